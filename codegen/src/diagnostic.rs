@@ -1,0 +1,198 @@
+//! Problems found in a spec, with where they are and how to fix them, rendered like compiler errors.
+
+use std::fmt;
+
+/// One problem in a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Dotted spec path of the offending key, e.g. `resources.contacts.operations.create.body`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, where a fix is known.
+    pub help: Option<String>,
+    /// 1-based line and column, where the source position is known.
+    pub position: Option<(usize, usize)>,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic { path: path.into(), message: message.into(), help: None, position: None }
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// All problems found in one spec file; renders with source lines like a compiler.
+#[derive(Debug, Clone)]
+pub struct Diagnostics {
+    file: String,
+    source: String,
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub(crate) fn new(file: &str, source: &str, items: Vec<Diagnostic>) -> Self {
+        Diagnostics { file: file.to_owned(), source: source.to_owned(), items }
+    }
+
+    /// The individual problems, in the order they were found.
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<&str> = self.source.lines().collect();
+        for (i, d) in self.items.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            writeln!(f, "error: {}", d.message)?;
+            let at = if d.path.is_empty() { String::new() } else { format!(" ({})", d.path) };
+            match d.position {
+                Some((line, column)) => {
+                    writeln!(f, "  --> {}:{line}:{column}{at}", self.file)?;
+                    if let Some(text) = lines.get(line.saturating_sub(1)) {
+                        let gutter = " ".repeat(line.to_string().len());
+                        writeln!(f, "{gutter} |")?;
+                        writeln!(f, "{line} | {text}")?;
+                        writeln!(f, "{gutter} | {}^", " ".repeat(column.saturating_sub(1)))?;
+                    }
+                }
+                None => writeln!(f, "  --> {}{at}", self.file)?,
+            }
+            if let Some(help) = &d.help {
+                writeln!(f, "  = help: {help}")?;
+            }
+        }
+        let n = self.items.len();
+        write!(f, "{n} error{} in {}", if n == 1 { "" } else { "s" }, self.file)
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// The candidate closest to `wrong` by edit distance, if it is close enough to be a likely typo.
+pub(crate) fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (wrong.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(&wrong.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+/// "did you mean `X`?" for a misspelt name, or the list of valid names.
+pub(crate) fn suggest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    match closest(wrong, candidates.clone()) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => {
+            let all: Vec<String> = candidates.into_iter().map(|c| format!("`{c}`")).collect();
+            if all.is_empty() {
+                "nothing of that kind is declared yet".to_owned()
+            } else {
+                format!("expected one of {}", all.join(", "))
+            }
+        }
+    }
+}
+
+/// Finds the line and column of a dotted spec path in YAML text written in block style,
+/// with flow mappings (`{ a: b }`) allowed at the leaves. A best effort: a path it cannot
+/// follow to the end yields the deepest key it found.
+pub(crate) fn locate(source: &str, path: &str, needle: Option<&str>) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut found: Option<(usize, usize)> = None;
+    let (mut from, mut parent_indent) = (0usize, -1isize);
+    let mut in_flow: Option<usize> = None;
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        if let Some(line) = in_flow {
+            let text = lines.get(line)?;
+            let start = found.map_or(0, |(_, c)| c);
+            match find_key(&text[start.min(text.len())..], segment) {
+                Some(col) => found = Some((line + 1, start + col + 1)),
+                None => break,
+            }
+            continue;
+        }
+        let mut hit = None;
+        for (i, text) in lines.iter().enumerate().skip(from) {
+            let content = text.trim_start();
+            if content.is_empty() || content.starts_with('#') {
+                continue;
+            }
+            let indent = (text.len() - content.len()) as isize;
+            if indent <= parent_indent {
+                break;
+            }
+            let content = content.trim_start_matches("- ");
+            if key_of(content) == Some(segment) {
+                hit = Some((i, indent));
+                break;
+            }
+        }
+        let Some((i, indent)) = hit else { break };
+        found = Some((i + 1, indent as usize + 1));
+        from = i + 1;
+        parent_indent = indent;
+        if lines[i].contains('{') {
+            in_flow = Some(i);
+        }
+    }
+    let (line, column) = found?;
+    if let Some(needle) = needle.filter(|n| !n.is_empty()) {
+        let text = lines.get(line - 1)?;
+        if let Some(col) = text[column - 1..].find(needle) {
+            return Some((line, column + col));
+        }
+    }
+    Some((line, column))
+}
+
+fn key_of(content: &str) -> Option<&str> {
+    let colon = content.find(':')?;
+    Some(content[..colon].trim().trim_matches('"').trim_matches('\''))
+}
+
+fn find_key(text: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    while let Some(pos) = text[offset..].find(key) {
+        let at = offset + pos;
+        let before = text[..at].chars().last();
+        let after = text[at + key.len()..].trim_start().starts_with(':');
+        if after && matches!(before, None | Some(' ' | '{' | ',')) {
+            return Some(at);
+        }
+        offset = at + key.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "a:\n  b:\n    c: 1\n  d: { e: x, f: y }\nb:\n  c: 2\n";
+
+    #[test]
+    fn locates_block_and_flow_keys() {
+        assert_eq!(locate(YAML, "a.b.c", None), Some((3, 5)));
+        assert_eq!(locate(YAML, "a.d.f", None), Some((4, 14)));
+        assert_eq!(locate(YAML, "b.c", None), Some((6, 3)));
+        assert_eq!(locate(YAML, "a.d", Some("y")), Some((4, 19)));
+        assert_eq!(locate(YAML, "a.zz", None), Some((1, 1)));
+    }
+
+    #[test]
+    fn suggests_the_closest_name() {
+        assert_eq!(closest("Contct", ["Contact", "Peer"]), Some("Contact"));
+        assert_eq!(closest("Zebra", ["Contact", "Peer"]), None);
+        assert_eq!(suggest("Zebra", ["A", "B"]), "expected one of `A`, `B`");
+    }
+}

@@ -1,0 +1,251 @@
+//! `src/auth.rs`: the auth modes, the typed token and the hookId.
+
+use super::{capitalize, deprecated, doc};
+use crate::ir;
+use crate::naming::ident;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(super) fn render(api: &ir::Api) -> TokenStream {
+    let auth = &api.auth;
+    let hook = &api.hook;
+    let variants: Vec<_> = auth.modes.iter().map(|m| ident(&m.variant)).collect();
+    let variant_docs = auth.modes.iter().map(|m| {
+        let mut text = format!("{}: {}", capitalize(&m.name), m.description);
+        if let Some(prefix) = &m.prefix {
+            text.push_str(&format!("\n\nTokens of this kind start with `{prefix}`."));
+        }
+        if let Some(note) = &m.deprecated {
+            text.push_str(&format!("\n\n**Deprecated:** {note}"));
+        }
+        doc(&text)
+    });
+    let ids = auth.modes.iter().map(|m| &m.id);
+    let names = auth.modes.iter().map(|m| &m.name);
+    let prefixes = auth.modes.iter().map(|m| match &m.prefix {
+        Some(p) => quote!(Some(#p)),
+        None => quote!(None),
+    });
+    let deprecations = auth.modes.iter().map(|m| m.deprecated.is_some());
+    let unprefixed = ident(auth.modes.get(auth.unprefixed).map_or("invalid_name", |m| m.variant.as_str()));
+    let unprefixed_name = auth.modes.get(auth.unprefixed).map_or("", |m| m.name.as_str());
+
+    let constructors = auth.modes.iter().map(|m| {
+        let name = ident(&m.constructor);
+        let variant = ident(&m.variant);
+        let mut text = format!("A {}, checked: not empty, only visible ASCII", m.name);
+        match &m.prefix {
+            Some(prefix) => text.push_str(&format!(", starting with `{prefix}`.")),
+            None => text.push('.'),
+        }
+        let docs = doc(&text);
+        let deprecation = deprecated(m.deprecated.as_ref());
+        quote! {
+            #docs
+            #deprecation
+            pub fn #name(secret: impl Into<String>) -> Result<Self, Error> {
+                Self::with_mode(secret.into(), AuthMode::#variant)
+            }
+        }
+    });
+
+    let header = &auth.header;
+    let scheme = match &auth.scheme {
+        Some(s) => format!("{s} "),
+        None => String::new(),
+    };
+    let token_env = &auth.env;
+    let detect_doc = doc(&format!(
+        "A token whose kind is read from its prefix ({}); a token with no known prefix is a {unprefixed_name}.",
+        auth.modes
+            .iter()
+            .filter_map(|m| m.prefix.as_ref().map(|p| format!("`{p}` → {}", m.name)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let token_doc = doc(&format!(
+        "A credential for the `{header}` header, with its kind.\n\n\
+         Its `Debug` and `Display` show only a masked prefix (such as `{}`), never the secret.",
+        masked_example(auth)
+    ));
+    let hook_doc = doc(&format!(
+        "{}\n\nChecked on construction: not empty, only visible ASCII. Its `Debug` shows it masked.",
+        hook.description
+    ));
+    let hook_header = &hook.header;
+    let hook_body = &hook.body_field;
+    let hook_query = &hook.query;
+    let hook_env = &hook.env;
+
+    quote! {
+        //! Credentials: the kinds of token the API accepts, the token itself and the channel hookId.
+
+        use crate::error::Error;
+        use reqwest::header::HeaderValue;
+
+        /// The kinds of token the API accepts. Each operation accepts some of them; calling one
+        /// with a token of another kind fails before anything is sent.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum AuthMode {
+            #(#variant_docs #variants,)*
+        }
+
+        impl AuthMode {
+            /// Every kind, in the spec's order.
+            pub const ALL: &'static [AuthMode] = &[#(AuthMode::#variants),*];
+
+            /// The spec's id of this kind.
+            pub const fn id(self) -> &'static str {
+                match self { #(AuthMode::#variants => #ids,)* }
+            }
+
+            /// A human name for this kind.
+            pub const fn name(self) -> &'static str {
+                match self { #(AuthMode::#variants => #names,)* }
+            }
+
+            /// The prefix every token of this kind starts with, if the kind has one.
+            pub const fn prefix(self) -> Option<&'static str> {
+                match self { #(AuthMode::#variants => #prefixes,)* }
+            }
+
+            /// Whether this kind of token is deprecated.
+            pub const fn is_deprecated(self) -> bool {
+                match self { #(AuthMode::#variants => #deprecations,)* }
+            }
+
+            fn detect(secret: &str) -> AuthMode {
+                AuthMode::ALL
+                    .iter()
+                    .copied()
+                    .find(|mode| mode.prefix().is_some_and(|prefix| secret.starts_with(prefix)))
+                    .unwrap_or(AuthMode::#unprefixed)
+            }
+        }
+
+        impl std::fmt::Display for AuthMode {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        /// "a or b" for a list of modes.
+        pub(crate) fn modes_phrase(modes: &[AuthMode]) -> String {
+            let names: Vec<&str> = modes.iter().map(|mode| mode.name()).collect();
+            match names.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                Some((last, _)) => (*last).to_owned(),
+                None => String::new(),
+            }
+        }
+
+        #token_doc
+        #[derive(Clone)]
+        pub struct Token {
+            header: HeaderValue,
+            masked: String,
+            mode: AuthMode,
+        }
+
+        impl Token {
+            /// The header the token travels in.
+            pub(crate) const HEADER: &'static str = #header;
+            /// The environment variable `from_env` reads the token from.
+            pub(crate) const ENV: &'static str = #token_env;
+
+            #detect_doc
+            pub fn new(secret: impl Into<String>) -> Result<Self, Error> {
+                let secret = secret.into();
+                let mode = AuthMode::detect(&secret);
+                Self::with_mode(secret, mode)
+            }
+
+            #(#constructors)*
+
+            fn with_mode(secret: String, mode: AuthMode) -> Result<Self, Error> {
+                crate::runtime::check_token(&secret, mode)?;
+                let mut header = HeaderValue::from_str(&format!("{}{}", #scheme, secret))
+                    .map_err(|_| Error::InvalidCredential("the token cannot be sent in an HTTP header".to_owned()))?;
+                header.set_sensitive(true);
+                Ok(Token { header, masked: crate::runtime::mask(&secret, mode.prefix()), mode })
+            }
+
+            /// The kind of this token.
+            pub fn mode(&self) -> AuthMode {
+                self.mode
+            }
+
+            /// The masked form, e.g. for logs: the mode prefix and a few characters, then `…`.
+            pub fn masked(&self) -> &str {
+                &self.masked
+            }
+
+            pub(crate) fn header_value(&self) -> &HeaderValue {
+                &self.header
+            }
+        }
+
+        impl std::fmt::Debug for Token {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("Token").field("mode", &self.mode).field("secret", &self.masked).finish()
+            }
+        }
+
+        impl std::fmt::Display for Token {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.masked)
+            }
+        }
+
+        #hook_doc
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct HookId {
+            value: String,
+            header: HeaderValue,
+        }
+
+        impl HookId {
+            /// The header the hookId travels in, for operations that send it as a header.
+            pub(crate) const HEADER: &'static str = #hook_header;
+            /// The JSON body field, for operations that send it in the body.
+            pub(crate) const BODY_FIELD: &'static str = #hook_body;
+            /// The query parameter, for operations that send it in the query.
+            pub(crate) const QUERY: &'static str = #hook_query;
+            /// The environment variable `from_env` reads the hookId from.
+            pub(crate) const ENV: &'static str = #hook_env;
+
+            /// A hookId, checked: not empty, only visible ASCII.
+            pub fn new(value: impl Into<String>) -> Result<Self, Error> {
+                let value = value.into();
+                crate::runtime::check_header_safe("hookId", &value).map_err(Error::InvalidCredential)?;
+                let header = HeaderValue::from_str(&value)
+                    .map_err(|_| Error::InvalidCredential("the hookId cannot be sent in an HTTP header".to_owned()))?;
+                Ok(HookId { value, header })
+            }
+
+            /// The hookId as given.
+            pub fn as_str(&self) -> &str {
+                &self.value
+            }
+
+            pub(crate) fn header_value(&self) -> &HeaderValue {
+                &self.header
+            }
+        }
+
+        impl std::fmt::Debug for HookId {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple("HookId").field(&crate::runtime::mask(&self.value, None)).finish()
+            }
+        }
+    }
+}
+
+/// How a typical token of the first prefixed mode prints, for the docs.
+fn masked_example(auth: &ir::Auth) -> String {
+    match auth.modes.iter().find_map(|m| m.prefix.as_ref()) {
+        Some(prefix) => format!("{prefix}kcnlto8e…"),
+        None => "kcnlto8e…".to_owned(),
+    }
+}

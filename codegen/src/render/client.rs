@@ -1,0 +1,161 @@
+//! `src/client.rs`: the client, its builder, `from_env` and the resource accessors.
+
+use super::doc;
+use crate::ir;
+use crate::naming::ident;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub(super) fn render(api: &ir::Api) -> TokenStream {
+    let client = ident(&api.client);
+    let builder = format_ident!("{}Builder", api.client);
+    let krate = api.crate_name.replace('-', "_");
+    let base_url = &api.base_url;
+    let base_url_env = &api.base_url_env;
+    let timeout = api.timeout_secs;
+    let user_agent = format!("{}-rust/", api.crate_name);
+    let token_env = &api.auth.env;
+    let hook_env = &api.hook.env;
+
+    let client_doc = doc(&format!(
+        "Client for the {name} API.\n\n\
+         Cheap to clone: clones share one connection pool. Every request carries the token in the \
+         `{header}` header and the hookId where each operation's spec says.\n\n\
+         ```no_run\n\
+         # async fn example() -> Result<(), {krate}::Error> {{\n\
+         let client = {krate}::{client}::from_env()?;\n\
+         println!(\"{{client:?}}\"); // the token prints masked\n\
+         # Ok(())\n\
+         # }}\n\
+         ```",
+        name = api.name,
+        header = api.auth.header,
+        client = api.client,
+    ));
+    let from_env_doc = doc(&format!(
+        "Builds a client from the environment: the token from `{token_env}`, the hookId from \
+         `{hook_env}` and, if set, the base URL from `{base_url_env}`.\n\n\
+         A missing or empty variable is an [`Error::Config`] naming it."
+    ));
+    let accessors = api.resources.iter().map(|r| {
+        let accessor = ident(&r.accessor);
+        let ty = ident(&r.type_name);
+        let module = ident(&r.module);
+        let docs = doc(&format!("{}\n\nSee [`crate::resources::{}`].", r.description, r.type_name));
+        quote! {
+            #docs
+            pub fn #accessor(&self) -> crate::resources::#module::#ty<'_> {
+                crate::resources::#module::#ty::new(&self.transport)
+            }
+        }
+    });
+
+    quote! {
+        //! The client and its builder.
+
+        use crate::auth::{AuthMode, HookId, Token};
+        use crate::error::Error;
+        use crate::runtime::Transport;
+        use std::sync::Arc;
+        use std::time::Duration;
+
+        #client_doc
+        #[derive(Clone)]
+        pub struct #client {
+            transport: Arc<Transport>,
+        }
+
+        impl std::fmt::Debug for #client {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple(stringify!(#client)).field(&self.transport).finish()
+            }
+        }
+
+        impl #client {
+            /// The base URL used unless the builder or the environment sets another.
+            pub const DEFAULT_BASE_URL: &'static str = #base_url;
+            /// The timeout of a whole request, body included, unless the builder sets another.
+            pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(#timeout);
+            /// The environment variable `from_env` reads the base URL from, if set.
+            pub const BASE_URL_ENV: &'static str = #base_url_env;
+
+            /// Builds a client with default settings from a token (its kind read from its prefix)
+            /// and a hookId.
+            pub fn new(token: &str, hook_id: &str) -> Result<Self, Error> {
+                Self::builder(Token::new(token)?, HookId::new(hook_id)?).build()
+            }
+
+            /// Starts a builder for a client with custom settings.
+            pub fn builder(token: Token, hook_id: HookId) -> #builder {
+                #builder {
+                    token,
+                    hook_id,
+                    base_url: Self::DEFAULT_BASE_URL.to_owned(),
+                    timeout: Self::DEFAULT_TIMEOUT,
+                    user_agent: concat!(#user_agent, env!("CARGO_PKG_VERSION")).to_owned(),
+                }
+            }
+
+            #from_env_doc
+            pub fn from_env() -> Result<Self, Error> {
+                let token = Token::new(crate::runtime::env_var(Token::ENV)?)
+                    .map_err(|e| Error::Config(format!("{}: {e}", Token::ENV)))?;
+                let hook_id = HookId::new(crate::runtime::env_var(HookId::ENV)?)
+                    .map_err(|e| Error::Config(format!("{}: {e}", HookId::ENV)))?;
+                let mut builder = Self::builder(token, hook_id);
+                if let Some(base_url) = crate::runtime::optional_env_var(Self::BASE_URL_ENV)? {
+                    builder = builder.base_url(base_url);
+                }
+                builder.build()
+            }
+
+            /// The base URL requests go to, without a trailing slash.
+            pub fn base_url(&self) -> &str {
+                self.transport.base_url()
+            }
+
+            /// The kind of token this client holds.
+            pub fn token_mode(&self) -> AuthMode {
+                self.transport.token().mode()
+            }
+
+            #(#accessors)*
+        }
+
+        /// Settings for a client; finish with [`build`](Self::build).
+        #[derive(Debug, Clone)]
+        pub struct #builder {
+            token: Token,
+            hook_id: HookId,
+            base_url: String,
+            timeout: Duration,
+            user_agent: String,
+        }
+
+        impl #builder {
+            /// Sends requests to another base URL, e.g. a local server; a trailing `/` is ignored.
+            pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+                self.base_url = base_url.into();
+                self
+            }
+
+            /// Limits each whole request, body included, to this duration.
+            pub fn timeout(mut self, timeout: Duration) -> Self {
+                self.timeout = timeout;
+                self
+            }
+
+            /// Replaces the `User-Agent` header.
+            pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+                self.user_agent = user_agent.into();
+                self
+            }
+
+            /// Checks the settings and builds the client.
+            pub fn build(self) -> Result<#client, Error> {
+                let transport = Transport::new(self.token, self.hook_id, &self.base_url, self.timeout, &self.user_agent)?;
+                Ok(#client { transport: Arc::new(transport) })
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! `Cargo.toml` and `README.md` of the generated crate.
+
+use super::{modes_phrase, notice};
+use crate::ir::{self, Placement};
+
+pub(super) fn cargo_toml(api: &ir::Api) -> String {
+    format!(
+        r#"# {notice}
+
+[package]
+name = {name}
+version = {version}
+edition = "2021"
+rust-version = "1.85"
+description = {description}
+license = "MIT OR Apache-2.0"
+readme = "README.md"
+
+# Explicit, so that the workspace (and `cargo xtask codegen`) still loads if this file is deleted.
+[lib]
+path = "src/lib.rs"
+
+[dependencies]
+percent-encoding = "2"
+reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+thiserror = "2"
+"#,
+        notice = notice(api),
+        name = toml_string(&api.crate_name),
+        version = toml_string(&api.version),
+        description = toml_string(&api.description),
+    )
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+pub(super) fn readme(api: &ir::Api) -> String {
+    let mut out = format!(
+        "<!-- {} -->\n\n# {}\n\n{}\n\n## Setup\n\n\
+         `{client}::from_env()` reads the token from `{}`, the hookId from `{}` and, if set, the base URL \
+         from `{}` (default `{}`). Tokens are checked when the client is built and print only masked.\n\n\
+         ## Operations\n\n| operation | request | accepts | hookId |\n|---|---|---|---|\n",
+        notice(api),
+        api.crate_name,
+        api.description,
+        api.auth.env,
+        api.hook.env,
+        api.base_url_env,
+        api.base_url,
+        client = api.client,
+    );
+    for r in &api.resources {
+        for op in &r.operations {
+            let hook = match op.hook {
+                Placement::Header => format!("header `{}`", api.hook.header),
+                Placement::Body => format!("body field `{}`", api.hook.body_field),
+                Placement::Query => format!("query `{}`", api.hook.query),
+                Placement::None => "not sent".to_owned(),
+            };
+            let deprecated = if op.deprecated.is_some() { " (deprecated)" } else { "" };
+            out.push_str(&format!(
+                "| `{}().{}`{deprecated} | `{} {}` | {} | {hook} |\n",
+                r.accessor,
+                op.method_name,
+                op.http_method,
+                op.path_template,
+                modes_phrase(api, &op.accepts)
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,244 @@
+//! `src/resources/`: one module per resource, one method per operation, plus the envelopes.
+
+use super::{deprecated, doc, inner_doc, modes_phrase, rust_type};
+use crate::ir::{self, Placement, TypeRef};
+use crate::naming::ident;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// `src/resources/mod.rs`: the resource modules and the envelope descriptors they share.
+pub(super) fn render_mod(api: &ir::Api) -> TokenStream {
+    let modules = api.resources.iter().map(|r| {
+        let module = ident(&r.module);
+        let ty = ident(&r.type_name);
+        let docs = doc(&r.description);
+        quote! {
+            #docs
+            pub mod #module;
+            pub use #module::#ty;
+        }
+    });
+    let envelopes = api.envelopes.iter().map(|e| {
+        let name = ident(&e.constant);
+        let docs = doc(&e.description);
+        let success = &e.success;
+        let error = option_str(e.error.as_deref());
+        let data = option_str(e.data.as_deref());
+        quote! {
+            #docs
+            #[allow(dead_code)]
+            pub(crate) const #name: Envelope = Envelope { success: #success, error: #error, data: #data };
+        }
+    });
+    let envelope_import = (!api.envelopes.is_empty()).then(|| quote!(use crate::runtime::Envelope;));
+    quote! {
+        //! Resource handles, reached from the client's accessor methods.
+
+        #envelope_import
+
+        #(#modules)*
+        #(#envelopes)*
+    }
+}
+
+fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+/// `src/resources/<name>.rs`.
+pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
+    let ty = ident(&resource.type_name);
+    let descriptors = resource.operations.iter().map(|op| descriptor(api, op));
+    let methods = resource.operations.iter().map(|op| method(api, op));
+    let module_doc = inner_doc(&resource.description);
+    let type_doc = doc(&format!("{}\n\n{}", resource.description, example(api, resource)));
+    quote! {
+        #module_doc
+
+        use crate::auth::AuthMode;
+        use crate::error::Error;
+        use crate::runtime::{HookPlacement, Operation, Transport};
+
+        #(#descriptors)*
+
+        #type_doc
+        #[derive(Debug, Clone, Copy)]
+        pub struct #ty<'a> {
+            transport: &'a Transport,
+        }
+
+        impl<'a> #ty<'a> {
+            pub(crate) fn new(transport: &'a Transport) -> Self {
+                #ty { transport }
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
+    let name = ident(&op.constant);
+    let id = &op.id;
+    let method = format_ident!("{}", op.http_method);
+    let accepts = op.accepts.iter().filter_map(|i| api.auth.modes.get(*i)).map(|m| ident(&m.variant));
+    let hook = match op.hook {
+        Placement::Header => quote!(Header),
+        Placement::Body => quote!(Body),
+        Placement::Query => quote!(Query),
+        Placement::None => quote!(None),
+    };
+    let envelope = match op.envelope.and_then(|i| api.envelopes.get(i)) {
+        Some(e) => {
+            let e = ident(&e.constant);
+            quote!(Some(&super::#e))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        const #name: Operation = Operation {
+            id: #id,
+            method: reqwest::Method::#method,
+            accepts: &[#(AuthMode::#accepts),*],
+            hook: HookPlacement::#hook,
+            envelope: #envelope,
+        };
+    }
+}
+
+fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
+    let name = ident(&op.method_name);
+    let descriptor = ident(&op.constant);
+    let docs = doc(&method_doc(api, op));
+    let deprecation = deprecated(op.deprecated.as_ref());
+
+    let mut params = Vec::new();
+    for p in &op.path_params {
+        let arg = ident(&p.rust);
+        params.push(quote!(#arg: &str));
+    }
+    if let Some(q) = &op.query {
+        let q = ident(&q.name);
+        params.push(quote!(query: &crate::models::#q));
+    }
+    if let Some(body) = &op.body {
+        let ty = rust_type(api, body, true);
+        params.push(quote!(body: &#ty));
+    }
+
+    let path = path_expr(op);
+    let query = match op.query {
+        Some(_) => quote!(Some(crate::runtime::to_json(query)?)),
+        None => quote!(None),
+    };
+    let body = match op.body {
+        Some(_) => quote!(Some(crate::runtime::to_json(body)?)),
+        None => quote!(None),
+    };
+    let call = quote!(self.transport.send(&#descriptor, #path, #query, #body).await);
+    let (output, call) = match &op.response {
+        Some(ty) => (rust_type(api, ty, true), call),
+        None => (
+            quote!(()),
+            quote!(self.transport.send::<serde::de::IgnoredAny>(&#descriptor, #path, #query, #body).await.map(|_| ())),
+        ),
+    };
+    quote! {
+        #docs
+        #deprecation
+        pub async fn #name(&self, #(#params),*) -> Result<#output, Error> {
+            #call
+        }
+    }
+}
+
+/// The request path: a literal, or a `format!` with each parameter percent-encoded.
+fn path_expr(op: &ir::Operation) -> TokenStream {
+    if op.path_params.is_empty() {
+        let path = &op.path_template;
+        return quote!(#path.to_owned());
+    }
+    let mut template = String::new();
+    let mut args = Vec::new();
+    for segment in &op.path {
+        match segment {
+            ir::PathSegment::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            ir::PathSegment::Param(i) => {
+                template.push_str("{}");
+                let arg = ident(op.path_params.get(*i).map_or("invalid_name", |p| p.rust.as_str()));
+                args.push(quote!(crate::runtime::encode_path(#arg)));
+            }
+        }
+    }
+    quote!(format!(#template, #(#args),*))
+}
+
+fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
+    let hook = match op.hook {
+        Placement::Header => format!("the hookId goes in the `{}` header", api.hook.header),
+        Placement::Body => format!("the hookId goes in the body as `{}`", api.hook.body_field),
+        Placement::Query => format!("the hookId goes in the `{}` query parameter", api.hook.query),
+        Placement::None => "no hookId is sent".to_owned(),
+    };
+    let mut text = format!(
+        "{}\n\n`{} {}` · accepts a {} · {hook}.",
+        op.description,
+        op.http_method,
+        op.path_template,
+        modes_phrase(api, &op.accepts)
+    );
+    for p in &op.path_params {
+        text.push_str(&format!("\n\n`{}`: {} (percent-encoded into the path).", p.rust.trim_start_matches("r#"), p.description));
+    }
+    if let Some(e) = op.envelope.and_then(|i| api.envelopes.get(i)) {
+        text.push_str(&format!(
+            "\n\nThe response is unwrapped from its envelope; `{}` other than `true` is an [`Error::Unsuccessful`], even with a success status.",
+            e.success
+        ));
+    }
+    text.push_str(&format!(
+        "\n\n# Errors\n\n[`Error::AuthModeNotAccepted`] before sending if the client's token is not a {}; otherwise any API, transport, timeout or decode error.",
+        modes_phrase(api, &op.accepts)
+    ));
+    text
+}
+
+/// A compiling `no_run` example calling the first operation whose arguments can be defaulted.
+fn example(api: &ir::Api, resource: &ir::Resource) -> String {
+    let krate = api.crate_name.replace('-', "_");
+    let call = resource.operations.iter().filter(|op| op.deprecated.is_none()).find_map(|op| {
+        let mut args: Vec<String> = op.path_params.iter().map(|p| format!("\"{}\"", p.wire)).collect();
+        if let Some(q) = &op.query {
+            if !q.defaultable {
+                return None;
+            }
+            args.push("&Default::default()".to_owned());
+        }
+        if let Some(body) = &op.body {
+            let defaultable = match body {
+                TypeRef::Named(i) => api.models.get(*i).is_some_and(|m| m.defaultable),
+                TypeRef::Map(_) | TypeRef::List(_) => true,
+                _ => false,
+            };
+            if !defaultable {
+                return None;
+            }
+            args.push("&Default::default()".to_owned());
+        }
+        Some(format!("{}({})", op.method_name, args.join(", ")))
+    });
+    let body = match call {
+        Some(call) => format!(
+            "let result = client.{}().{call}.await?;\nprintln!(\"{{result:?}}\");",
+            resource.accessor
+        ),
+        None => format!("let {} = client.{}();\n# let _ = {};", resource.module, resource.accessor, resource.module),
+    };
+    format!(
+        "```no_run\n# async fn example() -> Result<(), {krate}::Error> {{\nlet client = {krate}::{}::from_env()?;\n{body}\n# Ok(())\n# }}\n```",
+        api.client
+    )
+}
