@@ -1,0 +1,59 @@
+//! The committed `generated-sdk/` must be exactly what `spec/cognipeer.yaml` generates now.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use xtask::{diff, display, workspace_root, Change};
+
+fn generate(spec: &Path, root: &Path) -> codegen::Files {
+    let text = std::fs::read_to_string(spec).unwrap();
+    codegen::generate(&text, &display(root, spec)).unwrap_or_else(|d| panic!("{d}"))
+}
+
+#[test]
+fn committed_sdk_matches_the_spec() {
+    let root = workspace_root();
+    let files = generate(&root.join("spec/cognipeer.yaml"), &root);
+    let changes = diff(&files, &root.join("generated-sdk"));
+    let stale: Vec<String> = changes.iter().map(|c| format!("{c:?}")).collect();
+    assert!(
+        stale.is_empty(),
+        "generated-sdk/ is stale; run `cargo xtask codegen` and commit:\n{}",
+        stale.join("\n")
+    );
+}
+
+#[test]
+fn the_check_notices_edited_missing_and_orphaned_files() {
+    let root = workspace_root();
+    let files = generate(&root.join("spec/cognipeer.yaml"), &root);
+    let out = tempfile::tempdir().unwrap();
+    for (relative, contents) in &files {
+        let path = out.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+    }
+    assert_eq!(diff(&files, out.path()), Vec::new());
+
+    let models = out.path().join("src/models.rs");
+    std::fs::write(&models, "// hand edit\n").unwrap();
+    let readme = out.path().join("README.md");
+    std::fs::remove_file(&readme).unwrap();
+    let orphan = out.path().join("src/old.rs");
+    std::fs::write(&orphan, format!("// {} from an older spec\n", xtask::MARKER)).unwrap();
+    std::fs::write(out.path().join("notes.txt"), "not generated, not ours\n").unwrap();
+
+    let mut changes = diff(&files, out.path());
+    changes.sort_by(|a, b| a.path().cmp(b.path()));
+    assert_eq!(changes, vec![Change::Missing(readme), Change::Differs(models), Change::Orphaned(orphan)]);
+}
+
+#[test]
+fn a_changed_spec_makes_the_committed_sdk_stale() {
+    let root = workspace_root();
+    let spec = std::fs::read_to_string(root.join("spec/cognipeer.yaml")).unwrap();
+    let edited = spec.replace("description: Fetch the user the personal access token belongs to.", "description: Changed.");
+    assert_ne!(spec, edited, "the edit must apply");
+    let files = codegen::generate(&edited, "spec/cognipeer.yaml").unwrap_or_else(|d| panic!("{d}"));
+    let changes = diff(&files, &root.join("generated-sdk"));
+    assert_eq!(changes, vec![Change::Differs(root.join("generated-sdk/src/resources/users.rs"))]);
+}
