@@ -335,7 +335,7 @@ impl Validator {
                         self.error_help(format!("{path}.open"), "`open` applies to enums (`values`), not objects", "remove it");
                     }
                     let extra = t.extra.unwrap_or(false);
-                    let fields = self.fields(&path, fields, index, extra);
+                    let fields = self.fields(&format!("{path}.fields"), fields, index, extra);
                     ir::ModelKind::Object { fields, extra }
                 }
                 (None, Some(values)) => {
@@ -374,14 +374,13 @@ impl Validator {
 
     fn fields(
         &mut self,
-        parent: &str,
+        path: &str,
         fields: &IndexMap<String, spec::Field>,
         index: &IndexMap<&str, usize>,
         extra: bool,
     ) -> Vec<ir::Field> {
         let reserved: &[&str] = if extra { &["extra"] } else { &[] };
-        let path = format!("{parent}.fields");
-        let rust_names = self.unique_names("field", &path, fields.keys(), snake, reserved);
+        let rust_names = self.unique_names("field", path, fields.keys(), snake, reserved);
         let mut wires: BTreeSet<&str> = BTreeSet::new();
         let mut out = Vec::new();
         for ((name, f), rust) in fields.iter().zip(rust_names) {
@@ -596,7 +595,7 @@ impl Validator {
             return None;
         }
         let qpath = format!("{path}.query");
-        let fields = self.fields(path, &op.query, ctx.index, false);
+        let fields = self.fields(&qpath, &op.query, ctx.index, false);
         for f in &fields {
             let scalar = match &f.ty {
                 TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => true,

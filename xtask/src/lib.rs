@@ -71,6 +71,8 @@ pub fn workspace_root() -> PathBuf {
 
 /// How a path is shown: relative to the workspace root when inside it, always with `/`.
 pub fn display(root: &Path, path: &Path) -> String {
-    let path = path.strip_prefix(root).unwrap_or(path);
-    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    match path.strip_prefix(root) {
+        Ok(inside) => inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
+        Err(_) => path.to_string_lossy().replace('\\', "/"),
+    }
 }
