@@ -125,6 +125,8 @@ pub struct Field {
     pub ty: TypeRef,
     pub optional: bool,
     pub description: String,
+    /// Query text sent when an optional query parameter is left unset.
+    pub default: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -171,6 +173,30 @@ pub struct Operation {
     pub hook: Placement,
     pub description: String,
     pub deprecated: Option<String>,
+    /// Wire names of which at least one must be set before sending.
+    pub requires_any: Vec<String>,
+    /// Wire names that must be set and not empty before sending.
+    pub non_empty: Vec<String>,
+    pub pagination: Option<Pagination>,
+}
+
+/// Page/limit pagination of a list operation, for its `…_all` helper.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// Name of the helper method, e.g. `list_all`.
+    pub method_name: String,
+    /// Request field or query parameter holding the 1-based page number.
+    pub page: String,
+    /// Request field or query parameter holding the page size.
+    pub limit: String,
+    /// Whether `page` is a query parameter (else a body field).
+    pub in_query: bool,
+    /// Response field holding the page's items.
+    pub items: String,
+    /// Response field holding the total number of items.
+    pub total: String,
+    /// Type of one item.
+    pub item: TypeRef,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -79,6 +79,29 @@ pub struct AuthMode {
     pub deprecated: Option<String>,
 }
 
+/// Client-side checks of an operation's arguments, made before anything is sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requires {
+    /// At least one of these query parameters or body fields must be set (and not empty).
+    #[serde(default)]
+    pub any_of: Vec<String>,
+    /// Each of these body fields or query parameters must be set and not empty.
+    #[serde(default)]
+    pub non_empty: Vec<String>,
+}
+
+/// Page/limit pagination: which request fields select the page and which response fields hold
+/// the items and the total.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paginate {
+    pub page: String,
+    pub limit: String,
+    pub items: String,
+    pub total: String,
+}
+
 /// `hook:` section.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -149,6 +172,8 @@ pub struct Field {
     pub ty: String,
     pub wire: Option<String>,
     pub description: Option<String>,
+    /// Value sent when the caller leaves an optional query parameter unset.
+    pub default: Option<serde_yaml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -160,6 +185,8 @@ struct FieldDetails {
     wire: Option<String>,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default)]
+    default: Option<serde_yaml::Value>,
 }
 
 impl<'de> Deserialize<'de> for Field {
@@ -175,7 +202,7 @@ impl<'de> Deserialize<'de> for Field {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Field, A::Error> {
                 let d = FieldDetails::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(Field { ty: d.ty, wire: d.wire, description: d.description })
+                Ok(Field { ty: d.ty, wire: d.wire, description: d.description, default: d.default })
             }
         }
         deserializer.deserialize_any(FieldVisitor)
@@ -223,4 +250,8 @@ pub struct Operation {
     pub hook: Option<Placement>,
     #[serde(default)]
     pub deprecated: Option<String>,
+    #[serde(default)]
+    pub requires: Option<Requires>,
+    #[serde(default)]
+    pub paginate: Option<Paginate>,
 }

@@ -15,7 +15,7 @@ const RESERVED_TYPES: &[&str] = &[
 ];
 const RESERVED_ERRORS: &[&str] = &[
     "Config", "InvalidCredential", "AuthModeNotAccepted", "Encode", "Api", "Unsuccessful", "Timeout",
-    "Transport", "Decode",
+    "Transport", "Decode", "Precondition",
 ];
 const RESERVED_ACCESSORS: &[&str] = &["new", "builder", "from_env", "base_url", "token_mode", "clone", "fmt"];
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
@@ -335,7 +335,7 @@ impl Validator {
                         self.error_help(format!("{path}.open"), "`open` applies to enums (`values`), not objects", "remove it");
                     }
                     let extra = t.extra.unwrap_or(false);
-                    let fields = self.fields(&format!("{path}.fields"), fields, index, extra);
+                    let fields = self.fields(&format!("{path}.fields"), fields, index, extra, false);
                     ir::ModelKind::Object { fields, extra }
                 }
                 (None, Some(values)) => {
@@ -378,6 +378,7 @@ impl Validator {
         fields: &IndexMap<String, spec::Field>,
         index: &IndexMap<&str, usize>,
         extra: bool,
+        allow_default: bool,
     ) -> Vec<ir::Field> {
         let reserved: &[&str] = if extra { &["extra"] } else { &[] };
         let rust_names = self.unique_names("field", path, fields.keys(), snake, reserved);
@@ -389,15 +390,44 @@ impl Validator {
                 self.error_help(format!("{path}.{name}"), format!("two fields use the wire name `{wire}`"), "give each field its own `wire` name");
             }
             let Some((ty, optional)) = self.type_expr(&format!("{path}.{name}"), &f.ty, index, true) else { continue };
+            let default = f.default.as_ref().and_then(|value| {
+                let at = format!("{path}.{name}.default");
+                if !allow_default {
+                    self.error_help(at, "defaults apply to query parameters only", "remove `default`; leave the field unset instead");
+                    None
+                } else if !optional {
+                    self.error_help(at, format!("`{name}` has a default, so it should be optional"), format!("write its type as `{}?`", f.ty.trim()));
+                    None
+                } else {
+                    self.default_text(&at, value, &ty)
+                }
+            });
             out.push(ir::Field {
                 rust,
                 wire,
                 ty,
                 optional,
                 description: f.description.clone().unwrap_or_else(|| format!("The `{name}` field.")),
+                default,
             });
         }
         out
+    }
+
+    /// The query text of a default value, checked against the parameter's type.
+    fn default_text(&mut self, path: &str, value: &serde_yaml::Value, ty: &TypeRef) -> Option<String> {
+        use serde_yaml::Value as Y;
+        let text = match (ty, value) {
+            (TypeRef::String | TypeRef::Named(_), Y::String(s)) => Some(s.clone()),
+            (TypeRef::Integer, Y::Number(n)) if n.is_i64() => Some(n.to_string()),
+            (TypeRef::Number, Y::Number(n)) => Some(n.to_string()),
+            (TypeRef::Boolean, Y::Bool(b)) => Some(b.to_string()),
+            _ => None,
+        };
+        if text.is_none() {
+            self.error_help(path, "the default does not match the parameter's type", "write a value of the parameter's type, e.g. `10`, `latest` or `true`");
+        }
+        text
     }
 
     /// A required field whose type contains its own struct without a list or map in between
@@ -457,6 +487,15 @@ impl Validator {
                     operations.push(op);
                 }
             }
+            let mut method_names = BTreeSet::new();
+            for op in &operations {
+                let helper = op.pagination.as_ref().map(|p| p.method_name.as_str());
+                for method in [Some(op.method_name.as_str()), helper].into_iter().flatten() {
+                    if !method_names.insert(method.to_owned()) {
+                        self.error_help(format!("{path}.{}", op.id.rsplit('.').next().unwrap_or_default()), format!("two methods of `{name}` would be named `{method}`"), "rename the operation (pagination adds a `…_all` method)");
+                    }
+                }
+            }
             out.push(ir::Resource {
                 type_name: pascal(name),
                 module: accessor.clone(),
@@ -512,6 +551,22 @@ impl Validator {
         let hook = op.hook.unwrap_or(ctx.spec.hook.default);
         self.hook_placement(ctx, &path, hook, &http_method, body.as_ref(), op);
 
+        let inputs = Inputs::of(query.as_ref(), body.as_ref(), ctx.models);
+        let (requires_any, non_empty) = match &op.requires {
+            Some(r) => {
+                for (list, key) in [(&r.any_of, "any_of"), (&r.non_empty, "non_empty")] {
+                    for name in list {
+                        self.input_name(&format!("{path}.requires.{key}"), name, &inputs);
+                    }
+                }
+                (r.any_of.clone(), r.non_empty.clone())
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        let pagination = op.paginate.as_ref().and_then(|p| {
+            self.pagination(ctx, &format!("{path}.paginate"), p, &inputs, response.as_ref(), &method_name)
+        });
+
         Some(ir::Operation {
             constant: shouty(ctx.name),
             method_name,
@@ -527,7 +582,59 @@ impl Validator {
             hook,
             description: op.description.clone().unwrap_or_else(|| format!("`{} {}`.", op.method, op.path)),
             deprecated: op.deprecated.clone(),
+            requires_any,
+            non_empty,
+            pagination,
             id,
+        })
+    }
+
+    /// Checks that `name` is a query parameter or body field of the operation.
+    fn input_name(&mut self, path: &str, name: &str, inputs: &Inputs) {
+        if !inputs.open_body && !inputs.query.contains(&name) && !inputs.body.contains(&name) {
+            let candidates = inputs.query.iter().chain(&inputs.body).copied();
+            self.error_help(path, format!("`{name}` is neither a query parameter nor a body field of this operation"), suggest(name, candidates));
+        }
+    }
+
+    fn pagination(
+        &mut self,
+        ctx: &OpContext,
+        path: &str,
+        p: &spec::Paginate,
+        inputs: &Inputs,
+        response: Option<&TypeRef>,
+        method_name: &str,
+    ) -> Option<ir::Pagination> {
+        self.input_name(&format!("{path}.page"), &p.page, inputs);
+        self.input_name(&format!("{path}.limit"), &p.limit, inputs);
+        let fields = match response.and_then(|r| if let TypeRef::Named(i) = r { ctx.models.get(*i) } else { None }).map(|m| &m.kind) {
+            Some(ir::ModelKind::Object { fields, .. }) => fields,
+            _ => {
+                self.error_help(path, "pagination needs a response object type holding the items and the total", "set `response` to an object type such as `ContactPage`");
+                return None;
+            }
+        };
+        let item = match fields.iter().find(|f| f.wire == p.items).map(|f| &f.ty) {
+            Some(TypeRef::List(item)) => Some((**item).clone()),
+            _ => {
+                let names = fields.iter().map(|f| f.wire.as_str());
+                self.error_help(format!("{path}.items"), format!("the response has no list field `{}`", p.items), suggest(&p.items, names));
+                None
+            }
+        };
+        if !fields.iter().any(|f| f.wire == p.total && f.ty == TypeRef::Integer) {
+            let names = fields.iter().map(|f| f.wire.as_str());
+            self.error_help(format!("{path}.total"), format!("the response has no integer field `{}`", p.total), suggest(&p.total, names));
+        }
+        Some(ir::Pagination {
+            method_name: format!("{method_name}_all"),
+            page: p.page.clone(),
+            limit: p.limit.clone(),
+            in_query: inputs.query.contains(&p.page.as_str()),
+            items: p.items.clone(),
+            total: p.total.clone(),
+            item: item?,
         })
     }
 
@@ -595,7 +702,7 @@ impl Validator {
             return None;
         }
         let qpath = format!("{path}.query");
-        let fields = self.fields(&qpath, &op.query, ctx.index, false);
+        let fields = self.fields(&qpath, &op.query, ctx.index, false, true);
         for f in &fields {
             let scalar = match &f.ty {
                 TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => true,
@@ -647,6 +754,32 @@ impl Validator {
                 _ => self.error_help(at, "the hookId goes in the body, but the body is not a JSON object", "use an object type or `map<…>` as the body, or another hook placement"),
             },
             Some(_) => self.error_help(at, "the hookId goes in the body, but the body is not a JSON object", "use an object type or `map<…>` as the body, or another hook placement"),
+        }
+    }
+}
+
+/// The wire names an operation's caller can set: query parameters and body fields.
+struct Inputs<'a> {
+    query: Vec<&'a str>,
+    body: Vec<&'a str>,
+    /// The body is a free-form map, so any name may be in it.
+    open_body: bool,
+}
+
+impl<'a> Inputs<'a> {
+    fn of(query: Option<&'a ir::Model>, body: Option<&TypeRef>, models: &'a [ir::Model]) -> Self {
+        let names = |m: &'a ir::Model| match &m.kind {
+            ir::ModelKind::Object { fields, .. } => fields.iter().map(|f| f.wire.as_str()).collect(),
+            ir::ModelKind::Enum { .. } => Vec::new(),
+        };
+        let body_model = match body {
+            Some(TypeRef::Named(i)) => models.get(*i),
+            _ => None,
+        };
+        Inputs {
+            query: query.map(names).unwrap_or_default(),
+            body: body_model.map(names).unwrap_or_default(),
+            open_body: matches!(body, Some(TypeRef::Map(_) | TypeRef::Json)),
         }
     }
 }

@@ -81,6 +81,20 @@ impl CognipeerClient {
         self.transport.token().mode()
     }
 
+    /// Conversations with the peer behind the hookId. With a personal access token they belong to the token's user; with an API token pass `contactId`.
+    ///
+    /// See [`crate::resources::Conversations`].
+    pub fn conversations(&self) -> crate::resources::conversations::Conversations<'_> {
+        crate::resources::conversations::Conversations::new(&self.transport)
+    }
+
+    /// Flows (automations) of the workspace.
+    ///
+    /// See [`crate::resources::Flows`].
+    pub fn flows(&self) -> crate::resources::flows::Flows<'_> {
+        crate::resources::flows::Flows::new(&self.transport)
+    }
+
     /// The peer (AI agent) behind the channel.
     ///
     /// See [`crate::resources::Peers`].
@@ -93,6 +107,13 @@ impl CognipeerClient {
     /// See [`crate::resources::Users`].
     pub fn users(&self) -> crate::resources::users::Users<'_> {
         crate::resources::users::Users::new(&self.transport)
+    }
+
+    /// The API channel behind the hookId.
+    ///
+    /// See [`crate::resources::Channels`].
+    pub fn channels(&self) -> crate::resources::channels::Channels<'_> {
+        crate::resources::channels::Channels::new(&self.transport)
     }
 
     /// Contacts of the workspace. The contacts API accepts both personal access tokens and API channel tokens.

@@ -32,6 +32,14 @@ pub enum Error {
         /// The kinds the operation accepts.
         accepted: &'static [AuthMode],
     },
+    /// The arguments miss something the operation needs; nothing was sent.
+    #[error("`{operation}` was not sent: {message}")]
+    Precondition {
+        /// The operation, as `resource.operation`.
+        operation: &'static str,
+        /// What is missing.
+        message: String,
+    },
     /// A request body or query could not be encoded as JSON.
     #[error("could not encode the request as JSON: {0}")]
     Encode(#[source] serde_json::Error),

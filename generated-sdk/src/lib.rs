@@ -2,7 +2,7 @@
 
 //! # cognipeer-sdk
 //!
-//! Typed async client for the Cognipeer SDK API: peers, users and contacts, with personal-access-token / API-token authentication and channel hookId handling built in.
+//! Typed async client for the Cognipeer SDK API: conversations, flows, peers, users, channels and contacts, with personal-access-token / API-token authentication and channel hookId handling built in.
 //!
 //! Generated from `spec/cognipeer.yaml`; every operation checks the client's token kind before sending and places the hookId where the spec says.
 //!
@@ -39,3 +39,4 @@ mod runtime;
 pub use auth::{AuthMode, HookId, Token};
 pub use client::{CognipeerClient, CognipeerClientBuilder};
 pub use error::{ApiError, Error};
+pub use runtime::Pages;

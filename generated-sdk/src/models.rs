@@ -2,6 +2,612 @@
 
 //! The API's data types. Optional fields are left out of requests when `None`.
 
+/// Who wrote a message.
+///
+/// Values the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessageRole {
+    /// The user.
+    User,
+    /// The AI peer.
+    Ai,
+    /// A value this version of the SDK does not know, as sent.
+    Unknown(String),
+}
+
+impl MessageRole {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            MessageRole::User => "user",
+            MessageRole::Ai => "ai",
+            MessageRole::Unknown(value) => value,
+        }
+    }
+}
+
+impl std::fmt::Display for MessageRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessageRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessageRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "user" => MessageRole::User,
+                "ai" => MessageRole::Ai,
+                _ => MessageRole::Unknown(value),
+            },
+        )
+    }
+}
+
+/// A message of the conversation so far, sent when creating a conversation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Message {
+    /// Who wrote it.
+    pub role: MessageRole,
+    /// The text.
+    pub content: String,
+}
+
+/// The format of the peer's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ResponseFormat {
+    /// Plain text in `content`.
+    #[serde(rename = "text")]
+    Text,
+    /// Structured JSON in `output`, shaped by `response_schema`.
+    #[serde(rename = "json")]
+    Json,
+}
+
+impl ResponseFormat {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ResponseFormat::Text => "text",
+            ResponseFormat::Json => "json",
+        }
+    }
+}
+
+impl std::fmt::Display for ResponseFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A tool (function) the caller runs locally; the peer asks for it with a `client_tool_call` status and the caller answers with `conversations().resume_message`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ClientTool {
+    /// Always `function`.
+    pub r#type: ClientToolType,
+    /// The function's name, description and parameters.
+    pub function: ClientFunction,
+}
+
+/// The kind of a client tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ClientToolType {
+    /// A function call (the only kind).
+    #[serde(rename = "function")]
+    Function,
+}
+
+impl ClientToolType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ClientToolType::Function => "function",
+        }
+    }
+}
+
+impl std::fmt::Display for ClientToolType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A function the peer may call.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ClientFunction {
+    /// Function name.
+    pub name: String,
+    /// What the function does, for the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// JSON Schema of the arguments.
+    pub parameters: ClientFunctionParameters,
+}
+
+/// JSON Schema of a function's arguments (an object schema).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ClientFunctionParameters {
+    /// Always `object`.
+    pub r#type: String,
+    /// JSON Schema of each argument.
+    pub properties: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Names of the required arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<Vec<String>>,
+}
+
+/// State of a peer's answer.
+///
+/// Values the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessageStatus {
+    /// The answer is complete.
+    Done,
+    /// The answer is complete (older servers).
+    Completed,
+    /// The peer waits for a client tool's result (see `pending_action`).
+    ClientToolCall,
+    /// The answer failed.
+    Error,
+    /// A value this version of the SDK does not know, as sent.
+    Unknown(String),
+}
+
+impl MessageStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            MessageStatus::Done => "done",
+            MessageStatus::Completed => "completed",
+            MessageStatus::ClientToolCall => "client_tool_call",
+            MessageStatus::Error => "error",
+            MessageStatus::Unknown(value) => value,
+        }
+    }
+}
+
+impl std::fmt::Display for MessageStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessageStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessageStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "done" => MessageStatus::Done,
+                "completed" => MessageStatus::Completed,
+                "client_tool_call" => MessageStatus::ClientToolCall,
+                "error" => MessageStatus::Error,
+                _ => MessageStatus::Unknown(value),
+            },
+        )
+    }
+}
+
+/// A client tool call the peer is waiting for.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PendingAction {
+    /// Id to send back in the tool result.
+    #[serde(rename = "executionId")]
+    pub execution_id: String,
+    /// Name of the tool to run.
+    #[serde(rename = "toolName")]
+    pub tool_name: String,
+    /// Arguments for the tool.
+    pub args: std::collections::BTreeMap<String, serde_json::Value>,
+    /// When the call was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+}
+
+/// The result of a client tool call.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ToolResult {
+    /// The pending action's `executionId`.
+    #[serde(rename = "executionId")]
+    pub execution_id: String,
+    /// Whether the tool ran successfully.
+    pub success: bool,
+    /// The tool's output as text (JSON-encode structured results; `""` on failure).
+    pub output: String,
+    /// What went wrong, when `success` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A tool the peer ran while answering.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ToolLog {
+    /// Tool name.
+    pub name: String,
+    /// The tool's input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<serde_json::Value>,
+    /// The tool's output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<serde_json::Value>,
+    /// Tool run status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// What went wrong, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A new conversation, optionally with a first message history and client tools.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CreateConversation {
+    /// The contact the conversation is with (required with API tokens).
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Messages to start the conversation with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<Message>>,
+    /// Tools the peer may ask the caller to run.
+    #[serde(rename = "clientTools", default, skip_serializing_if = "Option::is_none")]
+    pub client_tools: Option<Vec<ClientTool>>,
+    /// Format of the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<ResponseFormat>,
+    /// JSON Schema of the answer when `response_format` is `json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_schema: Option<serde_json::Value>,
+    /// Extra context for the peer.
+    #[serde(
+        rename = "additionalContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_context: Option<String>,
+    /// Peer version to use (server default: latest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// The new conversation and, if messages were sent, the peer's answer.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CreateConversationResponse {
+    /// Id of the new conversation.
+    #[serde(rename = "conversationId")]
+    pub conversation_id: String,
+    /// Id of the peer.
+    #[serde(rename = "peerId")]
+    pub peer_id: String,
+    /// The user (with a personal access token).
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The contact (with an API token).
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Whether a conversation was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<bool>,
+    /// The peer's answer as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// The peer's structured answer (`response_format` json).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<serde_json::Value>,
+    /// Tools the peer ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<ToolLog>>,
+    /// Id of the peer's answer message.
+    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// State of the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<MessageStatus>,
+    /// The client tool call the peer waits for.
+    #[serde(rename = "pendingAction", default, skip_serializing_if = "Option::is_none")]
+    pub pending_action: Option<PendingAction>,
+}
+
+/// A user message to send to a conversation.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SendMessage {
+    /// The message text.
+    pub content: String,
+    /// The contact sending it (API tokens).
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Tools the peer may ask the caller to run.
+    #[serde(rename = "clientTools", default, skip_serializing_if = "Option::is_none")]
+    pub client_tools: Option<Vec<ClientTool>>,
+    /// Format of the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<ResponseFormat>,
+    /// JSON Schema of the answer when `response_format` is `json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_schema: Option<serde_json::Value>,
+    /// Extra context for the peer.
+    #[serde(
+        rename = "additionalContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_context: Option<String>,
+    /// Peer version to use (server default: latest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// The peer's answer to a message.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SendMessageResponse {
+    /// Id of the conversation.
+    #[serde(rename = "conversationId")]
+    pub conversation_id: String,
+    /// The answer as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// The structured answer (`response_format` json).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<serde_json::Value>,
+    /// Tools the peer ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<ToolLog>>,
+    /// Id of the answer message.
+    #[serde(rename = "messageId")]
+    pub message_id: String,
+    /// State of the answer.
+    pub status: MessageStatus,
+    /// The client tool call the peer waits for.
+    #[serde(rename = "pendingAction", default, skip_serializing_if = "Option::is_none")]
+    pub pending_action: Option<PendingAction>,
+}
+
+/// The result of the client tool call a message waits for.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ResumeMessage {
+    /// The tool's result.
+    #[serde(rename = "toolResult")]
+    pub tool_result: ToolResult,
+}
+
+/// The peer's answer after a client tool result.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ResumeMessageResponse {
+    /// Id of the conversation.
+    #[serde(rename = "conversationId")]
+    pub conversation_id: String,
+    /// The answer as text.
+    pub content: String,
+    /// Tools the peer ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<ToolLog>>,
+    /// Id of the answer message.
+    #[serde(rename = "messageId")]
+    pub message_id: String,
+    /// State of the answer; `client_tool_call` again for chained calls.
+    pub status: MessageStatus,
+    /// The next client tool call the peer waits for.
+    #[serde(rename = "pendingAction", default, skip_serializing_if = "Option::is_none")]
+    pub pending_action: Option<PendingAction>,
+}
+
+/// A conversation.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Conversation {
+    /// Unique id of the conversation.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Id of the peer.
+    #[serde(rename = "peerId")]
+    pub peer_id: String,
+    /// The user (personal access tokens).
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The contact (API tokens).
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Where the conversation came from.
+    pub source: String,
+    /// Creation time (ISO 8601).
+    #[serde(rename = "createdAt")]
+    pub created_at: String,
+    /// Last update time (ISO 8601).
+    #[serde(rename = "updatedAt")]
+    pub updated_at: String,
+    /// The populated peer, when the server includes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<serde_json::Value>,
+}
+
+/// Which page of conversations to list, filtered and sorted.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ListConversations {
+    /// Only this contact's conversations (required with API tokens).
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// MongoDB-like filter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// 1-based page number (server default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+    /// Page size (server default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// Sort order by field: `1` ascending, `-1` descending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<std::collections::BTreeMap<String, i64>>,
+}
+
+/// One page of conversations.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ConversationPage {
+    /// The conversations on this page.
+    pub data: Vec<Conversation>,
+    /// Total number of matching conversations.
+    pub total: i64,
+    /// This page's 1-based number.
+    pub page: i64,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// A stored message of a conversation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConversationMessage {
+    /// Unique id of the message.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Id of the conversation.
+    #[serde(rename = "conversationId")]
+    pub conversation_id: String,
+    /// Who wrote it.
+    pub r#type: MessageRole,
+    /// The text.
+    pub content: String,
+    /// State of the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<MessageStatus>,
+    /// Creation time (ISO 8601).
+    #[serde(rename = "createdAt")]
+    pub created_at: String,
+    /// Tools run for this message.
+    #[serde(rename = "toolLogs", default, skip_serializing_if = "Option::is_none")]
+    pub tool_logs: Option<Vec<ToolLog>>,
+}
+
+/// The result of a flow run.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ExecuteFlowResponse {
+    /// Whether the flow ran successfully.
+    pub success: bool,
+    /// The flow's outputs by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// What went wrong, when `success` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The API channel a hookId belongs to.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Channel {
+    /// Unique id of the channel.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The channel's hookId.
+    #[serde(rename = "hookId")]
+    pub hook_id: String,
+    /// Id of the peer behind the channel.
+    #[serde(rename = "peerId")]
+    pub peer_id: String,
+    /// Kind of channel.
+    #[serde(rename = "channelType")]
+    pub channel_type: ChannelType,
+    /// Gallery key of the channel type.
+    #[serde(rename = "galleryKey", default, skip_serializing_if = "Option::is_none")]
+    pub gallery_key: Option<String>,
+    /// Whether the channel is enabled.
+    #[serde(rename = "isActive")]
+    pub is_active: bool,
+    /// Channel-specific prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// Number of messages kept in context.
+    #[serde(rename = "messagesCount", default, skip_serializing_if = "Option::is_none")]
+    pub messages_count: Option<i64>,
+    /// Creation time (ISO 8601).
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Last update time (ISO 8601).
+    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Kind of channel.
+///
+/// Values the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ChannelType {
+    /// API access.
+    Api,
+    /// WhatsApp.
+    Whatsapp,
+    /// Web chat widget.
+    Webchat,
+    /// Chatwoot.
+    Chatwoot,
+    /// A value this version of the SDK does not know, as sent.
+    Unknown(String),
+}
+
+impl ChannelType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ChannelType::Api => "api",
+            ChannelType::Whatsapp => "whatsapp",
+            ChannelType::Webchat => "webchat",
+            ChannelType::Chatwoot => "chatwoot",
+            ChannelType::Unknown(value) => value,
+        }
+    }
+}
+
+impl std::fmt::Display for ChannelType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ChannelType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ChannelType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "api" => ChannelType::Api,
+                "whatsapp" => ChannelType::Whatsapp,
+                "webchat" => ChannelType::Webchat,
+                "chatwoot" => ChannelType::Chatwoot,
+                _ => ChannelType::Unknown(value),
+            },
+        )
+    }
+}
+
 /// A peer (AI agent), resolved from the channel's hookId.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Peer {
@@ -250,6 +856,26 @@ pub struct ContactPage {
     pub page: i64,
     /// Page size.
     pub limit: i64,
+}
+
+/// Query parameters of `conversations.messages`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ConversationsMessagesQuery {
+    /// How many recent messages to return.
+    ///
+    /// When `None`, `10` is sent.
+    #[serde(rename = "messagesCount", default, skip_serializing_if = "Option::is_none")]
+    pub messages_count: Option<i64>,
+}
+
+/// Query parameters of `flows.execute`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FlowsExecuteQuery {
+    /// The flow version to run.
+    ///
+    /// When `None`, `latest` is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// Query parameters of `contacts.get`.

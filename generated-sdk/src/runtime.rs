@@ -49,6 +49,54 @@ pub(crate) struct Operation {
     pub(crate) hook: HookPlacement,
     /// The wrapper to unwrap from the response, if any.
     pub(crate) envelope: Option<&'static Envelope>,
+    /// Query parameters sent with these values when the caller leaves them unset.
+    pub(crate) defaults: &'static [(&'static str, &'static str)],
+    /// Query parameters or body fields of which at least one must be set.
+    pub(crate) any_of: &'static [&'static str],
+    /// Query parameters or body fields that must be set and not empty.
+    pub(crate) non_empty: &'static [&'static str],
+}
+
+impl Operation {
+    /// Checks the spec's preconditions on the serialized query and body.
+    fn check_inputs(
+        &self,
+        query: Option<&Value>,
+        body: Option<&Value>,
+    ) -> Result<(), Error> {
+        let given = |name: &str| {
+            let value = query
+                .and_then(|q| q.get(name))
+                .or_else(|| body.and_then(|b| b.get(name)));
+            match value {
+                None | Some(Value::Null) => false,
+                Some(Value::String(text)) => !text.is_empty(),
+                Some(Value::Array(items)) => !items.is_empty(),
+                Some(Value::Object(fields)) => !fields.is_empty(),
+                Some(_) => true,
+            }
+        };
+
+        let quoted = |names: &[&str]| {
+            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")
+        };
+
+        if !self.any_of.is_empty() && !self.any_of.iter().any(|name| given(name)) {
+            return Err(Error::Precondition {
+                operation: self.id,
+                message: format!("set {}", quoted(self.any_of)),
+            });
+        }
+
+        if let Some(missing) = self.non_empty.iter().find(|name| !given(name)) {
+            return Err(Error::Precondition {
+                operation: self.id,
+                message: format!("`{missing}` must be set and not empty"),
+            });
+        }
+
+        Ok(())
+    }
 }
 
 /// Connection settings and credentials shared by every resource handle of a client.
@@ -142,7 +190,7 @@ impl Transport {
         body: Option<Value>,
     ) -> Result<T, Error> {
         let (status, bytes) = self.execute(op, path, query, body).await?;
-        decode(op, status, &bytes)
+        decode(op, status, &bytes).map(|(_, value)| value)
     }
 
     async fn execute(
@@ -161,7 +209,14 @@ impl Transport {
             });
         }
 
+        op.check_inputs(query.as_ref(), body.as_ref())?;
         let mut pairs = query_pairs(query);
+        for (name, value) in op.defaults {
+            if !pairs.iter().any(|(given, _)| given == name) {
+                pairs.push(((*name).to_owned(), (*value).to_owned()));
+            }
+        }
+
         let mut request = self
             .http
             .request(op.method.clone(), format!("{}{}", self.base_url, path))
@@ -246,11 +301,12 @@ fn query_pairs(query: Option<Value>) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Decodes a success response, unwrapping the envelope if the operation has one.
 fn decode<T: DeserializeOwned>(
     op: &Operation,
     status: u16,
     bytes: &[u8],
-) -> Result<T, Error> {
+) -> Result<(u16, T), Error> {
     let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"null"
     } else {
@@ -259,6 +315,7 @@ fn decode<T: DeserializeOwned>(
 
     let Some(envelope) = op.envelope else {
         return serde_json::from_slice(text)
+            .map(|value| (status, value))
             .map_err(|e| Error::decode(status, &e, bytes));
     };
 
@@ -274,7 +331,150 @@ fn decode<T: DeserializeOwned>(
         None => value,
     };
 
-    serde_json::from_value(payload).map_err(|e| Error::decode(status, &e, bytes))
+    serde_json::from_value(payload)
+        .map(|value| (status, value))
+        .map_err(|e| Error::decode(status, &e, bytes))
+}
+
+/// Where a list operation's paging fields are.
+#[derive(Debug)]
+pub(crate) struct Paging {
+    /// Request field holding the 1-based page number.
+    pub(crate) page: &'static str,
+    /// Request field holding the page size.
+    pub(crate) limit: &'static str,
+    /// Whether the request fields are query parameters (else body fields).
+    pub(crate) in_query: bool,
+    /// Response field holding the items.
+    pub(crate) items: &'static str,
+    /// Response field holding the total number of items.
+    pub(crate) total: &'static str,
+}
+
+/// Every item of a page/limit list, fetched one page at a time as they are consumed.
+///
+/// The next page is requested while `page × limit < total`; an empty page ends the list.
+/// Call [`next`](Self::next) in a loop, or [`collect`](Self::collect) for all items.
+pub struct Pages<'a, T> {
+    transport: &'a Transport,
+    op: &'static Operation,
+    paging: &'static Paging,
+    path: String,
+    query: Option<Value>,
+    body: Option<Value>,
+    next_page: Option<i64>,
+    buffer: std::collections::VecDeque<T>,
+    error: Option<Error>,
+}
+
+impl<'a, T> std::fmt::Debug for Pages<'a, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("operation", &self.op.id)
+            .field("next_page", &self.next_page)
+            .field("buffered", &self.buffer.len())
+            .finish()
+    }
+}
+
+impl<'a, T: DeserializeOwned> Pages<'a, T> {
+    pub(crate) fn new(
+        transport: &'a Transport,
+        op: &'static Operation,
+        paging: &'static Paging,
+        path: String,
+        query: Result<Option<Value>, Error>,
+        body: Result<Option<Value>, Error>,
+    ) -> Self {
+        let (query, body, error) = match (query, body) {
+            (Ok(query), Ok(body)) => (query, body, None),
+            (Err(error), _) | (_, Err(error)) => (None, None, Some(error)),
+        };
+
+        let request = if paging.in_query { &query } else { &body };
+        let first = request
+            .as_ref()
+            .and_then(|r| r.get(paging.page))
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        Pages {
+            transport,
+            op,
+            paging,
+            path,
+            query,
+            body,
+            next_page: Some(first),
+            buffer: Default::default(),
+            error,
+        }
+    }
+
+    /// The next item, fetching the next page when the current one is used up;
+    /// `Ok(None)` after the last item. After an error, the list ends.
+    pub async fn next(&mut self) -> Result<Option<T>, Error> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Ok(Some(item));
+            }
+
+            match self.next_page().await? {
+                Some(items) => self.buffer.extend(items),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// The next whole page of items; `Ok(None)` after the last page.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<T>>, Error> {
+        if let Some(error) = self.error.take() {
+            self.next_page = None;
+            return Err(error);
+        }
+
+        let Some(page) = self.next_page.take() else {
+            return Ok(None);
+        };
+
+        let paging = self.paging;
+        let request = if paging.in_query { &mut self.query } else { &mut self.body };
+        let object = request.get_or_insert_with(|| Value::Object(Default::default()));
+        if let Value::Object(fields) = object {
+            fields.insert(paging.page.to_owned(), Value::from(page));
+        }
+
+        let (status, bytes) = self
+            .transport
+            .execute(self.op, self.path.clone(), self.query.clone(), self.body.clone())
+            .await?;
+        let (status, mut response) = decode::<Value>(self.op, status, &bytes)?;
+        let items = response
+            .get_mut(paging.items)
+            .map(Value::take)
+            .unwrap_or(Value::Null);
+        let items: Vec<T> = serde_json::from_value(items)
+            .map_err(|e| Error::decode(status, &e, &bytes))?;
+        let number = |field: &str| response.get(field).and_then(Value::as_i64);
+        let limit = number(paging.limit).unwrap_or(items.len() as i64);
+        if !items.is_empty()
+            && number(paging.total)
+                .is_some_and(|total| page.saturating_mul(limit) < total)
+        {
+            self.next_page = Some(page + 1);
+        }
+
+        Ok(Some(items))
+    }
+
+    /// Every remaining item, in order.
+    pub async fn collect(mut self) -> Result<Vec<T>, Error> {
+        let mut all: Vec<T> = self.buffer.drain(..).collect();
+        while let Some(items) = self.next_page().await? {
+            all.extend(items);
+        }
+
+        Ok(all)
+    }
 }
 
 /// The text of an error field: a string, or an object's `message`.

@@ -61,5 +61,6 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         pub use auth::{AuthMode, HookId, Token};
         pub use client::{#client, #builder};
         pub use error::{ApiError, Error};
+        pub use runtime::Pages;
     }
 }

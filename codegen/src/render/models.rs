@@ -30,7 +30,10 @@ fn object(api: &ir::Api, m: &ir::Model, fields: &[ir::Field], extra: bool) -> To
     let default = m.defaultable.then(|| quote!(Default,));
     let fields = fields.iter().map(|f| {
         let field = ident(&f.rust);
-        let docs = doc(&f.description);
+        let docs = match &f.default {
+            Some(default) => doc(&format!("{}\n\nWhen `None`, `{default}` is sent.", f.description)),
+            None => doc(&f.description),
+        };
         let ty = rust_type(api, &f.ty, false);
         let mut serde = Vec::new();
         if f.wire != f.rust.trim_start_matches("r#") {

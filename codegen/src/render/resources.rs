@@ -54,6 +54,8 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
     let descriptors = resource.operations.iter().map(|op| descriptor(api, op));
     let methods = resource.operations.iter().map(|op| method(api, op));
     let module_doc = inner_doc(&resource.description);
+    let encode_import = resource.operations.iter().any(|op| !op.path_params.is_empty()).then(|| quote!(use crate::runtime::encode_path;));
+    let paging_import = resource.operations.iter().any(|op| op.pagination.is_some()).then(|| quote!(use crate::runtime::Paging;));
     let type_doc = doc(&format!("{}\n\n{}", resource.description, example(api, resource)));
     quote! {
         #module_doc
@@ -61,6 +63,8 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
         use crate::auth::AuthMode;
         use crate::error::Error;
         use crate::runtime::{HookPlacement, Operation, Transport};
+        #paging_import
+        #encode_import
 
         #(#descriptors)*
 
@@ -98,14 +102,32 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         }
         None => quote!(None),
     };
+    let defaults = op.query.iter().flat_map(|q| match &q.kind {
+        ir::ModelKind::Object { fields, .. } => fields.as_slice(),
+        ir::ModelKind::Enum { .. } => &[],
+    });
+    let defaults = defaults.filter_map(|f| f.default.as_ref().map(|d| (&f.wire, d))).map(|(w, d)| quote!((#w, #d)));
+    let any_of = &op.requires_any;
+    let non_empty = &op.non_empty;
+    let paging = op.pagination.as_ref().map(|p| {
+        let paging = format_ident!("{}_PAGING", op.constant);
+        let (page, limit, in_query, items, total) = (&p.page, &p.limit, p.in_query, &p.items, &p.total);
+        quote! {
+            static #paging: Paging = Paging { page: #page, limit: #limit, in_query: #in_query, items: #items, total: #total };
+        }
+    });
     quote! {
-        const #name: Operation = Operation {
+        static #name: Operation = Operation {
             id: #id,
             method: reqwest::Method::#method,
             accepts: &[#(AuthMode::#accepts),*],
             hook: HookPlacement::#hook,
             envelope: #envelope,
+            defaults: &[#(#defaults),*],
+            any_of: &[#(#any_of),*],
+            non_empty: &[#(#non_empty),*],
         };
+        #paging
     }
 }
 
@@ -146,12 +168,39 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
             quote!(self.transport.send::<serde::de::IgnoredAny>(&#descriptor, #path, #query, #body).await.map(|_| ())),
         ),
     };
+    let pages = op.pagination.as_ref().map(|p| {
+        let helper = ident(&p.method_name);
+        let paging = format_ident!("{}_PAGING", op.constant);
+        let item = rust_type(api, &p.item, true);
+        let docs = doc(&format!(
+            "Every item of [`{}`](Self::{}), page by page: requests page after page (from the request's `{}`, or 1) \
+             while `{} × {}` is below `{}`, and stops at an empty page. Nothing is sent until the first \
+             [`next`](crate::Pages::next).",
+            op.method_name, op.method_name, p.page, p.page, p.limit, p.total
+        ));
+        let query = match op.query {
+            Some(_) => quote!(crate::runtime::to_json(query).map(Some)),
+            None => quote!(Ok(None)),
+        };
+        let body = match op.body {
+            Some(_) => quote!(crate::runtime::to_json(body).map(Some)),
+            None => quote!(Ok(None)),
+        };
+        quote! {
+            #docs
+            #deprecation
+            pub fn #helper(&self, #(#params),*) -> crate::Pages<'a, #item> {
+                crate::Pages::new(self.transport, &#descriptor, &#paging, #path, #query, #body)
+            }
+        }
+    });
     quote! {
         #docs
         #deprecation
         pub async fn #name(&self, #(#params),*) -> Result<#output, Error> {
             #call
         }
+        #pages
     }
 }
 
@@ -169,7 +218,7 @@ fn path_expr(op: &ir::Operation) -> TokenStream {
             ir::PathSegment::Param(i) => {
                 template.push_str("{}");
                 let arg = ident(op.path_params.get(*i).map_or("invalid_name", |p| p.rust.as_str()));
-                args.push(quote!(crate::runtime::encode_path(#arg)));
+                args.push(quote!(encode_path(#arg)));
             }
         }
     }
@@ -191,7 +240,18 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
         modes_phrase(api, &op.accepts)
     );
     for p in &op.path_params {
-        text.push_str(&format!("\n\n`{}`: {} (percent-encoded into the path).", p.rust.trim_start_matches("r#"), p.description));
+        text.push_str(&format!(
+            "\n\n`{}`: {} (percent-encoded into the path).",
+            p.rust.trim_start_matches("r#"),
+            p.description.trim_end_matches('.')
+        ));
+    }
+    if !op.requires_any.is_empty() {
+        let names: Vec<String> = op.requires_any.iter().map(|n| format!("`{n}`")).collect();
+        text.push_str(&format!("\n\nSet at least one of {}; otherwise [`Error::Precondition`] is returned before sending.", names.join(", ")));
+    }
+    for name in &op.non_empty {
+        text.push_str(&format!("\n\n`{name}` must be set and not empty; otherwise [`Error::Precondition`] is returned before sending."));
     }
     if let Some(e) = op.envelope.and_then(|i| api.envelopes.get(i)) {
         text.push_str(&format!(

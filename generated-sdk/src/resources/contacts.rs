@@ -5,37 +5,58 @@
 use crate::auth::AuthMode;
 use crate::error::Error;
 use crate::runtime::{HookPlacement, Operation, Transport};
+use crate::runtime::Paging;
 
-const CREATE: Operation = Operation {
+static CREATE: Operation = Operation {
     id: "contacts.create",
     method: reqwest::Method::POST,
-    accepts: &[AuthMode::Pat, AuthMode::ApiToken],
+    accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::RESULT),
+    defaults: &[],
+    any_of: &[],
+    non_empty: &[],
 };
 
-const GET: Operation = Operation {
+static GET: Operation = Operation {
     id: "contacts.get",
     method: reqwest::Method::GET,
-    accepts: &[AuthMode::Pat, AuthMode::ApiToken],
+    accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::RESULT),
+    defaults: &[],
+    any_of: &["email", "integrationId"],
+    non_empty: &[],
 };
 
-const UPDATE: Operation = Operation {
+static UPDATE: Operation = Operation {
     id: "contacts.update",
     method: reqwest::Method::PATCH,
-    accepts: &[AuthMode::Pat, AuthMode::ApiToken],
+    accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::RESULT),
+    defaults: &[],
+    any_of: &["email", "integrationId"],
+    non_empty: &["data"],
 };
 
-const LIST: Operation = Operation {
+static LIST: Operation = Operation {
     id: "contacts.list",
     method: reqwest::Method::POST,
-    accepts: &[AuthMode::Pat, AuthMode::ApiToken],
+    accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::PAGE_RESULT),
+    defaults: &[],
+    any_of: &[],
+    non_empty: &[],
+};
+
+static LIST_PAGING: Paging = Paging {
+    page: "page",
+    limit: "limit",
+    in_query: false,
+    items: "data",
+    total: "total",
 };
 
 /// Contacts of the workspace. The contacts API accepts both personal access tokens and API channel tokens.
@@ -60,13 +81,13 @@ impl<'a> Contacts<'a> {
 
     /// Create a contact.
     ///
-    /// `POST /sdk/contact` · accepts a personal access token or API channel token · the hookId goes in the `X-Hook-Id` header.
+    /// `POST /sdk/contact` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token or API channel token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn create(
         &self,
         body: &crate::models::CreateContact,
@@ -83,13 +104,15 @@ impl<'a> Contacts<'a> {
 
     /// Fetch a contact by email or by external id (give at least one).
     ///
-    /// `GET /sdk/contact` · accepts a personal access token or API channel token · the hookId goes in the `X-Hook-Id` header.
+    /// `GET /sdk/contact` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    ///
+    /// Set at least one of `email`, `integrationId`; otherwise [`Error::Precondition`] is returned before sending.
     ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token or API channel token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn get(
         &self,
         query: &crate::models::ContactsGetQuery,
@@ -106,13 +129,17 @@ impl<'a> Contacts<'a> {
 
     /// Change some fields of a contact selected by email or external id.
     ///
-    /// `PATCH /sdk/contact` · accepts a personal access token or API channel token · the hookId goes in the `X-Hook-Id` header.
+    /// `PATCH /sdk/contact` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    ///
+    /// Set at least one of `email`, `integrationId`; otherwise [`Error::Precondition`] is returned before sending.
+    ///
+    /// `data` must be set and not empty; otherwise [`Error::Precondition`] is returned before sending.
     ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token or API channel token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn update(
         &self,
         body: &crate::models::UpdateContact,
@@ -129,13 +156,13 @@ impl<'a> Contacts<'a> {
 
     /// List contacts page by page, filtered and sorted.
     ///
-    /// `POST /sdk/contact/list` · accepts a personal access token or API channel token · the hookId goes in the `X-Hook-Id` header.
+    /// `POST /sdk/contact/list` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token or API channel token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn list(
         &self,
         body: &crate::models::ListContacts,
@@ -148,5 +175,20 @@ impl<'a> Contacts<'a> {
                 Some(crate::runtime::to_json(body)?),
             )
             .await
+    }
+
+    /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
+    pub fn list_all(
+        &self,
+        body: &crate::models::ListContacts,
+    ) -> crate::Pages<'a, crate::models::Contact> {
+        crate::Pages::new(
+            self.transport,
+            &LIST,
+            &LIST_PAGING,
+            "/sdk/contact/list".to_owned(),
+            Ok(None),
+            crate::runtime::to_json(body).map(Some),
+        )
     }
 }

@@ -4,12 +4,21 @@
 
 use crate::runtime::Envelope;
 
+/// Conversations with the peer behind the hookId. With a personal access token they belong to the token's user; with an API token pass `contactId`.
+pub mod conversations;
+pub use conversations::Conversations;
+/// Flows (automations) of the workspace.
+pub mod flows;
+pub use flows::Flows;
 /// The peer (AI agent) behind the channel.
 pub mod peers;
 pub use peers::Peers;
 /// The user behind a personal access token.
 pub mod users;
 pub use users::Users;
+/// The API channel behind the hookId.
+pub mod channels;
+pub use channels::Channels;
 /// Contacts of the workspace. The contacts API accepts both personal access tokens and API channel tokens.
 pub mod contacts;
 pub use contacts::Contacts;

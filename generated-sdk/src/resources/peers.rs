@@ -6,12 +6,15 @@ use crate::auth::AuthMode;
 use crate::error::Error;
 use crate::runtime::{HookPlacement, Operation, Transport};
 
-const GET: Operation = Operation {
+static GET: Operation = Operation {
     id: "peers.get",
     method: reqwest::Method::GET,
     accepts: &[AuthMode::Pat],
     hook: HookPlacement::Header,
     envelope: None,
+    defaults: &[],
+    any_of: &[],
+    non_empty: &[],
 };
 
 /// The peer (AI agent) behind the channel.
