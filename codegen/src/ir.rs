@@ -20,6 +20,8 @@ pub struct Api {
     pub base_url: String,
     pub base_url_env: String,
     pub timeout_secs: u64,
+    /// Default retry policy: attempts in total, first backoff and longest wait, in milliseconds.
+    pub retry: (u32, u64, u64),
     pub auth: Auth,
     pub hook: Hook,
     pub errors: Vec<ErrorClass>,
@@ -158,6 +160,8 @@ pub struct Operation {
     pub constant: String,
     /// HTTP method, upper case.
     pub http_method: String,
+    /// Whether sending it twice is safe, so that it may be retried.
+    pub idempotent: bool,
     /// The path as written, e.g. `/sdk/conversation/{conversationId}`.
     pub path_template: String,
     pub path: Vec<PathSegment>,

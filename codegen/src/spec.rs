@@ -51,6 +51,17 @@ pub struct Api {
     pub base_url_env: Option<String>,
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    #[serde(default)]
+    pub retry: Option<Retry>,
+}
+
+/// `api.retry`: the default retry policy of idempotent operations.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    pub max_attempts: u32,
+    pub initial_backoff_ms: u64,
+    pub max_backoff_ms: u64,
 }
 
 /// `auth:` section.
@@ -250,6 +261,8 @@ pub struct Operation {
     pub hook: Option<Placement>,
     #[serde(default)]
     pub deprecated: Option<String>,
+    #[serde(default)]
+    pub idempotent: Option<bool>,
     #[serde(default)]
     pub requires: Option<Requires>,
     #[serde(default)]

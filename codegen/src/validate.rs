@@ -81,6 +81,13 @@ impl Validator {
         if a.timeout_secs == Some(0) {
             self.error("api.timeout_secs", "the timeout must be at least 1 second");
         }
+        let retry = a.retry.as_ref().map_or((3, 200, 30_000), |r| (r.max_attempts, r.initial_backoff_ms, r.max_backoff_ms));
+        if retry.0 == 0 {
+            self.error_help("api.retry.max_attempts", "max_attempts counts the first attempt, so it must be at least 1", "use 1 to disable retries");
+        }
+        if retry.1 > retry.2 {
+            self.error_help("api.retry.initial_backoff_ms", "the first backoff is longer than the longest wait (`max_backoff_ms`)", "lower `initial_backoff_ms` or raise `max_backoff_ms`");
+        }
 
         let auth = self.auth(&spec.auth);
         let hook = self.hook(&spec.hook);
@@ -102,6 +109,7 @@ impl Validator {
             base_url: a.base_url.trim_end_matches('/').to_owned(),
             base_url_env,
             timeout_secs: a.timeout_secs.unwrap_or(60),
+            retry,
             auth,
             hook,
             errors,
@@ -568,6 +576,7 @@ impl Validator {
         });
 
         Some(ir::Operation {
+            idempotent: op.idempotent.unwrap_or(matches!(http_method.as_str(), "GET" | "PUT" | "DELETE" | "HEAD")),
             constant: shouty(ctx.name),
             method_name,
             http_method,

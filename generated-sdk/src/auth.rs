@@ -82,13 +82,16 @@ impl std::fmt::Display for AuthMode {
 
 /// "a or b" for a list of modes.
 pub(crate) fn modes_phrase(modes: &[AuthMode]) -> String {
-    let names: Vec<&str> = modes.iter().map(|mode| mode.name()).collect();
+    let names: Vec<String> = modes
+        .iter()
+        .map(|mode| crate::runtime::with_article(mode.name()))
+        .collect();
     match names.split_last() {
         Some((last, rest)) if !rest.is_empty() => {
             format!("{} or {last}", rest.join(", "))
         }
 
-        Some((last, _)) => (*last).to_owned(),
+        Some((last, _)) => last.clone(),
         None => String::new(),
     }
 }
@@ -98,6 +101,7 @@ pub(crate) fn modes_phrase(modes: &[AuthMode]) -> String {
 /// Its `Debug` and `Display` show only a masked prefix (such as `pat_kcnlto8e…`), never the secret.
 #[derive(Clone)]
 pub struct Token {
+    secret: String,
     header: HeaderValue,
     masked: String,
     mode: AuthMode,
@@ -120,7 +124,7 @@ impl Token {
         Self::with_mode(secret.into(), AuthMode::Pat)
     }
 
-    /// A API channel token, checked: not empty, only visible ASCII.
+    /// An API channel token, checked: not empty, only visible ASCII.
     pub fn api_token(secret: impl Into<String>) -> Result<Self, Error> {
         Self::with_mode(secret.into(), AuthMode::ApiToken)
     }
@@ -140,9 +144,11 @@ impl Token {
                 "the token cannot be sent in an HTTP header".to_owned(),
             ))?;
         header.set_sensitive(true);
+        let masked = crate::runtime::mask(&secret, mode.prefix());
         Ok(Token {
+            secret,
             header,
-            masked: crate::runtime::mask(&secret, mode.prefix()),
+            masked,
             mode,
         })
     }
@@ -159,6 +165,11 @@ impl Token {
 
     pub(crate) fn header_value(&self) -> &HeaderValue {
         &self.header
+    }
+
+    /// The text with every occurrence of the secret replaced by its masked form.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        text.replace(&self.secret, &self.masked)
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::auth::{AuthMode, HookId, Token};
 use crate::error::Error;
+use crate::options::{RequestOptions, RetryPolicy};
 use crate::runtime::Transport;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,11 +23,15 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct CognipeerClient {
     transport: Arc<Transport>,
+    options: RequestOptions,
 }
 
 impl std::fmt::Debug for CognipeerClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple(stringify!(CognipeerClient)).field(&self.transport).finish()
+        f.debug_struct(stringify!(CognipeerClient))
+            .field("transport", &self.transport)
+            .field("options", &self.options)
+            .finish()
     }
 }
 
@@ -37,6 +42,13 @@ impl CognipeerClient {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60u64);
     /// The environment variable `from_env` reads the base URL from, if set.
     pub const BASE_URL_ENV: &'static str = "COGNIPEER_BASE_URL";
+    /// How idempotent operations are retried unless the builder sets another policy.
+    pub const DEFAULT_RETRY: RetryPolicy = RetryPolicy {
+        max_attempts: 3u32,
+        initial_backoff: Duration::from_millis(200u64),
+        max_backoff: Duration::from_millis(30000u64),
+    };
+
     /// Builds a client with default settings from a token (its kind read from its prefix)
     /// and a hookId.
     pub fn new(token: &str, hook_id: &str) -> Result<Self, Error> {
@@ -49,7 +61,8 @@ impl CognipeerClient {
             token,
             hook_id,
             base_url: Self::DEFAULT_BASE_URL.to_owned(),
-            timeout: Self::DEFAULT_TIMEOUT,
+            timeout: Some(Self::DEFAULT_TIMEOUT),
+            retry: Self::DEFAULT_RETRY,
             user_agent: concat!("cognipeer-sdk-rust/", env!("CARGO_PKG_VERSION"))
                 .to_owned(),
         }
@@ -57,8 +70,11 @@ impl CognipeerClient {
 
     /// Builds a client from the environment: the token from `COGNIPEER_TOKEN`, the hookId from `COGNIPEER_HOOK_ID` and, if set, the base URL from `COGNIPEER_BASE_URL`.
     ///
+    /// With the `dotenv` feature, a `.env` file in the current directory or a parent is read first; variables already set in the environment win.
+    ///
     /// A missing or empty variable is an [`Error::Config`] naming it.
     pub fn from_env() -> Result<Self, Error> {
+        #[cfg(feature = "dotenv")] crate::runtime::load_dotenv()?;
         let token = Token::new(crate::runtime::env_var(Token::ENV)?)
             .map_err(|e| Error::Config(format!("{}: {e}", Token::ENV)))?;
         let hook_id = HookId::new(crate::runtime::env_var(HookId::ENV)?)
@@ -81,46 +97,73 @@ impl CognipeerClient {
         self.transport.token().mode()
     }
 
+    /// A view of this client that applies `options` to every request it sends, on top of any options it already has. It shares the connection pool.
+    ///
+    /// ```no_run
+    /// # async fn example(client: cognipeer_sdk::CognipeerClient) -> Result<(), cognipeer_sdk::Error> {
+    /// use cognipeer_sdk::{HookId, RequestOptions};
+    /// use std::time::Duration;
+    ///
+    /// let other_channel = client.with_options(
+    ///     RequestOptions::new()
+    ///         .hook_id(HookId::new("other-hook-id")?)
+    ///         .timeout(Duration::from_secs(5))
+    ///         .header("X-Trace-Id", "abc123")?,
+    /// );
+    /// # let _ = other_channel;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_options(&self, options: RequestOptions) -> Self {
+        CognipeerClient {
+            transport: Arc::clone(&self.transport),
+            options: self.options.merged(options),
+        }
+    }
+
     /// Conversations with the peer behind the hookId. With a personal access token they belong to the token's user; with an API token pass `contactId`.
     ///
     /// See [`crate::resources::Conversations`].
     pub fn conversations(&self) -> crate::resources::conversations::Conversations<'_> {
-        crate::resources::conversations::Conversations::new(&self.transport)
+        crate::resources::conversations::Conversations::new(
+            &self.transport,
+            &self.options,
+        )
     }
 
     /// Flows (automations) of the workspace.
     ///
     /// See [`crate::resources::Flows`].
     pub fn flows(&self) -> crate::resources::flows::Flows<'_> {
-        crate::resources::flows::Flows::new(&self.transport)
+        crate::resources::flows::Flows::new(&self.transport, &self.options)
     }
 
     /// The peer (AI agent) behind the channel.
     ///
     /// See [`crate::resources::Peers`].
     pub fn peers(&self) -> crate::resources::peers::Peers<'_> {
-        crate::resources::peers::Peers::new(&self.transport)
+        crate::resources::peers::Peers::new(&self.transport, &self.options)
     }
 
     /// The user behind a personal access token.
     ///
     /// See [`crate::resources::Users`].
     pub fn users(&self) -> crate::resources::users::Users<'_> {
-        crate::resources::users::Users::new(&self.transport)
+        crate::resources::users::Users::new(&self.transport, &self.options)
     }
 
     /// The API channel behind the hookId.
     ///
     /// See [`crate::resources::Channels`].
     pub fn channels(&self) -> crate::resources::channels::Channels<'_> {
-        crate::resources::channels::Channels::new(&self.transport)
+        crate::resources::channels::Channels::new(&self.transport, &self.options)
     }
 
     /// Contacts of the workspace. The contacts API accepts both personal access tokens and API channel tokens.
     ///
     /// See [`crate::resources::Contacts`].
     pub fn contacts(&self) -> crate::resources::contacts::Contacts<'_> {
-        crate::resources::contacts::Contacts::new(&self.transport)
+        crate::resources::contacts::Contacts::new(&self.transport, &self.options)
     }
 }
 
@@ -130,7 +173,8 @@ pub struct CognipeerClientBuilder {
     token: Token,
     hook_id: HookId,
     base_url: String,
-    timeout: Duration,
+    timeout: Option<Duration>,
+    retry: RetryPolicy,
     user_agent: String,
 }
 
@@ -141,9 +185,21 @@ impl CognipeerClientBuilder {
         self
     }
 
-    /// Limits each whole request, body included, to this duration.
+    /// Limits each attempt of a request, body included, to this duration.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Lets requests take as long as they take (for very long calls).
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+
+    /// Replaces the retry policy; [`RetryPolicy::NEVER`] disables retries.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
         self
     }
 
@@ -155,15 +211,17 @@ impl CognipeerClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<CognipeerClient, Error> {
+        let credentials = (self.token, self.hook_id);
         let transport = Transport::new(
-            self.token,
-            self.hook_id,
+            credentials,
             &self.base_url,
             self.timeout,
+            self.retry,
             &self.user_agent,
         )?;
         Ok(CognipeerClient {
             transport: Arc::new(transport),
+            options: RequestOptions::default(),
         })
     }
 }

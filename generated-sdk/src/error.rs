@@ -20,8 +20,8 @@ pub enum Error {
     InvalidCredential(String),
     /// The operation does not accept the client's kind of token; nothing was sent.
     #[error(
-        "`{operation}` does not accept the client's token (a {}); it accepts a {}. Build the client with a token of an accepted kind",
-        mode.name(),
+        "`{operation}` does not accept the client's token ({}); it accepts {}. Build the client with a token of an accepted kind",
+        crate::runtime::with_article(mode.name()),
         crate::auth::modes_phrase(accepted)
     )]
     AuthModeNotAccepted {
@@ -134,20 +134,33 @@ impl Error {
         Error::Api(api)
     }
 
-    pub(crate) fn decode(status: u16, error: &serde_json::Error, body: &[u8]) -> Self {
-        Error::Decode {
-            status,
-            message: error.to_string(),
-            snippet: crate::runtime::snippet(&String::from_utf8_lossy(body), 200),
-        }
-    }
-
     /// The HTTP status, for errors that come from an API response.
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Decode { status, .. } => Some(*status),
             other => other.api_error().map(|api| api.status),
         }
+    }
+
+    /// Whether retrying the same call may succeed: a connection error, or HTTP 408, 429,
+    /// 500, 502, 503 or 504.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } => true,
+            Error::Decode { .. } | Error::Unsuccessful(_) => false,
+            other => {
+                other
+                    .status()
+                    .is_some_and(|status| {
+                        matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+                    })
+            }
+        }
+    }
+
+    /// The server's request id (`x-request-id`), for errors from a response that carried one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api_error().and_then(ApiError::request_id)
     }
 
     /// The API's error response, for errors that come from one.
@@ -163,16 +176,24 @@ impl Error {
 }
 
 /// An error response from the API: its status, its message (from `message`, `error` or
-/// `error.message`) and its raw body.
+/// `error.message`), its raw body (with the client's token masked, should the server echo it)
+/// and the request id and `Retry-After` it carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     status: u16,
     message: Option<String>,
     body: String,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
 }
 
 impl ApiError {
-    pub(crate) fn new(status: u16, body: &[u8]) -> Self {
+    pub(crate) fn new(
+        status: u16,
+        body: &[u8],
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+    ) -> Self {
         let message = serde_json::from_slice::<serde_json::Value>(body)
             .ok()
             .and_then(|json| {
@@ -181,18 +202,25 @@ impl ApiError {
                     .map(str::to_owned)
                     .or_else(|| crate::runtime::error_text(json.get("error")))
             });
-        Self::with_message(status, message, body)
-    }
-
-    pub(crate) fn with_message(
-        status: u16,
-        message: Option<String>,
-        body: &[u8],
-    ) -> Self {
         ApiError {
             status,
             message,
             body: String::from_utf8_lossy(body).into_owned(),
+            request_id,
+            retry_after,
+        }
+    }
+
+    pub(crate) fn with_message(mut self, message: Option<String>) -> Self {
+        self.message = message;
+        self
+    }
+
+    pub(crate) fn redacted(self, token: &crate::auth::Token) -> Self {
+        ApiError {
+            message: self.message.map(|m| token.redact(&m)),
+            body: token.redact(&self.body),
+            ..self
         }
     }
 
@@ -210,22 +238,29 @@ impl ApiError {
     pub fn body(&self) -> &str {
         &self.body
     }
+
+    /// The server's request id (`x-request-id` header), for support requests.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// How long the server asked to wait before retrying (`Retry-After`), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.message {
-            Some(message) => write!(f, "HTTP {}: {message}", self.status),
-            None if self.body.trim().is_empty() => {
-                write!(f, "HTTP {} with an empty body", self.status)
-            }
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
 
-            None => {
-                write!(
-                    f, "HTTP {}: {}", self.status, crate ::runtime::snippet(& self.body,
-                    200)
-                )
-            }
+        match &self.message {
+            Some(message) => write!(f, ": {message}"),
+            None if self.body.trim().is_empty() => f.write_str(" with an empty body"),
+            None => write!(f, ": {}", crate ::runtime::snippet(& self.body, 200)),
         }
     }
 }

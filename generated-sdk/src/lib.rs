@@ -34,9 +34,12 @@ mod client;
 mod error;
 pub mod models;
 pub mod resources;
+mod options;
+mod pages;
 mod runtime;
 
 pub use auth::{AuthMode, HookId, Token};
 pub use client::{CognipeerClient, CognipeerClientBuilder};
 pub use error::{ApiError, Error};
-pub use runtime::Pages;
+pub use options::{RequestOptions, RetryPolicy};
+pub use pages::Pages;

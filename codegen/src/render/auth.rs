@@ -1,6 +1,6 @@
 //! `src/auth.rs`: the auth modes, the typed token and the hookId.
 
-use super::{capitalize, deprecated, doc};
+use super::{capitalize, deprecated, doc, with_article};
 use crate::ir;
 use crate::naming::ident;
 use proc_macro2::TokenStream;
@@ -33,7 +33,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
     let constructors = auth.modes.iter().map(|m| {
         let name = ident(&m.constructor);
         let variant = ident(&m.variant);
-        let mut text = format!("A {}, checked: not empty, only visible ASCII", m.name);
+        let mut text = format!("{}, checked: not empty, only visible ASCII", capitalize(&with_article(&m.name)));
         match &m.prefix {
             Some(prefix) => text.push_str(&format!(", starting with `{prefix}`.")),
             None => text.push('.'),
@@ -132,10 +132,10 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
 
         /// "a or b" for a list of modes.
         pub(crate) fn modes_phrase(modes: &[AuthMode]) -> String {
-            let names: Vec<&str> = modes.iter().map(|mode| mode.name()).collect();
+            let names: Vec<String> = modes.iter().map(|mode| crate::runtime::with_article(mode.name())).collect();
             match names.split_last() {
                 Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-                Some((last, _)) => (*last).to_owned(),
+                Some((last, _)) => last.clone(),
                 None => String::new(),
             }
         }
@@ -143,6 +143,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         #token_doc
         #[derive(Clone)]
         pub struct Token {
+            secret: String,
             header: HeaderValue,
             masked: String,
             mode: AuthMode,
@@ -168,7 +169,8 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 let mut header = HeaderValue::from_str(&format!("{}{}", #scheme, secret))
                     .map_err(|_| Error::InvalidCredential("the token cannot be sent in an HTTP header".to_owned()))?;
                 header.set_sensitive(true);
-                Ok(Token { header, masked: crate::runtime::mask(&secret, mode.prefix()), mode })
+                let masked = crate::runtime::mask(&secret, mode.prefix());
+                Ok(Token { secret, header, masked, mode })
             }
 
             /// The kind of this token.
@@ -183,6 +185,11 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
 
             pub(crate) fn header_value(&self) -> &HeaderValue {
                 &self.header
+            }
+
+            /// The text with every occurrence of the secret replaced by its masked form.
+            pub(crate) fn redact(&self, text: &str) -> String {
+                text.replace(&self.secret, &self.masked)
             }
         }
 

@@ -35,8 +35,30 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
     let from_env_doc = doc(&format!(
         "Builds a client from the environment: the token from `{token_env}`, the hookId from \
          `{hook_env}` and, if set, the base URL from `{base_url_env}`.\n\n\
+         With the `dotenv` feature, a `.env` file in the current directory or a parent is read \
+         first; variables already set in the environment win.\n\n\
          A missing or empty variable is an [`Error::Config`] naming it."
     ));
+    let with_options_doc = doc(&format!(
+        "A view of this client that applies `options` to every request it sends, on top of any \
+         options it already has. It shares the connection pool.\n\n\
+         ```no_run\n\
+         # async fn example(client: {krate}::{client}) -> Result<(), {krate}::Error> {{\n\
+         use {krate}::{{HookId, RequestOptions}};\n\
+         use std::time::Duration;\n\n\
+         let other_channel = client.with_options(\n\
+         \x20   RequestOptions::new()\n\
+         \x20       .hook_id(HookId::new(\"other-hook-id\")?)\n\
+         \x20       .timeout(Duration::from_secs(5))\n\
+         \x20       .header(\"X-Trace-Id\", \"abc123\")?,\n\
+         );\n\
+         # let _ = other_channel;\n\
+         # Ok(())\n\
+         # }}\n\
+         ```",
+        client = api.client,
+    ));
+    let (attempts, initial_ms, max_ms) = api.retry;
     let accessors = api.resources.iter().map(|r| {
         let accessor = ident(&r.accessor);
         let ty = ident(&r.type_name);
@@ -45,7 +67,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         quote! {
             #docs
             pub fn #accessor(&self) -> crate::resources::#module::#ty<'_> {
-                crate::resources::#module::#ty::new(&self.transport)
+                crate::resources::#module::#ty::new(&self.transport, &self.options)
             }
         }
     });
@@ -55,6 +77,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
 
         use crate::auth::{AuthMode, HookId, Token};
         use crate::error::Error;
+        use crate::options::{RequestOptions, RetryPolicy};
         use crate::runtime::Transport;
         use std::sync::Arc;
         use std::time::Duration;
@@ -63,11 +86,15 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         #[derive(Clone)]
         pub struct #client {
             transport: Arc<Transport>,
+            options: RequestOptions,
         }
 
         impl std::fmt::Debug for #client {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_tuple(stringify!(#client)).field(&self.transport).finish()
+                f.debug_struct(stringify!(#client))
+                    .field("transport", &self.transport)
+                    .field("options", &self.options)
+                    .finish()
             }
         }
 
@@ -78,6 +105,12 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(#timeout);
             /// The environment variable `from_env` reads the base URL from, if set.
             pub const BASE_URL_ENV: &'static str = #base_url_env;
+            /// How idempotent operations are retried unless the builder sets another policy.
+            pub const DEFAULT_RETRY: RetryPolicy = RetryPolicy {
+                max_attempts: #attempts,
+                initial_backoff: Duration::from_millis(#initial_ms),
+                max_backoff: Duration::from_millis(#max_ms),
+            };
 
             /// Builds a client with default settings from a token (its kind read from its prefix)
             /// and a hookId.
@@ -91,13 +124,16 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                     token,
                     hook_id,
                     base_url: Self::DEFAULT_BASE_URL.to_owned(),
-                    timeout: Self::DEFAULT_TIMEOUT,
+                    timeout: Some(Self::DEFAULT_TIMEOUT),
+                    retry: Self::DEFAULT_RETRY,
                     user_agent: concat!(#user_agent, env!("CARGO_PKG_VERSION")).to_owned(),
                 }
             }
 
             #from_env_doc
             pub fn from_env() -> Result<Self, Error> {
+                #[cfg(feature = "dotenv")]
+                crate::runtime::load_dotenv()?;
                 let token = Token::new(crate::runtime::env_var(Token::ENV)?)
                     .map_err(|e| Error::Config(format!("{}: {e}", Token::ENV)))?;
                 let hook_id = HookId::new(crate::runtime::env_var(HookId::ENV)?)
@@ -119,6 +155,11 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 self.transport.token().mode()
             }
 
+            #with_options_doc
+            pub fn with_options(&self, options: RequestOptions) -> Self {
+                #client { transport: Arc::clone(&self.transport), options: self.options.merged(options) }
+            }
+
             #(#accessors)*
         }
 
@@ -128,7 +169,8 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             token: Token,
             hook_id: HookId,
             base_url: String,
-            timeout: Duration,
+            timeout: Option<Duration>,
+            retry: RetryPolicy,
             user_agent: String,
         }
 
@@ -139,9 +181,21 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 self
             }
 
-            /// Limits each whole request, body included, to this duration.
+            /// Limits each attempt of a request, body included, to this duration.
             pub fn timeout(mut self, timeout: Duration) -> Self {
-                self.timeout = timeout;
+                self.timeout = Some(timeout);
+                self
+            }
+
+            /// Lets requests take as long as they take (for very long calls).
+            pub fn no_timeout(mut self) -> Self {
+                self.timeout = None;
+                self
+            }
+
+            /// Replaces the retry policy; [`RetryPolicy::NEVER`] disables retries.
+            pub fn retry(mut self, retry: RetryPolicy) -> Self {
+                self.retry = retry;
                 self
             }
 
@@ -153,8 +207,9 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
 
             /// Checks the settings and builds the client.
             pub fn build(self) -> Result<#client, Error> {
-                let transport = Transport::new(self.token, self.hook_id, &self.base_url, self.timeout, &self.user_agent)?;
-                Ok(#client { transport: Arc::new(transport) })
+                let credentials = (self.token, self.hook_id);
+                let transport = Transport::new(credentials, &self.base_url, self.timeout, self.retry, &self.user_agent)?;
+                Ok(#client { transport: Arc::new(transport), options: RequestOptions::default() })
             }
         }
     }

@@ -56,11 +56,14 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         mod error;
         pub mod models;
         pub mod resources;
+        mod options;
+        mod pages;
         mod runtime;
 
         pub use auth::{AuthMode, HookId, Token};
         pub use client::{#client, #builder};
         pub use error::{ApiError, Error};
-        pub use runtime::Pages;
+        pub use options::{RequestOptions, RetryPolicy};
+        pub use pages::Pages;
     }
 }

@@ -20,12 +20,21 @@ readme = "README.md"
 [lib]
 path = "src/lib.rs"
 
+[features]
+# Read a `.env` file in `from_env()` before the environment (variables already set win).
+dotenv = ["dep:dotenvy"]
+
 [dependencies]
+dotenvy = {{ version = "0.15", optional = true }}
+httpdate = "1"
 percent-encoding = "2"
 reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 thiserror = "2"
+tokio = {{ version = "1", features = ["time"] }}
+tracing = "0.1"
+url = "2"
 "#,
         notice = notice(api),
         name = toml_string(&api.crate_name),

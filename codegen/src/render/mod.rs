@@ -7,6 +7,8 @@ mod error;
 mod lib_rs;
 mod manifest;
 mod models;
+mod options;
+mod pages;
 mod resources;
 mod runtime;
 
@@ -30,6 +32,8 @@ pub fn render(api: &ir::Api) -> Result<BTreeMap<String, String>, String> {
         ("src/error.rs", error::render(api)),
         ("src/models.rs", models::render(api)),
         ("src/runtime.rs", runtime::render()),
+        ("src/options.rs", options::render()),
+        ("src/pages.rs", pages::render()),
         ("src/resources/mod.rs", resources::render_mod(api)),
     ];
     for (path, tokens) in sources {
@@ -131,14 +135,20 @@ pub(crate) fn rust_type(api: &ir::Api, ty: &ir::TypeRef, qualified: bool) -> Tok
     }
 }
 
-/// A human phrase for a list of accepted auth modes, e.g. "personal access token or API channel token".
+/// A human phrase for a list of accepted auth modes, e.g. "a personal access token or an API channel token".
 pub(crate) fn modes_phrase(api: &ir::Api, modes: &[usize]) -> String {
-    let names: Vec<&str> = modes.iter().filter_map(|i| api.auth.modes.get(*i)).map(|m| m.name.as_str()).collect();
+    let names: Vec<String> = modes.iter().filter_map(|i| api.auth.modes.get(*i)).map(|m| with_article(&m.name)).collect();
     match names.split_last() {
-        Some((last, [])) => (*last).to_owned(),
+        Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => String::new(),
     }
+}
+
+/// "a personal access token", "an API channel token".
+pub(crate) fn with_article(noun: &str) -> String {
+    let vowel = noun.starts_with(|c: char| "aeiouAEIOU".contains(c));
+    format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
 /// The text with its first letter in upper case.

@@ -55,13 +55,14 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
     let methods = resource.operations.iter().map(|op| method(api, op));
     let module_doc = inner_doc(&resource.description);
     let encode_import = resource.operations.iter().any(|op| !op.path_params.is_empty()).then(|| quote!(use crate::runtime::encode_path;));
-    let paging_import = resource.operations.iter().any(|op| op.pagination.is_some()).then(|| quote!(use crate::runtime::Paging;));
+    let paging_import = resource.operations.iter().any(|op| op.pagination.is_some()).then(|| quote!(use crate::pages::Paging;));
     let type_doc = doc(&format!("{}\n\n{}", resource.description, example(api, resource)));
     quote! {
         #module_doc
 
         use crate::auth::AuthMode;
         use crate::error::Error;
+        use crate::options::RequestOptions;
         use crate::runtime::{HookPlacement, Operation, Transport};
         #paging_import
         #encode_import
@@ -72,11 +73,12 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
         #[derive(Debug, Clone, Copy)]
         pub struct #ty<'a> {
             transport: &'a Transport,
+            options: &'a RequestOptions,
         }
 
         impl<'a> #ty<'a> {
-            pub(crate) fn new(transport: &'a Transport) -> Self {
-                #ty { transport }
+            pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
+                #ty { transport, options }
             }
 
             #(#methods)*
@@ -116,10 +118,14 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
             static #paging: Paging = Paging { page: #page, limit: #limit, in_query: #in_query, items: #items, total: #total };
         }
     });
+    let path = &op.path_template;
+    let idempotent = op.idempotent;
     quote! {
         static #name: Operation = Operation {
             id: #id,
             method: reqwest::Method::#method,
+            path: #path,
+            idempotent: #idempotent,
             accepts: &[#(AuthMode::#accepts),*],
             hook: HookPlacement::#hook,
             envelope: #envelope,
@@ -160,12 +166,12 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         Some(_) => quote!(Some(crate::runtime::to_json(body)?)),
         None => quote!(None),
     };
-    let call = quote!(self.transport.send(&#descriptor, #path, #query, #body).await);
+    let call = quote!(self.transport.send(&#descriptor, self.options, #path, #query, #body).await);
     let (output, call) = match &op.response {
         Some(ty) => (rust_type(api, ty, true), call),
         None => (
             quote!(()),
-            quote!(self.transport.send::<serde::de::IgnoredAny>(&#descriptor, #path, #query, #body).await.map(|_| ())),
+            quote!(self.transport.send::<serde::de::IgnoredAny>(&#descriptor, self.options, #path, #query, #body).await.map(|_| ())),
         ),
     };
     let pages = op.pagination.as_ref().map(|p| {
@@ -190,7 +196,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
             #docs
             #deprecation
             pub fn #helper(&self, #(#params),*) -> crate::Pages<'a, #item> {
-                crate::Pages::new(self.transport, &#descriptor, &#paging, #path, #query, #body)
+                crate::Pages::new((self.transport, self.options), (&#descriptor, &#paging), #path, #query, #body)
             }
         }
     });
@@ -233,7 +239,7 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
         Placement::None => "no hookId is sent".to_owned(),
     };
     let mut text = format!(
-        "{}\n\n`{} {}` · accepts a {} · {hook}.",
+        "{}\n\n`{} {}` · accepts {} · {hook}.",
         op.description,
         op.http_method,
         op.path_template,
@@ -260,7 +266,7 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
         ));
     }
     text.push_str(&format!(
-        "\n\n# Errors\n\n[`Error::AuthModeNotAccepted`] before sending if the client's token is not a {}; otherwise any API, transport, timeout or decode error.",
+        "\n\n# Errors\n\n[`Error::AuthModeNotAccepted`] before sending if the client's token is not {}; otherwise any API, transport, timeout or decode error.",
         modes_phrase(api, &op.accepts)
     ));
     text

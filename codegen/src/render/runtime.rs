@@ -5,18 +5,32 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub(super) fn render() -> TokenStream {
+    let descriptors = descriptors();
+    let transport = transport();
+    let helpers = helpers();
     quote! {
         //! The request core shared by every operation: auth enforcement, hookId placement,
-        //! sending, envelope unwrapping and error mapping. It does not depend on the spec, so a
-        //! spec may leave parts of it unused.
+        //! retries, deadlines, tracing, envelope unwrapping and error mapping. It does not depend
+        //! on the spec, so a spec may leave parts of it unused.
         #![allow(dead_code)]
 
         use crate::auth::{AuthMode, HookId, Token};
         use crate::error::{ApiError, Error};
+        use crate::options::{RequestOptions, RetryPolicy};
         use serde::de::DeserializeOwned;
         use serde_json::Value;
         use std::time::Duration;
+        use tracing::Instrument;
 
+        #descriptors
+        #transport
+        #helpers
+    }
+}
+
+/// What the generated resource modules tell the core about each operation.
+fn descriptors() -> TokenStream {
+    quote! {
         /// Where an operation sends the hookId.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub(crate) enum HookPlacement {
@@ -48,6 +62,10 @@ pub(super) fn render() -> TokenStream {
             pub(crate) id: &'static str,
             /// HTTP method.
             pub(crate) method: reqwest::Method,
+            /// The path template, for tracing.
+            pub(crate) path: &'static str,
+            /// Whether sending it twice is safe, so that it may be retried.
+            pub(crate) idempotent: bool,
             /// Auth modes the operation accepts.
             pub(crate) accepts: &'static [AuthMode],
             /// Where the hookId goes.
@@ -85,14 +103,20 @@ pub(super) fn render() -> TokenStream {
                 Ok(())
             }
         }
+    }
+}
 
+/// The transport: settings, one call with retries, one attempt under a deadline.
+fn transport() -> TokenStream {
+    quote! {
         /// Connection settings and credentials shared by every resource handle of a client.
         pub(crate) struct Transport {
             http: reqwest::Client,
             base_url: String,
             token: Token,
             hook_id: HookId,
-            timeout: Duration,
+            timeout: Option<Duration>,
+            retry: RetryPolicy,
         }
 
         impl std::fmt::Debug for Transport {
@@ -102,38 +126,38 @@ pub(super) fn render() -> TokenStream {
                     .field("token", &self.token)
                     .field("hook_id", &self.hook_id)
                     .field("timeout", &self.timeout)
+                    .field("retry", &self.retry)
                     .finish()
             }
         }
 
+        /// One response as received: status, the headers the core reads, and the body.
+        struct Received {
+            status: u16,
+            retry_after: Option<Duration>,
+            request_id: Option<String>,
+            body: Vec<u8>,
+        }
+
         impl Transport {
-            /// Checks the base URL and builds the HTTP client.
+            /// Checks the settings and builds the HTTP client.
             pub(crate) fn new(
-                token: Token,
-                hook_id: HookId,
+                (token, hook_id): (Token, HookId),
                 base_url: &str,
-                timeout: Duration,
+                timeout: Option<Duration>,
+                retry: RetryPolicy,
                 user_agent: &str,
             ) -> Result<Self, Error> {
                 let base_url = base_url.trim_end_matches('/');
-                let parsed = reqwest::Url::parse(base_url).map_err(|e| {
-                    Error::Config(format!("base URL `{base_url}` is not a valid URL ({e}); write it like `https://host/prefix`"))
-                })?;
-                if !matches!(parsed.scheme(), "http" | "https") {
-                    return Err(Error::Config(format!("base URL `{base_url}` must use http or https")));
-                }
-                if parsed.query().is_some() || parsed.fragment().is_some() {
-                    return Err(Error::Config(format!("base URL `{base_url}` must not have a query or fragment")));
-                }
-                if timeout.is_zero() {
+                check_base_url(base_url)?;
+                if timeout.is_some_and(|t| t.is_zero()) {
                     return Err(Error::Config("the timeout must be greater than zero".to_owned()));
                 }
                 let http = reqwest::Client::builder()
-                    .timeout(timeout)
                     .user_agent(user_agent)
                     .build()
                     .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-                Ok(Transport { http, base_url: base_url.to_owned(), token, hook_id, timeout })
+                Ok(Transport { http, base_url: base_url.to_owned(), token, hook_id, timeout, retry })
             }
 
             /// The base URL, without a trailing slash.
@@ -146,25 +170,55 @@ pub(super) fn render() -> TokenStream {
                 &self.token
             }
 
-            /// Sends one request and decodes the response (unwrapping the envelope, if any).
+            /// Sends one call and decodes the response (unwrapping the envelope, if any).
             pub(crate) async fn send<T: DeserializeOwned>(
                 &self,
                 op: &Operation,
+                options: &RequestOptions,
                 path: String,
                 query: Option<Value>,
                 body: Option<Value>,
             ) -> Result<T, Error> {
-                let (status, bytes) = self.execute(op, path, query, body).await?;
-                decode(op, status, &bytes).map(|(_, value)| value)
+                self.send_value(op, options, path, query, body).await.map(|(_, value)| value)
             }
 
-            async fn execute(
+            /// Like [`send`](Self::send), also returning the HTTP status.
+            pub(crate) async fn send_value<T: DeserializeOwned>(
                 &self,
                 op: &Operation,
+                options: &RequestOptions,
+                path: String,
+                query: Option<Value>,
+                body: Option<Value>,
+            ) -> Result<(u16, T), Error> {
+                let hook_id = options.hook_id.as_ref().unwrap_or(&self.hook_id);
+                let span = tracing::info_span!(
+                    "api_request",
+                    operation = op.id,
+                    method = %op.method,
+                    path = op.path,
+                    hook_id = %mask(hook_id.as_str(), None),
+                    attempt = tracing::field::Empty,
+                    status = tracing::field::Empty,
+                    latency_ms = tracing::field::Empty,
+                );
+                async {
+                    let received = self.call(op, options, hook_id, path, query, body).await?;
+                    decode(op, &received).map_err(|e| self.redact(e))
+                }
+                .instrument(span)
+                .await
+            }
+
+            async fn call(
+                &self,
+                op: &Operation,
+                options: &RequestOptions,
+                hook_id: &HookId,
                 path: String,
                 query: Option<Value>,
                 mut body: Option<Value>,
-            ) -> Result<(u16, Vec<u8>), Error> {
+            ) -> Result<Received, Error> {
                 let mode = self.token.mode();
                 if !op.accepts.contains(&mode) {
                     return Err(Error::AuthModeNotAccepted { operation: op.id, mode, accepted: op.accepts });
@@ -176,42 +230,133 @@ pub(super) fn render() -> TokenStream {
                         pairs.push(((*name).to_owned(), (*value).to_owned()));
                     }
                 }
-                let mut request = self
-                    .http
-                    .request(op.method.clone(), format!("{}{}", self.base_url, path))
-                    .header(Token::HEADER, self.token.header_value().clone())
-                    .header(reqwest::header::ACCEPT, "application/json");
                 match op.hook {
-                    HookPlacement::Header => request = request.header(HookId::HEADER, self.hook_id.header_value().clone()),
-                    HookPlacement::Query => pairs.push((HookId::QUERY.to_owned(), self.hook_id.as_str().to_owned())),
-                    HookPlacement::Body => body = Some(with_hook_id(body, &self.hook_id)),
-                    HookPlacement::None => {}
+                    HookPlacement::Query => pairs.push((HookId::QUERY.to_owned(), hook_id.as_str().to_owned())),
+                    HookPlacement::Body => body = Some(with_hook_id(body, hook_id)),
+                    HookPlacement::Header | HookPlacement::None => {}
                 }
-                if !pairs.is_empty() {
-                    request = request.query(&pairs);
+                let body = body.map(|b| serde_json::to_vec(&b)).transpose().map_err(Error::Encode)?;
+                let url = format!("{}{}", self.base_url, path);
+                let attempts = if op.idempotent { options.max_attempts.unwrap_or(self.retry.max_attempts).max(1) } else { 1 };
+                let timeout = options.timeout.or(self.timeout);
+                let mut attempt = 1;
+                loop {
+                    tracing::Span::current().record("attempt", attempt);
+                    let started = tokio::time::Instant::now();
+                    let mut request = self.http.request(op.method.clone(), &url);
+                    for (name, value) in &options.headers {
+                        request = request.header(name, value);
+                    }
+                    request = request
+                        .header(Token::HEADER, self.token.header_value().clone())
+                        .header(reqwest::header::ACCEPT, "application/json");
+                    if op.hook == HookPlacement::Header {
+                        request = request.header(HookId::HEADER, hook_id.header_value().clone());
+                    }
+                    if !pairs.is_empty() {
+                        request = request.query(&pairs);
+                    }
+                    if let Some(body) = &body {
+                        request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.clone());
+                    }
+                    let outcome = self.attempt(op, request, timeout).await;
+                    let latency_ms = started.elapsed().as_millis() as u64;
+                    let result = outcome.and_then(|received| {
+                        tracing::Span::current().record("status", received.status);
+                        tracing::Span::current().record("latency_ms", latency_ms);
+                        if (200..300).contains(&received.status) {
+                            Ok(received)
+                        } else {
+                            let body = self.token.redact(&String::from_utf8_lossy(&received.body));
+                            let api = ApiError::new(received.status, body.as_bytes(), received.request_id, received.retry_after);
+                            Err(Error::from_response(api))
+                        }
+                    });
+                    match result {
+                        Ok(received) => {
+                            tracing::debug!(attempt, status = received.status, latency_ms, "response received");
+                            return Ok(received);
+                        }
+                        Err(error) if attempt < attempts && error.is_retryable() => {
+                            let retry_after = error.api_error().and_then(ApiError::retry_after);
+                            let delay = self.retry.delay(attempt, retry_after);
+                            tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, %error, "retrying");
+                            tokio::time::sleep(delay).await;
+                            attempt += 1;
+                        }
+                        Err(error) => {
+                            tracing::debug!(attempt, latency_ms, %error, "request failed");
+                            return Err(error);
+                        }
+                    }
                 }
-                if let Some(body) = body {
-                    let bytes = serde_json::to_vec(&body).map_err(Error::Encode)?;
-                    request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes);
-                }
-                let response = request.send().await.map_err(|e| self.transport_error(op, e))?;
-                let status = response.status().as_u16();
-                let bytes = response.bytes().await.map_err(|e| self.transport_error(op, e))?;
-                if !(200..300).contains(&status) {
-                    return Err(Error::from_response(ApiError::new(status, &bytes)));
-                }
-                Ok((status, bytes.to_vec()))
             }
 
-            fn transport_error(&self, op: &Operation, error: reqwest::Error) -> Error {
-                if error.is_timeout() {
-                    Error::Timeout { operation: op.id, after: self.timeout }
-                } else {
-                    Error::Transport { operation: op.id, source: error.without_url() }
+            /// One HTTP exchange, body included, under the deadline.
+            async fn attempt(&self, op: &Operation, request: reqwest::RequestBuilder, timeout: Option<Duration>) -> Result<Received, Error> {
+                let exchange = async {
+                    let response = request.send().await?;
+                    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
+                    let request_id = header("x-request-id");
+                    let status = response.status().as_u16();
+                    let body = response.bytes().await?.to_vec();
+                    Ok::<_, reqwest::Error>(Received { status, retry_after, request_id, body })
+                };
+                let outcome = match timeout {
+                    Some(limit) => tokio::time::timeout(limit, exchange)
+                        .await
+                        .map_err(|_| Error::Timeout { operation: op.id, after: limit })?,
+                    None => exchange.await,
+                };
+                outcome.map_err(|e| Error::Transport { operation: op.id, source: e.without_url() })
+            }
+
+            /// Masks the token wherever an error quotes text from the server.
+            pub(crate) fn redact(&self, error: Error) -> Error {
+                match error {
+                    Error::Decode { status, message, snippet } => Error::Decode {
+                        status,
+                        message: self.token.redact(&message),
+                        snippet: self.token.redact(&snippet),
+                    },
+                    Error::Unsuccessful(api) => Error::Unsuccessful(api.redacted(&self.token)),
+                    other => other,
                 }
             }
         }
 
+        /// Checks a base URL: http(s), no query or fragment, and plain http only to loopback hosts,
+        /// so that a token never crosses a network unencrypted.
+        fn check_base_url(base_url: &str) -> Result<(), Error> {
+            let parsed = reqwest::Url::parse(base_url).map_err(|e| {
+                Error::Config(format!("base URL `{base_url}` is not a valid URL ({e}); write it like `https://host/prefix`"))
+            })?;
+            if parsed.query().is_some() || parsed.fragment().is_some() {
+                return Err(Error::Config(format!("base URL `{base_url}` must not have a query or fragment")));
+            }
+            let loopback = match parsed.host() {
+                Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            match parsed.scheme() {
+                "https" => Ok(()),
+                "http" if loopback => Ok(()),
+                "http" => Err(Error::Config(format!(
+                    "refusing to send the token over plain http to `{}`; use https (plain http is allowed only for localhost, 127.0.0.0/8 and ::1)",
+                    parsed.host_str().unwrap_or_default()
+                ))),
+                other => Err(Error::Config(format!("base URL `{base_url}` must use https, not `{other}`"))),
+            }
+        }
+    }
+}
+
+/// Small pure helpers: body and query shaping, decoding, masking, checks, environment.
+fn helpers() -> TokenStream {
+    quote! {
         /// Adds the hookId to a JSON object body, keeping every field the caller set.
         fn with_hook_id(body: Option<Value>, hook_id: &HookId) -> Value {
             let mut object = match body {
@@ -237,132 +382,39 @@ pub(super) fn render() -> TokenStream {
                 .collect()
         }
 
+        /// `Retry-After` as a delay: whole seconds, or an HTTP date (a past date means now).
+        fn parse_retry_after(value: &str) -> Option<Duration> {
+            let value = value.trim();
+            if let Ok(seconds) = value.parse::<u64>() {
+                return Some(Duration::from_secs(seconds));
+            }
+            let at = httpdate::parse_http_date(value).ok()?;
+            Some(at.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+        }
+
         /// Decodes a success response, unwrapping the envelope if the operation has one.
-        fn decode<T: DeserializeOwned>(op: &Operation, status: u16, bytes: &[u8]) -> Result<(u16, T), Error> {
+        fn decode<T: DeserializeOwned>(op: &Operation, received: &Received) -> Result<(u16, T), Error> {
+            let (status, bytes) = (received.status, received.body.as_slice());
+            let decode_error = |e: serde_json::Error| Error::Decode {
+                status,
+                message: e.to_string(),
+                snippet: snippet(&String::from_utf8_lossy(bytes), 200),
+            };
             let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { bytes };
             let Some(envelope) = op.envelope else {
-                return serde_json::from_slice(text).map(|value| (status, value)).map_err(|e| Error::decode(status, &e, bytes));
+                return serde_json::from_slice(text).map(|value| (status, value)).map_err(decode_error);
             };
-            let mut value: Value = serde_json::from_slice(text).map_err(|e| Error::decode(status, &e, bytes))?;
+            let mut value: Value = serde_json::from_slice(text).map_err(decode_error)?;
             if value.get(envelope.success).and_then(Value::as_bool) != Some(true) {
                 let message = envelope.error.and_then(|field| error_text(value.get(field)));
-                return Err(Error::Unsuccessful(ApiError::with_message(status, message, bytes)));
+                let api = ApiError::new(status, bytes, received.request_id.clone(), None).with_message(message);
+                return Err(Error::Unsuccessful(api));
             }
             let payload = match envelope.data {
                 Some(field) => value.get_mut(field).map(Value::take).unwrap_or(Value::Null),
                 None => value,
             };
-            serde_json::from_value(payload).map(|value| (status, value)).map_err(|e| Error::decode(status, &e, bytes))
-        }
-
-        /// Where a list operation's paging fields are.
-        #[derive(Debug)]
-        pub(crate) struct Paging {
-            /// Request field holding the 1-based page number.
-            pub(crate) page: &'static str,
-            /// Request field holding the page size.
-            pub(crate) limit: &'static str,
-            /// Whether the request fields are query parameters (else body fields).
-            pub(crate) in_query: bool,
-            /// Response field holding the items.
-            pub(crate) items: &'static str,
-            /// Response field holding the total number of items.
-            pub(crate) total: &'static str,
-        }
-
-        /// Every item of a page/limit list, fetched one page at a time as they are consumed.
-        ///
-        /// The next page is requested while `page × limit < total`; an empty page ends the list.
-        /// Call [`next`](Self::next) in a loop, or [`collect`](Self::collect) for all items.
-        pub struct Pages<'a, T> {
-            transport: &'a Transport,
-            op: &'static Operation,
-            paging: &'static Paging,
-            path: String,
-            query: Option<Value>,
-            body: Option<Value>,
-            next_page: Option<i64>,
-            buffer: std::collections::VecDeque<T>,
-            error: Option<Error>,
-        }
-
-        impl<'a, T> std::fmt::Debug for Pages<'a, T> {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct("Pages")
-                    .field("operation", &self.op.id)
-                    .field("next_page", &self.next_page)
-                    .field("buffered", &self.buffer.len())
-                    .finish()
-            }
-        }
-
-        impl<'a, T: DeserializeOwned> Pages<'a, T> {
-            pub(crate) fn new(
-                transport: &'a Transport,
-                op: &'static Operation,
-                paging: &'static Paging,
-                path: String,
-                query: Result<Option<Value>, Error>,
-                body: Result<Option<Value>, Error>,
-            ) -> Self {
-                let (query, body, error) = match (query, body) {
-                    (Ok(query), Ok(body)) => (query, body, None),
-                    (Err(error), _) | (_, Err(error)) => (None, None, Some(error)),
-                };
-                let request = if paging.in_query { &query } else { &body };
-                let first = request.as_ref().and_then(|r| r.get(paging.page)).and_then(Value::as_i64).unwrap_or(1);
-                Pages { transport, op, paging, path, query, body, next_page: Some(first), buffer: Default::default(), error }
-            }
-
-            /// The next item, fetching the next page when the current one is used up;
-            /// `Ok(None)` after the last item. After an error, the list ends.
-            pub async fn next(&mut self) -> Result<Option<T>, Error> {
-                loop {
-                    if let Some(item) = self.buffer.pop_front() {
-                        return Ok(Some(item));
-                    }
-                    match self.next_page().await? {
-                        Some(items) => self.buffer.extend(items),
-                        None => return Ok(None),
-                    }
-                }
-            }
-
-            /// The next whole page of items; `Ok(None)` after the last page.
-            pub async fn next_page(&mut self) -> Result<Option<Vec<T>>, Error> {
-                if let Some(error) = self.error.take() {
-                    self.next_page = None;
-                    return Err(error);
-                }
-                let Some(page) = self.next_page.take() else {
-                    return Ok(None);
-                };
-                let paging = self.paging;
-                let request = if paging.in_query { &mut self.query } else { &mut self.body };
-                let object = request.get_or_insert_with(|| Value::Object(Default::default()));
-                if let Value::Object(fields) = object {
-                    fields.insert(paging.page.to_owned(), Value::from(page));
-                }
-                let (status, bytes) = self.transport.execute(self.op, self.path.clone(), self.query.clone(), self.body.clone()).await?;
-                let (status, mut response) = decode::<Value>(self.op, status, &bytes)?;
-                let items = response.get_mut(paging.items).map(Value::take).unwrap_or(Value::Null);
-                let items: Vec<T> = serde_json::from_value(items).map_err(|e| Error::decode(status, &e, &bytes))?;
-                let number = |field: &str| response.get(field).and_then(Value::as_i64);
-                let limit = number(paging.limit).unwrap_or(items.len() as i64);
-                if !items.is_empty() && number(paging.total).is_some_and(|total| page.saturating_mul(limit) < total) {
-                    self.next_page = Some(page + 1);
-                }
-                Ok(Some(items))
-            }
-
-            /// Every remaining item, in order.
-            pub async fn collect(mut self) -> Result<Vec<T>, Error> {
-                let mut all: Vec<T> = self.buffer.drain(..).collect();
-                while let Some(items) = self.next_page().await? {
-                    all.extend(items);
-                }
-                Ok(all)
-            }
+            serde_json::from_value(payload).map(|value| (status, value)).map_err(decode_error)
         }
 
         /// The text of an error field: a string, or an object's `message`.
@@ -419,7 +471,7 @@ pub(super) fn render() -> TokenStream {
             check_header_safe("token", secret).map_err(Error::InvalidCredential)?;
             if let Some(prefix) = mode.prefix() {
                 if !secret.starts_with(prefix) {
-                    return Err(Error::InvalidCredential(format!("a {} must start with `{prefix}`", mode.name())));
+                    return Err(Error::InvalidCredential(format!("{} must start with `{prefix}`", with_article(mode.name()))));
                 }
                 if secret.len() == prefix.len() {
                     return Err(Error::InvalidCredential(format!("the {} has nothing after its `{prefix}` prefix", mode.name())));
@@ -428,14 +480,31 @@ pub(super) fn render() -> TokenStream {
             for other in AuthMode::ALL.iter().filter(|other| **other != mode) {
                 if let Some(prefix) = other.prefix().filter(|p| secret.starts_with(p)) {
                     return Err(Error::InvalidCredential(format!(
-                        "the token starts with `{prefix}`, so it is a {}, not a {}; create it with `Token::new` or `Token::{}`",
-                        other.name(),
-                        mode.name(),
+                        "the token starts with `{prefix}`, so it is {}, not {}; create it with `Token::new` or `Token::{}`",
+                        with_article(other.name()),
+                        with_article(mode.name()),
                         other.id()
                     )));
                 }
             }
             Ok(())
+        }
+
+        /// "a token", "an API token".
+        pub(crate) fn with_article(noun: &str) -> String {
+            let vowel = noun.starts_with(|c: char| "aeiouAEIOU".contains(c));
+            format!("{} {noun}", if vowel { "an" } else { "a" })
+        }
+
+        /// Loads `.env` (current directory or a parent) into the environment; variables already set
+        /// win. A missing file is fine; a malformed one is an error naming the line.
+        #[cfg(feature = "dotenv")]
+        pub(crate) fn load_dotenv() -> Result<(), Error> {
+            match dotenvy::dotenv() {
+                Ok(_) => Ok(()),
+                Err(e) if e.not_found() => Ok(()),
+                Err(e) => Err(Error::Config(format!("cannot read the .env file: {e}"))),
+            }
         }
 
         /// Reads a required environment variable.

@@ -4,11 +4,14 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
+use crate::options::RequestOptions;
 use crate::runtime::{HookPlacement, Operation, Transport};
 
 static GET: Operation = Operation {
     id: "channels.get",
     method: reqwest::Method::GET,
+    path: "/sdk/channel",
+    idempotent: true,
     accepts: &[AuthMode::Pat],
     hook: HookPlacement::Header,
     envelope: None,
@@ -30,11 +33,12 @@ static GET: Operation = Operation {
 #[derive(Debug, Clone, Copy)]
 pub struct Channels<'a> {
     transport: &'a Transport,
+    options: &'a RequestOptions,
 }
 
 impl<'a> Channels<'a> {
-    pub(crate) fn new(transport: &'a Transport) -> Self {
-        Channels { transport }
+    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
+        Channels { transport, options }
     }
 
     /// Fetch the channel the hookId belongs to.
@@ -45,6 +49,8 @@ impl<'a> Channels<'a> {
     ///
     /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token; otherwise any API, transport, timeout or decode error.
     pub async fn get(&self) -> Result<crate::models::Channel, Error> {
-        self.transport.send(&GET, "/sdk/channel".to_owned(), None, None).await
+        self.transport
+            .send(&GET, self.options, "/sdk/channel".to_owned(), None, None)
+            .await
     }
 }

@@ -4,12 +4,15 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
+use crate::options::RequestOptions;
 use crate::runtime::{HookPlacement, Operation, Transport};
-use crate::runtime::Paging;
+use crate::pages::Paging;
 
 static CREATE: Operation = Operation {
     id: "contacts.create",
     method: reqwest::Method::POST,
+    path: "/sdk/contact",
+    idempotent: false,
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::RESULT),
@@ -21,6 +24,8 @@ static CREATE: Operation = Operation {
 static GET: Operation = Operation {
     id: "contacts.get",
     method: reqwest::Method::GET,
+    path: "/sdk/contact",
+    idempotent: true,
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::RESULT),
@@ -32,6 +37,8 @@ static GET: Operation = Operation {
 static UPDATE: Operation = Operation {
     id: "contacts.update",
     method: reqwest::Method::PATCH,
+    path: "/sdk/contact",
+    idempotent: false,
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::RESULT),
@@ -43,6 +50,8 @@ static UPDATE: Operation = Operation {
 static LIST: Operation = Operation {
     id: "contacts.list",
     method: reqwest::Method::POST,
+    path: "/sdk/contact/list",
+    idempotent: false,
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::PAGE_RESULT),
@@ -72,22 +81,23 @@ static LIST_PAGING: Paging = Paging {
 #[derive(Debug, Clone, Copy)]
 pub struct Contacts<'a> {
     transport: &'a Transport,
+    options: &'a RequestOptions,
 }
 
 impl<'a> Contacts<'a> {
-    pub(crate) fn new(transport: &'a Transport) -> Self {
-        Contacts { transport }
+    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
+        Contacts { transport, options }
     }
 
     /// Create a contact.
     ///
-    /// `POST /sdk/contact` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    /// `POST /sdk/contact` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn create(
         &self,
         body: &crate::models::CreateContact,
@@ -95,6 +105,7 @@ impl<'a> Contacts<'a> {
         self.transport
             .send(
                 &CREATE,
+                self.options,
                 "/sdk/contact".to_owned(),
                 None,
                 Some(crate::runtime::to_json(body)?),
@@ -104,7 +115,7 @@ impl<'a> Contacts<'a> {
 
     /// Fetch a contact by email or by external id (give at least one).
     ///
-    /// `GET /sdk/contact` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    /// `GET /sdk/contact` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// Set at least one of `email`, `integrationId`; otherwise [`Error::Precondition`] is returned before sending.
     ///
@@ -112,7 +123,7 @@ impl<'a> Contacts<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn get(
         &self,
         query: &crate::models::ContactsGetQuery,
@@ -120,6 +131,7 @@ impl<'a> Contacts<'a> {
         self.transport
             .send(
                 &GET,
+                self.options,
                 "/sdk/contact".to_owned(),
                 Some(crate::runtime::to_json(query)?),
                 None,
@@ -129,7 +141,7 @@ impl<'a> Contacts<'a> {
 
     /// Change some fields of a contact selected by email or external id.
     ///
-    /// `PATCH /sdk/contact` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    /// `PATCH /sdk/contact` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// Set at least one of `email`, `integrationId`; otherwise [`Error::Precondition`] is returned before sending.
     ///
@@ -139,7 +151,7 @@ impl<'a> Contacts<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn update(
         &self,
         body: &crate::models::UpdateContact,
@@ -147,6 +159,7 @@ impl<'a> Contacts<'a> {
         self.transport
             .send(
                 &UPDATE,
+                self.options,
                 "/sdk/contact".to_owned(),
                 None,
                 Some(crate::runtime::to_json(body)?),
@@ -156,13 +169,13 @@ impl<'a> Contacts<'a> {
 
     /// List contacts page by page, filtered and sorted.
     ///
-    /// `POST /sdk/contact/list` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    /// `POST /sdk/contact/list` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn list(
         &self,
         body: &crate::models::ListContacts,
@@ -170,6 +183,7 @@ impl<'a> Contacts<'a> {
         self.transport
             .send(
                 &LIST,
+                self.options,
                 "/sdk/contact/list".to_owned(),
                 None,
                 Some(crate::runtime::to_json(body)?),
@@ -183,9 +197,8 @@ impl<'a> Contacts<'a> {
         body: &crate::models::ListContacts,
     ) -> crate::Pages<'a, crate::models::Contact> {
         crate::Pages::new(
-            self.transport,
-            &LIST,
-            &LIST_PAGING,
+            (self.transport, self.options),
+            (&LIST, &LIST_PAGING),
             "/sdk/contact/list".to_owned(),
             Ok(None),
             crate::runtime::to_json(body).map(Some),

@@ -4,13 +4,16 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
+use crate::options::RequestOptions;
 use crate::runtime::{HookPlacement, Operation, Transport};
-use crate::runtime::Paging;
+use crate::pages::Paging;
 use crate::runtime::encode_path;
 
 static CREATE: Operation = Operation {
     id: "conversations.create",
     method: reqwest::Method::POST,
+    path: "/sdk/conversation",
+    idempotent: false,
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
@@ -22,6 +25,8 @@ static CREATE: Operation = Operation {
 static SEND_MESSAGE: Operation = Operation {
     id: "conversations.send_message",
     method: reqwest::Method::POST,
+    path: "/sdk/conversation/{conversationId}/message",
+    idempotent: false,
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
@@ -33,6 +38,8 @@ static SEND_MESSAGE: Operation = Operation {
 static RESUME_MESSAGE: Operation = Operation {
     id: "conversations.resume_message",
     method: reqwest::Method::POST,
+    path: "/sdk/conversation/{conversationId}/message/{messageId}/resume",
+    idempotent: false,
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
@@ -44,6 +51,8 @@ static RESUME_MESSAGE: Operation = Operation {
 static LIST: Operation = Operation {
     id: "conversations.list",
     method: reqwest::Method::POST,
+    path: "/sdk/conversation/list",
+    idempotent: false,
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
@@ -63,6 +72,8 @@ static LIST_PAGING: Paging = Paging {
 static GET: Operation = Operation {
     id: "conversations.get",
     method: reqwest::Method::GET,
+    path: "/sdk/conversation/{conversationId}",
+    idempotent: true,
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
@@ -74,6 +85,8 @@ static GET: Operation = Operation {
 static MESSAGES: Operation = Operation {
     id: "conversations.messages",
     method: reqwest::Method::GET,
+    path: "/sdk/conversation/{conversationId}/message",
+    idempotent: true,
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
@@ -95,20 +108,24 @@ static MESSAGES: Operation = Operation {
 #[derive(Debug, Clone, Copy)]
 pub struct Conversations<'a> {
     transport: &'a Transport,
+    options: &'a RequestOptions,
 }
 
 impl<'a> Conversations<'a> {
-    pub(crate) fn new(transport: &'a Transport) -> Self {
-        Conversations { transport }
+    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
+        Conversations {
+            transport,
+            options,
+        }
     }
 
     /// Start a conversation, optionally with messages and client tools.
     ///
-    /// `POST /sdk/conversation` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    /// `POST /sdk/conversation` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn create(
         &self,
         body: &crate::models::CreateConversation,
@@ -116,6 +133,7 @@ impl<'a> Conversations<'a> {
         self.transport
             .send(
                 &CREATE,
+                self.options,
                 "/sdk/conversation".to_owned(),
                 None,
                 Some(crate::runtime::to_json(body)?),
@@ -125,13 +143,13 @@ impl<'a> Conversations<'a> {
 
     /// Send a user message and wait for the peer's answer.
     ///
-    /// `POST /sdk/conversation/{conversationId}/message` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    /// `POST /sdk/conversation/{conversationId}/message` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// `conversation_id`: The conversation to send to (percent-encoded into the path).
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn send_message(
         &self,
         conversation_id: &str,
@@ -140,6 +158,7 @@ impl<'a> Conversations<'a> {
         self.transport
             .send(
                 &SEND_MESSAGE,
+                self.options,
                 format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
                 None,
                 Some(crate::runtime::to_json(body)?),
@@ -149,7 +168,7 @@ impl<'a> Conversations<'a> {
 
     /// Send a client tool's result to a message waiting in `client_tool_call` status.
     ///
-    /// `POST /sdk/conversation/{conversationId}/message/{messageId}/resume` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    /// `POST /sdk/conversation/{conversationId}/message/{messageId}/resume` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// `conversation_id`: The conversation (percent-encoded into the path).
     ///
@@ -157,7 +176,7 @@ impl<'a> Conversations<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn resume_message(
         &self,
         conversation_id: &str,
@@ -167,6 +186,7 @@ impl<'a> Conversations<'a> {
         self.transport
             .send(
                 &RESUME_MESSAGE,
+                self.options,
                 format!(
                     "/sdk/conversation/{}/message/{}/resume",
                     encode_path(conversation_id), encode_path(message_id)
@@ -179,11 +199,11 @@ impl<'a> Conversations<'a> {
 
     /// List conversations page by page, filtered and sorted.
     ///
-    /// `POST /sdk/conversation/list` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    /// `POST /sdk/conversation/list` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn list(
         &self,
         body: &crate::models::ListConversations,
@@ -191,6 +211,7 @@ impl<'a> Conversations<'a> {
         self.transport
             .send(
                 &LIST,
+                self.options,
                 "/sdk/conversation/list".to_owned(),
                 None,
                 Some(crate::runtime::to_json(body)?),
@@ -204,9 +225,8 @@ impl<'a> Conversations<'a> {
         body: &crate::models::ListConversations,
     ) -> crate::Pages<'a, crate::models::Conversation> {
         crate::Pages::new(
-            self.transport,
-            &LIST,
-            &LIST_PAGING,
+            (self.transport, self.options),
+            (&LIST, &LIST_PAGING),
             "/sdk/conversation/list".to_owned(),
             Ok(None),
             crate::runtime::to_json(body).map(Some),
@@ -215,13 +235,13 @@ impl<'a> Conversations<'a> {
 
     /// Fetch a conversation.
     ///
-    /// `GET /sdk/conversation/{conversationId}` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    /// `GET /sdk/conversation/{conversationId}` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// `conversation_id`: The conversation to fetch (percent-encoded into the path).
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn get(
         &self,
         conversation_id: &str,
@@ -229,6 +249,7 @@ impl<'a> Conversations<'a> {
         self.transport
             .send(
                 &GET,
+                self.options,
                 format!("/sdk/conversation/{}", encode_path(conversation_id)),
                 None,
                 None,
@@ -238,13 +259,13 @@ impl<'a> Conversations<'a> {
 
     /// Fetch the most recent messages of a conversation.
     ///
-    /// `GET /sdk/conversation/{conversationId}/message` · accepts a personal access token, API channel token or legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    /// `GET /sdk/conversation/{conversationId}/message` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
     /// `conversation_id`: The conversation (percent-encoded into the path).
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, API channel token or legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
     pub async fn messages(
         &self,
         conversation_id: &str,
@@ -253,6 +274,7 @@ impl<'a> Conversations<'a> {
         self.transport
             .send(
                 &MESSAGES,
+                self.options,
                 format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
                 Some(crate::runtime::to_json(query)?),
                 None,

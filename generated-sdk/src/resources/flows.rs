@@ -4,12 +4,15 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
+use crate::options::RequestOptions;
 use crate::runtime::{HookPlacement, Operation, Transport};
 use crate::runtime::encode_path;
 
 static EXECUTE: Operation = Operation {
     id: "flows.execute",
     method: reqwest::Method::POST,
+    path: "/sdk/flow/{flowId}/execute",
+    idempotent: false,
     accepts: &[AuthMode::Pat],
     hook: HookPlacement::Header,
     envelope: None,
@@ -31,11 +34,12 @@ static EXECUTE: Operation = Operation {
 #[derive(Debug, Clone, Copy)]
 pub struct Flows<'a> {
     transport: &'a Transport,
+    options: &'a RequestOptions,
 }
 
 impl<'a> Flows<'a> {
-    pub(crate) fn new(transport: &'a Transport) -> Self {
-        Flows { transport }
+    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
+        Flows { transport, options }
     }
 
     /// Run a flow with the given inputs and wait for its outputs.
@@ -56,6 +60,7 @@ impl<'a> Flows<'a> {
         self.transport
             .send(
                 &EXECUTE,
+                self.options,
                 format!("/sdk/flow/{}/execute", encode_path(flow_id)),
                 Some(crate::runtime::to_json(query)?),
                 Some(crate::runtime::to_json(body)?),

@@ -4,11 +4,14 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
+use crate::options::RequestOptions;
 use crate::runtime::{HookPlacement, Operation, Transport};
 
 static GET: Operation = Operation {
     id: "peers.get",
     method: reqwest::Method::GET,
+    path: "/sdk/peer",
+    idempotent: true,
     accepts: &[AuthMode::Pat],
     hook: HookPlacement::Header,
     envelope: None,
@@ -30,11 +33,12 @@ static GET: Operation = Operation {
 #[derive(Debug, Clone, Copy)]
 pub struct Peers<'a> {
     transport: &'a Transport,
+    options: &'a RequestOptions,
 }
 
 impl<'a> Peers<'a> {
-    pub(crate) fn new(transport: &'a Transport) -> Self {
-        Peers { transport }
+    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
+        Peers { transport, options }
     }
 
     /// Fetch the peer the channel's hookId belongs to.
@@ -45,6 +49,6 @@ impl<'a> Peers<'a> {
     ///
     /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token; otherwise any API, transport, timeout or decode error.
     pub async fn get(&self) -> Result<crate::models::Peer, Error> {
-        self.transport.send(&GET, "/sdk/peer".to_owned(), None, None).await
+        self.transport.send(&GET, self.options, "/sdk/peer".to_owned(), None, None).await
     }
 }
