@@ -7,11 +7,14 @@ use std::process::ExitCode;
 use xtask::{diff, display, workspace_root, Change};
 
 const USAGE: &str = "\
-usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR]
+usage: cargo xtask codegen [--check] [--spec PATH --out DIR]
+
+Without --spec/--out, regenerates every committed crate: generated-sdk/ from spec/cognipeer.yaml,
+and the wire tests' crate tests/placements-sdk/ from tests/fixtures/wire/placements.yaml.
 
   --check      write nothing; fail naming every file that differs from what the spec generates
-  --spec PATH  the spec to read (default: spec/cognipeer.yaml)
-  --out DIR    the crate directory to write (default: generated-sdk)";
+  --spec PATH  the spec to read
+  --out DIR    the crate directory to write";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,14 +29,26 @@ fn main() -> ExitCode {
 
 struct Options {
     check: bool,
-    spec: PathBuf,
-    out: PathBuf,
+    targets: Vec<(PathBuf, PathBuf)>,
 }
 
 fn run(args: &[String]) -> Result<(), String> {
     let root = workspace_root();
     match args.first().map(String::as_str) {
-        Some("codegen") => codegen(&parse_options(&root, &args[1..])?, &root),
+        Some("codegen") => {
+            let options = parse_options(&root, &args[1..])?;
+            let mut failures = Vec::new();
+            for (spec, out) in &options.targets {
+                if let Err(message) = codegen(options.check, spec, out, &root) {
+                    failures.push(message);
+                }
+            }
+            if failures.is_empty() {
+                Ok(())
+            } else {
+                Err(failures.join("\n\n"))
+            }
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -44,31 +59,36 @@ fn run(args: &[String]) -> Result<(), String> {
 }
 
 fn parse_options(root: &Path, args: &[String]) -> Result<Options, String> {
-    let mut options = Options { check: false, spec: root.join("spec/cognipeer.yaml"), out: root.join("generated-sdk") };
+    let (mut check, mut spec, mut out) = (false, None, None);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| {
             args.next().map(PathBuf::from).ok_or_else(|| format!("error: `{flag}` needs a value\n\n{USAGE}"))
         };
         match arg.as_str() {
-            "--check" => options.check = true,
-            "--spec" => options.spec = value("--spec")?,
-            "--out" => options.out = value("--out")?,
+            "--check" => check = true,
+            "--spec" => spec = Some(value("--spec")?),
+            "--out" => out = Some(value("--out")?),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("error: unknown option `{other}`\n\n{USAGE}")),
         }
     }
-    Ok(options)
+    let targets = match (spec, out) {
+        (Some(spec), Some(out)) => vec![(spec, out)],
+        (None, None) => xtask::TARGETS.iter().map(|(spec, out)| (root.join(spec), root.join(out))).collect(),
+        _ => return Err(format!("error: `--spec` and `--out` go together\n\n{USAGE}")),
+    };
+    Ok(Options { check, targets })
 }
 
-fn codegen(options: &Options, root: &Path) -> Result<(), String> {
-    let spec_label = display(root, &options.spec);
-    let out_label = display(root, &options.out);
-    let spec = std::fs::read_to_string(&options.spec).map_err(|e| format!("error: cannot read {spec_label}: {e}"))?;
+fn codegen(check: bool, spec_path: &Path, out: &Path, root: &Path) -> Result<(), String> {
+    let spec_label = display(root, spec_path);
+    let out_label = display(root, out);
+    let spec = std::fs::read_to_string(spec_path).map_err(|e| format!("error: cannot read {spec_label}: {e}"))?;
     let files = codegen::generate(&spec, &spec_label).map_err(|diagnostics| diagnostics.to_string())?;
-    let changes = diff(&files, &options.out);
+    let changes = diff(&files, out);
 
-    if options.check {
+    if check {
         if changes.is_empty() {
             println!("{out_label} is up to date with {spec_label} ({} files)", files.len());
             return Ok(());
@@ -93,7 +113,7 @@ fn codegen(options: &Options, root: &Path) -> Result<(), String> {
     for change in &changes {
         let path = change.path();
         let label = display(root, path);
-        let relative = path.strip_prefix(&options.out).ok().map(|p| display(Path::new(""), p));
+        let relative = path.strip_prefix(out).ok().map(|p| display(Path::new(""), p));
         match (change, relative.and_then(|r| files.get(&r))) {
             (Change::Orphaned(_), _) => {
                 std::fs::remove_file(path).map_err(|e| format!("error: cannot remove {label}: {e}"))?;
