@@ -155,6 +155,46 @@ pub(crate) fn locate(source: &str, path: &str, needle: Option<&str>) -> Option<(
     Some((line, column))
 }
 
+/// The keys the spec format allows at a dotted path, read from its JSON Schema, so that the
+/// suggestions can never drift from the parser.
+pub(crate) fn allowed_keys(schema: &schemars::Schema, path: &str) -> Vec<String> {
+    let root = schema.as_value();
+    let mut node = resolve(root, root);
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        let child = node
+            .get("properties")
+            .and_then(|p| p.get(segment))
+            .or_else(|| node.get("additionalProperties").filter(|a| a.is_object()));
+        match child {
+            Some(child) => node = resolve(root, child),
+            None => return Vec::new(),
+        }
+    }
+    node.get("properties")
+        .and_then(|p| p.as_object())
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Follows `$ref`s and picks the object alternative of an `anyOf`.
+fn resolve<'a>(root: &'a serde_json::Value, mut node: &'a serde_json::Value) -> &'a serde_json::Value {
+    let kind = |n: &serde_json::Value| n.get("type").and_then(|t| t.as_str()).map(str::to_owned);
+    for _ in 0..8 {
+        let next = if let Some(target) = node.get("$ref").and_then(|r| r.as_str()) {
+            target.strip_prefix("#/$defs/").and_then(|name| root.get("$defs")?.get(name))
+        } else if let Some(options) = node.get("anyOf").and_then(|a| a.as_array()) {
+            options.iter().find(|o| !matches!(kind(o).as_deref(), Some("string" | "null")))
+        } else {
+            None
+        };
+        match next {
+            Some(next) => node = next,
+            None => break,
+        }
+    }
+    node
+}
+
 fn key_of(content: &str) -> Option<&str> {
     let colon = content.find(':')?;
     Some(content[..colon].trim().trim_matches('"').trim_matches('\''))

@@ -33,15 +33,43 @@ pub fn generate(spec_text: &str, spec_file: &str) -> Result<Files, Diagnostics> 
 
 /// Parses and validates a spec into the IR, or returns every problem found.
 pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
-    let raw: spec::Spec = serde_yaml::from_str(spec_text)
-        .map_err(|e| Diagnostics::new(spec_file, spec_text, vec![yaml_diagnostic(&e)]))?;
-    validate::validate(&raw, spec_file).map_err(|mut items| {
-        for d in &mut items {
-            let needle = d.message.split('`').nth(1);
-            d.position = diagnostic::locate(spec_text, &d.path, needle);
+    let mut unknown = Vec::new();
+    let deserializer = serde_yaml::Deserializer::from_str(spec_text);
+    let raw: Result<spec::Spec, _> = serde_ignored::deserialize(deserializer, |path| {
+        // Custom deserializers (a field given as a map) show up as a `?` level; drop it.
+        unknown.push(path.to_string().replace(".?.", "."))
+    });
+    let mut items: Vec<Diagnostic> = unknown.iter().map(|path| unknown_key(path)).collect();
+    let api = match raw {
+        Ok(raw) => validate::validate(&raw, spec_file).map_err(|problems| items.extend(problems)),
+        Err(e) => {
+            items.push(yaml_diagnostic(&e));
+            Err(())
         }
-        Diagnostics::new(spec_file, spec_text, items)
-    })
+    };
+    match api {
+        Ok(api) if items.is_empty() => Ok(api),
+        _ => {
+            for d in items.iter_mut().filter(|d| d.position.is_none()) {
+                let needle = d.message.split('`').nth(1);
+                d.position = diagnostic::locate(spec_text, &d.path, needle);
+            }
+            Err(Diagnostics::new(spec_file, spec_text, items))
+        }
+    }
+}
+
+/// A key the spec format does not have, with the keys that are allowed at that place.
+fn unknown_key(path: &str) -> Diagnostic {
+    let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));
+    let allowed = diagnostic::allowed_keys(&spec::json_schema(), parent);
+    let d = Diagnostic::new(path, format!("unknown key `{key}`"));
+    let help = if key.contains(' ') {
+        "an unquoted `,` inside `{ … }` ends the value; put text with commas in quotes".to_owned()
+    } else {
+        diagnostic::suggest(key, allowed.iter().map(String::as_str))
+    };
+    d.help(help)
 }
 
 /// A YAML syntax or shape error, with serde_yaml's position and a suggestion for unknown keys.

@@ -1,183 +1,209 @@
 //! The raw spec model: the YAML exactly as written, before any check.
 //!
-//! Every struct rejects unknown keys so that a typo is an error, not a silently ignored line.
-//! Maps keep the author's order (`IndexMap`), which is the order of the generated code.
+//! Unknown keys are collected while parsing (see [`crate::parse`]) and reported as errors, so a
+//! typo never goes unnoticed. Maps keep the author's order (`IndexMap`), which is the order of the
+//! generated code. The doc comments here are the descriptions of the spec's JSON Schema
+//! (`cargo xtask schema`), which editors show on hover.
 
 use indexmap::IndexMap;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::fmt;
 
-/// A whole spec file.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A hand-written API spec: the API's auth modes, hookId placement, types and operations.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields, title = "API spec (spec_version 1)")]
 pub struct Spec {
     /// Format version; only `1` exists.
     pub spec_version: u32,
     /// Crate and client metadata.
     pub api: Api,
-    /// The credential header and the token modes.
+    /// The credential header and the kinds of token (modes) the API accepts.
     pub auth: Auth,
     /// The channel hookId: where it is read from and where it travels.
     pub hook: Hook,
-    /// Error responses with a meaning of their own, in match order.
+    /// Error responses with a meaning of their own, checked in order; each becomes an error variant.
     #[serde(default)]
     pub errors: IndexMap<String, ErrorClass>,
-    /// Response wrappers that operations unwrap.
+    /// Response wrappers that operations unwrap, by name.
     #[serde(default)]
     pub envelopes: IndexMap<String, Envelope>,
-    /// Named models.
+    /// Named models: objects (`fields`) and string enums (`values`).
     #[serde(default)]
     pub types: IndexMap<String, TypeDef>,
-    /// Operations grouped by resource.
+    /// Operations grouped by resource: `contacts.create` becomes `client.contacts().create(…)`.
     #[serde(default)]
     pub resources: IndexMap<String, Resource>,
 }
 
-/// `api:` section.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Crate and client metadata.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Api {
+    /// Display name of the API, e.g. `Cognipeer`.
     pub name: String,
+    /// Rust name of the client type (default: the name followed by `Client`).
     #[serde(default)]
     pub client: Option<String>,
+    /// Cargo package name of the generated crate.
     #[serde(rename = "crate")]
     pub crate_name: String,
+    /// Cargo package version of the generated crate (`MAJOR.MINOR.PATCH`).
     pub version: String,
+    /// One-paragraph description of the crate.
     #[serde(default)]
     pub description: Option<String>,
+    /// Default base URL; operation paths are appended to it.
     pub base_url: String,
+    /// Environment variable that overrides the base URL in `from_env()` (default `<NAME>_BASE_URL`).
     #[serde(default)]
     pub base_url_env: Option<String>,
+    /// Default timeout of one attempt of a request, body included, in seconds (default 60).
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    /// Default retry policy of idempotent operations.
     #[serde(default)]
     pub retry: Option<Retry>,
 }
 
-/// `api.retry`: the default retry policy of idempotent operations.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The default retry policy of idempotent operations.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Retry {
+    /// Attempts in total, the first included (1 disables retries).
     pub max_attempts: u32,
+    /// Backoff ceiling before the first retry, in milliseconds; it doubles per retry (full jitter).
     pub initial_backoff_ms: u64,
+    /// Longest wait before a retry, `Retry-After` included, in milliseconds.
     pub max_backoff_ms: u64,
 }
 
-/// `auth:` section.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The credential header and the token modes.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Auth {
+    /// Header the token travels in, e.g. `Authorization`.
     pub header: String,
+    /// Scheme before the token in the header, e.g. `Bearer`; omit to send the bare token.
     #[serde(default)]
     pub scheme: Option<String>,
+    /// Environment variable `from_env()` reads the token from.
     pub env: String,
+    /// The kinds of token, by id (e.g. `pat`, `api_token`).
     pub modes: IndexMap<String, AuthMode>,
+    /// The mode of a token that starts with no mode's prefix.
     pub unprefixed: String,
+    /// Modes accepted by operations that do not list their own `auth`.
     pub default: Vec<String>,
 }
 
-/// One token mode under `auth.modes`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One kind of token.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AuthMode {
+    /// Human name, e.g. `personal access token`.
     pub name: String,
+    /// What the token is and where to get it.
     #[serde(default)]
     pub description: Option<String>,
+    /// Prefix every token of this kind starts with, e.g. `pat_`; it identifies the mode.
     #[serde(default)]
     pub prefix: Option<String>,
+    /// Deprecation note; the mode's constructor becomes `#[deprecated]`.
     #[serde(default)]
     pub deprecated: Option<String>,
 }
 
-/// Client-side checks of an operation's arguments, made before anything is sent.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Requires {
-    /// At least one of these query parameters or body fields must be set (and not empty).
-    #[serde(default)]
-    pub any_of: Vec<String>,
-    /// Each of these body fields or query parameters must be set and not empty.
-    #[serde(default)]
-    pub non_empty: Vec<String>,
-}
-
-/// Page/limit pagination: which request fields select the page and which response fields hold
-/// the items and the total.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Paginate {
-    pub page: String,
-    pub limit: String,
-    pub items: String,
-    pub total: String,
-}
-
-/// `hook:` section.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The channel hookId.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Hook {
+    /// What the hookId is and where to get it.
     #[serde(default)]
     pub description: Option<String>,
+    /// Environment variable `from_env()` reads the hookId from.
     pub env: String,
+    /// Header name for the `header` placement, e.g. `X-Hook-Id`.
     pub header: String,
+    /// JSON body field for the `body` placement, e.g. `hookId`.
     pub body_field: String,
+    /// Query parameter for the `query` placement, e.g. `hookId`.
     pub query: String,
+    /// Placement of operations that do not set their own `hook`.
     pub default: Placement,
 }
 
 /// Where an operation sends the hookId.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Placement {
+    /// In the hook header.
     Header,
+    /// As a field merged into the JSON object body.
     Body,
+    /// As a query parameter.
     Query,
+    /// Not sent.
     None,
 }
 
-/// One entry under `errors:`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// An error response with a meaning of its own.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ErrorClass {
+    /// HTTP status it applies to.
     pub status: u16,
+    /// Text the error message (or body) must contain, case-insensitively.
     #[serde(default)]
     pub message_contains: Option<String>,
+    /// What happened, e.g. `authorization failed`.
     pub summary: String,
+    /// What to check, shown in the error's message.
     #[serde(default)]
     pub hints: Vec<String>,
 }
 
-/// One entry under `envelopes:`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A response wrapper.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Envelope {
+    /// What the wrapper looks like.
     #[serde(default)]
     pub description: Option<String>,
+    /// Boolean field that must be `true`; otherwise the call fails, even on HTTP 2xx.
     pub success: String,
+    /// Field carrying the error text when `success` is not `true`.
     #[serde(default)]
     pub error: Option<String>,
+    /// Field holding the payload; without it, the whole body is the payload.
     #[serde(default)]
     pub data: Option<String>,
 }
 
-/// One entry under `types:`: an object (`fields`) or a string enum (`values`).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A named type: an object (`fields`) or a string enum (`values`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct TypeDef {
+    /// What the type is.
     #[serde(default)]
     pub description: Option<String>,
+    /// The object's fields, by name.
     #[serde(default)]
     pub fields: Option<IndexMap<String, Field>>,
+    /// Keep fields the spec does not list (an `extra` map on the struct).
     #[serde(default)]
     pub extra: Option<bool>,
+    /// The enum's values, each with an optional description.
     #[serde(default)]
     pub values: Option<IndexMap<String, Option<String>>>,
+    /// Accept values the spec does not list (an `Unknown(String)` variant).
     #[serde(default)]
     pub open: Option<bool>,
 }
 
-/// A field or parameter: either a bare type expression (`string?`) or a map with details.
+/// A field or query parameter: either a bare type expression (`string?`) or a map with details.
 #[derive(Debug, Default)]
 pub struct Field {
     pub ty: String,
@@ -187,16 +213,23 @@ pub struct Field {
     pub default: Option<serde_yaml::Value>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A field or query parameter with details.
+#[derive(Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct FieldDetails {
+    /// Type expression: `string`, `integer`, `number`, `boolean`, `json`, `list<T>`, `map<T>` or a
+    /// type name; a trailing `?` makes it optional.
     #[serde(rename = "type")]
     ty: String,
+    /// Name on the wire when it differs from the key, e.g. `_id`.
     #[serde(default)]
     wire: Option<String>,
+    /// What the field holds.
     #[serde(default)]
     description: Option<String>,
+    /// Query parameters only: the value sent when the caller leaves it unset.
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     default: Option<serde_yaml::Value>,
 }
 
@@ -206,7 +239,7 @@ impl<'de> Deserialize<'de> for Field {
         impl<'de> Visitor<'de> for FieldVisitor {
             type Value = Field;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a type such as `string?`, or a map with `type`, `wire` and `description`")
+                f.write_str("a type such as `string?`, or a map with `type`, `wire`, `description` and `default`")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
                 Ok(Field { ty: v.to_owned(), ..Field::default() })
@@ -220,51 +253,113 @@ impl<'de> Deserialize<'de> for Field {
     }
 }
 
+impl JsonSchema for Field {
+    fn schema_name() -> Cow<'static, str> {
+        "Field".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A type expression (`string?`, `list<Contact>`, …), or a map with details.",
+            "anyOf": [{ "type": "string" }, generator.subschema_for::<FieldDetails>()]
+        })
+    }
+}
+
 /// A path parameter's details.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PathParam {
+    /// What the parameter identifies.
     #[serde(default)]
     pub description: Option<String>,
 }
 
-/// One entry under `resources:`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A resource: a group of operations.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Resource {
+    /// What the resource is.
     #[serde(default)]
     pub description: Option<String>,
+    /// The operations, by name (the method names).
     pub operations: IndexMap<String, Operation>,
 }
 
 /// One operation of a resource.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Operation {
+    /// What the operation does.
     #[serde(default)]
     pub description: Option<String>,
+    /// HTTP method: GET, POST, PUT, PATCH, DELETE or HEAD.
     pub method: String,
+    /// Path after the base URL, with `{params}`, e.g. `/sdk/conversation/{conversationId}`.
     pub path: String,
+    /// Every `{param}` of the path, in path order.
     #[serde(default)]
     pub path_params: IndexMap<String, PathParam>,
+    /// Query parameters, by wire name (scalars only).
     #[serde(default)]
     pub query: IndexMap<String, Field>,
+    /// Type of the JSON body.
     #[serde(default)]
     pub body: Option<String>,
+    /// Type of the response payload (after unwrapping the envelope).
     #[serde(default)]
     pub response: Option<String>,
+    /// Name of the envelope the response comes wrapped in.
     #[serde(default)]
     pub envelope: Option<String>,
+    /// Accepted auth modes (default: `auth.default`); enforced before sending.
     #[serde(default)]
     pub auth: Option<Vec<String>>,
+    /// Where the hookId goes (default: `hook.default`).
     #[serde(default)]
     pub hook: Option<Placement>,
+    /// Deprecation note; the method becomes `#[deprecated]`.
     #[serde(default)]
     pub deprecated: Option<String>,
+    /// Whether sending it twice is safe, so that it may be retried (default: GET, PUT, DELETE, HEAD).
     #[serde(default)]
     pub idempotent: Option<bool>,
+    /// Client-side checks made before sending.
     #[serde(default)]
     pub requires: Option<Requires>,
+    /// Page/limit pagination; adds a `<operation>_all` method returning every item.
     #[serde(default)]
     pub paginate: Option<Paginate>,
+}
+
+/// Client-side checks of an operation's arguments, made before anything is sent.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Requires {
+    /// At least one of these query parameters or body fields must be set (and not empty).
+    #[serde(default)]
+    pub any_of: Vec<String>,
+    /// Each of these body fields or query parameters must be set and not empty.
+    #[serde(default)]
+    pub non_empty: Vec<String>,
+}
+
+/// Page/limit pagination: which request fields select the page and which response fields hold
+/// the items and the total.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Paginate {
+    /// Request field (body or query) with the 1-based page number.
+    pub page: String,
+    /// Request field (body or query) with the page size.
+    pub limit: String,
+    /// Response field with the page's items (a list).
+    pub items: String,
+    /// Response field with the total number of items.
+    pub total: String,
+}
+
+/// The JSON Schema of the spec format, derived from the types above.
+pub fn json_schema() -> Schema {
+    schemars::schema_for!(Spec)
 }

@@ -22,6 +22,12 @@ fn committed_crates_match_their_specs() {
 }
 
 #[test]
+fn committed_json_schema_matches_the_spec_format() {
+    let committed = std::fs::read_to_string(workspace_root().join(xtask::SCHEMA)).unwrap_or_default();
+    assert!(committed == xtask::schema_text(), "{} is stale; run `cargo xtask codegen` and commit", xtask::SCHEMA);
+}
+
+#[test]
 fn the_check_notices_edited_missing_and_orphaned_files() {
     let root = workspace_root();
     let files = generate(&root.join("spec/cognipeer.yaml"), &root);

@@ -8,9 +8,12 @@ use xtask::{diff, display, workspace_root, Change};
 
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec PATH --out DIR]
+       cargo xtask schema [--check]
 
-Without --spec/--out, regenerates every committed crate: generated-sdk/ from spec/cognipeer.yaml,
-and the wire tests' crate tests/placements-sdk/ from tests/fixtures/wire/placements.yaml.
+codegen: without --spec/--out, regenerates every committed file: generated-sdk/ from
+spec/cognipeer.yaml, the wire tests' crate tests/placements-sdk/ from
+tests/fixtures/wire/placements.yaml, and the spec format's JSON Schema spec/spec.schema.json.
+schema: only the JSON Schema.
 
   --check      write nothing; fail naming every file that differs from what the spec generates
   --spec PATH  the spec to read
@@ -29,15 +32,27 @@ fn main() -> ExitCode {
 
 struct Options {
     check: bool,
+    /// Every committed target (no `--spec`/`--out`), the schema included.
+    all: bool,
     targets: Vec<(PathBuf, PathBuf)>,
 }
 
 fn run(args: &[String]) -> Result<(), String> {
     let root = workspace_root();
     match args.first().map(String::as_str) {
+        Some("schema") => match args.get(1).map(String::as_str) {
+            None => schema(false, &root),
+            Some("--check") => schema(true, &root),
+            Some(other) => Err(format!("error: unknown option `{other}`\n\n{USAGE}")),
+        },
         Some("codegen") => {
             let options = parse_options(&root, &args[1..])?;
             let mut failures = Vec::new();
+            if options.all {
+                if let Err(message) = schema(options.check, &root) {
+                    failures.push(message);
+                }
+            }
             for (spec, out) in &options.targets {
                 if let Err(message) = codegen(options.check, spec, out, &root) {
                     failures.push(message);
@@ -73,12 +88,33 @@ fn parse_options(root: &Path, args: &[String]) -> Result<Options, String> {
             other => return Err(format!("error: unknown option `{other}`\n\n{USAGE}")),
         }
     }
-    let targets = match (spec, out) {
-        (Some(spec), Some(out)) => vec![(spec, out)],
-        (None, None) => xtask::TARGETS.iter().map(|(spec, out)| (root.join(spec), root.join(out))).collect(),
+    let (all, targets) = match (spec, out) {
+        (Some(spec), Some(out)) => (false, vec![(spec, out)]),
+        (None, None) => (true, xtask::TARGETS.iter().map(|(spec, out)| (root.join(spec), root.join(out))).collect()),
         _ => return Err(format!("error: `--spec` and `--out` go together\n\n{USAGE}")),
     };
-    Ok(Options { check, targets })
+    Ok(Options { check, all, targets })
+}
+
+/// Writes (or checks) the JSON Schema of the spec format.
+fn schema(check: bool, root: &Path) -> Result<(), String> {
+    let path = root.join(xtask::SCHEMA);
+    let text = xtask::schema_text();
+    let current = std::fs::read_to_string(&path).ok();
+    match (check, current.as_deref() == Some(text.as_str())) {
+        (_, true) => Ok(()),
+        (true, false) => Err(format!(
+            "error: {} is stale\n  stale: {} ({})\nrun `cargo xtask codegen` and commit the result",
+            xtask::SCHEMA,
+            xtask::SCHEMA,
+            if current.is_some() { "differs" } else { "missing" }
+        )),
+        (false, false) => {
+            std::fs::write(&path, text).map_err(|e| format!("error: cannot write {}: {e}", xtask::SCHEMA))?;
+            println!("{} {}", if current.is_some() { "updated" } else { "created" }, xtask::SCHEMA);
+            Ok(())
+        }
+    }
 }
 
 fn codegen(check: bool, spec_path: &Path, out: &Path, root: &Path) -> Result<(), String> {
