@@ -122,6 +122,7 @@ pub(crate) fn locate(source: &str, path: &str, needle: Option<&str>) -> Option<(
             continue;
         }
         let mut hit = None;
+        let mut child_indent = None;
         for (i, text) in lines.iter().enumerate().skip(from) {
             let content = text.trim_start();
             if content.is_empty() || content.starts_with('#') {
@@ -130,6 +131,10 @@ pub(crate) fn locate(source: &str, path: &str, needle: Option<&str>) -> Option<(
             let indent = (text.len() - content.len()) as isize;
             if indent <= parent_indent {
                 break;
+            }
+            // Only keys of this block count, not those of nested blocks.
+            if *child_indent.get_or_insert(indent) != indent {
+                continue;
             }
             let content = content.trim_start_matches("- ");
             if key_of(content) == Some(segment) {
@@ -225,7 +230,7 @@ mod tests {
         assert_eq!(locate(YAML, "a.b.c", None), Some((3, 5)));
         assert_eq!(locate(YAML, "a.d.f", None), Some((4, 14)));
         assert_eq!(locate(YAML, "b.c", None), Some((6, 3)));
-        assert_eq!(locate(YAML, "a.d", Some("y")), Some((4, 19)));
+        assert_eq!(locate(YAML, "a.d", Some("y")), Some((4, 17)));
         assert_eq!(locate(YAML, "a.zz", None), Some((1, 1)));
     }
 

@@ -20,9 +20,13 @@ pub fn snake(name: &str) -> String {
     safe(name.to_snake_case())
 }
 
-/// `PascalCase` name for types and variants, made safe for Rust.
+/// `PascalCase` name for types and variants, made safe for Rust (`Self` cannot be a type name,
+/// and `Self_` would not be camel case, so it becomes `SelfType`).
 pub fn pascal(name: &str) -> String {
-    safe(name.to_pascal_case())
+    match name.to_pascal_case() {
+        word if word == "Self" => "SelfType".to_owned(),
+        word => word,
+    }
 }
 
 /// `SHOUTY_SNAKE_CASE` name for constants, made safe for Rust.
@@ -70,6 +74,7 @@ mod tests {
         assert_eq!(pascal("api_token"), "ApiToken");
         assert_eq!(shouty("sendMessage"), "SEND_MESSAGE");
         assert_eq!(snake("self"), "self_");
+        assert_eq!(pascal("self"), "SelfType");
         assert_eq!(ident("type").to_string(), "r#type");
         assert_eq!(ident("self_").to_string(), "self_");
         assert!(!is_valid("9lives"));

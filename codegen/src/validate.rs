@@ -726,7 +726,7 @@ impl Validator {
             }
         }
         let mut model = ir::Model {
-            name: format!("{}{}Query", pascal(ctx.resource), pascal(ctx.name)),
+            name: pascal(&format!("{}_{}_query", ctx.resource, ctx.name)),
             description: format!("Query parameters of `{}.{}`.", ctx.resource, ctx.name),
             kind: ir::ModelKind::Object { fields, extra: false },
             defaultable: false,

@@ -9,11 +9,14 @@ use xtask::{diff, display, workspace_root, Change};
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec PATH --out DIR]
        cargo xtask schema [--check]
+       cargo xtask check-fixtures
 
 codegen: without --spec/--out, regenerates every committed file: generated-sdk/ from
 spec/cognipeer.yaml, the wire tests' crate tests/placements-sdk/ from
 tests/fixtures/wire/placements.yaml, and the spec format's JSON Schema spec/spec.schema.json.
 schema: only the JSON Schema.
+check-fixtures: generates the crate of every spec in tests/fixtures/valid/ into
+target/fixture-crates/ and runs `cargo check` on each (warnings denied, one shared target dir).
 
   --check      write nothing; fail naming every file that differs from what the spec generates
   --spec PATH  the spec to read
@@ -45,6 +48,7 @@ fn run(args: &[String]) -> Result<(), String> {
             Some("--check") => schema(true, &root),
             Some(other) => Err(format!("error: unknown option `{other}`\n\n{USAGE}")),
         },
+        Some("check-fixtures") => check_fixtures(&root),
         Some("codegen") => {
             let options = parse_options(&root, &args[1..])?;
             let mut failures = Vec::new();
@@ -114,6 +118,60 @@ fn schema(check: bool, root: &Path) -> Result<(), String> {
             println!("{} {}", if current.is_some() { "updated" } else { "created" }, xtask::SCHEMA);
             Ok(())
         }
+    }
+}
+
+/// Generates every valid fixture spec's crate and compiles it, so that everything we snapshot is
+/// known to build. Each crate is its own workspace (fixtures may share a package name), pinned to
+/// the workspace's `Cargo.lock`, sharing one target directory so dependencies build once.
+fn check_fixtures(root: &Path) -> Result<(), String> {
+    let fixtures = root.join("tests/fixtures/valid");
+    let crates = root.join("target/fixture-crates");
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .map_err(|e| format!("error: cannot read {}: {e}", display(root, &fixtures)))?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    specs.sort();
+    if crates.exists() {
+        std::fs::remove_dir_all(&crates).map_err(|e| format!("error: cannot clean {}: {e}", display(root, &crates)))?;
+    }
+    let lock = std::fs::read(root.join("Cargo.lock")).map_err(|e| format!("error: cannot read Cargo.lock: {e}"))?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut failed = Vec::new();
+    for spec in &specs {
+        let label = display(root, spec);
+        let text = std::fs::read_to_string(spec).map_err(|e| format!("error: cannot read {label}: {e}"))?;
+        let files = codegen::generate(&text, &label).map_err(|d| d.to_string())?;
+        let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let dir = crates.join(&stem);
+        for (relative, contents) in &files {
+            let path = dir.join(relative);
+            let contents = if relative == "Cargo.toml" { format!("{contents}\n[workspace]\n") } else { contents.clone() };
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| format!("error: cannot create {}: {e}", display(root, parent)))?;
+            }
+            std::fs::write(&path, contents).map_err(|e| format!("error: cannot write {}: {e}", display(root, &path)))?;
+        }
+        std::fs::write(dir.join("Cargo.lock"), &lock).map_err(|e| format!("error: cannot write the lock file: {e}"))?;
+        let status = std::process::Command::new(&cargo)
+            .args(["check", "--quiet", "--all-targets", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", root.join("target/fixture-check"))
+            .env("RUSTFLAGS", "-D warnings")
+            .status()
+            .map_err(|e| format!("error: cannot run cargo: {e}"))?;
+        println!("{} {label}", if status.success() { "ok    " } else { "FAILED" });
+        if !status.success() {
+            failed.push(label);
+        }
+    }
+    if failed.is_empty() {
+        println!("{} fixture crates compile", specs.len());
+        Ok(())
+    } else {
+        Err(format!("error: the crates of these fixtures do not compile:\n  {}", failed.join("\n  ")))
     }
 }
 
