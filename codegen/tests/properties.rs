@@ -177,7 +177,6 @@ fn build_spec(modes: Vec<String>, objects: Objects, enums: Enums, resources: Vec
         types.push((name.clone(), map(entries)));
         type_names.push(name);
     }
-    let enum_count = type_names.len();
     let mut objects_made = Vec::new();
     for (i, (object_name, fields)) in objects.into_iter().enumerate() {
         let name = format!("{object_name}O{i}");
@@ -281,7 +280,6 @@ fn build_spec(modes: Vec<String>, objects: Objects, enums: Enums, resources: Vec
         ("types".to_owned(), map(types)),
         ("resources".to_owned(), resource_map),
     ]);
-    let _ = enum_count;
     serde_yaml::to_string(&spec).unwrap()
 }
 
