@@ -16,6 +16,7 @@ pub mod ir;
 pub mod naming;
 mod render;
 pub mod spec;
+pub mod synthetic;
 mod validate;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
