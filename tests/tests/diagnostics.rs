@@ -1,0 +1,129 @@
+//! Snapshots of the diagnostics for each invalid fixture spec in `fixtures/invalid/`: one fixture
+//! per check, each rendered like a compiler error with the offending source line.
+//!
+//! Accept changes with `INSTA_UPDATE=always cargo test -p tests --test diagnostics` (or
+//! `cargo insta review`), then read the `.snap` diffs: each must point at the right line.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+/// The label the generator gets for a fixture: stable across machines, unlike the absolute path.
+fn label(path: &Path) -> String {
+    format!(
+        "fixtures/invalid/{}",
+        path.file_name().unwrap().to_string_lossy()
+    )
+}
+
+fn diagnostics(path: &Path) -> codegen::Diagnostics {
+    let text = std::fs::read_to_string(path).unwrap();
+    match codegen::generate(&text, &label(path)) {
+        Ok(files) => panic!(
+            "{} should be rejected, but generated {} files",
+            path.display(),
+            files.len()
+        ),
+        Err(diagnostics) => diagnostics,
+    }
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/invalid")
+        .join(name)
+}
+
+#[test]
+fn invalid_fixtures() {
+    insta::glob!("../fixtures/invalid", "*.yaml", |path| {
+        let diagnostics = diagnostics(path);
+        assert!(
+            !diagnostics.items().is_empty(),
+            "{}: an error without items",
+            path.display()
+        );
+        for item in diagnostics.items() {
+            assert!(
+                item.position.is_some(),
+                "{}: no source position for {item:?}",
+                path.display()
+            );
+        }
+        let rendered = diagnostics.to_string();
+        assert_eq!(
+            rendered,
+            self::diagnostics(path).to_string(),
+            "{}: two runs gave different diagnostics",
+            path.display()
+        );
+        insta::assert_snapshot!(rendered);
+    });
+}
+
+#[test]
+fn all_errors_are_reported_in_one_run() {
+    let diagnostics = diagnostics(&fixture("multiple_errors.yaml"));
+    let paths: Vec<&str> = diagnostics
+        .items()
+        .iter()
+        .map(|d| d.path.as_str())
+        .collect();
+    assert_eq!(diagnostics.items().len(), 9, "{diagnostics}");
+    for expected in [
+        "api.descripton",
+        "api.crate",
+        "hook.header",
+        "types.Contact.fields.contactId",
+        "types.Contact.fields.owner",
+        "resources.contacts.operations.get.path",
+        "resources.contacts.operations.get.body",
+        "resources.contacts.operations.create.envelope",
+        "resources.contacts.operations.create.auth",
+    ] {
+        assert!(
+            paths.contains(&expected),
+            "no diagnostic at {expected}; got {paths:?}"
+        );
+    }
+    assert!(diagnostics
+        .to_string()
+        .ends_with("9 errors in fixtures/invalid/multiple_errors.yaml"));
+}
+
+#[test]
+fn every_unknown_key_is_reported_in_one_run() {
+    let diagnostics = diagnostics(&fixture("unknown_keys_several.yaml"));
+    let paths: Vec<&str> = diagnostics
+        .items()
+        .iter()
+        .map(|d| d.path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "api.timeout",
+            "auth.modes.pat.prefx",
+            "types.Contact.fields.email.wrie",
+            "resources.contacts.operations.create.envelop",
+        ],
+        "{diagnostics}"
+    );
+}
+
+#[test]
+fn a_misspelt_type_gets_a_suggestion_at_its_line() {
+    let diagnostics = diagnostics(&fixture("unknown_type.yaml"));
+    let [item] = diagnostics.items() else {
+        panic!("expected one diagnostic:\n{diagnostics}")
+    };
+    assert_eq!(item.message, "unknown type `Contct`");
+    assert_eq!(item.help.as_deref(), Some("did you mean `Contact`?"));
+    let source = std::fs::read_to_string(fixture("unknown_type.yaml")).unwrap();
+    let (line, column) = item.position.unwrap();
+    let text = source.lines().nth(line - 1).unwrap();
+    assert!(
+        text[column - 1..].starts_with("Contct"),
+        "points at {text:?} column {column}"
+    );
+}
