@@ -7,10 +7,8 @@ mod error;
 mod lib_rs;
 mod manifest;
 mod models;
-mod options;
-mod pages;
 mod resources;
-mod runtime;
+mod static_files;
 
 use crate::ir;
 use proc_macro2::TokenStream;
@@ -22,29 +20,57 @@ use std::collections::BTreeMap;
 /// Fails only if the generator itself produced tokens that do not parse, which is a bug in the
 /// generator, never in the spec.
 pub fn render(api: &ir::Api) -> Result<BTreeMap<String, String>, String> {
+    type Renderer<'a> = Box<dyn Fn() -> TokenStream + Send + Sync + 'a>;
+    let mut jobs: Vec<(String, Renderer)> = vec![
+        ("src/lib.rs".to_owned(), Box::new(|| lib_rs::render(api))),
+        ("src/auth.rs".to_owned(), Box::new(|| auth::render(api))),
+        ("src/client.rs".to_owned(), Box::new(|| client::render(api))),
+        ("src/error.rs".to_owned(), Box::new(|| error::render(api))),
+        ("src/models.rs".to_owned(), Box::new(|| models::render(api))),
+        ("src/resources/mod.rs".to_owned(), Box::new(|| resources::render_mod(api))),
+    ];
+    for resource in &api.resources {
+        jobs.push((format!("src/resources/{}.rs", resource.module), Box::new(move || resources::render(api, resource))));
+    }
     let mut files = BTreeMap::new();
     files.insert("Cargo.toml".to_owned(), manifest::cargo_toml(api));
     files.insert("README.md".to_owned(), manifest::readme(api));
-    let sources = [
-        ("src/lib.rs", lib_rs::render(api)),
-        ("src/auth.rs", auth::render(api)),
-        ("src/client.rs", client::render(api)),
-        ("src/error.rs", error::render(api)),
-        ("src/models.rs", models::render(api)),
-        ("src/runtime.rs", runtime::render()),
-        ("src/options.rs", options::render()),
-        ("src/pages.rs", pages::render()),
-        ("src/resources/mod.rs", resources::render_mod(api)),
-    ];
-    for (path, tokens) in sources {
-        files.insert(path.to_owned(), rust_file(api, path, tokens)?);
+    for (path, text) in static_files::FILES {
+        files.insert((*path).to_owned(), format!("// {}\n\n{text}", notice(api)));
     }
-    for resource in &api.resources {
-        let path = format!("src/resources/{}.rs", resource.module);
-        let tokens = resources::render(api, resource);
-        files.insert(path.clone(), rust_file(api, &path, tokens)?);
+    let rendered = in_parallel(&jobs, |(path, render)| rust_file(api, path, render()));
+    if rendered.len() != jobs.len() {
+        return Err("internal error: a render worker stopped early; please report this bug".to_owned());
+    }
+    for (path, text) in rendered {
+        files.insert(path, text?);
     }
     Ok(files)
+}
+
+/// Runs `work` on every job on all cores (files are independent; parsing and printing them is
+/// most of the generation time), returning results in job order.
+fn in_parallel<J: Sync, T: Send>(jobs: &[(String, J)], work: impl Fn(&(String, J)) -> T + Sync) -> Vec<(String, T)> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(jobs.len()).max(1);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(i) else { break };
+                        mine.push((i, work(job)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().filter_map(|(i, result)| jobs.get(i).map(|(path, _)| (path.clone(), result))).collect()
 }
 
 /// The notice at the top of every generated file (in the file's own comment syntax).
@@ -60,7 +86,7 @@ fn rust_file(api: &ir::Api, path: &str, tokens: TokenStream) -> Result<String, S
 
 /// Puts a blank line between items, which `prettyplease` leaves out, so the code reads like
 /// hand-written Rust: after a closing brace, after the `use` block and after the module docs.
-fn space_items(code: &str) -> String {
+pub(crate) fn space_items(code: &str) -> String {
     let lines: Vec<&str> = code.lines().collect();
     let mut out = String::with_capacity(code.len() + code.len() / 10);
     for (i, line) in lines.iter().enumerate() {

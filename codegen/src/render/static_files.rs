@@ -1,0 +1,25 @@
+//! The spec-independent part of every generated crate: the request core, request options and
+//! pagination. They are real Rust sources (in `codegen/runtime/`), compiled and linted as part of
+//! every generated crate, and emitted verbatim: rebuilding them through `quote!`, `syn` and
+//! `prettyplease` on every run would cost most of the generation time and change nothing.
+
+/// Path in the generated crate → contents, already in `prettyplease` form.
+pub(super) const FILES: &[(&str, &str)] = &[
+    ("src/options.rs", include_str!("../../runtime/options.rs")),
+    ("src/pages.rs", include_str!("../../runtime/pages.rs")),
+    ("src/runtime.rs", include_str!("../../runtime/runtime.rs")),
+];
+
+#[cfg(test)]
+mod tests {
+    /// The sources must read exactly as the generator would print them, so that every generated
+    /// file has one style and a reformatting shows up here, not as a diff in generated crates.
+    #[test]
+    fn static_files_are_in_printed_form() {
+        for (path, text) in super::FILES {
+            let file = syn::parse_file(text).unwrap_or_else(|e| panic!("{path} does not parse: {e}"));
+            let printed = super::super::space_items(&prettyplease::unparse(&file));
+            assert!(printed == *text, "{path} is not in printed form; print it with prettyplease");
+        }
+    }
+}
