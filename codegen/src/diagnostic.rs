@@ -80,9 +80,15 @@ impl std::error::Error for Diagnostics {}
 /// The candidate closest to `wrong` by edit distance, if it is close enough to be a likely typo.
 pub(crate) fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (wrong.chars().count() / 3).max(2);
+    let wrong = wrong.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::levenshtein(&wrong.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            let lower = c.to_lowercase();
+            // A truncated name (`timeout` for `timeout_secs`) is as likely a typo as a misspelt one.
+            let truncated = wrong.len() >= 4 && lower.starts_with(&wrong);
+            (if truncated { 1 } else { strsim::levenshtein(&wrong, &lower) }, c)
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
@@ -238,6 +244,7 @@ mod tests {
     fn suggests_the_closest_name() {
         assert_eq!(closest("Contct", ["Contact", "Peer"]), Some("Contact"));
         assert_eq!(closest("Zebra", ["Contact", "Peer"]), None);
+        assert_eq!(closest("timeout", ["timeout_secs", "retry"]), Some("timeout_secs"));
         assert_eq!(suggest("Zebra", ["A", "B"]), "expected one of `A`, `B`");
     }
 }

@@ -97,7 +97,11 @@ impl Validator {
         let models = self.models(&spec.types, &type_index);
         let resources = self.resources(spec, &models, &type_index);
         if [&auth.env, &hook.env, &base_url_env].iter().collect::<BTreeSet<_>>().len() < 3 {
-            self.error("auth.env", "the token, hookId and base-URL environment variables must differ");
+            self.error_help(
+                "auth.env",
+                format!("the token (`{}`), hookId (`{}`) and base-URL (`{base_url_env}`) environment variables must differ", auth.env, hook.env),
+                "give each its own name",
+            );
         }
         ir::Api {
             spec_file: spec_file.to_owned(),
@@ -495,12 +499,12 @@ impl Validator {
                     operations.push(op);
                 }
             }
-            let mut method_names = BTreeSet::new();
+            // Operation names were checked above; here only the `…_all` helpers pagination adds.
+            let mut method_names: BTreeSet<&str> = operations.iter().map(|op| op.method_name.as_str()).collect();
             for op in &operations {
-                let helper = op.pagination.as_ref().map(|p| p.method_name.as_str());
-                for method in [Some(op.method_name.as_str()), helper].into_iter().flatten() {
-                    if !method_names.insert(method.to_owned()) {
-                        self.error_help(format!("{path}.{}", op.id.rsplit('.').next().unwrap_or_default()), format!("two methods of `{name}` would be named `{method}`"), "rename the operation (pagination adds a `…_all` method)");
+                if let Some(helper) = op.pagination.as_ref().map(|p| p.method_name.as_str()) {
+                    if !method_names.insert(helper) {
+                        self.error_help(format!("{path}.{}.paginate", op.id.rsplit('.').next().unwrap_or_default()), format!("pagination adds a method `{helper}` to `{name}`, but that name is taken"), "rename the operation or the other method");
                     }
                 }
             }
@@ -543,18 +547,23 @@ impl Validator {
         });
 
         let ids: Vec<&str> = ctx.spec.auth.modes.keys().map(String::as_str).collect();
-        let accepted_names = op.auth.as_ref().unwrap_or(&ctx.spec.auth.default);
-        if accepted_names.is_empty() {
-            self.error_help(format!("{path}.auth"), "the list of accepted auth modes is empty", format!("list at least one of {}", ids.join(", ")));
-        }
         let mut accepts = Vec::new();
-        for m in accepted_names {
-            if let Some(i) = self.mode_ref(&format!("{path}.auth"), m, &ids) {
-                if !accepts.contains(&i) {
-                    accepts.push(i);
+        match &op.auth {
+            Some(own) => {
+                if own.is_empty() {
+                    self.error_help(format!("{path}.auth"), "the list of accepted auth modes is empty", format!("list at least one of {}", ids.join(", ")));
+                }
+                for m in own {
+                    if let Some(i) = self.mode_ref(&format!("{path}.auth"), m, &ids) {
+                        accepts.push(i);
+                    }
                 }
             }
+            // Problems in `auth.default` are reported once, there.
+            None => accepts.extend(ctx.spec.auth.default.iter().filter_map(|m| ids.iter().position(|id| id == m))),
         }
+        let mut seen = BTreeSet::new();
+        accepts.retain(|i| seen.insert(*i));
 
         let hook = op.hook.unwrap_or(ctx.spec.hook.default);
         self.hook_placement(ctx, &path, hook, &http_method, body.as_ref(), op);
@@ -632,9 +641,13 @@ impl Validator {
                 None
             }
         };
-        if !fields.iter().any(|f| f.wire == p.total && f.ty == TypeRef::Integer) {
-            let names = fields.iter().map(|f| f.wire.as_str());
-            self.error_help(format!("{path}.total"), format!("the response has no integer field `{}`", p.total), suggest(&p.total, names));
+        match fields.iter().find(|f| f.wire == p.total) {
+            Some(f) if f.ty == TypeRef::Integer => {}
+            Some(_) => self.error_help(format!("{path}.total"), format!("the response field `{}` is not an integer", p.total), "declare it as `integer`"),
+            None => {
+                let names = fields.iter().map(|f| f.wire.as_str());
+                self.error_help(format!("{path}.total"), format!("the response has no integer field `{}`", p.total), suggest(&p.total, names));
+            }
         }
         Some(ir::Pagination {
             method_name: format!("{method_name}_all"),
@@ -723,6 +736,15 @@ impl Validator {
             }
             if f.wire == ctx.spec.hook.query && op.hook.unwrap_or(ctx.spec.hook.default) == Placement::Query {
                 self.error_help(format!("{qpath}.{}", f.wire), format!("query parameter `{}` clashes with the hookId query parameter", f.wire), "rename it; the client adds the hookId itself");
+            }
+        }
+        for f in &fields {
+            let (Some(default), TypeRef::Named(i)) = (&f.default, &f.ty) else { continue };
+            if let Some(ir::ModelKind::Enum { values, open: false }) = ctx.models.get(*i).map(|m| &m.kind) {
+                if !values.iter().any(|v| &v.wire == default) {
+                    let names = values.iter().map(|v| v.wire.as_str());
+                    self.error_help(format!("{qpath}.{}.default", f.wire), format!("`{default}` is not a value of the parameter's enum"), suggest(default, names));
+                }
             }
         }
         let mut model = ir::Model {

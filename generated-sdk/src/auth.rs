@@ -112,7 +112,7 @@ impl Token {
     pub(crate) const HEADER: &'static str = "Authorization";
     /// The environment variable `from_env` reads the token from.
     pub(crate) const ENV: &'static str = "COGNIPEER_TOKEN";
-    /// A token whose kind is read from its prefix (`pat_` → personal access token); a token with no known prefix is a API channel token.
+    /// A token whose kind is read from its prefix (`pat_` → personal access token); a token with no known prefix is an API channel token.
     pub fn new(secret: impl Into<String>) -> Result<Self, Error> {
         let secret = secret.into();
         let mode = AuthMode::detect(&secret);

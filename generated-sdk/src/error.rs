@@ -50,7 +50,7 @@ pub enum Error {
     /// - the token's format may be wrong (personal access tokens start with `pat_`)
     /// - create a new token under Settings → Security → Personal Access Tokens if needed
     #[error(
-        "the API rejected the token as invalid ({0}). hints: the token may have been revoked or may have expired; the token's format may be wrong (personal access tokens start with `pat_`); create a new token under Settings → Security → Personal Access Tokens if needed"
+        "the API rejected the token as invalid ({0}). Hints: the token may have been revoked or may have expired; the token's format may be wrong (personal access tokens start with `pat_`); create a new token under Settings → Security → Personal Access Tokens if needed."
     )]
     InvalidToken(ApiError),
     /// Authorization failed (HTTP 401).
@@ -60,7 +60,7 @@ pub enum Error {
     /// - check the token has not been revoked or expired
     /// - make sure the token is sent in the `Authorization` header with the `Bearer` prefix
     #[error(
-        "authorization failed ({0}). hints: verify the token starts with the `pat_` prefix; check the token has not been revoked or expired; make sure the token is sent in the `Authorization` header with the `Bearer` prefix"
+        "authorization failed ({0}). Hints: verify the token starts with the `pat_` prefix; check the token has not been revoked or expired; make sure the token is sent in the `Authorization` header with the `Bearer` prefix."
     )]
     Unauthorized(ApiError),
     /// The channel for this hookId was not found (HTTP 404 whose message contains "channel not found").
@@ -70,7 +70,7 @@ pub enum Error {
     /// - check the channel has not been deleted or disabled
     /// - make sure the hookId is sent (COGNIPEER_HOOK_ID or the client's hook_id)
     #[error(
-        "the channel for this hookId was not found ({0}). hints: verify the hookId is correct; check the channel has not been deleted or disabled; make sure the hookId is sent (COGNIPEER_HOOK_ID or the client's hook_id)"
+        "the channel for this hookId was not found ({0}). Hints: verify the hookId is correct; check the channel has not been deleted or disabled; make sure the hookId is sent (COGNIPEER_HOOK_ID or the client's hook_id)."
     )]
     ChannelNotFound(ApiError),
     /// Any other non-success HTTP status.

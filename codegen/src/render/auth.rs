@@ -55,14 +55,20 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         None => String::new(),
     };
     let token_env = &auth.env;
-    let detect_doc = doc(&format!(
-        "A token whose kind is read from its prefix ({}); a token with no known prefix is a {unprefixed_name}.",
-        auth.modes
-            .iter()
-            .filter_map(|m| m.prefix.as_ref().map(|p| format!("`{p}` → {}", m.name)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
+    let prefixes_known: Vec<String> = auth
+        .modes
+        .iter()
+        .filter_map(|m| m.prefix.as_ref().map(|p| format!("`{p}` → {}", m.name)))
+        .collect();
+    let detect_doc = doc(&if prefixes_known.is_empty() {
+        format!("A token, taken to be {} (no kind has a prefix to tell them apart).", with_article(unprefixed_name))
+    } else {
+        format!(
+            "A token whose kind is read from its prefix ({}); a token with no known prefix is {}.",
+            prefixes_known.join(", "),
+            with_article(unprefixed_name)
+        )
+    });
     let token_doc = doc(&format!(
         "A credential for the `{header}` header, with its kind.\n\n\
          Its `Debug` and `Display` show only a masked prefix (such as `{}`), never the secret.",

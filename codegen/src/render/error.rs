@@ -264,9 +264,9 @@ fn class_doc(class: &ir::ErrorClass) -> String {
 
 fn hint_sentence(hints: &[String]) -> String {
     if hints.is_empty() {
-        "see the API documentation".to_owned()
+        "See the API documentation.".to_owned()
     } else {
-        format!("hints: {}", hints.join("; "))
+        format!("Hints: {}.", hints.join("; "))
     }
 }
 

@@ -85,8 +85,8 @@ pub(super) fn readme(api: &ir::Api) -> String {
             let deprecated = if op.deprecated.is_some() { " (deprecated)" } else { "" };
             out.push_str(&format!(
                 "| `{}().{}`{deprecated} | `{} {}` | {} | {hook} |\n",
-                r.accessor,
-                op.method_name,
+                crate::naming::ident(&r.accessor),
+                crate::naming::ident(&op.method_name),
                 op.http_method,
                 op.path_template,
                 modes_phrase(api, &op.accepts)

@@ -265,8 +265,13 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
             e.success
         ));
     }
+    let precondition = if op.requires_any.is_empty() && op.non_empty.is_empty() {
+        ""
+    } else {
+        " [`Error::Precondition`] before sending if the arguments miss what is listed above;"
+    };
     text.push_str(&format!(
-        "\n\n# Errors\n\n[`Error::AuthModeNotAccepted`] before sending if the client's token is not {}; otherwise any API, transport, timeout or decode error.",
+        "\n\n# Errors\n\n[`Error::AuthModeNotAccepted`] before sending if the client's token is not {};{precondition} otherwise any API, transport, timeout or decode error.",
         modes_phrase(api, &op.accepts)
     ));
     text
@@ -294,14 +299,14 @@ fn example(api: &ir::Api, resource: &ir::Resource) -> String {
             }
             args.push("&Default::default()".to_owned());
         }
-        Some(format!("{}({})", op.method_name, args.join(", ")))
+        Some(format!("{}({})", ident(&op.method_name), args.join(", ")))
     });
     let body = match call {
         Some(call) => format!(
             "let result = client.{}().{call}.await?;\nprintln!(\"{{result:?}}\");",
-            resource.accessor
+            ident(&resource.accessor)
         ),
-        None => format!("let {} = client.{}();\n# let _ = {};", resource.module, resource.accessor, resource.module),
+        None => format!("let handle = client.{}();\n# let _ = handle;", ident(&resource.accessor)),
     };
     format!(
         "```no_run\n# async fn example() -> Result<(), {krate}::Error> {{\nlet client = {krate}::{}::from_env()?;\n{body}\n# Ok(())\n# }}\n```",

@@ -13,13 +13,20 @@ pub(super) const FILES: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     /// The sources must read exactly as the generator would print them, so that every generated
-    /// file has one style and a reformatting shows up here, not as a diff in generated crates.
+    /// file has one style. After editing one, reprint them with
+    /// `PRINT_RUNTIME=1 cargo test -p codegen static_files`.
     #[test]
     fn static_files_are_in_printed_form() {
         for (path, text) in super::FILES {
             let file = syn::parse_file(text).unwrap_or_else(|e| panic!("{path} does not parse: {e}"));
             let printed = super::super::space_items(&prettyplease::unparse(&file));
-            assert!(printed == *text, "{path} is not in printed form; print it with prettyplease");
+            if printed != *text && std::env::var_os("PRINT_RUNTIME").is_some() {
+                let name = path.trim_start_matches("src/");
+                let source = concat!(env!("CARGO_MANIFEST_DIR"), "/runtime/");
+                std::fs::write(format!("{source}{name}"), &printed).unwrap();
+                continue;
+            }
+            assert!(printed == *text, "{path} is not in printed form; run `PRINT_RUNTIME=1 cargo test -p codegen static_files`");
         }
     }
 }

@@ -123,7 +123,7 @@ impl<'a> Contacts<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; [`Error::Precondition`] before sending if the arguments miss what is listed above; otherwise any API, transport, timeout or decode error.
     pub async fn get(
         &self,
         query: &crate::models::ContactsGetQuery,
@@ -151,7 +151,7 @@ impl<'a> Contacts<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; [`Error::Precondition`] before sending if the arguments miss what is listed above; otherwise any API, transport, timeout or decode error.
     pub async fn update(
         &self,
         body: &crate::models::UpdateContact,

@@ -100,7 +100,7 @@ impl Token {
     pub(crate) const HEADER: &'static str = "X-Api-Key";
     /// The environment variable `from_env` reads the token from.
     pub(crate) const ENV: &'static str = "ACME_KEY";
-    /// A token whose kind is read from its prefix (`key_` → user key); a token with no known prefix is a app token.
+    /// A token whose kind is read from its prefix (`key_` → user key); a token with no known prefix is an app token.
     pub fn new(secret: impl Into<String>) -> Result<Self, Error> {
         let secret = secret.into();
         let mode = AuthMode::detect(&secret);

@@ -154,6 +154,7 @@ impl Transport {
 
         let http = reqwest::Client::builder()
             .user_agent(user_agent)
+            .redirect(reqwest::redirect::Policy::custom(same_origin_redirects))
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Transport {
@@ -398,6 +399,24 @@ impl Transport {
             Error::Unsuccessful(api) => Error::Unsuccessful(api.redacted(&self.token)),
             other => other,
         }
+    }
+}
+
+/// Follows redirects only within the same origin (scheme, host and port), at most five, so that
+/// the credential and hookId headers never travel to another host.
+fn same_origin_redirects(
+    attempt: reqwest::redirect::Attempt<'_>,
+) -> reqwest::redirect::Action {
+    let Some(first) = attempt.previous().first() else {
+        return attempt.stop();
+    };
+
+    if attempt.previous().len() > 5 {
+        attempt.error("too many redirects")
+    } else if attempt.url().origin() == first.origin() {
+        attempt.follow()
+    } else {
+        attempt.stop()
     }
 }
 
