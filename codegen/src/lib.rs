@@ -14,6 +14,7 @@
 pub mod diagnostic;
 pub mod ir;
 pub mod naming;
+pub mod openapi;
 mod render;
 pub mod spec;
 pub mod synthetic;
@@ -30,6 +31,14 @@ pub type Files = BTreeMap<String, String>;
 pub fn generate(spec_text: &str, spec_file: &str) -> Result<Files, Diagnostics> {
     let api = parse(spec_text, spec_file)?;
     render::render(&api).map_err(|message| Diagnostics::new(spec_file, spec_text, vec![Diagnostic::new("", message)]))
+}
+
+/// The OpenAPI 3.1 document of a spec (see [`openapi::document`]), as pretty JSON with a trailing newline.
+pub fn openapi(spec_text: &str, spec_file: &str) -> Result<String, Diagnostics> {
+    let api = parse(spec_text, spec_file)?;
+    let text = serde_json::to_string_pretty(&openapi::document(&api))
+        .map_err(|e| Diagnostics::new(spec_file, spec_text, vec![Diagnostic::new("", e.to_string())]))?;
+    Ok(format!("{text}\n"))
 }
 
 /// Parses and validates a spec into the IR, or returns every problem found.

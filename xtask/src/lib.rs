@@ -12,6 +12,9 @@ pub const TARGETS: &[(&str, &str)] = &[
 /// Where the JSON Schema of the spec format is written, relative to the workspace root.
 pub const SCHEMA: &str = "spec/spec.schema.json";
 
+/// Where the OpenAPI 3.1 document of `spec/cognipeer.yaml` is written, relative to the workspace root.
+pub const OPENAPI: &str = "spec/openapi.json";
+
 /// The JSON Schema of the spec format, as written to [`SCHEMA`].
 pub fn schema_text() -> String {
     let text = serde_json::to_string_pretty(&codegen::spec::json_schema()).unwrap_or_default();

@@ -9,12 +9,15 @@ use xtask::{diff, display, workspace_root, Change};
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec PATH --out DIR]
        cargo xtask schema [--check]
+       cargo xtask openapi [--check]
        cargo xtask check-fixtures
 
 codegen: without --spec/--out, regenerates every committed file: generated-sdk/ from
 spec/cognipeer.yaml, the wire tests' crate tests/placements-sdk/ from
-tests/fixtures/wire/placements.yaml, and the spec format's JSON Schema spec/spec.schema.json.
+tests/fixtures/wire/placements.yaml, the spec format's JSON Schema spec/spec.schema.json and the
+OpenAPI 3.1 document of the API spec/openapi.json.
 schema: only the JSON Schema.
+openapi: only the OpenAPI document.
 check-fixtures: generates the crate of every spec in tests/fixtures/valid/ into
 target/fixture-crates/ and runs `cargo check` on each (warnings denied, one shared target dir).
 
@@ -48,12 +51,20 @@ fn run(args: &[String]) -> Result<(), String> {
             Some("--check") => schema(true, &root),
             Some(other) => Err(format!("error: unknown option `{other}`\n\n{USAGE}")),
         },
+        Some("openapi") => match args.get(1).map(String::as_str) {
+            None => openapi(false, &root),
+            Some("--check") => openapi(true, &root),
+            Some(other) => Err(format!("error: unknown option `{other}`\n\n{USAGE}")),
+        },
         Some("check-fixtures") => check_fixtures(&root),
         Some("codegen") => {
             let options = parse_options(&root, &args[1..])?;
             let mut failures = Vec::new();
             if options.all {
                 if let Err(message) = schema(options.check, &root) {
+                    failures.push(message);
+                }
+                if let Err(message) = openapi(options.check, &root) {
                     failures.push(message);
                 }
             }
@@ -116,6 +127,29 @@ fn schema(check: bool, root: &Path) -> Result<(), String> {
         (false, false) => {
             std::fs::write(&path, text).map_err(|e| format!("error: cannot write {}: {e}", xtask::SCHEMA))?;
             println!("{} {}", if current.is_some() { "updated" } else { "created" }, xtask::SCHEMA);
+            Ok(())
+        }
+    }
+}
+
+/// Writes (or checks) the OpenAPI 3.1 document of `spec/cognipeer.yaml`.
+fn openapi(check: bool, root: &Path) -> Result<(), String> {
+    let spec_label = "spec/cognipeer.yaml";
+    let spec = std::fs::read_to_string(root.join(spec_label)).map_err(|e| format!("error: cannot read {spec_label}: {e}"))?;
+    let text = codegen::openapi(&spec, spec_label).map_err(|diagnostics| diagnostics.to_string())?;
+    let path = root.join(xtask::OPENAPI);
+    let current = std::fs::read_to_string(&path).ok();
+    match (check, current.as_deref() == Some(text.as_str())) {
+        (_, true) => Ok(()),
+        (true, false) => Err(format!(
+            "error: {} is stale\n  stale: {} ({})\nrun `cargo xtask codegen` and commit the result",
+            xtask::OPENAPI,
+            xtask::OPENAPI,
+            if current.is_some() { "differs" } else { "missing" }
+        )),
+        (false, false) => {
+            std::fs::write(&path, text).map_err(|e| format!("error: cannot write {}: {e}", xtask::OPENAPI))?;
+            println!("{} {}", if current.is_some() { "updated" } else { "created" }, xtask::OPENAPI);
             Ok(())
         }
     }
