@@ -92,7 +92,9 @@ impl RequestOptions {
     }
 
     /// Adds a header to every request. The credential and hookId headers cannot be set this
-    /// way (that would silently replace them): use the client's token and [`hook_id`](Self::hook_id).
+    /// way (that would silently replace them): use the client's token and [`hook_id`](Self::hook_id);
+    /// nor can the headers that frame the request (`Content-Length`, `Content-Type`,
+    /// `Transfer-Encoding`, `Host`).
     /// The value is treated as sensitive and never printed.
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, Error> {
         let header = HeaderName::from_bytes(name.as_bytes())
@@ -112,6 +114,17 @@ impl RequestOptions {
                     ),
                 );
             }
+        }
+
+        let framing = ["content-length", "content-type", "transfer-encoding", "host"];
+        if framing.contains(&header.as_str()) {
+            return Err(
+                Error::Config(
+                    format!(
+                        "the `{name}` header is set by the client itself and cannot be added"
+                    ),
+                ),
+            );
         }
 
         let mut value = HeaderValue::from_str(value)
