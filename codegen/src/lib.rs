@@ -84,18 +84,23 @@ fn unknown_key(path: &str) -> Diagnostic {
 
 /// A YAML syntax or shape error, with serde_yaml's position and a suggestion for unknown keys.
 fn yaml_diagnostic(error: &serde_yaml::Error) -> Diagnostic {
-    let text = error.to_string();
-    // serde_yaml appends " at line L column C"; the position is kept separately.
-    let text = match text.rfind(" at line ") {
-        Some(at) => &text[..at],
-        None => text.as_str(),
-    };
+    // serde_yaml writes positions into the text (" at line L column C"); they are shown as the
+    // caret instead. A "while parsing X at line L" context marks where the broken construct
+    // starts (an unclosed `{`, say), which is where the caret should point.
+    let full = error.to_string();
+    let context = full.split_once(", while parsing ").map(|(_, c)| c);
+    let context_position = context.and_then(position_in);
+    let text = strip_positions(full.split_once(", while parsing ").map_or(full.as_str(), |(m, _)| m));
     let (path, message) = match text.split_once(": ") {
         Some((path, message)) if !path.contains(' ') => (path, message),
-        _ => ("", text),
+        _ => ("", text.as_str()),
     };
     let mut d = Diagnostic::new(path, message);
-    d.position = error.location().map(|l| (l.line(), l.column()));
+    d.position = context_position.or_else(|| error.location().map(|l| (l.line(), l.column())));
+    if let (Some(context), Some(_)) = (context, context_position) {
+        d = d.help(format!("{} that starts here is not closed properly", construct(&strip_positions(context))));
+        return d;
+    }
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (wrong, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
@@ -104,4 +109,36 @@ fn yaml_diagnostic(error: &serde_yaml::Error) -> Diagnostic {
         d = d.help("add the field; see spec/cognipeer.yaml for a complete example");
     }
     d
+}
+
+/// The first "line L column C" in serde_yaml's text.
+fn position_in(text: &str) -> Option<(usize, usize)> {
+    let rest = &text[text.find("line ")? + 5..];
+    let (line, rest) = rest.split_once(" column ")?;
+    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.trim().parse().ok()?, column.parse().ok()?))
+}
+
+/// serde_yaml's text without its " at line L column C" positions.
+fn strip_positions(text: &str) -> String {
+    let mut out = text.to_owned();
+    while let Some(at) = out.find(" at line ") {
+        let end = out[at + 9..]
+            .find(" column ")
+            .map(|c| at + 9 + c + 8)
+            .map(|c| c + out[c..].chars().take_while(char::is_ascii_digit).count())
+            .unwrap_or(out.len());
+        out.replace_range(at..end, "");
+    }
+    out
+}
+
+/// "the `{ … }` mapping" for libyaml's "a flow mapping".
+fn construct(context: &str) -> String {
+    let what = context.trim_start_matches("a ").trim_start_matches("an ");
+    match what {
+        "flow mapping" => "the `{ … }` mapping".to_owned(),
+        "flow sequence" => "the `[ … ]` list".to_owned(),
+        other => format!("the {other}"),
+    }
 }

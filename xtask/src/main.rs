@@ -2,6 +2,8 @@
 //!
 //! Thin on purpose: reads files, calls `codegen`, writes or compares, reports.
 
+mod measure;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xtask::{diff, display, workspace_root, Change};
@@ -11,6 +13,7 @@ usage: cargo xtask codegen [--check] [--spec PATH --out DIR]
        cargo xtask schema [--check]
        cargo xtask openapi [--check]
        cargo xtask check-fixtures
+       cargo xtask measure
 
 codegen: without --spec/--out, regenerates every committed file: generated-sdk/ from
 spec/cognipeer.yaml, the wire tests' crate tests/placements-sdk/ from
@@ -20,6 +23,7 @@ schema: only the JSON Schema.
 openapi: only the OpenAPI document.
 check-fixtures: generates the crate of every spec in tests/fixtures/valid/ into
 target/fixture-crates/ and runs `cargo check` on each (warnings denied, one shared target dir).
+measure: generated lines per operation, `cargo check` times and dependency count (BENCHMARKS.md).
 
   --check      write nothing; fail naming every file that differs from what the spec generates
   --spec PATH  the spec to read
@@ -57,6 +61,7 @@ fn run(args: &[String]) -> Result<(), String> {
             Some(other) => Err(format!("error: unknown option `{other}`\n\n{USAGE}")),
         },
         Some("check-fixtures") => check_fixtures(&root),
+        Some("measure") => measure::run(&root),
         Some("codegen") => {
             let options = parse_options(&root, &args[1..])?;
             let mut failures = Vec::new();

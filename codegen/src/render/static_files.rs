@@ -11,6 +11,7 @@ pub(super) const FILES: &[(&str, &str)] = &[
 ];
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     /// The sources must read exactly as the generator would print them, so that every generated
     /// file has one style. After editing one, reprint them with

@@ -1,0 +1,139 @@
+//! `cargo xtask measure`: generated size and compile figures for BENCHMARKS.md.
+//!
+//! Lines per operation (per-operation code, models, the fixed spec-dependent files and the
+//! spec-independent runtime reported apart), `cargo check` time of generated crates with their
+//! dependencies prebuilt, and the number of distinct crates the generated crate depends on.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+use xtask::display;
+
+/// Line counts of one generated crate.
+struct Lines {
+    operations: usize,
+    resources: (usize, usize),
+    models: (usize, usize),
+    fixed: (usize, usize),
+    runtime: (usize, usize),
+}
+
+/// (all lines, code lines: neither blank nor comments) of one file.
+fn count(text: &str) -> (usize, usize) {
+    let code = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .count();
+    (text.lines().count(), code)
+}
+
+fn add(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    (a.0 + b.0, a.1 + b.1)
+}
+
+fn lines(files: &codegen::Files, operations: usize) -> Lines {
+    let mut l = Lines { operations, resources: (0, 0), models: (0, 0), fixed: (0, 0), runtime: (0, 0) };
+    for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
+        let n = count(text);
+        match path.as_str() {
+            "src/runtime.rs" | "src/options.rs" | "src/pages.rs" => l.runtime = add(l.runtime, n),
+            "src/models.rs" => l.models = add(l.models, n),
+            p if p.starts_with("src/resources/") && p != "src/resources/mod.rs" => l.resources = add(l.resources, n),
+            _ => l.fixed = add(l.fixed, n),
+        }
+    }
+    l
+}
+
+fn per_op(n: (usize, usize), ops: usize) -> String {
+    format!("{:.1} ({:.1})", n.0 as f64 / ops as f64, n.1 as f64 / ops as f64)
+}
+
+pub fn run(root: &Path) -> Result<(), String> {
+    let real = std::fs::read_to_string(root.join("spec/cognipeer.yaml")).map_err(|e| format!("error: {e}"))?;
+    let mut specs = vec![("real spec".to_owned(), real)];
+    for n in [10, 100, 1000] {
+        specs.push((format!("synthetic {n}"), codegen::synthetic::spec(n)));
+    }
+
+    println!("## Generated lines: all lines (code lines, without blanks and comments)\n");
+    println!("| spec | ops | per-op code (resources) per op | models per op | all spec-dependent per op | fixed files | runtime (emitted once) |");
+    println!("|---|---|---|---|---|---|---|");
+    let mut generated = Vec::new();
+    for (name, text) in &specs {
+        let api = codegen::parse(text, "spec.yaml").map_err(|d| d.to_string())?;
+        let ops: usize = api.resources.iter().map(|r| r.operations.len()).sum();
+        let files = codegen::generate(text, "spec.yaml").map_err(|d| d.to_string())?;
+        let l = lines(&files, ops);
+        let dependent = add(add(l.resources, l.models), l.fixed);
+        println!(
+            "| {name} | {} | {} | {} | {} | {} ({}) | {} ({}) |",
+            l.operations,
+            per_op(l.resources, ops),
+            per_op(l.models, ops),
+            per_op(dependent, ops),
+            l.fixed.0,
+            l.fixed.1,
+            l.runtime.0,
+            l.runtime.1
+        );
+        generated.push((name.clone(), files));
+    }
+
+    println!("\n## `cargo check` of the generated crate, dependencies prebuilt\n");
+    let dir = root.join("target/measure");
+    let target = root.join("target/measure-target");
+    let lock = std::fs::read(root.join("Cargo.lock")).map_err(|e| format!("error: cannot read Cargo.lock: {e}"))?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    for (name, files) in generated.iter().filter(|(n, _)| n == "real spec" || n == "synthetic 1000") {
+        let crate_dir = dir.join(name.replace(' ', "-"));
+        if crate_dir.exists() {
+            std::fs::remove_dir_all(&crate_dir).map_err(|e| format!("error: {e}"))?;
+        }
+        for (relative, contents) in files {
+            let path = crate_dir.join(relative);
+            let contents = if relative == "Cargo.toml" { format!("{contents}\n[workspace]\n") } else { contents.clone() };
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| format!("error: {e}"))?;
+            }
+            std::fs::write(&path, contents).map_err(|e| format!("error: {e}"))?;
+        }
+        std::fs::write(crate_dir.join("Cargo.lock"), &lock).map_err(|e| format!("error: {e}"))?;
+        let check = || {
+            Command::new(&cargo)
+                .args(["check", "--quiet", "--manifest-path"])
+                .arg(crate_dir.join("Cargo.toml"))
+                .env("CARGO_TARGET_DIR", &target)
+                .status()
+                .map_err(|e| format!("error: cannot run cargo: {e}"))
+        };
+        check()?; // builds the dependencies
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let lib = crate_dir.join("src/lib.rs");
+            let text = std::fs::read_to_string(&lib).map_err(|e| format!("error: {e}"))?;
+            std::fs::write(&lib, format!("{text}\n")).map_err(|e| format!("error: {e}"))?;
+            let started = Instant::now();
+            if !check()?.success() {
+                return Err(format!("error: {} does not compile", display(root, &crate_dir)));
+            }
+            times.push(started.elapsed().as_secs_f64());
+        }
+        times.sort_by(f64::total_cmp);
+        println!("- {name}: median {:.2} s (runs: {:?})", times[1], times.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>());
+    }
+
+    println!("\n## Distinct crates in the dependency tree of cognipeer-sdk (normal dependencies)\n");
+    let tree = Command::new(&cargo)
+        .args(["tree", "-p", "cognipeer-sdk", "-e", "normal", "--prefix", "none", "--no-dedupe"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("error: cannot run cargo tree: {e}"))?;
+    let text = String::from_utf8_lossy(&tree.stdout);
+    let mut names: Vec<&str> = text.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    names.sort_unstable();
+    names.dedup();
+    println!("- {} distinct crates (cognipeer-sdk included)", names.len());
+    Ok(())
+}
