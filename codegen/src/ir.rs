@@ -37,8 +37,8 @@ pub struct Auth {
     pub scheme: Option<String>,
     pub env: String,
     pub modes: Vec<AuthMode>,
-    /// Index into `modes` of the mode assumed for a token that carries no mode's prefix.
-    pub unprefixed: usize,
+    /// Index into `modes` of the mode assumed for a token that carries no mode's prefix, if any.
+    pub unprefixed: Option<usize>,
 }
 
 #[derive(Debug, Clone)]

@@ -93,8 +93,10 @@ pub struct Auth {
     pub env: String,
     /// The kinds of token, by id (e.g. `pat`, `api_token`).
     pub modes: IndexMap<String, AuthMode>,
-    /// The mode of a token that starts with no mode's prefix.
-    pub unprefixed: String,
+    /// The mode of a token that starts with no mode's prefix; without it, such a token is refused
+    /// by `Token::new` (its kind must then be stated with the mode's own constructor).
+    #[serde(default)]
+    pub unprefixed: Option<String>,
     /// Modes accepted by operations that do not list their own `auth`.
     pub default: Vec<String>,
 }

@@ -209,11 +209,14 @@ impl Validator {
             }
         }
         let ids: Vec<&str> = a.modes.keys().map(String::as_str).collect();
-        let unprefixed = self.mode_ref("auth.unprefixed", &a.unprefixed, &ids);
+        let unprefixed = a.unprefixed.as_ref().and_then(|m| self.mode_ref("auth.unprefixed", m, &ids));
         if let Some(m) = unprefixed.and_then(|i| modes.get(i)) {
             if m.prefix.is_some() {
                 self.error_help("auth.unprefixed", format!("mode `{}` has a prefix, so it cannot be the mode of unprefixed tokens", m.id), "name a mode without `prefix`");
             }
+        }
+        if a.unprefixed.is_none() && !a.modes.is_empty() && modes.iter().all(|m| m.prefix.is_none()) {
+            self.error_help("auth.modes", "no mode has a prefix, so the kind of a token can never be told", "add `unprefixed: <mode>` to `auth`, or a `prefix` to a mode");
         }
         if a.default.is_empty() {
             self.error_help("auth.default", "the default list of accepted modes is empty", "list at least one mode");
@@ -221,7 +224,7 @@ impl Validator {
         for m in &a.default {
             self.mode_ref("auth.default", m, &ids);
         }
-        ir::Auth { header: a.header.clone(), scheme: a.scheme.clone(), env: a.env.clone(), modes, unprefixed: unprefixed.unwrap_or(0) }
+        ir::Auth { header: a.header.clone(), scheme: a.scheme.clone(), env: a.env.clone(), modes, unprefixed }
     }
 
     fn mode_ref(&mut self, path: &str, id: &str, ids: &[&str]) -> Option<usize> {

@@ -27,8 +27,19 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         None => quote!(None),
     });
     let deprecations = auth.modes.iter().map(|m| m.deprecated.is_some());
-    let unprefixed = ident(auth.modes.get(auth.unprefixed).map_or("invalid_name", |m| m.variant.as_str()));
-    let unprefixed_name = auth.modes.get(auth.unprefixed).map_or("", |m| m.name.as_str());
+    let unprefixed = auth.unprefixed.and_then(|i| auth.modes.get(i));
+    let unknown_prefix = format!(
+        "the token starts with no known prefix ({}); create it with the constructor of its kind",
+        auth.modes.iter().filter_map(|m| m.prefix.as_ref().map(|p| format!("`{p}`"))).collect::<Vec<_>>().join(", ")
+    );
+    // With an `unprefixed` mode every token has a kind; without one, `Token::new` can refuse it.
+    let (detected, fallback, refuse) = match unprefixed {
+        Some(m) => {
+            let variant = ident(&m.variant);
+            (quote!(AuthMode), quote!(.unwrap_or(AuthMode::#variant)), TokenStream::new())
+        }
+        None => (quote!(Option<AuthMode>), TokenStream::new(), quote!(.ok_or_else(|| Error::InvalidCredential(#unknown_prefix.to_owned()))?)),
+    };
 
     let constructors = auth.modes.iter().map(|m| {
         let name = ident(&m.constructor);
@@ -60,14 +71,18 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         .iter()
         .filter_map(|m| m.prefix.as_ref().map(|p| format!("`{p}` → {}", m.name)))
         .collect();
-    let detect_doc = doc(&if prefixes_known.is_empty() {
-        format!("A token, taken to be {} (no kind has a prefix to tell them apart).", with_article(unprefixed_name))
-    } else {
-        format!(
+    let detect_doc = doc(&match (prefixes_known.is_empty(), unprefixed) {
+        (true, Some(m)) => format!("A token, taken to be {} (no kind has a prefix to tell them apart).", with_article(&m.name)),
+        (false, Some(m)) => format!(
             "A token whose kind is read from its prefix ({}); a token with no known prefix is {}.",
             prefixes_known.join(", "),
-            with_article(unprefixed_name)
-        )
+            with_article(&m.name)
+        ),
+        (_, None) => format!(
+            "A token whose kind is read from its prefix ({}); a token with no known prefix is refused \
+             (state its kind with the constructor of its mode).",
+            prefixes_known.join(", ")
+        ),
     });
     let token_doc = doc(&format!(
         "A credential for the `{header}` header, with its kind.\n\n\
@@ -121,12 +136,12 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 match self { #(AuthMode::#variants => #deprecations,)* }
             }
 
-            fn detect(secret: &str) -> AuthMode {
+            fn detect(secret: &str) -> #detected {
                 AuthMode::ALL
                     .iter()
                     .copied()
                     .find(|mode| mode.prefix().is_some_and(|prefix| secret.starts_with(prefix)))
-                    .unwrap_or(AuthMode::#unprefixed)
+                    #fallback
             }
         }
 
@@ -164,7 +179,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             #detect_doc
             pub fn new(secret: impl Into<String>) -> Result<Self, Error> {
                 let secret = secret.into();
-                let mode = AuthMode::detect(&secret);
+                let mode = AuthMode::detect(&secret) #refuse;
                 Self::with_mode(secret, mode)
             }
 
