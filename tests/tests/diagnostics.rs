@@ -6,14 +6,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+mod common;
 
-/// The label the generator gets for a fixture: stable across machines, unlike the absolute path.
+use std::path::{Path, PathBuf};
+
+use common::fixture_label;
+
+/// The label the generator gets for an invalid fixture.
 fn label(path: &Path) -> String {
-    format!(
-        "fixtures/invalid/{}",
-        path.file_name().unwrap().to_string_lossy()
-    )
+    fixture_label("invalid", path)
 }
 
 fn diagnostics(path: &Path) -> codegen::Diagnostics {
@@ -28,10 +29,9 @@ fn diagnostics(path: &Path) -> codegen::Diagnostics {
     }
 }
 
-fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/invalid")
-        .join(name)
+/// The path of invalid fixture `name`.
+fn fixture(name: &str) -> PathBuf {
+    common::fixture("invalid", name)
 }
 
 #[test]

@@ -6,17 +6,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use cognipeer_sdk::{CognipeerClient, Error};
-use serde_json::json;
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+mod common;
 
-const TOKEN_ENV: &str = "COGNIPEER_TOKEN";
-const HOOK_ENV: &str = "COGNIPEER_HOOK_ID";
-const BASE_URL_ENV: &str = "COGNIPEER_BASE_URL";
+use cognipeer_sdk::{CognipeerClient, Error};
+use common::{
+    json_response, mount_once, on, received, short_peer_json, BASE_URL_ENV, HOOK_ENV, PAT,
+    TOKEN_ENV,
+};
+use wiremock::matchers::header;
+use wiremock::MockServer;
 
 /// The token only the `.env` file has.
-const DOTENV_TOKEN: &str = "pat_kcnlto8e01zg3frarz8l1kvenmhqvtqzjmfnxdvh";
+const DOTENV_TOKEN: &str = PAT;
 /// The hookId in the `.env` file, which the environment overrides.
 const DOTENV_HOOK: &str = "hook-from-dotenv-file";
 /// The hookId already set in the environment.
@@ -25,19 +26,17 @@ const ENV_HOOK: &str = "hook-from-real-environment";
 #[tokio::test]
 async fn from_env_reads_dotenv_but_the_environment_wins() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/sdk/peer"))
-        .and(header(
-            "Authorization",
-            format!("Bearer {DOTENV_TOKEN}").as_str(),
-        ))
-        .and(header("X-Hook-Id", ENV_HOOK))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "_id": "peer-1", "name": "Support", "modelId": "gpt-4o", "prompt": "Be kind."
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        on("GET", "/sdk/peer")
+            .and(header(
+                "Authorization",
+                format!("Bearer {DOTENV_TOKEN}").as_str(),
+            ))
+            .and(header("X-Hook-Id", ENV_HOOK)),
+        json_response(200, short_peer_json()),
+    )
+    .await;
 
     let original_dir = std::env::current_dir().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -75,7 +74,7 @@ async fn from_env_reads_dotenv_but_the_environment_wins() {
     );
     let peer = client.peers().get().await.unwrap();
     assert_eq!(peer.name, "Support");
-    let requests = server.received_requests().await.unwrap();
+    let requests = received(&server).await;
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].headers.get("x-hook-id").unwrap(), ENV_HOOK);
     assert_eq!(

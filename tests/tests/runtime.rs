@@ -11,6 +11,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -18,20 +20,20 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use cognipeer_sdk::models::CreateContact;
-use cognipeer_sdk::{CognipeerClient, Error, HookId, RequestOptions, RetryPolicy, Token};
+use cognipeer_sdk::{CognipeerClient, Error, HookId, RequestOptions, RetryPolicy};
+use common::{
+    assert_credential_headers, builder, builder_for, closed_port, header_values, json_body, on,
+    only_request, query_values, received, request_count, short_peer_json, HOOK, PAT,
+};
 use placements_sdk::models::{Item, ItemsByQueryQuery};
 use placements_sdk::AcmeClient;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::matchers::header;
+use wiremock::{MockServer, Request, ResponseTemplate};
 
-/// The example personal access token from the authentication guide.
-const PAT: &str = "pat_kcnlto8e01zg3frarz8l1kvenmhqvtqzjmfnxdvh";
-/// The example hookId from the authentication guide (20 characters: masked as `bhdwx…`).
-const HOOK: &str = "bhdwxdpdkndpzolyttqf";
 /// The masked form of [`HOOK`].
 const HOOK_MASKED: &str = "bhdwx…";
 
@@ -49,7 +51,7 @@ const OTHER_CHANNEL: &str = "chan-override-0002";
 /// A Cognipeer client for `base_url` with this retry policy and no deadline (see the module
 /// docs for why paused-clock tests must not have one).
 fn cognipeer(base_url: &str, retry: RetryPolicy) -> CognipeerClient {
-    CognipeerClient::builder(Token::new(PAT).unwrap(), HookId::new(HOOK).unwrap())
+    builder(PAT)
         .base_url(base_url)
         .retry(retry)
         .no_timeout()
@@ -88,12 +90,8 @@ fn answer(status: u16) -> ResponseTemplate {
     ResponseTemplate::new(status).insert_header("connection", "close")
 }
 
-fn peer_json() -> Value {
-    json!({ "_id": "peer-1", "name": "Support", "modelId": "gpt-4o", "prompt": "Be kind." })
-}
-
 fn peer_ok() -> ResponseTemplate {
-    answer(200).set_body_json(peer_json())
+    answer(200).set_body_json(short_peer_json())
 }
 
 fn echo_ok() -> ResponseTemplate {
@@ -109,15 +107,13 @@ async fn mount_sequence(
     times: u64,
     then: ResponseTemplate,
 ) {
-    Mock::given(method(verb))
-        .and(path(route))
+    on(verb, route)
         .respond_with(first)
         .up_to_n_times(times)
         .with_priority(1)
         .mount(server)
         .await;
-    Mock::given(method(verb))
-        .and(path(route))
+    on(verb, route)
         .respond_with(then)
         .with_priority(2)
         .mount(server)
@@ -126,66 +122,7 @@ async fn mount_sequence(
 
 /// Mounts `response` for every `verb route`.
 async fn mount_always(server: &MockServer, verb: &str, route: &str, response: ResponseTemplate) {
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(response)
-        .mount(server)
-        .await;
-}
-
-async fn received(server: &MockServer) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .expect("request recording is enabled")
-}
-
-async fn request_count(server: &MockServer) -> usize {
-    received(server).await.len()
-}
-
-async fn only_request(server: &MockServer) -> Request {
-    let mut requests = received(server).await;
-    assert_eq!(
-        requests.len(),
-        1,
-        "expected exactly one request: {requests:#?}"
-    );
-    requests.remove(0)
-}
-
-fn header_values(request: &Request, name: &str) -> Vec<String> {
-    request
-        .headers
-        .get_all(name)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect()
-}
-
-fn query_values(request: &Request, name: &str) -> Vec<String> {
-    request
-        .url
-        .query_pairs()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .collect()
-}
-
-fn json_body(request: &Request) -> Option<Value> {
-    if request.body.is_empty() {
-        None
-    } else {
-        Some(serde_json::from_slice(&request.body).unwrap())
-    }
-}
-
-/// A 127.0.0.1 port that nothing listens on.
-async fn closed_port() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    addr
+    on(verb, route).respond_with(response).mount(server).await;
 }
 
 /// Everything a `tracing_subscriber::fmt` subscriber writes, for assertions.
@@ -541,7 +478,7 @@ async fn put_and_spec_idempotent_post_are_retried() {
 
 #[tokio::test(start_paused = true)]
 async fn connection_refused_is_retried_then_a_transport_error() {
-    let addr = closed_port().await;
+    let addr = closed_port();
     let policy = RetryPolicy {
         max_attempts: 3,
         initial_backoff: Duration::from_millis(100),
@@ -684,11 +621,39 @@ async fn get_peer_with_guard(client: &CognipeerClient) -> Result<(), Error> {
 }
 
 fn stalled_client(addr: SocketAddr, timeout: Duration) -> CognipeerClient {
-    CognipeerClient::builder(Token::new(PAT).unwrap(), HookId::new(HOOK).unwrap())
+    builder(PAT)
         .base_url(format!("http://{addr}"))
         .timeout(timeout)
         .build()
         .unwrap()
+}
+
+/// `peers.get` against a stalling server, by a client with a `client_secs` timeout and a view
+/// of it with a `request_secs` one: through the view when `through_view`, else through the
+/// client itself. The error and how long the call took.
+async fn stalled_get_error(
+    client_secs: u64,
+    request_secs: u64,
+    through_view: bool,
+) -> (Error, Duration) {
+    let (addr, written) = stalling_server().await;
+    let client = stalled_client(addr, Duration::from_secs(client_secs));
+    let view =
+        client.with_options(RequestOptions::new().timeout(Duration::from_secs(request_secs)));
+    hold_clock_until(&written);
+    let start = Instant::now();
+    let error = get_peer_with_guard(if through_view { &view } else { &client })
+        .await
+        .unwrap_err();
+    (error, start.elapsed())
+}
+
+/// A timeout error after exactly `secs` seconds.
+fn assert_timeout_after(error: &Error, secs: u64) {
+    assert!(
+        matches!(error, Error::Timeout { after, .. } if *after == Duration::from_secs(secs)),
+        "{error:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -729,57 +694,24 @@ async fn deadline_covers_a_stalled_body() {
 #[tokio::test(start_paused = true)]
 async fn per_request_timeout_overrides_the_clients() {
     // Shorter than the client's.
-    let (addr, written) = stalling_server().await;
-    let client = stalled_client(addr, Duration::from_secs(5));
-    hold_clock_until(&written);
-    let start = Instant::now();
-    let view = client.with_options(RequestOptions::new().timeout(Duration::from_secs(1)));
-    let error = get_peer_with_guard(&view).await.unwrap_err();
-    assert!(
-        matches!(error, Error::Timeout { after, .. } if after == Duration::from_secs(1)),
-        "{error:?}"
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        start.elapsed()
-    );
+    let (error, elapsed) = stalled_get_error(5, 1, true).await;
+    assert_timeout_after(&error, 1);
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
     assert!(error.to_string().contains("1s"), "{error}");
 
     // Longer than the client's.
-    let (addr, written) = stalling_server().await;
-    let client = stalled_client(addr, Duration::from_secs(1));
-    hold_clock_until(&written);
-    let start = Instant::now();
-    let view = client.with_options(RequestOptions::new().timeout(Duration::from_secs(30)));
-    let error = get_peer_with_guard(&view).await.unwrap_err();
-    assert!(
-        matches!(error, Error::Timeout { after, .. } if after == Duration::from_secs(30)),
-        "{error:?}"
-    );
-    assert!(
-        start.elapsed() >= Duration::from_secs(30),
-        "{:?}",
-        start.elapsed()
-    );
+    let (error, elapsed) = stalled_get_error(1, 30, true).await;
+    assert_timeout_after(&error, 30);
+    assert!(elapsed >= Duration::from_secs(30), "{elapsed:?}");
 
     // The client itself keeps its own timeout.
-    let (addr, written) = stalling_server().await;
-    let client = stalled_client(addr, Duration::from_secs(2));
-    let _view = client.with_options(RequestOptions::new().timeout(Duration::from_secs(30)));
-    hold_clock_until(&written);
-    let error = get_peer_with_guard(&client).await.unwrap_err();
-    assert!(
-        matches!(error, Error::Timeout { after, .. } if after == Duration::from_secs(2)),
-        "{error:?}"
-    );
+    let (error, _) = stalled_get_error(2, 30, false).await;
+    assert_timeout_after(&error, 2);
 }
 
 #[test]
 fn zero_timeout_is_refused() {
-    let result = CognipeerClient::builder(Token::new(PAT).unwrap(), HookId::new(HOOK).unwrap())
-        .timeout(Duration::ZERO)
-        .build();
+    let result = builder(PAT).timeout(Duration::ZERO).build();
     assert!(matches!(result, Err(Error::Config(_))), "{result:?}");
 }
 
@@ -953,11 +885,7 @@ async fn extra_headers_are_sent_and_stack() {
         "the client was changed"
     );
     for request in &requests {
-        assert_eq!(
-            header_values(request, "authorization"),
-            vec![format!("Bearer {PAT}")]
-        );
-        assert_eq!(header_values(request, "x-hook-id"), vec![HOOK]);
+        assert_credential_headers(request, PAT);
     }
 }
 
@@ -1073,9 +1001,7 @@ async fn extra_headers_cannot_corrupt_the_request_framing() {
 // ---------------------------------------------------------------------------------------
 
 fn build_with_base_url(base_url: &str) -> Result<CognipeerClient, Error> {
-    CognipeerClient::builder(Token::new(PAT).unwrap(), HookId::new(HOOK).unwrap())
-        .base_url(base_url)
-        .build()
+    builder(PAT).base_url(base_url).build()
 }
 
 #[test]
@@ -1139,7 +1065,7 @@ async fn user_agent_names_the_sdk_and_its_version() {
     mount_always(&server, "GET", "/sdk/peer", peer_ok()).await;
 
     cognipeer_default(&server).peers().get().await.unwrap();
-    let request = only_request(&server).await;
+    let request = only_request(&server, PAT).await;
     let version = cognipeer_sdk_version();
     assert_eq!(version, "0.1.0");
     assert_eq!(
@@ -1149,8 +1075,7 @@ async fn user_agent_names_the_sdk_and_its_version() {
 
     server.reset().await;
     mount_always(&server, "GET", "/sdk/peer", peer_ok()).await;
-    CognipeerClient::builder(Token::new(PAT).unwrap(), HookId::new(HOOK).unwrap())
-        .base_url(server.uri())
+    builder_for(&server, PAT)
         .user_agent("my-app/2.0")
         .build()
         .unwrap()
@@ -1158,7 +1083,7 @@ async fn user_agent_names_the_sdk_and_its_version() {
         .get()
         .await
         .unwrap();
-    let request = only_request(&server).await;
+    let request = only_request(&server, PAT).await;
     assert_eq!(header_values(&request, "user-agent"), vec!["my-app/2.0"]);
 }
 
@@ -1171,7 +1096,7 @@ async fn trailing_slash_on_the_base_url_is_normalised() {
     assert_eq!(client.base_url(), format!("{}/v1", server.uri()));
     client.peers().get().await.unwrap();
 
-    let request = only_request(&server).await;
+    let request = only_request(&server, PAT).await;
     assert_eq!(request.url.path(), "/v1/sdk/peer");
 }
 
@@ -1222,11 +1147,7 @@ async fn redirects_are_followed_only_within_the_origin() {
     let requests = received(&server).await;
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[1].url.path(), "/v2/sdk/peer");
-    assert_eq!(
-        header_values(&requests[1], "authorization"),
-        vec![format!("Bearer {PAT}")]
-    );
-    assert_eq!(header_values(&requests[1], "x-hook-id"), vec![HOOK]);
+    assert_credential_headers(&requests[1], PAT);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1237,8 +1158,7 @@ async fn redirects_are_followed_only_within_the_origin() {
 async fn tracing_shows_attempts_and_masks_credentials() {
     let server = MockServer::start().await;
     // The server echoes the token in its error bodies: the SDK must redact it.
-    Mock::given(method("GET"))
-        .and(path("/sdk/peer"))
+    on("GET", "/sdk/peer")
         .respond_with(
             answer(503)
                 .insert_header("Retry-After", "1")
@@ -1248,8 +1168,7 @@ async fn tracing_shows_attempts_and_masks_credentials() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/sdk/peer"))
+    on("GET", "/sdk/peer")
         .respond_with(
             answer(401).set_body_json(json!({ "message": format!("token {PAT} revoked") })),
         )
@@ -1393,8 +1312,7 @@ async fn request_id_status_and_retry_after_come_from_the_response() {
 #[tokio::test]
 async fn client_errors_and_decode_errors_are_not_retryable() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/sdk/peer"))
+    on("GET", "/sdk/peer")
         .and(header("x-case", "401"))
         .respond_with(
             answer(401)
@@ -1403,14 +1321,12 @@ async fn client_errors_and_decode_errors_are_not_retryable() {
         )
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/sdk/peer"))
+    on("GET", "/sdk/peer")
         .and(header("x-case", "404"))
         .respond_with(answer(404).set_body_json(json!({ "message": "Channel not found" })))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/sdk/peer"))
+    on("GET", "/sdk/peer")
         .and(header("x-case", "decode"))
         .respond_with(answer(200).set_body_raw("<html>oops</html>", "text/html"))
         .mount(&server)

@@ -3,22 +3,26 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::fmt::Debug;
 use std::time::Duration;
 
-use cognipeer_sdk::models::{ContactChanges, ContactsGetQuery, CreateContact, ListContacts, UpdateContact};
-use cognipeer_sdk::{AuthMode, CognipeerClient, CognipeerClientBuilder, Error, HookId, Token};
+use cognipeer_sdk::models::{
+    ContactChanges, ContactsGetQuery, CreateContact, ListContacts, UpdateContact,
+};
+use cognipeer_sdk::{AuthMode, CognipeerClient, Error, Token};
+use common::{
+    builder, builder_for, clear_env, closed_port, json_response, mount_once, on, raw_response,
+    HOOK, PAT,
+};
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
-/// The example personal access token from the authentication guide.
-const PAT: &str = "pat_kcnlto8e01zg3frarz8l1kvenmhqvtqzjmfnxdvh";
 /// What the guide shows of it: "Tokens are masked for security (e.g., `pat_kcnlto8e...`)".
 const PAT_MASKED: &str = "pat_kcnlto8e…";
 /// A realistic API channel token (no prefix).
 const API_TOKEN: &str = "kq3v9zt0w8m2x7c4b6n1p5r8s2d4f6g8";
-const HOOK: &str = "bhdwxdpdkndpzolyttqf";
 
 /// The secret parts of each token: the whole and its tail past what the mask shows.
 fn secrets() -> Vec<&'static str> {
@@ -72,10 +76,8 @@ fn assert_error_clean(what: &str, error: &Error) -> String {
     shown
 }
 
-fn builder(token: &str, base_url: &str) -> CognipeerClientBuilder {
-    CognipeerClient::builder(Token::new(token).unwrap(), HookId::new(HOOK).unwrap())
-        .base_url(base_url)
-}
+/// A base URL nothing is ever sent to in these tests.
+const UNUSED_BASE_URL: &str = "http://127.0.0.1:9";
 
 #[test]
 fn token_display_and_debug_show_only_the_masked_prefix() {
@@ -125,7 +127,7 @@ fn short_tokens_are_masked_too() {
 #[test]
 fn client_and_builder_debug_hide_the_token() {
     for token in [PAT, API_TOKEN] {
-        let builder = builder(token, "http://127.0.0.1:9");
+        let builder = builder(token).base_url(UNUSED_BASE_URL);
         let debug = assert_debug_clean("builder", &builder);
         assert!(
             debug.contains(Token::new(token).unwrap().masked()),
@@ -176,11 +178,12 @@ fn credential_errors_hide_the_token() {
 
 #[test]
 fn config_errors_hide_the_token() {
-    let error = builder(PAT, "not a url").build().unwrap_err();
+    let error = builder(PAT).base_url("not a url").build().unwrap_err();
     assert!(matches!(error, Error::Config(_)), "{error:?}");
     assert_error_clean("bad base url", &error);
 
-    let error = builder(PAT, "http://127.0.0.1:9")
+    let error = builder(PAT)
+        .base_url(UNUSED_BASE_URL)
         .timeout(Duration::ZERO)
         .build()
         .unwrap_err();
@@ -207,14 +210,15 @@ fn from_env_errors_hide_the_token() {
     std::env::set_var("COGNIPEER_TOKEN", PAT);
     let client = CognipeerClient::from_env().unwrap();
     assert!(assert_debug_clean("client from env", &client).contains(PAT_MASKED));
-    for name in ["COGNIPEER_TOKEN", "COGNIPEER_HOOK_ID", "COGNIPEER_BASE_URL"] {
-        std::env::remove_var(name);
-    }
+    clear_env();
 }
 
 #[tokio::test]
 async fn auth_mode_error_hides_the_token() {
-    let client = builder(API_TOKEN, "http://127.0.0.1:9").build().unwrap();
+    let client = builder(API_TOKEN)
+        .base_url(UNUSED_BASE_URL)
+        .build()
+        .unwrap();
     for error in [
         client.users().get().await.unwrap_err(),
         client.peers().get().await.unwrap_err(),
@@ -230,64 +234,43 @@ async fn auth_mode_error_hides_the_token() {
 #[tokio::test]
 async fn api_errors_hide_the_token() {
     let server = MockServer::start().await;
-    let mount = |verb: &'static str, route: &'static str, template: ResponseTemplate| {
-        Mock::given(method(verb))
-            .and(path(route))
-            .respond_with(template)
-    };
     // Answers chosen so that every API-derived variant comes out of one operation each.
-    mount(
-        "GET",
-        "/sdk/user",
-        ResponseTemplate::new(401).set_body_json(json!({"message": "Unauthorized"})),
-    )
-    .expect(1)
-    .mount(&server)
-    .await;
-    mount(
-        "GET",
-        "/sdk/peer",
-        ResponseTemplate::new(401).set_body_json(json!({"message": "Invalid token"})),
-    )
-    .expect(1)
-    .mount(&server)
-    .await;
-    mount(
-        "POST",
-        "/sdk/contact/list",
-        ResponseTemplate::new(404).set_body_json(json!({"error": "Channel not found"})),
-    )
-    .expect(1)
-    .mount(&server)
-    .await;
-    mount(
-        "PATCH",
-        "/sdk/contact",
-        ResponseTemplate::new(500)
-            .set_body_raw(b"<html><h1>Oops</h1></html>".to_vec(), "text/html"),
-    )
-    .expect(1)
-    .mount(&server)
-    .await;
-    mount(
-        "GET",
-        "/sdk/contact",
-        ResponseTemplate::new(200)
-            .set_body_json(json!({"success": false, "error": "Contact not found"})),
-    )
-    .expect(1)
-    .mount(&server)
-    .await;
-    mount(
-        "POST",
-        "/sdk/contact",
-        ResponseTemplate::new(200).set_body_raw(b"{\"_id\": 1,".to_vec(), "application/json"),
-    )
-    .expect(1)
-    .mount(&server)
-    .await;
+    for (verb, route, response) in [
+        (
+            "GET",
+            "/sdk/user",
+            json_response(401, json!({"message": "Unauthorized"})),
+        ),
+        (
+            "GET",
+            "/sdk/peer",
+            json_response(401, json!({"message": "Invalid token"})),
+        ),
+        (
+            "POST",
+            "/sdk/contact/list",
+            json_response(404, json!({"error": "Channel not found"})),
+        ),
+        (
+            "PATCH",
+            "/sdk/contact",
+            raw_response(500, "<html><h1>Oops</h1></html>", "text/html"),
+        ),
+        (
+            "GET",
+            "/sdk/contact",
+            json_response(200, json!({"success": false, "error": "Contact not found"})),
+        ),
+        (
+            "POST",
+            "/sdk/contact",
+            raw_response(200, "{\"_id\": 1,", "application/json"),
+        ),
+    ] {
+        mount_once(&server, on(verb, route), response).await;
+    }
 
-    let client = builder(PAT, &server.uri()).build().unwrap();
+    let client = builder_for(&server, PAT).build().unwrap();
     let contacts = client.contacts();
     let cases = [
         ("unauthorized", client.users().get().await.unwrap_err()),
@@ -301,7 +284,10 @@ async fn api_errors_hide_the_token() {
             contacts
                 .update(&UpdateContact {
                     email: Some("a@example.com".into()),
-                    data: ContactChanges { name: Some("A".into()), ..Default::default() },
+                    data: ContactChanges {
+                        name: Some("A".into()),
+                        ..Default::default()
+                    },
                     ..Default::default()
                 })
                 .await
@@ -356,18 +342,14 @@ async fn api_errors_hide_the_token() {
 #[tokio::test]
 async fn timeout_error_hides_the_token() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/sdk/user"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"_id": "u", "email": "e"}))
-                .set_delay(Duration::from_millis(300)),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        on("GET", "/sdk/user"),
+        json_response(200, json!({"_id": "u", "email": "e"})).set_delay(Duration::from_millis(300)),
+    )
+    .await;
 
-    let client = builder(PAT, &server.uri())
+    let client = builder_for(&server, PAT)
         .timeout(Duration::from_millis(50))
         .build()
         .unwrap();
@@ -378,12 +360,10 @@ async fn timeout_error_hides_the_token() {
 
 #[tokio::test]
 async fn transport_error_hides_the_token() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let addr = closed_port();
     for token in [PAT, API_TOKEN] {
-        let client = builder(token, &format!("http://127.0.0.1:{port}"))
+        let client = builder(token)
+            .base_url(format!("http://{addr}"))
             .build()
             .unwrap();
         let error = client
@@ -399,26 +379,28 @@ async fn transport_error_hides_the_token() {
 #[tokio::test]
 async fn echoed_token_in_error_body_is_redacted() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/sdk/peer"))
-        .respond_with(ResponseTemplate::new(401).set_body_raw(
-            format!("<html><pre>Authorization: Bearer {PAT}</pre> rejected</html>").into_bytes(),
+    mount_once(
+        &server,
+        on("GET", "/sdk/peer"),
+        raw_response(
+            401,
+            &format!("<html><pre>Authorization: Bearer {PAT}</pre> rejected</html>"),
             "text/html",
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/sdk/user"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            format!("{{\"token\": \"{PAT}\", ").into_bytes(),
+        ),
+    )
+    .await;
+    mount_once(
+        &server,
+        on("GET", "/sdk/user"),
+        raw_response(
+            200,
+            &format!("{{\"token\": \"{PAT}\", "),
             "application/json",
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
 
-    let client = builder(PAT, &server.uri()).build().unwrap();
+    let client = builder_for(&server, PAT).build().unwrap();
     let error = client.peers().get().await.unwrap_err();
     assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
     assert_error_clean("echoed in 401 body", &error);

@@ -10,8 +10,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use common::fixture_label;
 
 /// Generated files that do not depend on the spec: snapshotted once, compared for each fixture.
 const SPEC_INDEPENDENT: &[&str] = &["src/runtime.rs", "src/options.rs", "src/pages.rs"];
@@ -19,12 +23,9 @@ const SPEC_INDEPENDENT: &[&str] = &["src/runtime.rs", "src/options.rs", "src/pag
 /// The fixture the spec-independent files are snapshotted from.
 const REFERENCE: &str = "hook_header.yaml";
 
-/// The label the generator gets for a fixture: stable across machines, unlike the absolute path.
+/// The label the generator gets for a valid fixture.
 fn label(path: &Path) -> String {
-    format!(
-        "fixtures/valid/{}",
-        path.file_name().unwrap().to_string_lossy()
-    )
+    fixture_label("valid", path)
 }
 
 fn generate(path: &Path) -> codegen::Files {
@@ -51,8 +52,9 @@ fn concatenate(files: &codegen::Files) -> String {
     out
 }
 
-fn fixture_dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/valid")
+/// The folder of the valid fixtures.
+fn fixture_dir() -> PathBuf {
+    common::fixture_dir("valid")
 }
 
 /// A spec-independent file as generated for the reference fixture.

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -12,16 +14,17 @@ use cognipeer_sdk::models::{
     UpdateContact, User, Workspace,
 };
 use cognipeer_sdk::{AuthMode, CognipeerClient, Error, HookId, RetryPolicy, Token};
+use common::{
+    assert_bodiless, assert_json_body, assert_nothing_sent, assert_route, authed, builder,
+    builder_for, clear_env, closed_port, json_response, mount_once, obj, only_request,
+    permissive_server, raw_response, serve_once, tree, HOOK, PAT,
+};
 use serde_json::{json, Value};
-use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockBuilder, MockServer, Request, ResponseTemplate};
+use wiremock::matchers::{any, body_json, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// The example personal access token from the authentication guide.
-const PAT: &str = "pat_kcnlto8e01zg3frarz8l1kvenmhqvtqzjmfnxdvh";
 /// An API channel token: no `pat_` prefix.
 const API_TOKEN: &str = "abc123def456ghi789";
-/// The example hookId from the authentication guide.
-const HOOK: &str = "bhdwxdpdkndpzolyttqf";
 
 // ---------------------------------------------------------------------------------------
 // helpers
@@ -30,8 +33,7 @@ const HOOK: &str = "bhdwxdpdkndpzolyttqf";
 /// A client for `server`. Retries are off, so that each mapped error comes from exactly one
 /// request (retries have their own tests in `runtime.rs`).
 fn client_for(server: &MockServer, token: &str) -> CognipeerClient {
-    CognipeerClient::builder(Token::new(token).unwrap(), HookId::new(HOOK).unwrap())
-        .base_url(server.uri())
+    builder_for(server, token)
         .retry(RetryPolicy::NEVER)
         .build()
         .unwrap()
@@ -41,92 +43,101 @@ fn pat_client(server: &MockServer) -> CognipeerClient {
     client_for(server, PAT)
 }
 
-/// A mock for `verb path` that only matches with the exact credentials of `token`.
-fn authed(verb: &str, route: &str, token: &str) -> MockBuilder {
-    Mock::given(method(verb))
-        .and(path(route))
-        .and(header("Authorization", format!("Bearer {token}").as_str()))
-        .and(header("X-Hook-Id", HOOK))
+/// The one request a GET operation sent: credentials, method, path, no query, no body.
+async fn assert_plain_get(server: &MockServer, route: &str) {
+    let request = only_request(server, PAT).await;
+    assert_route(&request, "GET", route);
+    assert_eq!(request.url.query(), None);
+    assert_bodiless(&request);
 }
 
-fn json_response(status: u16, body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(body)
+/// The one request an operation with a JSON body sent: credentials, method, path, no query,
+/// exactly `expected` as the body.
+async fn assert_json_request(server: &MockServer, verb: &str, route: &str, expected: &Value) {
+    let request = only_request(server, PAT).await;
+    assert_route(&request, verb, route);
+    assert_eq!(request.url.query(), None);
+    assert_json_body(&request, expected);
 }
 
-fn raw_response(status: u16, body: &str, content_type: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), content_type)
+/// The error `peers.get` returns when `GET /sdk/peer` answers `response`.
+async fn peers_get_error(response: ResponseTemplate) -> Error {
+    let server = serve_once("GET", "/sdk/peer", PAT, response).await;
+    pat_client(&server).peers().get().await.unwrap_err()
 }
 
-async fn received(server: &MockServer) -> Vec<Request> {
-    server
-        .received_requests()
+/// The error `users.get` returns when `GET /sdk/user` answers `response`.
+async fn users_get_error(response: ResponseTemplate) -> Error {
+    let server = serve_once("GET", "/sdk/user", PAT, response).await;
+    pat_client(&server).users().get().await.unwrap_err()
+}
+
+/// The error `contacts.get` by `email` returns when `GET /sdk/contact?email=…` answers
+/// `response`.
+async fn contacts_get_error(email: &str, response: ResponseTemplate) -> Error {
+    let server = MockServer::start().await;
+    mount_once(
+        &server,
+        authed("GET", "/sdk/contact", PAT).and(query_param("email", email)),
+        response,
+    )
+    .await;
+    let query = ContactsGetQuery {
+        email: Some(email.into()),
+        ..ContactsGetQuery::default()
+    };
+    pat_client(&server)
+        .contacts()
+        .get(&query)
         .await
-        .expect("request recording is enabled")
+        .unwrap_err()
 }
 
-/// Exactly one request reached the server; checks the headers every request must carry
-/// and returns it.
-async fn only_request(server: &MockServer, token: &str) -> Request {
-    let mut requests = received(server).await;
-    assert_eq!(
-        requests.len(),
-        1,
-        "expected exactly one request: {requests:#?}"
-    );
-    let request = requests.remove(0);
+/// The error `contacts.create` (with nothing set) returns when `POST /sdk/contact` answers
+/// `response`.
+async fn contacts_create_error(response: ResponseTemplate) -> Error {
+    let server = serve_once("POST", "/sdk/contact", PAT, response).await;
+    pat_client(&server)
+        .contacts()
+        .create(&CreateContact::default())
+        .await
+        .unwrap_err()
+}
 
-    let auth: Vec<_> = request.headers.get_all("authorization").iter().collect();
-    assert_eq!(auth.len(), 1, "exactly one Authorization header");
-    assert_eq!(auth[0].to_str().unwrap(), format!("Bearer {token}"));
+/// The error `contacts.list` (with defaults) returns when `POST /sdk/contact/list` answers
+/// `response`.
+async fn contacts_list_error(response: ResponseTemplate) -> Error {
+    let server = serve_once("POST", "/sdk/contact/list", PAT, response).await;
+    pat_client(&server)
+        .contacts()
+        .list(&ListContacts::default())
+        .await
+        .unwrap_err()
+}
 
-    let hook: Vec<_> = request.headers.get_all("x-hook-id").iter().collect();
-    assert_eq!(hook.len(), 1, "exactly one X-Hook-Id header");
-    assert_eq!(hook[0].to_str().unwrap(), HOOK);
-
-    // The hookId travels in the header only, never in the query.
+/// A decoding error for an HTTP 200 answer.
+fn assert_decode_200(error: &Error) {
     assert!(
-        !request.url.query_pairs().any(|(name, _)| name == "hookId"),
-        "hookId must not be in the query: {}",
-        request.url
-    );
-    request
-}
-
-/// A GET carries no body and no JSON content type.
-fn assert_bodiless(request: &Request) {
-    assert!(request.body.is_empty(), "GET must have no body");
-    assert!(request.headers.get("content-type").is_none());
-}
-
-/// A request with a JSON body: content type and no `null` anywhere in it.
-fn assert_json_body(request: &Request, expected: &Value) {
-    assert_eq!(
-        request
-            .headers
-            .get("content-type")
-            .unwrap()
-            .to_str()
-            .unwrap(),
-        "application/json"
-    );
-    let sent: Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(&sent, expected);
-    assert!(
-        !String::from_utf8_lossy(&request.body).contains("null"),
-        "unset optional fields must be absent, not null: {}",
-        String::from_utf8_lossy(&request.body)
+        matches!(error, Error::Decode { status: 200, .. }),
+        "expected Decode, got {error:?}"
     );
 }
 
-fn obj(value: Value) -> serde_json::Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        other => panic!("not an object: {other}"),
-    }
+/// A server that answers anything with a contact, so that only the client can refuse.
+async fn contact_server() -> MockServer {
+    permissive_server(&json!({ "success": true, "data": contact_json("c_x", "a@example.com") }))
+        .await
 }
 
-fn tree(value: Value) -> BTreeMap<String, Value> {
-    obj(value).into_iter().collect()
+/// A server where the catch-all mock answering `body` must never be reached.
+async fn server_refusing_all(body: Value) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(json_response(200, body))
+        .expect(0)
+        .mount(&server)
+        .await;
+    server
 }
 
 // ---------------------------------------------------------------------------------------
@@ -250,28 +261,21 @@ fn expected_contact(id: &str, email: &str) -> Contact {
 
 #[tokio::test]
 async fn peers_get_sends_get_sdk_peer_with_credentials_and_decodes_peer() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/peer", PAT)
-        .respond_with(json_response(200, peer_json()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = serve_once("GET", "/sdk/peer", PAT, json_response(200, peer_json())).await;
 
     let peer = pat_client(&server).peers().get().await.unwrap();
     assert_eq!(peer, expected_peer());
 
-    let request = only_request(&server, PAT).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/sdk/peer");
-    assert_eq!(request.url.query(), None);
-    assert_bodiless(&request);
+    assert_plain_get(&server, "/sdk/peer").await;
 }
 
 #[tokio::test]
 async fn peers_get_accepts_minimal_peer_with_nulls() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/peer", PAT)
-        .respond_with(json_response(
+    let server = serve_once(
+        "GET",
+        "/sdk/peer",
+        PAT,
+        json_response(
             200,
             json!({
                 "_id": "p1",
@@ -281,10 +285,9 @@ async fn peers_get_accepts_minimal_peer_with_nulls() {
                 "description": null,
                 "temperature": 1
             }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
 
     let peer = pat_client(&server).peers().get().await.unwrap();
     assert_eq!(
@@ -308,12 +311,7 @@ async fn peers_get_accepts_minimal_peer_with_nulls() {
 
 #[tokio::test]
 async fn users_get_sends_get_sdk_user_with_credentials_and_decodes_user() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/user", PAT)
-        .respond_with(json_response(200, user_json()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = serve_once("GET", "/sdk/user", PAT, json_response(200, user_json())).await;
 
     let user = pat_client(&server).users().get().await.unwrap();
     assert_eq!(
@@ -339,11 +337,7 @@ async fn users_get_sends_get_sdk_user_with_credentials_and_decodes_user() {
         }
     );
 
-    let request = only_request(&server, PAT).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/sdk/user");
-    assert_eq!(request.url.query(), None);
-    assert_bodiless(&request);
+    assert_plain_get(&server, "/sdk/user").await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -362,15 +356,15 @@ async fn contacts_create_posts_exact_body_and_unwraps_envelope() {
         "source": "crm-import",
         "score": 42
     });
-    authed("POST", "/sdk/contact", PAT)
-        .and(body_json(&expected_body))
-        .respond_with(json_response(
+    mount_once(
+        &server,
+        authed("POST", "/sdk/contact", PAT).and(body_json(&expected_body)),
+        json_response(
             201,
             json!({ "success": true, "data": contact_json("c_1", "juergen@example.com") }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
 
     let body = CreateContact {
         email: Some("juergen@example.com".into()),
@@ -383,25 +377,21 @@ async fn contacts_create_posts_exact_body_and_unwraps_envelope() {
     let contact = pat_client(&server).contacts().create(&body).await.unwrap();
     assert_eq!(contact, expected_contact("c_1", "juergen@example.com"));
 
-    let request = only_request(&server, PAT).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/sdk/contact");
-    assert_eq!(request.url.query(), None);
-    assert_json_body(&request, &expected_body);
+    assert_json_request(&server, "POST", "/sdk/contact", &expected_body).await;
 }
 
 #[tokio::test]
 async fn contacts_create_with_nothing_set_sends_empty_object() {
     let server = MockServer::start().await;
-    authed("POST", "/sdk/contact", PAT)
-        .and(body_json(json!({})))
-        .respond_with(json_response(
+    mount_once(
+        &server,
+        authed("POST", "/sdk/contact", PAT).and(body_json(json!({}))),
+        json_response(
             200,
             json!({ "success": true, "data": { "_id": "c_2", "workspaceId": "ws_01" } }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
 
     let contact = pat_client(&server)
         .contacts()
@@ -416,8 +406,7 @@ async fn contacts_create_with_nothing_set_sends_empty_object() {
             ..Contact::default()
         }
     );
-    let request = only_request(&server, PAT).await;
-    assert_json_body(&request, &json!({}));
+    assert_json_body(&only_request(&server, PAT).await, &json!({}));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -430,16 +419,17 @@ async fn contacts_get_url_encodes_both_query_parameters() {
     // Spaces, `+`, `&`, `=`, `/`, `?`, `#` and non-ASCII must survive the trip.
     let email = "Jürgen Müller+vip&co=1@exämple.com";
     let integration_id = "crm id/42?x#y+z&ß";
-    authed("GET", "/sdk/contact", PAT)
-        .and(query_param("email", email))
-        .and(query_param("integrationId", integration_id))
-        .respond_with(json_response(
+    mount_once(
+        &server,
+        authed("GET", "/sdk/contact", PAT)
+            .and(query_param("email", email))
+            .and(query_param("integrationId", integration_id)),
+        json_response(
             200,
             json!({ "success": true, "data": contact_json("c_3", email) }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
 
     let query = ContactsGetQuery {
         email: Some(email.into()),
@@ -485,16 +475,17 @@ async fn contacts_get_url_encodes_both_query_parameters() {
 #[tokio::test]
 async fn contacts_get_by_integration_id_only_leaves_email_out() {
     let server = MockServer::start().await;
-    authed("GET", "/sdk/contact", API_TOKEN)
-        .and(query_param("integrationId", "crm-42"))
-        .and(query_param_is_missing("email"))
-        .respond_with(json_response(
+    mount_once(
+        &server,
+        authed("GET", "/sdk/contact", API_TOKEN)
+            .and(query_param("integrationId", "crm-42"))
+            .and(query_param_is_missing("email")),
+        json_response(
             200,
             json!({ "success": true, "data": contact_json("c_4", "a@example.com") }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
 
     let query = ContactsGetQuery {
         integration_id: Some("crm-42".into()),
@@ -528,15 +519,15 @@ async fn contacts_update_patches_exact_body_and_unwraps_envelope() {
             "customField": "x"
         }
     });
-    authed("PATCH", "/sdk/contact", PAT)
-        .and(body_json(&expected_body))
-        .respond_with(json_response(
+    mount_once(
+        &server,
+        authed("PATCH", "/sdk/contact", PAT).and(body_json(&expected_body)),
+        json_response(
             200,
             json!({ "success": true, "data": contact_json("c_5", "juergen@example.com") }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
 
     let body = UpdateContact {
         email: Some("juergen@example.com".into()),
@@ -552,11 +543,7 @@ async fn contacts_update_patches_exact_body_and_unwraps_envelope() {
     let contact = pat_client(&server).contacts().update(&body).await.unwrap();
     assert_eq!(contact, expected_contact("c_5", "juergen@example.com"));
 
-    let request = only_request(&server, PAT).await;
-    assert_eq!(request.method.as_str(), "PATCH");
-    assert_eq!(request.url.path(), "/sdk/contact");
-    assert_eq!(request.url.query(), None);
-    assert_json_body(&request, &expected_body);
+    assert_json_request(&server, "PATCH", "/sdk/contact", &expected_body).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -572,9 +559,10 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
         "filter": { "status": { "$ne": "inactive" }, "properties.company": "Acme GmbH" },
         "sort": { "createdDate": -1, "name": 1 }
     });
-    authed("POST", "/sdk/contact/list", PAT)
-        .and(body_json(&expected_body))
-        .respond_with(json_response(
+    mount_once(
+        &server,
+        authed("POST", "/sdk/contact/list", PAT).and(body_json(&expected_body)),
+        json_response(
             200,
             json!({
                 "success": true,
@@ -586,10 +574,9 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
                 "page": 2,
                 "limit": 5
             }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
 
     let body = ListContacts {
         page: Some(2),
@@ -616,25 +603,21 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
         }
     );
 
-    let request = only_request(&server, PAT).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/sdk/contact/list");
-    assert_eq!(request.url.query(), None);
-    assert_json_body(&request, &expected_body);
+    assert_json_request(&server, "POST", "/sdk/contact/list", &expected_body).await;
 }
 
 #[tokio::test]
 async fn contacts_list_with_defaults_sends_empty_object() {
     let server = MockServer::start().await;
-    authed("POST", "/sdk/contact/list", API_TOKEN)
-        .and(body_json(json!({})))
-        .respond_with(json_response(
+    mount_once(
+        &server,
+        authed("POST", "/sdk/contact/list", API_TOKEN).and(body_json(json!({}))),
+        json_response(
             200,
             json!({ "success": true, "data": [], "total": 0, "page": 1, "limit": 10 }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
 
     let page = client_for(&server, API_TOKEN)
         .contacts()
@@ -650,8 +633,7 @@ async fn contacts_list_with_defaults_sends_empty_object() {
             limit: 10
         }
     );
-    let request = only_request(&server, API_TOKEN).await;
-    assert_json_body(&request, &json!({}));
+    assert_json_body(&only_request(&server, API_TOKEN).await, &json!({}));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -672,12 +654,7 @@ async fn api_token_is_detected_from_missing_prefix() {
 
 #[tokio::test]
 async fn api_token_is_refused_for_users_get_before_any_request() {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(json_response(200, user_json()))
-        .expect(0)
-        .mount(&server)
-        .await;
+    let server = server_refusing_all(user_json()).await;
 
     let error = client_for(&server, API_TOKEN)
         .users()
@@ -700,17 +677,12 @@ async fn api_token_is_refused_for_users_get_before_any_request() {
     let shown = error.to_string();
     assert!(shown.contains("users.get"), "{shown}");
     assert!(shown.contains("personal access token"), "{shown}");
-    assert!(received(&server).await.is_empty(), "nothing may be sent");
+    assert_nothing_sent(&server).await;
 }
 
 #[tokio::test]
 async fn api_token_is_refused_for_peers_get_before_any_request() {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(json_response(200, peer_json()))
-        .expect(0)
-        .mount(&server)
-        .await;
+    let server = server_refusing_all(peer_json()).await;
 
     let error = client_for(&server, API_TOKEN)
         .peers()
@@ -726,23 +698,23 @@ async fn api_token_is_refused_for_peers_get_before_any_request() {
         }
         other => panic!("expected AuthModeNotAccepted, got {other:?}"),
     }
-    assert!(received(&server).await.is_empty(), "nothing may be sent");
+    assert_nothing_sent(&server).await;
 }
 
 #[tokio::test]
 async fn api_token_is_accepted_by_contacts_create_and_sent_as_bearer() {
     let server = MockServer::start().await;
-    authed("POST", "/sdk/contact", API_TOKEN)
-        .and(body_json(
+    mount_once(
+        &server,
+        authed("POST", "/sdk/contact", API_TOKEN).and(body_json(
             json!({ "email": "user@example.com", "name": "John Doe" }),
-        ))
-        .respond_with(json_response(
+        )),
+        json_response(
             200,
             json!({ "success": true, "data": contact_json("c_8", "user@example.com") }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
 
     let body = CreateContact {
         email: Some("user@example.com".into()),
@@ -773,14 +745,7 @@ async fn api_token_is_accepted_by_contacts_create_and_sent_as_bearer() {
 
 #[tokio::test]
 async fn http_401_unauthorized_maps_to_unauthorized_with_guide_hints() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/peer", PAT)
-        .respond_with(json_response(401, json!({ "message": "Unauthorized" })))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server).peers().get().await.unwrap_err();
+    let error = peers_get_error(json_response(401, json!({ "message": "Unauthorized" }))).await;
     let Error::Unauthorized(api) = &error else {
         panic!("expected Unauthorized, got {error:?}");
     };
@@ -803,21 +768,11 @@ async fn http_401_unauthorized_maps_to_unauthorized_with_guide_hints() {
 
 #[tokio::test]
 async fn http_401_on_contacts_is_unauthorized_not_an_envelope_error() {
-    let server = MockServer::start().await;
-    authed("POST", "/sdk/contact", PAT)
-        .respond_with(json_response(
-            401,
-            json!({ "success": false, "error": "Authorization failed" }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server)
-        .contacts()
-        .create(&CreateContact::default())
-        .await
-        .unwrap_err();
+    let error = contacts_create_error(json_response(
+        401,
+        json!({ "success": false, "error": "Authorization failed" }),
+    ))
+    .await;
     let Error::Unauthorized(api) = &error else {
         panic!("expected Unauthorized, got {error:?}");
     };
@@ -826,14 +781,7 @@ async fn http_401_on_contacts_is_unauthorized_not_an_envelope_error() {
 
 #[tokio::test]
 async fn http_401_invalid_token_maps_to_invalid_token() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/user", PAT)
-        .respond_with(json_response(401, json!({ "message": "Invalid token" })))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server).users().get().await.unwrap_err();
+    let error = users_get_error(json_response(401, json!({ "message": "Invalid token" }))).await;
     let Error::InvalidToken(api) = &error else {
         panic!("expected InvalidToken, got {error:?}");
     };
@@ -847,17 +795,11 @@ async fn http_401_invalid_token_maps_to_invalid_token() {
 
 #[tokio::test]
 async fn http_401_invalid_token_in_nested_error_message_maps_to_invalid_token() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/user", PAT)
-        .respond_with(json_response(
-            401,
-            json!({ "error": { "message": "INVALID TOKEN supplied", "type": "auth" } }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server).users().get().await.unwrap_err();
+    let error = users_get_error(json_response(
+        401,
+        json!({ "error": { "message": "INVALID TOKEN supplied", "type": "auth" } }),
+    ))
+    .await;
     let Error::InvalidToken(api) = &error else {
         panic!("expected InvalidToken, got {error:?}");
     };
@@ -866,14 +808,7 @@ async fn http_401_invalid_token_in_nested_error_message_maps_to_invalid_token() 
 
 #[tokio::test]
 async fn http_404_channel_not_found_maps_to_channel_not_found_with_hook_hints() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/peer", PAT)
-        .respond_with(json_response(404, json!({ "error": "Channel not found" })))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server).peers().get().await.unwrap_err();
+    let error = peers_get_error(json_response(404, json!({ "error": "Channel not found" }))).await;
     let Error::ChannelNotFound(api) = &error else {
         panic!("expected ChannelNotFound, got {error:?}");
     };
@@ -888,15 +823,8 @@ async fn http_404_channel_not_found_maps_to_channel_not_found_with_hook_hints() 
 
 #[tokio::test]
 async fn http_404_other_message_maps_to_generic_api_error() {
-    let server = MockServer::start().await;
     let body = r#"{"message":"Peer not found","statusCode":404}"#;
-    authed("GET", "/sdk/peer", PAT)
-        .respond_with(raw_response(404, body, "application/json"))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server).peers().get().await.unwrap_err();
+    let error = peers_get_error(raw_response(404, body, "application/json")).await;
     let Error::Api(api) = &error else {
         panic!("expected Api, got {error:?}");
     };
@@ -912,26 +840,14 @@ async fn http_404_other_message_maps_to_generic_api_error() {
 
 #[tokio::test]
 async fn http_404_contact_envelope_error_maps_to_api_error_with_error_text() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/contact", PAT)
-        .and(query_param("email", "nobody@example.com"))
-        .respond_with(json_response(
+    let error = contacts_get_error(
+        "nobody@example.com",
+        json_response(
             404,
             json!({ "success": false, "error": "Contact not found" }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let query = ContactsGetQuery {
-        email: Some("nobody@example.com".into()),
-        ..ContactsGetQuery::default()
-    };
-    let error = pat_client(&server)
-        .contacts()
-        .get(&query)
-        .await
-        .unwrap_err();
+        ),
+    )
+    .await;
     let Error::Api(api) = &error else {
         panic!("expected Api, got {error:?}");
     };
@@ -941,15 +857,8 @@ async fn http_404_contact_envelope_error_maps_to_api_error_with_error_text() {
 
 #[tokio::test]
 async fn http_500_html_maps_to_api_error_with_raw_body_and_snippet() {
-    let server = MockServer::start().await;
     let html = "<!DOCTYPE html>\n<html>\n  <head><title>502 Bad Gateway</title></head>\n  <body>\n    <h1>Internal Server Error</h1>\n  </body>\n</html>\n";
-    authed("GET", "/sdk/peer", PAT)
-        .respond_with(raw_response(500, html, "text/html"))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server).peers().get().await.unwrap_err();
+    let error = peers_get_error(raw_response(500, html, "text/html")).await;
     assert!(
         matches!(error, Error::Api(_)),
         "expected Api, got {error:?}"
@@ -971,15 +880,8 @@ async fn http_500_html_maps_to_api_error_with_raw_body_and_snippet() {
 
 #[tokio::test]
 async fn http_500_long_body_is_cut_in_display_but_kept_whole() {
-    let server = MockServer::start().await;
     let long = format!("<html>{}</html>", "x".repeat(5_000));
-    authed("GET", "/sdk/user", PAT)
-        .respond_with(raw_response(500, &long, "text/html"))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server).users().get().await.unwrap_err();
+    let error = users_get_error(raw_response(500, &long, "text/html")).await;
     assert_eq!(error.api_error().unwrap().body(), long);
     let shown = error.to_string();
     assert!(
@@ -992,25 +894,14 @@ async fn http_500_long_body_is_cut_in_display_but_kept_whole() {
 
 #[tokio::test]
 async fn http_200_success_false_is_unsuccessful_with_error_text() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/contact", PAT)
-        .respond_with(json_response(
+    let error = contacts_get_error(
+        "ghost@example.com",
+        json_response(
             200,
             json!({ "success": false, "error": "Contact not found" }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let query = ContactsGetQuery {
-        email: Some("ghost@example.com".into()),
-        ..ContactsGetQuery::default()
-    };
-    let error = pat_client(&server)
-        .contacts()
-        .get(&query)
-        .await
-        .unwrap_err();
+        ),
+    )
+    .await;
     let Error::Unsuccessful(api) = &error else {
         panic!("expected Unsuccessful, got {error:?}");
     };
@@ -1022,21 +913,11 @@ async fn http_200_success_false_is_unsuccessful_with_error_text() {
 
 #[tokio::test]
 async fn http_200_success_false_on_list_is_unsuccessful() {
-    let server = MockServer::start().await;
-    authed("POST", "/sdk/contact/list", PAT)
-        .respond_with(json_response(
-            200,
-            json!({ "success": false, "error": "Invalid filter" }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server)
-        .contacts()
-        .list(&ListContacts::default())
-        .await
-        .unwrap_err();
+    let error = contacts_list_error(json_response(
+        200,
+        json!({ "success": false, "error": "Invalid filter" }),
+    ))
+    .await;
     let Error::Unsuccessful(api) = &error else {
         panic!("expected Unsuccessful, got {error:?}");
     };
@@ -1045,21 +926,11 @@ async fn http_200_success_false_on_list_is_unsuccessful() {
 
 #[tokio::test]
 async fn http_200_envelope_without_success_flag_is_unsuccessful() {
-    let server = MockServer::start().await;
-    authed("POST", "/sdk/contact", PAT)
-        .respond_with(json_response(
-            200,
-            json!({ "data": contact_json("c_9", "a@example.com") }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server)
-        .contacts()
-        .create(&CreateContact::default())
-        .await
-        .unwrap_err();
+    let error = contacts_create_error(json_response(
+        200,
+        json!({ "data": contact_json("c_9", "a@example.com") }),
+    ))
+    .await;
     let Error::Unsuccessful(api) = &error else {
         panic!("expected Unsuccessful, got {error:?}");
     };
@@ -1068,14 +939,7 @@ async fn http_200_envelope_without_success_flag_is_unsuccessful() {
 
 #[tokio::test]
 async fn http_200_malformed_json_is_decode_error_with_snippet() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/peer", PAT)
-        .respond_with(raw_response(200, r#"{"_id": 1,"#, "application/json"))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server).peers().get().await.unwrap_err();
+    let error = peers_get_error(raw_response(200, r#"{"_id": 1,"#, "application/json")).await;
     let Error::Decode {
         status, snippet, ..
     } = &error
@@ -1090,40 +954,20 @@ async fn http_200_malformed_json_is_decode_error_with_snippet() {
 
 #[tokio::test]
 async fn http_200_malformed_json_in_envelope_is_decode_error() {
-    let server = MockServer::start().await;
-    authed("POST", "/sdk/contact", PAT)
-        .respond_with(raw_response(
-            200,
-            r#"{"success": true, "data": {"_id": 1,"#,
-            "application/json",
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server)
-        .contacts()
-        .create(&CreateContact::default())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, Error::Decode { status: 200, .. }),
-        "expected Decode, got {error:?}"
-    );
+    let error = contacts_create_error(raw_response(
+        200,
+        r#"{"success": true, "data": {"_id": 1,"#,
+        "application/json",
+    ))
+    .await;
+    assert_decode_200(&error);
 }
 
 #[tokio::test]
 async fn missing_required_peer_field_is_decode_error() {
-    let server = MockServer::start().await;
     let mut peer = peer_json();
     peer.as_object_mut().unwrap().remove("modelId");
-    authed("GET", "/sdk/peer", PAT)
-        .respond_with(json_response(200, peer))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server).peers().get().await.unwrap_err();
+    let error = peers_get_error(json_response(200, peer)).await;
     let Error::Decode {
         status, message, ..
     } = &error
@@ -1139,14 +983,12 @@ async fn missing_required_contact_field_inside_envelope_is_decode_error() {
     let server = MockServer::start().await;
     let mut contact = contact_json("c_10", "a@example.com");
     contact.as_object_mut().unwrap().remove("workspaceId");
-    authed("PATCH", "/sdk/contact", PAT)
-        .respond_with(json_response(
-            200,
-            json!({ "success": true, "data": contact }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("PATCH", "/sdk/contact", PAT),
+        json_response(200, json!({ "success": true, "data": contact })),
+    )
+    .await;
 
     let body = UpdateContact {
         email: Some("a@example.com".into()),
@@ -1169,41 +1011,17 @@ async fn missing_required_contact_field_inside_envelope_is_decode_error() {
 
 #[tokio::test]
 async fn missing_data_in_successful_envelope_is_decode_error() {
-    let server = MockServer::start().await;
-    authed("POST", "/sdk/contact", PAT)
-        .respond_with(json_response(200, json!({ "success": true })))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server)
-        .contacts()
-        .create(&CreateContact::default())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, Error::Decode { status: 200, .. }),
-        "expected Decode, got {error:?}"
-    );
+    let error = contacts_create_error(json_response(200, json!({ "success": true }))).await;
+    assert_decode_200(&error);
 }
 
 #[tokio::test]
 async fn missing_total_in_contact_page_is_decode_error() {
-    let server = MockServer::start().await;
-    authed("POST", "/sdk/contact/list", PAT)
-        .respond_with(json_response(
-            200,
-            json!({ "success": true, "data": [], "page": 1, "limit": 10 }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server)
-        .contacts()
-        .list(&ListContacts::default())
-        .await
-        .unwrap_err();
+    let error = contacts_list_error(json_response(
+        200,
+        json!({ "success": true, "data": [], "page": 1, "limit": 10 }),
+    ))
+    .await;
     let Error::Decode { message, .. } = &error else {
         panic!("expected Decode, got {error:?}");
     };
@@ -1212,18 +1030,8 @@ async fn missing_total_in_contact_page_is_decode_error() {
 
 #[tokio::test]
 async fn empty_200_body_is_decode_error() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/user", PAT)
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let error = pat_client(&server).users().get().await.unwrap_err();
-    assert!(
-        matches!(error, Error::Decode { status: 200, .. }),
-        "expected Decode, got {error:?}"
-    );
+    let error = users_get_error(ResponseTemplate::new(200)).await;
+    assert_decode_200(&error);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1232,15 +1040,15 @@ async fn empty_200_body_is_decode_error() {
 
 #[tokio::test]
 async fn slow_response_is_timeout() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/peer", PAT)
-        .respond_with(json_response(200, peer_json()).set_delay(Duration::from_millis(400)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = serve_once(
+        "GET",
+        "/sdk/peer",
+        PAT,
+        json_response(200, peer_json()).set_delay(Duration::from_millis(400)),
+    )
+    .await;
 
-    let client = CognipeerClient::builder(Token::new(PAT).unwrap(), HookId::new(HOOK).unwrap())
-        .base_url(server.uri())
+    let client = builder_for(&server, PAT)
         .timeout(Duration::from_millis(100))
         .build()
         .unwrap();
@@ -1263,12 +1071,8 @@ async fn slow_response_is_timeout() {
 
 #[tokio::test]
 async fn closed_port_is_transport_error() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let client = CognipeerClient::builder(Token::new(PAT).unwrap(), HookId::new(HOOK).unwrap())
-        .base_url(format!("http://127.0.0.1:{port}"))
+    let client = builder(PAT)
+        .base_url(format!("http://{}", closed_port()))
         .build()
         .unwrap();
     let error = client.users().get().await.unwrap_err();
@@ -1366,10 +1170,6 @@ fn client_new_checks_credentials() {
     assert_eq!(client.token_mode(), AuthMode::Pat);
 }
 
-fn builder() -> cognipeer_sdk::CognipeerClientBuilder {
-    CognipeerClient::builder(Token::new(PAT).unwrap(), HookId::new(HOOK).unwrap())
-}
-
 #[test]
 fn bad_base_urls_and_timeouts_are_config_errors() {
     for bad in [
@@ -1380,14 +1180,14 @@ fn bad_base_urls_and_timeouts_are_config_errors() {
         "https://api.example.com/v1?x=1",
         "https://api.example.com/v1#frag",
     ] {
-        let error = builder().base_url(bad).build().expect_err(bad);
+        let error = builder(PAT).base_url(bad).build().expect_err(bad);
         assert!(
             matches!(error, Error::Config(_)),
             "`{bad}`: expected Config, got {error:?}"
         );
         assert!(error.to_string().contains("base URL"), "{error}");
     }
-    let error = builder().timeout(Duration::ZERO).build().unwrap_err();
+    let error = builder(PAT).timeout(Duration::ZERO).build().unwrap_err();
     assert!(
         matches!(error, Error::Config(_)),
         "expected Config, got {error:?}"
@@ -1396,14 +1196,9 @@ fn bad_base_urls_and_timeouts_are_config_errors() {
 
 #[tokio::test]
 async fn trailing_slash_on_base_url_is_ignored() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/peer", PAT)
-        .respond_with(json_response(200, peer_json()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = serve_once("GET", "/sdk/peer", PAT, json_response(200, peer_json())).await;
 
-    let client = builder()
+    let client = builder(PAT)
         .base_url(format!("{}/", server.uri()))
         .build()
         .unwrap();
@@ -1417,17 +1212,18 @@ async fn trailing_slash_on_base_url_is_ignored() {
 
 #[tokio::test]
 async fn base_url_path_prefix_is_kept() {
-    let server = MockServer::start().await;
-    authed("POST", "/v1/sdk/contact/list", PAT)
-        .respond_with(json_response(
+    let server = serve_once(
+        "POST",
+        "/v1/sdk/contact/list",
+        PAT,
+        json_response(
             200,
             json!({ "success": true, "data": [], "total": 0, "page": 1, "limit": 10 }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
 
-    let client = builder()
+    let client = builder(PAT)
         .base_url(format!("{}/v1/", server.uri()))
         .build()
         .unwrap();
@@ -1445,12 +1241,6 @@ async fn base_url_path_prefix_is_kept() {
 // from_env: the only test touching the process environment
 // ---------------------------------------------------------------------------------------
 
-fn clear_env() {
-    for name in ["COGNIPEER_TOKEN", "COGNIPEER_HOOK_ID", "COGNIPEER_BASE_URL"] {
-        std::env::remove_var(name);
-    }
-}
-
 fn config_error_naming(result: Result<CognipeerClient, Error>, variable: &str) -> String {
     let error = result.expect_err(variable);
     let Error::Config(text) = &error else {
@@ -1462,12 +1252,7 @@ fn config_error_naming(result: Result<CognipeerClient, Error>, variable: &str) -
 
 #[tokio::test]
 async fn from_env_reads_token_hook_id_and_base_url() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/peer", PAT)
-        .respond_with(json_response(200, peer_json()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = serve_once("GET", "/sdk/peer", PAT, json_response(200, peer_json())).await;
 
     clear_env();
     config_error_naming(CognipeerClient::from_env(), "COGNIPEER_TOKEN");
@@ -1524,14 +1309,7 @@ async fn from_env_reads_token_hook_id_and_base_url() {
 
 #[tokio::test]
 async fn contacts_get_without_selector_fails_before_sending() {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(json_response(
-            200,
-            json!({ "success": true, "data": contact_json("c_x", "a@example.com") }),
-        ))
-        .mount(&server)
-        .await;
+    let server = contact_server().await;
 
     let result = pat_client(&server)
         .contacts()
@@ -1541,19 +1319,12 @@ async fn contacts_get_without_selector_fails_before_sending() {
         matches!(result, Err(Error::Precondition { .. })),
         "expected a client-side error, got {result:?}"
     );
-    assert!(received(&server).await.is_empty(), "nothing may be sent");
+    assert_nothing_sent(&server).await;
 }
 
 #[tokio::test]
 async fn contacts_update_without_selector_or_changes_fails_before_sending() {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(json_response(
-            200,
-            json!({ "success": true, "data": contact_json("c_x", "a@example.com") }),
-        ))
-        .mount(&server)
-        .await;
+    let server = contact_server().await;
 
     let client = pat_client(&server);
     let no_selector = UpdateContact {
@@ -1579,5 +1350,5 @@ async fn contacts_update_without_selector_or_changes_fails_before_sending() {
         "empty data: expected an error, got {result:?}"
     );
 
-    assert!(received(&server).await.is_empty(), "nothing may be sent");
+    assert_nothing_sent(&server).await;
 }

@@ -8,6 +8,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use cognipeer_sdk::models::{
@@ -18,16 +20,21 @@ use cognipeer_sdk::models::{
     MessageStatus, PendingAction, ResponseFormat, ResumeMessage, ResumeMessageResponse,
     SendMessage, SendMessageResponse, ToolLog, ToolResult, UpdateContact,
 };
-use cognipeer_sdk::{CognipeerClient, Error, HookId, RetryPolicy, Token};
+use cognipeer_sdk::{CognipeerClient, Error, RetryPolicy};
+use common::{
+    assert_bodiless, assert_credentials, assert_json_body, assert_nothing_sent, assert_route,
+    authed, builder_for, json_response, mount_once, obj, ok_json, only_request, permissive_server,
+    query_values, received, request_count, serve_once, tree, HOOK, PAT,
+};
 use serde_json::{json, Value};
 use std::time::Duration;
-use wiremock::matchers::{any, body_json, header, method, path};
-use wiremock::{Match, Mock, MockBuilder, MockServer, Request, ResponseTemplate};
+use wiremock::matchers::{body_json, method};
+use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
-/// A personal access token (the example shape from the authentication guide).
-const PAT: &str = "pat_q7x2m9c4v8b1n6k3j5h0g2f4d6s8a1p3o5i7u9y0";
-/// A hookId (20 lowercase letters, like the guide's example).
-const HOOK: &str = "qwhxnzkapmtrlyvbdsoe";
+/// The route of `contacts.list` (and `contacts.list_all`).
+const CONTACT_LIST: &str = "/sdk/contact/list";
+/// The route of `conversations.list` (and `conversations.list_all`).
+const CONVERSATION_LIST: &str = "/sdk/conversation/list";
 /// An id with every character that must not break out of its path segment.
 const NASTY_ID: &str = "a/b?c#d e%f–Ü";
 /// `NASTY_ID` percent-encoded as one path segment.
@@ -37,20 +44,14 @@ const NASTY_ID_ENCODED: &str = "a%2Fb%3Fc%23d%20e%25f%E2%80%93%C3%9C";
 // helpers
 // ---------------------------------------------------------------------------------------
 
+/// A PAT client for `server` with the default retry policy.
 fn client(server: &MockServer) -> CognipeerClient {
-    CognipeerClient::builder(Token::new(PAT).unwrap(), HookId::new(HOOK).unwrap())
-        .base_url(server.uri())
-        .build()
-        .unwrap()
+    builder_for(server, PAT).build().unwrap()
 }
 
-/// A client with its own retry policy.
+/// A PAT client for `server` with its own retry policy.
 fn client_with(server: &MockServer, retry: RetryPolicy) -> CognipeerClient {
-    CognipeerClient::builder(Token::new(PAT).unwrap(), HookId::new(HOOK).unwrap())
-        .base_url(server.uri())
-        .retry(retry)
-        .build()
-        .unwrap()
+    builder_for(server, PAT).retry(retry).build().unwrap()
 }
 
 /// Up to three attempts with millisecond backoff, so that retry tests stay fast.
@@ -60,111 +61,28 @@ const FAST_RETRIES: RetryPolicy = RetryPolicy {
     max_backoff: Duration::from_millis(5),
 };
 
-/// A mock for `verb route` that matches only with the client's exact credentials.
-fn authed(verb: &str, route: &str) -> MockBuilder {
-    Mock::given(method(verb))
-        .and(path(route))
-        .and(header("Authorization", format!("Bearer {PAT}").as_str()))
-        .and(header("X-Hook-Id", HOOK))
-}
-
-fn ok_json(body: &Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(body)
-}
-
-async fn received(server: &MockServer) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .expect("request recording is enabled")
-}
-
-/// Checks the credentials every request must carry, exactly once each, and that the
-/// hookId travels only in its header.
-fn assert_credentials(request: &Request) {
-    let auth: Vec<_> = request.headers.get_all("authorization").iter().collect();
-    assert_eq!(auth.len(), 1, "exactly one Authorization header");
-    assert_eq!(auth[0].to_str().unwrap(), format!("Bearer {PAT}"));
-    let hook: Vec<_> = request.headers.get_all("x-hook-id").iter().collect();
-    assert_eq!(hook.len(), 1, "exactly one X-Hook-Id header");
-    assert_eq!(hook[0].to_str().unwrap(), HOOK);
-    assert!(
-        !request.url.query_pairs().any(|(name, _)| name == "hookId"),
-        "hookId must not be in the query: {}",
-        request.url
-    );
-    if !request.body.is_empty() {
-        let body: Value = serde_json::from_slice(&request.body).unwrap();
-        assert!(
-            body.get("hookId").is_none(),
-            "hookId must not be in the body"
-        );
+/// A message with only `content` set.
+fn say(content: &str) -> SendMessage {
+    SendMessage {
+        content: content.into(),
+        ..SendMessage::default()
     }
 }
 
-/// Exactly one request reached the server; returns it after checking its credentials.
-async fn only_request(server: &MockServer) -> Request {
-    let mut requests = received(server).await;
-    assert_eq!(
-        requests.len(),
-        1,
-        "expected exactly one request: {requests:#?}"
-    );
-    let request = requests.remove(0);
-    assert_credentials(&request);
-    request
-}
-
-/// A bodiless request: no body and no content type.
-fn assert_bodiless(request: &Request) {
-    assert!(request.body.is_empty(), "expected no body");
-    assert!(request.headers.get("content-type").is_none());
-}
-
-/// A JSON body equal to `expected`, with no `null` anywhere (unset fields are absent).
-fn assert_json_body(request: &Request, expected: &Value) {
-    assert_eq!(
-        request
-            .headers
-            .get("content-type")
-            .expect("a JSON body has a content type")
-            .to_str()
-            .unwrap(),
-        "application/json"
-    );
-    let sent: Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(&sent, expected);
-    assert_no_nulls(&sent);
-}
-
-fn assert_no_nulls(value: &Value) {
-    match value {
-        Value::Null => panic!("unset optional fields must be absent, not null"),
-        Value::Array(items) => items.iter().for_each(assert_no_nulls),
-        Value::Object(fields) => fields.values().for_each(assert_no_nulls),
-        _ => {}
+/// A contacts list request for pages of two, from the first page.
+fn contacts_by_two() -> ListContacts {
+    ListContacts {
+        limit: Some(2),
+        ..ListContacts::default()
     }
 }
 
-/// The values of one query parameter, in order.
-fn query_values(request: &Request, name: &str) -> Vec<String> {
-    request
-        .url
-        .query_pairs()
-        .filter(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned())
-        .collect()
-}
-
-fn obj(value: Value) -> serde_json::Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        other => panic!("not an object: {other}"),
+/// A conversations list request for pages of two, from the first page.
+fn conversations_by_two() -> ListConversations {
+    ListConversations {
+        limit: Some(2),
+        ..ListConversations::default()
     }
-}
-
-fn tree(value: Value) -> BTreeMap<String, Value> {
-    obj(value).into_iter().collect()
 }
 
 /// Serializing a decoded response gives back exactly the JSON the server sent: nothing
@@ -195,6 +113,32 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8(out).unwrap()
+}
+
+/// The request's path segments, each percent-decoded: what the server saw.
+fn decoded_segments(request: &Request) -> Vec<String> {
+    request
+        .url
+        .path_segments()
+        .unwrap()
+        .map(percent_decode)
+        .collect()
+}
+
+/// `conversations.send_message` of `content` alone to `conv_1`.
+async fn send_to_conv_1(server: &MockServer, content: &str) -> Result<SendMessageResponse, Error> {
+    client(server)
+        .conversations()
+        .send_message("conv_1", &say(content))
+        .await
+}
+
+/// `conversations.messages` of `conv_1` with the default query.
+async fn conv_1_messages(client: &CognipeerClient) -> Result<Vec<ConversationMessage>, Error> {
+    client
+        .conversations()
+        .messages("conv_1", &ConversationsMessagesQuery::default())
+        .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -395,13 +339,14 @@ async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
             "timestamp": "2024-12-01T10:00:01.000Z"
         }
     });
-    authed("POST", "/sdk/conversation")
-        .and(NoQuery)
-        .and(body_json(&expected_body))
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", "/sdk/conversation", PAT)
+            .and(NoQuery)
+            .and(body_json(&expected_body)),
+        ok_json(&response),
+    )
+    .await;
 
     let body = CreateConversation {
         contact_id: Some("c_1".into()),
@@ -452,9 +397,8 @@ async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
     );
     assert_round_trips!(&answer, &response);
 
-    let request = only_request(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/sdk/conversation");
+    let request = only_request(&server, PAT).await;
+    assert_route(&request, "POST", "/sdk/conversation");
     assert_json_body(&request, &expected_body);
 }
 
@@ -463,12 +407,12 @@ async fn conversations_create_with_defaults_sends_empty_object_and_accepts_minim
     let server = MockServer::start().await;
     // The reference's own test mock leaves out `created`, `status` and `messageId`.
     let response = json!({ "conversationId": "conv_2", "peerId": "p_1" });
-    authed("POST", "/sdk/conversation")
-        .and(body_json(json!({})))
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", "/sdk/conversation", PAT).and(body_json(json!({}))),
+        ok_json(&response),
+    )
+    .await;
 
     let answer = client(&server)
         .conversations()
@@ -483,7 +427,7 @@ async fn conversations_create_with_defaults_sends_empty_object_and_accepts_minim
             ..CreateConversationResponse::default()
         }
     );
-    let request = only_request(&server).await;
+    let request = only_request(&server, PAT).await;
     assert_json_body(&request, &json!({}));
 }
 
@@ -502,12 +446,12 @@ async fn conversations_create_text_format_with_only_messages() {
         "messageId": "msg_3",
         "status": "done"
     });
-    authed("POST", "/sdk/conversation")
-        .and(body_json(&expected_body))
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", "/sdk/conversation", PAT).and(body_json(&expected_body)),
+        ok_json(&response),
+    )
+    .await;
 
     let answer = client(&server)
         .conversations()
@@ -524,7 +468,7 @@ async fn conversations_create_text_format_with_only_messages() {
     assert_eq!(answer.status, Some(MessageStatus::Done));
     assert_eq!(answer.content.as_deref(), Some("Gut, danke!"));
     assert_round_trips!(&answer, &response);
-    assert_json_body(&only_request(&server).await, &expected_body);
+    assert_json_body(&only_request(&server, PAT).await, &expected_body);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -550,13 +494,14 @@ async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_
         "messageId": "msg_ai_2",
         "status": "done"
     });
-    authed("POST", "/sdk/conversation/conv_1/message")
-        .and(NoQuery)
-        .and(body_json(&expected_body))
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", "/sdk/conversation/conv_1/message", PAT)
+            .and(NoQuery)
+            .and(body_json(&expected_body)),
+        ok_json(&response),
+    )
+    .await;
 
     let body = SendMessage {
         content: "Summarize our chat.".into(),
@@ -591,9 +536,8 @@ async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_
     );
     assert_round_trips!(&answer, &response);
 
-    let request = only_request(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/sdk/conversation/conv_1/message");
+    let request = only_request(&server, PAT).await;
+    assert_route(&request, "POST", "/sdk/conversation/conv_1/message");
     assert_json_body(&request, &expected_body);
     let sent: Value = serde_json::from_slice(&request.body).unwrap();
     assert!(sent.get("conversationId").is_none());
@@ -608,28 +552,22 @@ async fn conversations_send_message_with_only_content_sends_only_content() {
         "messageId": "msg_ai_3",
         "status": "completed"
     });
-    authed("POST", "/sdk/conversation/conv_1/message")
-        .and(body_json(json!({ "content": "Hello" })))
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", "/sdk/conversation/conv_1/message", PAT)
+            .and(body_json(json!({ "content": "Hello" }))),
+        ok_json(&response),
+    )
+    .await;
 
-    let answer = client(&server)
-        .conversations()
-        .send_message(
-            "conv_1",
-            &SendMessage {
-                content: "Hello".into(),
-                ..SendMessage::default()
-            },
-        )
-        .await
-        .unwrap();
+    let answer = send_to_conv_1(&server, "Hello").await.unwrap();
     assert_eq!(answer.status, MessageStatus::Completed);
     assert_eq!(answer.content.as_deref(), Some("Hi!"));
     assert_round_trips!(&answer, &response);
-    assert_json_body(&only_request(&server).await, &json!({ "content": "Hello" }));
+    assert_json_body(
+        &only_request(&server, PAT).await,
+        &json!({ "content": "Hello" }),
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -659,13 +597,18 @@ async fn conversations_resume_message_posts_exactly_the_tool_result() {
             "args": { "city": "Berlin", "days": 3 }
         }
     });
-    authed("POST", "/sdk/conversation/conv_1/message/msg_ai_1/resume")
+    mount_once(
+        &server,
+        authed(
+            "POST",
+            "/sdk/conversation/conv_1/message/msg_ai_1/resume",
+            PAT,
+        )
         .and(NoQuery)
-        .and(body_json(&expected_body))
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+        .and(body_json(&expected_body)),
+        ok_json(&response),
+    )
+    .await;
 
     let body = ResumeMessage {
         tool_result: ToolResult {
@@ -703,11 +646,11 @@ async fn conversations_resume_message_posts_exactly_the_tool_result() {
     );
     assert_round_trips!(&answer, &response);
 
-    let request = only_request(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(
-        request.url.path(),
-        "/sdk/conversation/conv_1/message/msg_ai_1/resume"
+    let request = only_request(&server, PAT).await;
+    assert_route(
+        &request,
+        "POST",
+        "/sdk/conversation/conv_1/message/msg_ai_1/resume",
     );
     assert_json_body(&request, &expected_body);
 }
@@ -729,12 +672,17 @@ async fn conversations_resume_message_failed_tool_sends_empty_output_and_error()
         "messageId": "msg_ai_9",
         "status": "done"
     });
-    authed("POST", "/sdk/conversation/conv_1/message/msg_ai_9/resume")
-        .and(body_json(&expected_body))
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed(
+            "POST",
+            "/sdk/conversation/conv_1/message/msg_ai_9/resume",
+            PAT,
+        )
+        .and(body_json(&expected_body)),
+        ok_json(&response),
+    )
+    .await;
 
     let answer = client(&server)
         .conversations()
@@ -755,7 +703,7 @@ async fn conversations_resume_message_failed_tool_sends_empty_output_and_error()
     assert_eq!(answer.status, MessageStatus::Done);
     assert_eq!(answer.pending_action, None);
     assert_round_trips!(&answer, &response);
-    assert_json_body(&only_request(&server).await, &expected_body);
+    assert_json_body(&only_request(&server, PAT).await, &expected_body);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -782,13 +730,14 @@ async fn conversations_list_with_defaults_posts_empty_object() {
         "page": 1,
         "limit": 10
     });
-    authed("POST", "/sdk/conversation/list")
-        .and(NoQuery)
-        .and(body_json(json!({})))
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", CONVERSATION_LIST, PAT)
+            .and(NoQuery)
+            .and(body_json(json!({}))),
+        ok_json(&response),
+    )
+    .await;
 
     let page = client(&server)
         .conversations()
@@ -819,9 +768,8 @@ async fn conversations_list_with_defaults_posts_empty_object() {
     );
     assert_round_trips!(&page, &response);
 
-    let request = only_request(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/sdk/conversation/list");
+    let request = only_request(&server, PAT).await;
+    assert_route(&request, "POST", CONVERSATION_LIST);
     assert_json_body(&request, &json!({}));
 }
 
@@ -835,12 +783,12 @@ async fn conversations_list_sends_filter_sort_page_limit_and_contact() {
         "limit": 5,
         "sort": { "createdAt": -1 }
     });
-    authed("POST", "/sdk/conversation/list")
-        .and(body_json(&expected_body))
-        .respond_with(ok_json(&conversation_page(&[6], 6, 2, 5)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", CONVERSATION_LIST, PAT).and(body_json(&expected_body)),
+        ok_json(&conversation_page(&[6], 6, 2, 5)),
+    )
+    .await;
 
     let page = client(&server)
         .conversations()
@@ -857,7 +805,7 @@ async fn conversations_list_sends_filter_sort_page_limit_and_contact() {
         .unwrap();
     assert_eq!(conversation_ids(&page.data), ["conv_6"]);
     assert_eq!((page.total, page.page, page.limit), (6, 2, 5));
-    assert_json_body(&only_request(&server).await, &expected_body);
+    assert_json_body(&only_request(&server, PAT).await, &expected_body);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -869,12 +817,12 @@ async fn conversations_get_fetches_one_conversation() {
     let server = MockServer::start().await;
     let mut response = conversation_json("conv_1");
     response["peer"] = json!({ "_id": "65f1c0ffee00000000000a01", "name": "Support Agent", "modelId": "gpt-4o-mini" });
-    authed("GET", "/sdk/conversation/conv_1")
-        .and(NoQuery)
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("GET", "/sdk/conversation/conv_1", PAT).and(NoQuery),
+        ok_json(&response),
+    )
+    .await;
 
     let conversation = client(&server).conversations().get("conv_1").await.unwrap();
     assert_eq!(
@@ -890,9 +838,8 @@ async fn conversations_get_fetches_one_conversation() {
     );
     assert_round_trips!(&conversation, &response);
 
-    let request = only_request(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/sdk/conversation/conv_1");
+    let request = only_request(&server, PAT).await;
+    assert_route(&request, "GET", "/sdk/conversation/conv_1");
     assert_eq!(request.url.query(), None);
     assert_bodiless(&request);
 }
@@ -954,24 +901,20 @@ fn expected_messages() -> Vec<ConversationMessage> {
 #[tokio::test]
 async fn conversations_messages_sends_default_messages_count_10_and_decodes_bare_array() {
     let server = MockServer::start().await;
-    authed("GET", "/sdk/conversation/conv_1/message")
-        .and(QueryOnce("messagesCount", "10"))
-        .respond_with(ok_json(&messages_json()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("GET", "/sdk/conversation/conv_1/message", PAT)
+            .and(QueryOnce("messagesCount", "10")),
+        ok_json(&messages_json()),
+    )
+    .await;
 
-    let messages = client(&server)
-        .conversations()
-        .messages("conv_1", &ConversationsMessagesQuery::default())
-        .await
-        .unwrap();
+    let messages = conv_1_messages(&client(&server)).await.unwrap();
     assert_eq!(messages, expected_messages());
     assert_round_trips!(&messages, &messages_json());
 
-    let request = only_request(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/sdk/conversation/conv_1/message");
+    let request = only_request(&server, PAT).await;
+    assert_route(&request, "GET", "/sdk/conversation/conv_1/message");
     assert_eq!(request.url.query(), Some("messagesCount=10"));
     assert_bodiless(&request);
 }
@@ -979,12 +922,12 @@ async fn conversations_messages_sends_default_messages_count_10_and_decodes_bare
 #[tokio::test]
 async fn conversations_messages_sends_the_given_messages_count_once() {
     let server = MockServer::start().await;
-    authed("GET", "/sdk/conversation/conv_1/message")
-        .and(QueryOnce("messagesCount", "3"))
-        .respond_with(ok_json(&json!([])))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("GET", "/sdk/conversation/conv_1/message", PAT).and(QueryOnce("messagesCount", "3")),
+        ok_json(&json!([])),
+    )
+    .await;
 
     let messages = client(&server)
         .conversations()
@@ -998,7 +941,7 @@ async fn conversations_messages_sends_the_given_messages_count_once() {
         .unwrap();
     assert!(messages.is_empty());
 
-    let request = only_request(&server).await;
+    let request = only_request(&server, PAT).await;
     assert_eq!(query_values(&request, "messagesCount"), ["3"]);
     assert_eq!(request.url.query(), Some("messagesCount=3"));
 }
@@ -1025,17 +968,18 @@ async fn flows_execute_posts_the_inputs_as_the_whole_body_with_version_latest() 
         "executionId": "exec_42",
         "durationMs": 1234
     });
-    authed("POST", "/sdk/flow/flow_1/execute")
-        .and(QueryOnce("version", "latest"))
-        .and(body_json(json!({
-            "customerName": "Jürgen",
-            "orderIds": [101, 102],
-            "options": { "priority": "high", "notify": true }
-        })))
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", "/sdk/flow/flow_1/execute", PAT)
+            .and(QueryOnce("version", "latest"))
+            .and(body_json(json!({
+                "customerName": "Jürgen",
+                "orderIds": [101, 102],
+                "options": { "priority": "high", "notify": true }
+            }))),
+        ok_json(&response),
+    )
+    .await;
 
     let result = client(&server)
         .flows()
@@ -1053,9 +997,8 @@ async fn flows_execute_posts_the_inputs_as_the_whole_body_with_version_latest() 
     );
     assert_round_trips!(&result, &response);
 
-    let request = only_request(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/sdk/flow/flow_1/execute");
+    let request = only_request(&server, PAT).await;
+    assert_route(&request, "POST", "/sdk/flow/flow_1/execute");
     assert_eq!(request.url.query(), Some("version=latest"));
     // The inputs are the body itself: not wrapped in `inputs`, no flowId, no version.
     assert_json_body(
@@ -1068,13 +1011,14 @@ async fn flows_execute_posts_the_inputs_as_the_whole_body_with_version_latest() 
 async fn flows_execute_sends_the_given_version_once_and_empty_inputs_as_empty_object() {
     let server = MockServer::start().await;
     let response = json!({ "success": false, "error": "Input `customerName` is required" });
-    authed("POST", "/sdk/flow/flow_1/execute")
-        .and(QueryOnce("version", "v3"))
-        .and(body_json(json!({})))
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", "/sdk/flow/flow_1/execute", PAT)
+            .and(QueryOnce("version", "v3"))
+            .and(body_json(json!({}))),
+        ok_json(&response),
+    )
+    .await;
 
     let result = client(&server)
         .flows()
@@ -1098,7 +1042,7 @@ async fn flows_execute_sends_the_given_version_once_and_empty_inputs_as_empty_ob
     );
     assert_round_trips!(&result, &response);
 
-    let request = only_request(&server).await;
+    let request = only_request(&server, PAT).await;
     assert_eq!(query_values(&request, "version"), ["v3"]);
     assert_json_body(&request, &json!({}));
 }
@@ -1129,12 +1073,12 @@ fn channel_json(channel_type: &str) -> Value {
 #[tokio::test]
 async fn channels_get_fetches_the_channel_and_keeps_unknown_fields() {
     let server = MockServer::start().await;
-    authed("GET", "/sdk/channel")
-        .and(NoQuery)
-        .respond_with(ok_json(&channel_json("api")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("GET", "/sdk/channel", PAT).and(NoQuery),
+        ok_json(&channel_json("api")),
+    )
+    .await;
 
     let channel = client(&server).channels().get().await.unwrap();
     assert_eq!(
@@ -1159,9 +1103,8 @@ async fn channels_get_fetches_the_channel_and_keeps_unknown_fields() {
     );
     assert_round_trips!(&channel, &channel_json("api"));
 
-    let request = only_request(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/sdk/channel");
+    let request = only_request(&server, PAT).await;
+    assert_route(&request, "GET", "/sdk/channel");
     assert_eq!(request.url.query(), None);
     assert_bodiless(&request);
 }
@@ -1172,12 +1115,13 @@ async fn channels_get_fetches_the_channel_and_keeps_unknown_fields() {
 
 #[tokio::test]
 async fn unknown_channel_type_is_kept_as_unknown_and_sent_back_as_is() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/channel")
-        .respond_with(ok_json(&channel_json("telegram")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = serve_once(
+        "GET",
+        "/sdk/channel",
+        PAT,
+        ok_json(&channel_json("telegram")),
+    )
+    .await;
 
     let channel = client(&server).channels().get().await.unwrap();
     assert_eq!(
@@ -1196,12 +1140,7 @@ async fn known_channel_types_decode_to_their_variants() {
         ("webchat", ChannelType::Webchat),
         ("chatwoot", ChannelType::Chatwoot),
     ] {
-        let server = MockServer::start().await;
-        authed("GET", "/sdk/channel")
-            .respond_with(ok_json(&channel_json(wire)))
-            .expect(1)
-            .mount(&server)
-            .await;
+        let server = serve_once("GET", "/sdk/channel", PAT, ok_json(&channel_json(wire))).await;
         let channel = client(&server).channels().get().await.unwrap();
         assert_eq!(channel.channel_type, expected, "{wire}");
         assert_eq!(channel.channel_type.to_string(), wire);
@@ -1217,23 +1156,14 @@ async fn unknown_message_status_is_kept_as_unknown() {
         "messageId": "msg_ai_5",
         "status": "thinking_hard"
     });
-    authed("POST", "/sdk/conversation/conv_1/message")
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", "/sdk/conversation/conv_1/message", PAT),
+        ok_json(&response),
+    )
+    .await;
 
-    let answer = client(&server)
-        .conversations()
-        .send_message(
-            "conv_1",
-            &SendMessage {
-                content: "Think about it.".into(),
-                ..SendMessage::default()
-            },
-        )
-        .await
-        .unwrap();
+    let answer = send_to_conv_1(&server, "Think about it.").await.unwrap();
     assert_eq!(
         answer.status,
         MessageStatus::Unknown("thinking_hard".into())
@@ -1244,29 +1174,20 @@ async fn unknown_message_status_is_kept_as_unknown() {
 
 #[tokio::test]
 async fn known_message_status_client_tool_call_decodes_to_its_variant() {
-    let server = MockServer::start().await;
-    authed("POST", "/sdk/conversation/conv_1/message")
-        .respond_with(ok_json(&json!({
+    let server = serve_once(
+        "POST",
+        "/sdk/conversation/conv_1/message",
+        PAT,
+        ok_json(&json!({
             "conversationId": "conv_1",
             "messageId": "msg_ai_6",
             "status": "client_tool_call",
             "pendingAction": { "executionId": "exec_6", "toolName": "get_weather", "args": {} }
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
+        })),
+    )
+    .await;
 
-    let answer = client(&server)
-        .conversations()
-        .send_message(
-            "conv_1",
-            &SendMessage {
-                content: "Weather?".into(),
-                ..SendMessage::default()
-            },
-        )
-        .await
-        .unwrap();
+    let answer = send_to_conv_1(&server, "Weather?").await.unwrap();
     assert_eq!(answer.status, MessageStatus::ClientToolCall);
     assert_eq!(answer.pending_action.unwrap().execution_id, "exec_6");
 }
@@ -1282,17 +1203,14 @@ async fn unknown_message_role_and_status_in_stored_messages_are_kept() {
         "status": "archived",
         "createdAt": "2024-12-01T09:59:59.000Z"
     }]);
-    authed("GET", "/sdk/conversation/conv_1/message")
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("GET", "/sdk/conversation/conv_1/message", PAT),
+        ok_json(&response),
+    )
+    .await;
 
-    let messages = client(&server)
-        .conversations()
-        .messages("conv_1", &ConversationsMessagesQuery::default())
-        .await
-        .unwrap();
+    let messages = conv_1_messages(&client(&server)).await.unwrap();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].r#type, MessageRole::Unknown("system".into()));
     assert_eq!(
@@ -1304,28 +1222,19 @@ async fn unknown_message_role_and_status_in_stored_messages_are_kept() {
 
 #[tokio::test]
 async fn open_enum_of_the_wrong_json_type_is_a_decode_error() {
-    let server = MockServer::start().await;
-    authed("POST", "/sdk/conversation/conv_1/message")
-        .respond_with(ok_json(&json!({
+    let server = serve_once(
+        "POST",
+        "/sdk/conversation/conv_1/message",
+        PAT,
+        ok_json(&json!({
             "conversationId": "conv_1",
             "messageId": "msg_ai_7",
             "status": 42
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
+        })),
+    )
+    .await;
 
-    let error = client(&server)
-        .conversations()
-        .send_message(
-            "conv_1",
-            &SendMessage {
-                content: "x".into(),
-                ..SendMessage::default()
-            },
-        )
-        .await
-        .unwrap_err();
+    let error = send_to_conv_1(&server, "x").await.unwrap_err();
     assert!(
         matches!(error, Error::Decode { status: 200, .. }),
         "expected Decode, got {error:?}"
@@ -1372,11 +1281,7 @@ async fn peer_keeps_unknown_fields_in_extra_and_serializes_them_back() {
         "securityFilters": { "pii": true },
         "createdBy": "u_1"
     });
-    authed("GET", "/sdk/peer")
-        .respond_with(ok_json(&response))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(&server, authed("GET", "/sdk/peer", PAT), ok_json(&response)).await;
 
     let peer = client(&server).peers().get().await.unwrap();
     assert_eq!(peer.name, "Support Agent");
@@ -1396,12 +1301,13 @@ async fn peer_keeps_unknown_fields_in_extra_and_serializes_them_back() {
 
 #[tokio::test]
 async fn contacts_in_a_page_keep_unknown_fields_in_extra() {
-    let server = MockServer::start().await;
-    authed("POST", "/sdk/contact/list")
-        .respond_with(ok_json(&contact_page(&[1], 1, 1, 10)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = serve_once(
+        "POST",
+        CONTACT_LIST,
+        PAT,
+        ok_json(&contact_page(&[1], 1, 1, 10)),
+    )
+    .await;
 
     let page = client(&server)
         .contacts()
@@ -1420,7 +1326,7 @@ async fn contacts_in_a_page_keep_unknown_fields_in_extra() {
 /// Exactly one request arrived, at exactly `raw_path`; `segments` are the decoded path
 /// segments the server saw.
 async fn assert_single_request_at(server: &MockServer, raw_path: &str, segments: &[&str]) {
-    let request = only_request(server).await;
+    let request = only_request(server, PAT).await;
     assert_eq!(request.url.path(), raw_path);
     assert_eq!(request.url.query(), None, "nothing may leak into the query");
     assert_eq!(
@@ -1428,25 +1334,19 @@ async fn assert_single_request_at(server: &MockServer, raw_path: &str, segments:
         None,
         "nothing may leak into a fragment"
     );
-    let decoded: Vec<String> = request
-        .url
-        .path_segments()
-        .unwrap()
-        .map(percent_decode)
-        .collect();
-    assert_eq!(decoded, segments);
+    assert_eq!(decoded_segments(&request), segments);
 }
 
 #[tokio::test]
 async fn conversations_get_sends_an_awkward_id_as_one_path_segment() {
     let server = MockServer::start().await;
     let raw = format!("/sdk/conversation/{NASTY_ID_ENCODED}");
-    Mock::given(method("GET"))
-        .and(RawPath(raw.clone()))
-        .respond_with(ok_json(&conversation_json(NASTY_ID)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        Mock::given(method("GET")).and(RawPath(raw.clone())),
+        ok_json(&conversation_json(NASTY_ID)),
+    )
+    .await;
 
     let conversation = client(&server).conversations().get(NASTY_ID).await.unwrap();
     assert_eq!(conversation.id, NASTY_ID);
@@ -1457,28 +1357,23 @@ async fn conversations_get_sends_an_awkward_id_as_one_path_segment() {
 async fn conversations_send_message_sends_an_awkward_id_as_one_path_segment() {
     let server = MockServer::start().await;
     let raw = format!("/sdk/conversation/{NASTY_ID_ENCODED}/message");
-    Mock::given(method("POST"))
-        .and(RawPath(raw.clone()))
-        .and(body_json(json!({ "content": "hi" })))
-        .respond_with(ok_json(&json!({
+    mount_once(
+        &server,
+        Mock::given(method("POST"))
+            .and(RawPath(raw.clone()))
+            .and(body_json(json!({ "content": "hi" }))),
+        ok_json(&json!({
             "conversationId": NASTY_ID,
             "content": "hello",
             "messageId": "m",
             "status": "done"
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
+        })),
+    )
+    .await;
 
     let answer = client(&server)
         .conversations()
-        .send_message(
-            NASTY_ID,
-            &SendMessage {
-                content: "hi".into(),
-                ..SendMessage::default()
-            },
-        )
+        .send_message(NASTY_ID, &say("hi"))
         .await
         .unwrap();
     assert_eq!(answer.conversation_id, NASTY_ID);
@@ -1490,17 +1385,17 @@ async fn conversations_resume_message_encodes_both_ids_separately() {
     let server = MockServer::start().await;
     let message_id = "m/1 ?#";
     let raw = format!("/sdk/conversation/{NASTY_ID_ENCODED}/message/m%2F1%20%3F%23/resume");
-    Mock::given(method("POST"))
-        .and(RawPath(raw.clone()))
-        .respond_with(ok_json(&json!({
+    mount_once(
+        &server,
+        Mock::given(method("POST")).and(RawPath(raw.clone())),
+        ok_json(&json!({
             "conversationId": NASTY_ID,
             "content": "done",
             "messageId": message_id,
             "status": "done"
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
+        })),
+    )
+    .await;
 
     let answer = client(&server)
         .conversations()
@@ -1527,20 +1422,21 @@ async fn conversations_resume_message_encodes_both_ids_separately() {
 async fn conversations_messages_encodes_the_id_and_keeps_the_query_separate() {
     let server = MockServer::start().await;
     let raw = format!("/sdk/conversation/{NASTY_ID_ENCODED}/message");
-    Mock::given(method("GET"))
-        .and(RawPath(raw.clone()))
-        .and(QueryOnce("messagesCount", "10"))
-        .respond_with(ok_json(&json!([])))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        Mock::given(method("GET"))
+            .and(RawPath(raw.clone()))
+            .and(QueryOnce("messagesCount", "10")),
+        ok_json(&json!([])),
+    )
+    .await;
 
     client(&server)
         .conversations()
         .messages(NASTY_ID, &ConversationsMessagesQuery::default())
         .await
         .unwrap();
-    let request = only_request(&server).await;
+    let request = only_request(&server, PAT).await;
     assert_eq!(request.url.path(), raw);
     assert_eq!(request.url.query(), Some("messagesCount=10"));
 }
@@ -1549,13 +1445,14 @@ async fn conversations_messages_encodes_the_id_and_keeps_the_query_separate() {
 async fn flows_execute_sends_an_awkward_flow_id_as_one_path_segment() {
     let server = MockServer::start().await;
     let raw = format!("/sdk/flow/{NASTY_ID_ENCODED}/execute");
-    Mock::given(method("POST"))
-        .and(RawPath(raw.clone()))
-        .and(QueryOnce("version", "latest"))
-        .respond_with(ok_json(&json!({ "success": true })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        Mock::given(method("POST"))
+            .and(RawPath(raw.clone()))
+            .and(QueryOnce("version", "latest")),
+        ok_json(&json!({ "success": true })),
+    )
+    .await;
 
     let result = client(&server)
         .flows()
@@ -1563,16 +1460,13 @@ async fn flows_execute_sends_an_awkward_flow_id_as_one_path_segment() {
         .await
         .unwrap();
     assert!(result.success);
-    let request = only_request(&server).await;
+    let request = only_request(&server, PAT).await;
     assert_eq!(request.url.path(), raw);
     assert_eq!(request.url.query(), Some("version=latest"));
-    let decoded: Vec<String> = request
-        .url
-        .path_segments()
-        .unwrap()
-        .map(percent_decode)
-        .collect();
-    assert_eq!(decoded, ["sdk", "flow", NASTY_ID, "execute"]);
+    assert_eq!(
+        decoded_segments(&request),
+        ["sdk", "flow", NASTY_ID, "execute"]
+    );
 }
 
 #[test]
@@ -1584,16 +1478,9 @@ fn percent_decode_helper_inverts_the_expected_encoding() {
 // client-side preconditions: nothing may reach the server
 // ---------------------------------------------------------------------------------------
 
-/// A server that answers anything successfully, so that only the client can refuse.
-async fn permissive_server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ok_json(
-            &json!({ "success": true, "data": contact_json(1) }),
-        ))
-        .mount(&server)
-        .await;
-    server
+/// A server that answers anything with contact 1, so that only the client can refuse.
+async fn contact_server() -> MockServer {
+    permissive_server(&json!({ "success": true, "data": contact_json(1) })).await
 }
 
 fn assert_precondition(result: Result<Contact, Error>, operation: &str) -> String {
@@ -1613,84 +1500,75 @@ fn assert_precondition(result: Result<Contact, Error>, operation: &str) -> Strin
     message.clone()
 }
 
+/// `contacts.get` with `query` is refused and nothing is sent; returns the refusal's message.
+async fn refused_contacts_get(query: &ContactsGetQuery) -> String {
+    let server = contact_server().await;
+    let result = client(&server).contacts().get(query).await;
+    let message = assert_precondition(result, "contacts.get");
+    assert_nothing_sent(&server).await;
+    message
+}
+
+/// `contacts.update` with `body` is refused and nothing is sent; returns the refusal's message.
+async fn refused_contacts_update(body: &UpdateContact) -> String {
+    let server = contact_server().await;
+    let result = client(&server).contacts().update(body).await;
+    let message = assert_precondition(result, "contacts.update");
+    assert_nothing_sent(&server).await;
+    message
+}
+
 #[tokio::test]
 async fn contacts_get_without_email_or_integration_id_is_refused_before_sending() {
-    let server = permissive_server().await;
-    let result = client(&server)
-        .contacts()
-        .get(&ContactsGetQuery::default())
-        .await;
-    let message = assert_precondition(result, "contacts.get");
+    let message = refused_contacts_get(&ContactsGetQuery::default()).await;
     assert!(
         message.contains("email") && message.contains("integrationId"),
         "{message}"
     );
-    assert!(received(&server).await.is_empty(), "nothing may be sent");
 }
 
 #[tokio::test]
 async fn contacts_get_with_an_empty_email_only_is_refused_before_sending() {
-    let server = permissive_server().await;
-    let result = client(&server)
-        .contacts()
-        .get(&ContactsGetQuery {
-            email: Some(String::new()),
-            integration_id: None,
-        })
-        .await;
-    assert_precondition(result, "contacts.get");
-    assert!(received(&server).await.is_empty(), "nothing may be sent");
+    refused_contacts_get(&ContactsGetQuery {
+        email: Some(String::new()),
+        integration_id: None,
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn contacts_update_with_empty_changes_is_refused_before_sending() {
-    let server = permissive_server().await;
-    let result = client(&server)
-        .contacts()
-        .update(&UpdateContact {
-            email: Some("person1@example.com".into()),
-            integration_id: None,
-            data: ContactChanges::default(),
-        })
-        .await;
-    let message = assert_precondition(result, "contacts.update");
+    let message = refused_contacts_update(&UpdateContact {
+        email: Some("person1@example.com".into()),
+        integration_id: None,
+        data: ContactChanges::default(),
+    })
+    .await;
     assert!(message.contains("data"), "{message}");
-    assert!(received(&server).await.is_empty(), "nothing may be sent");
 }
 
 #[tokio::test]
 async fn contacts_update_selected_by_an_empty_email_only_is_refused_before_sending() {
-    let server = permissive_server().await;
-    let result = client(&server)
-        .contacts()
-        .update(&UpdateContact {
-            email: Some(String::new()),
-            integration_id: None,
-            data: ContactChanges {
-                name: Some("New Name".into()),
-                ..ContactChanges::default()
-            },
-        })
-        .await;
-    assert_precondition(result, "contacts.update");
-    assert!(received(&server).await.is_empty(), "nothing may be sent");
+    refused_contacts_update(&UpdateContact {
+        email: Some(String::new()),
+        integration_id: None,
+        data: ContactChanges {
+            name: Some("New Name".into()),
+            ..ContactChanges::default()
+        },
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn contacts_update_with_neither_selector_nor_changes_is_refused_before_sending() {
-    let server = permissive_server().await;
-    let result = client(&server)
-        .contacts()
-        .update(&UpdateContact::default())
-        .await;
-    assert_precondition(result, "contacts.update");
-    assert!(received(&server).await.is_empty(), "nothing may be sent");
+    refused_contacts_update(&UpdateContact::default()).await;
 }
 
 #[tokio::test]
 async fn a_valid_contacts_update_is_sent() {
     // The counterpart of the refusals above: a selector and a change pass the checks.
-    let server = permissive_server().await;
+    let server = contact_server().await;
     let contact = client(&server)
         .contacts()
         .update(&UpdateContact {
@@ -1704,7 +1582,7 @@ async fn a_valid_contacts_update_is_sent() {
         .await
         .unwrap();
     assert_eq!(contact.id, "c_1");
-    let request = only_request(&server).await;
+    let request = only_request(&server, PAT).await;
     assert_eq!(request.method.as_str(), "PATCH");
     assert_json_body(
         &request,
@@ -1716,17 +1594,39 @@ async fn a_valid_contacts_update_is_sent() {
 // pagination: contacts().list_all
 // ---------------------------------------------------------------------------------------
 
-/// Mounts one `POST route` mock per `(page, response)`, each matched on the JSON body's
-/// `page` and expected exactly once.
-async fn mount_pages(server: &MockServer, route: &str, pages: Vec<(i64, Value)>) {
+/// A new server with one `POST route` mock per `(page, response)`, each matched on the JSON
+/// body's `page` and expected exactly once.
+async fn paged_server(route: &str, pages: Vec<(i64, Value)>) -> MockServer {
+    let server = MockServer::start().await;
     for (page, response) in pages {
-        authed("POST", route)
-            .and(BodyPage(page))
-            .respond_with(ok_json(&response))
-            .expect(1)
-            .mount(server)
-            .await;
+        mount_once(
+            &server,
+            authed("POST", route, PAT).and(BodyPage(page)),
+            ok_json(&response),
+        )
+        .await;
     }
+    server
+}
+
+/// Mounts a `POST route` mock for `page` that must never be reached: asking for that page
+/// would be a bug.
+async fn forbid_page(server: &MockServer, route: &str, page: i64, response: &Value) {
+    authed("POST", route, PAT)
+        .and(BodyPage(page))
+        .respond_with(ok_json(response))
+        .expect(0)
+        .mount(server)
+        .await;
+}
+
+/// Every contact `contacts.list_all` collects in pages of two.
+async fn all_contacts_by_two(server: &MockServer) -> Result<Vec<Contact>, Error> {
+    client(server)
+        .contacts()
+        .list_all(&contacts_by_two())
+        .collect()
+        .await
 }
 
 /// The JSON bodies of every request, in order, after checking their credentials and path.
@@ -1735,9 +1635,8 @@ async fn sent_bodies(server: &MockServer, route: &str) -> Vec<Value> {
         .await
         .iter()
         .map(|request| {
-            assert_credentials(request);
-            assert_eq!(request.method.as_str(), "POST");
-            assert_eq!(request.url.path(), route);
+            assert_credentials(request, PAT);
+            assert_route(request, "POST", route);
             serde_json::from_slice(&request.body).unwrap()
         })
         .collect()
@@ -1753,22 +1652,13 @@ fn five_contact_pages() -> Vec<(i64, Value)> {
 
 #[tokio::test]
 async fn contacts_list_all_collects_every_page_in_order() {
-    let server = MockServer::start().await;
-    mount_pages(&server, "/sdk/contact/list", five_contact_pages()).await;
+    let server = paged_server(CONTACT_LIST, five_contact_pages()).await;
 
-    let contacts = client(&server)
-        .contacts()
-        .list_all(&ListContacts {
-            limit: Some(2),
-            ..ListContacts::default()
-        })
-        .collect()
-        .await
-        .unwrap();
+    let contacts = all_contacts_by_two(&server).await.unwrap();
     assert_eq!(contact_ids(&contacts), ["c_1", "c_2", "c_3", "c_4", "c_5"]);
     assert_eq!(contacts[4].email.as_deref(), Some("person5@example.com"));
     assert_eq!(
-        sent_bodies(&server, "/sdk/contact/list").await,
+        sent_bodies(&server, CONTACT_LIST).await,
         [
             json!({ "limit": 2, "page": 1 }),
             json!({ "limit": 2, "page": 2 }),
@@ -1779,8 +1669,7 @@ async fn contacts_list_all_collects_every_page_in_order() {
 
 #[tokio::test]
 async fn contacts_list_all_keeps_filter_and_sort_on_every_page() {
-    let server = MockServer::start().await;
-    mount_pages(&server, "/sdk/contact/list", five_contact_pages()).await;
+    let server = paged_server(CONTACT_LIST, five_contact_pages()).await;
 
     let contacts = client(&server)
         .contacts()
@@ -1794,7 +1683,7 @@ async fn contacts_list_all_keeps_filter_and_sort_on_every_page() {
         .await
         .unwrap();
     assert_eq!(contacts.len(), 5);
-    let bodies = sent_bodies(&server, "/sdk/contact/list").await;
+    let bodies = sent_bodies(&server, CONTACT_LIST).await;
     assert_eq!(bodies.len(), 3);
     for (i, body) in bodies.iter().enumerate() {
         assert_eq!(
@@ -1811,10 +1700,8 @@ async fn contacts_list_all_keeps_filter_and_sort_on_every_page() {
 
 #[tokio::test]
 async fn contacts_list_all_starts_at_the_requested_page() {
-    let server = MockServer::start().await;
-    mount_pages(
-        &server,
-        "/sdk/contact/list",
+    let server = paged_server(
+        CONTACT_LIST,
         vec![
             (2, contact_page(&[3, 4], 5, 2, 2)),
             (3, contact_page(&[5], 5, 3, 2)),
@@ -1833,15 +1720,13 @@ async fn contacts_list_all_starts_at_the_requested_page() {
         .await
         .unwrap();
     assert_eq!(contact_ids(&contacts), ["c_3", "c_4", "c_5"]);
-    assert_eq!(received(&server).await.len(), 2);
+    assert_eq!(request_count(&server).await, 2);
 }
 
 #[tokio::test]
 async fn contacts_list_all_stops_at_an_early_empty_page() {
-    let server = MockServer::start().await;
-    mount_pages(
-        &server,
-        "/sdk/contact/list",
+    let server = paged_server(
+        CONTACT_LIST,
         vec![
             (1, contact_page(&[1, 2], 5, 1, 2)),
             // The total said 5, but the server runs dry: stop instead of looping.
@@ -1850,59 +1735,28 @@ async fn contacts_list_all_stops_at_an_early_empty_page() {
     )
     .await;
     // A page 3 would be a bug.
-    authed("POST", "/sdk/contact/list")
-        .and(BodyPage(3))
-        .respond_with(ok_json(&contact_page(&[5], 5, 3, 2)))
-        .expect(0)
-        .mount(&server)
-        .await;
+    forbid_page(&server, CONTACT_LIST, 3, &contact_page(&[5], 5, 3, 2)).await;
 
-    let contacts = client(&server)
-        .contacts()
-        .list_all(&ListContacts {
-            limit: Some(2),
-            ..ListContacts::default()
-        })
-        .collect()
-        .await
-        .unwrap();
+    let contacts = all_contacts_by_two(&server).await.unwrap();
     assert_eq!(contact_ids(&contacts), ["c_1", "c_2"]);
-    assert_eq!(received(&server).await.len(), 2);
+    assert_eq!(request_count(&server).await, 2);
 }
 
 #[tokio::test]
 async fn contacts_list_all_of_nothing_makes_one_request() {
-    let server = MockServer::start().await;
-    mount_pages(
-        &server,
-        "/sdk/contact/list",
-        vec![(1, contact_page(&[], 0, 1, 2))],
-    )
-    .await;
+    let server = paged_server(CONTACT_LIST, vec![(1, contact_page(&[], 0, 1, 2))]).await;
 
-    let contacts = client(&server)
-        .contacts()
-        .list_all(&ListContacts {
-            limit: Some(2),
-            ..ListContacts::default()
-        })
-        .collect()
-        .await
-        .unwrap();
+    let contacts = all_contacts_by_two(&server).await.unwrap();
     assert!(contacts.is_empty());
-    assert_eq!(received(&server).await.len(), 1);
+    assert_eq!(request_count(&server).await, 1);
 }
 
 #[tokio::test]
 async fn contacts_list_all_next_yields_items_one_by_one_fetching_lazily() {
-    let server = MockServer::start().await;
-    mount_pages(&server, "/sdk/contact/list", five_contact_pages()).await;
+    let server = paged_server(CONTACT_LIST, five_contact_pages()).await;
 
     let client = client(&server);
-    let mut pages = client.contacts().list_all(&ListContacts {
-        limit: Some(2),
-        ..ListContacts::default()
-    });
+    let mut pages = client.contacts().list_all(&contacts_by_two());
     assert!(
         received(&server).await.is_empty(),
         "nothing is sent before the first next()"
@@ -1913,19 +1767,17 @@ async fn contacts_list_all_next_yields_items_one_by_one_fetching_lazily() {
     for (id, requests) in expected {
         let contact = pages.next().await.unwrap().expect("another contact");
         assert_eq!(contact.id, id);
-        assert_eq!(received(&server).await.len(), requests, "after {id}");
+        assert_eq!(request_count(&server).await, requests, "after {id}");
     }
     assert!(pages.next().await.unwrap().is_none());
     assert!(pages.next().await.unwrap().is_none(), "stays finished");
-    assert_eq!(received(&server).await.len(), 3);
+    assert_eq!(request_count(&server).await, 3);
 }
 
 #[tokio::test]
 async fn contacts_list_all_unsuccessful_page_two_is_an_error_from_next() {
-    let server = MockServer::start().await;
-    mount_pages(
-        &server,
-        "/sdk/contact/list",
+    let server = paged_server(
+        CONTACT_LIST,
         vec![
             (1, contact_page(&[1, 2], 5, 1, 2)),
             (
@@ -1937,10 +1789,7 @@ async fn contacts_list_all_unsuccessful_page_two_is_an_error_from_next() {
     .await;
 
     let client = client(&server);
-    let mut pages = client.contacts().list_all(&ListContacts {
-        limit: Some(2),
-        ..ListContacts::default()
-    });
+    let mut pages = client.contacts().list_all(&contacts_by_two());
     assert_eq!(pages.next().await.unwrap().unwrap().id, "c_1");
     assert_eq!(pages.next().await.unwrap().unwrap().id, "c_2");
     let error = pages.next().await.unwrap_err();
@@ -1951,15 +1800,13 @@ async fn contacts_list_all_unsuccessful_page_two_is_an_error_from_next() {
     assert_eq!(api.message(), Some("Database temporarily unavailable"));
     // After an error the list ends; page 3 is never requested.
     assert!(pages.next().await.unwrap().is_none());
-    assert_eq!(received(&server).await.len(), 2);
+    assert_eq!(request_count(&server).await, 2);
 }
 
 #[tokio::test]
 async fn contacts_list_all_unsuccessful_page_two_fails_collect() {
-    let server = MockServer::start().await;
-    mount_pages(
-        &server,
-        "/sdk/contact/list",
+    let server = paged_server(
+        CONTACT_LIST,
         vec![
             (1, contact_page(&[1, 2], 5, 1, 2)),
             (2, json!({ "success": false, "error": "boom" })),
@@ -1967,20 +1814,12 @@ async fn contacts_list_all_unsuccessful_page_two_fails_collect() {
     )
     .await;
 
-    let error = client(&server)
-        .contacts()
-        .list_all(&ListContacts {
-            limit: Some(2),
-            ..ListContacts::default()
-        })
-        .collect()
-        .await
-        .unwrap_err();
+    let error = all_contacts_by_two(&server).await.unwrap_err();
     assert!(
         matches!(error, Error::Unsuccessful(_)),
         "expected Unsuccessful, got {error:?}"
     );
-    assert_eq!(received(&server).await.len(), 2);
+    assert_eq!(request_count(&server).await, 2);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1997,8 +1836,7 @@ fn five_conversation_pages() -> Vec<(i64, Value)> {
 
 #[tokio::test]
 async fn conversations_list_all_collects_every_page_in_order() {
-    let server = MockServer::start().await;
-    mount_pages(&server, "/sdk/conversation/list", five_conversation_pages()).await;
+    let server = paged_server(CONVERSATION_LIST, five_conversation_pages()).await;
 
     let conversations = client(&server)
         .conversations()
@@ -2016,7 +1854,7 @@ async fn conversations_list_all_collects_every_page_in_order() {
     );
     assert_eq!(conversations[0], expected_conversation("conv_1"));
     assert_eq!(
-        sent_bodies(&server, "/sdk/conversation/list").await,
+        sent_bodies(&server, CONVERSATION_LIST).await,
         [
             json!({ "contactId": "c_1", "limit": 2, "page": 1 }),
             json!({ "contactId": "c_1", "limit": 2, "page": 2 }),
@@ -2027,46 +1865,38 @@ async fn conversations_list_all_collects_every_page_in_order() {
 
 #[tokio::test]
 async fn conversations_list_all_stops_at_an_early_empty_page() {
-    let server = MockServer::start().await;
-    mount_pages(
-        &server,
-        "/sdk/conversation/list",
+    let server = paged_server(
+        CONVERSATION_LIST,
         vec![
             (1, conversation_page(&[1, 2], 5, 1, 2)),
             (2, conversation_page(&[], 5, 2, 2)),
         ],
     )
     .await;
-    authed("POST", "/sdk/conversation/list")
-        .and(BodyPage(3))
-        .respond_with(ok_json(&conversation_page(&[5], 5, 3, 2)))
-        .expect(0)
-        .mount(&server)
-        .await;
+    forbid_page(
+        &server,
+        CONVERSATION_LIST,
+        3,
+        &conversation_page(&[5], 5, 3, 2),
+    )
+    .await;
 
     let conversations = client(&server)
         .conversations()
-        .list_all(&ListConversations {
-            limit: Some(2),
-            ..ListConversations::default()
-        })
+        .list_all(&conversations_by_two())
         .collect()
         .await
         .unwrap();
     assert_eq!(conversation_ids(&conversations), ["conv_1", "conv_2"]);
-    assert_eq!(received(&server).await.len(), 2);
+    assert_eq!(request_count(&server).await, 2);
 }
 
 #[tokio::test]
 async fn conversations_list_all_next_yields_items_one_by_one() {
-    let server = MockServer::start().await;
-    mount_pages(&server, "/sdk/conversation/list", five_conversation_pages()).await;
+    let server = paged_server(CONVERSATION_LIST, five_conversation_pages()).await;
 
     let client = client(&server);
-    let mut pages = client.conversations().list_all(&ListConversations {
-        limit: Some(2),
-        ..ListConversations::default()
-    });
+    let mut pages = client.conversations().list_all(&conversations_by_two());
     assert!(received(&server).await.is_empty());
     let mut ids = Vec::new();
     while let Some(conversation) = pages.next().await.unwrap() {
@@ -2074,33 +1904,28 @@ async fn conversations_list_all_next_yields_items_one_by_one() {
     }
     assert_eq!(ids, ["conv_1", "conv_2", "conv_3", "conv_4", "conv_5"]);
     assert!(pages.next().await.unwrap().is_none());
-    assert_eq!(received(&server).await.len(), 3);
+    assert_eq!(request_count(&server).await, 3);
 }
 
 #[tokio::test]
 async fn conversations_list_all_http_error_on_page_two_is_an_error_from_next() {
-    let server = MockServer::start().await;
-    mount_pages(
-        &server,
-        "/sdk/conversation/list",
+    let server = paged_server(
+        CONVERSATION_LIST,
         vec![(1, conversation_page(&[1, 2], 5, 1, 2))],
     )
     .await;
-    authed("POST", "/sdk/conversation/list")
-        .and(BodyPage(2))
-        .respond_with(
-            ResponseTemplate::new(500)
-                .set_body_json(json!({ "message": "Internal error", "statusCode": 500 })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", CONVERSATION_LIST, PAT).and(BodyPage(2)),
+        json_response(
+            500,
+            json!({ "message": "Internal error", "statusCode": 500 }),
+        ),
+    )
+    .await;
 
     let client = client_with(&server, RetryPolicy::NEVER);
-    let mut pages = client.conversations().list_all(&ListConversations {
-        limit: Some(2),
-        ..ListConversations::default()
-    });
+    let mut pages = client.conversations().list_all(&conversations_by_two());
     assert_eq!(pages.next().await.unwrap().unwrap().id, "conv_1");
     assert_eq!(pages.next().await.unwrap().unwrap().id, "conv_2");
     let error = pages.next().await.unwrap_err();
@@ -2110,7 +1935,7 @@ async fn conversations_list_all_http_error_on_page_two_is_an_error_from_next() {
     );
     assert_eq!(error.status(), Some(500));
     assert!(pages.next().await.unwrap().is_none());
-    assert_eq!(received(&server).await.len(), 2);
+    assert_eq!(request_count(&server).await, 2);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2120,12 +1945,12 @@ async fn conversations_list_all_http_error_on_page_two_is_an_error_from_next() {
 #[tokio::test]
 async fn contacts_list_returns_a_typed_page_with_total_page_and_limit() {
     let server = MockServer::start().await;
-    authed("POST", "/sdk/contact/list")
-        .and(body_json(json!({ "page": 2, "limit": 2 })))
-        .respond_with(ok_json(&contact_page(&[3, 4], 5, 2, 2)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        authed("POST", CONTACT_LIST, PAT).and(body_json(json!({ "page": 2, "limit": 2 }))),
+        ok_json(&contact_page(&[3, 4], 5, 2, 2)),
+    )
+    .await;
 
     let page = client(&server)
         .contacts()
@@ -2150,7 +1975,7 @@ async fn contacts_list_returns_a_typed_page_with_total_page_and_limit() {
     );
     assert_eq!(page.data[0].workspace_id, "ws_01");
     assert_eq!(page.data[1].tags, Some(vec!["beta".to_owned()]));
-    let request = only_request(&server).await;
+    let request = only_request(&server, PAT).await;
     assert_json_body(&request, &json!({ "page": 2, "limit": 2 }));
 }
 
@@ -2160,15 +1985,16 @@ async fn contacts_list_returns_a_typed_page_with_total_page_and_limit() {
 
 #[tokio::test]
 async fn conversation_not_found_is_a_generic_api_error_with_its_message() {
-    let server = MockServer::start().await;
-    authed("GET", "/sdk/conversation/missing")
-        .respond_with(
-            ResponseTemplate::new(404)
-                .set_body_json(json!({ "message": "Conversation not found", "statusCode": 404 })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = serve_once(
+        "GET",
+        "/sdk/conversation/missing",
+        PAT,
+        json_response(
+            404,
+            json!({ "message": "Conversation not found", "statusCode": 404 }),
+        ),
+    )
+    .await;
 
     let error = client(&server)
         .conversations()
@@ -2185,14 +2011,13 @@ async fn conversation_not_found_is_a_generic_api_error_with_its_message() {
 
 #[tokio::test]
 async fn channel_not_found_on_flows_execute_maps_to_channel_not_found() {
-    let server = MockServer::start().await;
-    authed("POST", "/sdk/flow/flow_1/execute")
-        .respond_with(
-            ResponseTemplate::new(404).set_body_json(json!({ "message": "Channel not found" })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = serve_once(
+        "POST",
+        "/sdk/flow/flow_1/execute",
+        PAT,
+        json_response(404, json!({ "message": "Channel not found" })),
+    )
+    .await;
 
     let error = client(&server)
         .flows()
@@ -2207,14 +2032,13 @@ async fn channel_not_found_on_flows_execute_maps_to_channel_not_found() {
 
 #[tokio::test]
 async fn unauthorized_on_conversations_create_maps_to_unauthorized() {
-    let server = MockServer::start().await;
-    authed("POST", "/sdk/conversation")
-        .respond_with(
-            ResponseTemplate::new(401).set_body_json(json!({ "message": "Authorization Error" })),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = serve_once(
+        "POST",
+        "/sdk/conversation",
+        PAT,
+        json_response(401, json!({ "message": "Authorization Error" })),
+    )
+    .await;
 
     let error = client(&server)
         .conversations()
@@ -2237,9 +2061,10 @@ async fn unauthorized_on_conversations_create_maps_to_unauthorized() {
 async fn creating_sending_resuming_and_running_flows_are_never_retried() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(503).set_body_json(json!({ "message": "Service Unavailable" })),
-        )
+        .respond_with(json_response(
+            503,
+            json!({ "message": "Service Unavailable" }),
+        ))
         .mount(&server)
         .await;
     let client = client_with(&server, FAST_RETRIES);
@@ -2251,13 +2076,7 @@ async fn creating_sending_resuming_and_running_flows_are_never_retried() {
             .await
             .unwrap_err(),
         conversations
-            .send_message(
-                "conv_1",
-                &SendMessage {
-                    content: "hi".into(),
-                    ..SendMessage::default()
-                },
-            )
+            .send_message("conv_1", &say("hi"))
             .await
             .unwrap_err(),
         conversations
@@ -2297,30 +2116,25 @@ async fn creating_sending_resuming_and_running_flows_are_never_retried() {
 #[tokio::test]
 async fn reading_messages_is_retried_after_a_503_with_the_same_request() {
     let server = MockServer::start().await;
-    authed("GET", "/sdk/conversation/conv_1/message")
-        .and(QueryOnce("messagesCount", "10"))
+    let messages = || {
+        authed("GET", "/sdk/conversation/conv_1/message", PAT).and(QueryOnce("messagesCount", "10"))
+    };
+    messages()
         .respond_with(ResponseTemplate::new(503))
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
-    authed("GET", "/sdk/conversation/conv_1/message")
-        .and(QueryOnce("messagesCount", "10"))
-        .respond_with(ok_json(&messages_json()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(&server, messages(), ok_json(&messages_json())).await;
 
-    let messages = client_with(&server, FAST_RETRIES)
-        .conversations()
-        .messages("conv_1", &ConversationsMessagesQuery::default())
+    let messages = conv_1_messages(&client_with(&server, FAST_RETRIES))
         .await
         .unwrap();
     assert_eq!(messages, expected_messages());
     let requests = received(&server).await;
     assert_eq!(requests.len(), 2);
     for request in &requests {
-        assert_credentials(request);
+        assert_credentials(request, PAT);
         assert_eq!(request.url.as_str(), requests[0].url.as_str());
         assert_bodiless(request);
     }

@@ -1,0 +1,292 @@
+//! Helpers shared by the integration tests: the example credentials, client builders, wiremock
+//! mocks and responses, and the checks on what went over the wire.
+//!
+//! Each test binary includes this with `mod common;` and uses only part of it, hence the
+//! `dead_code` allowance.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use cognipeer_sdk::{CognipeerClient, CognipeerClientBuilder, HookId, Token};
+use serde_json::{json, Value};
+use wiremock::matchers::{any, header, method, path};
+use wiremock::{Mock, MockBuilder, MockServer, Request, ResponseTemplate};
+
+// ---------------------------------------------------------------------------------------
+// credentials and environment
+// ---------------------------------------------------------------------------------------
+
+/// The example personal access token from the authentication guide.
+pub const PAT: &str = "pat_kcnlto8e01zg3frarz8l1kvenmhqvtqzjmfnxdvh";
+
+/// The example hookId from the authentication guide (20 characters: masked as `bhdwx…`).
+pub const HOOK: &str = "bhdwxdpdkndpzolyttqf";
+
+/// The environment variable `CognipeerClient::from_env` reads the token from.
+pub const TOKEN_ENV: &str = "COGNIPEER_TOKEN";
+/// The environment variable `CognipeerClient::from_env` reads the hookId from.
+pub const HOOK_ENV: &str = "COGNIPEER_HOOK_ID";
+/// The environment variable `CognipeerClient::from_env` reads the base URL from.
+pub const BASE_URL_ENV: &str = "COGNIPEER_BASE_URL";
+/// Every environment variable `CognipeerClient::from_env` reads.
+pub const ENV_VARS: [&str; 3] = [TOKEN_ENV, HOOK_ENV, BASE_URL_ENV];
+
+/// Removes every variable in [`ENV_VARS`] from the process environment.
+pub fn clear_env() {
+    for name in ENV_VARS {
+        std::env::remove_var(name);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// clients
+// ---------------------------------------------------------------------------------------
+
+/// A Cognipeer client builder with `token` and [`HOOK`].
+pub fn builder(token: &str) -> CognipeerClientBuilder {
+    CognipeerClient::builder(Token::new(token).unwrap(), HookId::new(HOOK).unwrap())
+}
+
+/// A Cognipeer client builder with `token` and [`HOOK`], pointed at `server`.
+pub fn builder_for(server: &MockServer, token: &str) -> CognipeerClientBuilder {
+    builder(token).base_url(server.uri())
+}
+
+/// A 127.0.0.1 address that nothing listens on.
+pub fn closed_port() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
+}
+
+// ---------------------------------------------------------------------------------------
+// mocks and responses
+// ---------------------------------------------------------------------------------------
+
+/// A mock for `verb route`, whatever the credentials.
+pub fn on(verb: &str, route: &str) -> MockBuilder {
+    Mock::given(method(verb)).and(path(route))
+}
+
+/// A mock for `verb route` that only matches with the exact credentials of `token` and [`HOOK`].
+pub fn authed(verb: &str, route: &str, token: &str) -> MockBuilder {
+    on(verb, route)
+        .and(header("Authorization", format!("Bearer {token}").as_str()))
+        .and(header("X-Hook-Id", HOOK))
+}
+
+/// Mounts `mock` on `server`, answering `response` and expected exactly once.
+pub async fn mount_once(server: &MockServer, mock: MockBuilder, response: ResponseTemplate) {
+    mock.respond_with(response).expect(1).mount(server).await;
+}
+
+/// A new server where [`authed`] `verb route` answers `response` and is expected exactly once.
+pub async fn serve_once(
+    verb: &str,
+    route: &str,
+    token: &str,
+    response: ResponseTemplate,
+) -> MockServer {
+    let server = MockServer::start().await;
+    mount_once(&server, authed(verb, route, token), response).await;
+    server
+}
+
+/// A new server that answers any request with `body`, so that only the client can refuse one.
+pub async fn permissive_server(body: &Value) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ok_json(body))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A response with this status and `body` as JSON.
+pub fn json_response(status: u16, body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(body)
+}
+
+/// A 200 response with `body` as JSON.
+pub fn ok_json(body: &Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+/// A response with this status and `body` as is, under `content_type`.
+pub fn raw_response(status: u16, body: &str, content_type: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), content_type)
+}
+
+// ---------------------------------------------------------------------------------------
+// recorded requests
+// ---------------------------------------------------------------------------------------
+
+/// Every request `server` received, in order.
+pub async fn received(server: &MockServer) -> Vec<Request> {
+    server
+        .received_requests()
+        .await
+        .expect("request recording is enabled")
+}
+
+/// How many requests `server` received.
+pub async fn request_count(server: &MockServer) -> usize {
+    received(server).await.len()
+}
+
+/// Exactly one request reached the server; returns it after [`assert_credentials`] on it.
+pub async fn only_request(server: &MockServer, token: &str) -> Request {
+    let mut requests = received(server).await;
+    assert_eq!(
+        requests.len(),
+        1,
+        "expected exactly one request: {requests:#?}"
+    );
+    let request = requests.remove(0);
+    assert_credentials(&request, token);
+    request
+}
+
+/// No request reached the server.
+pub async fn assert_nothing_sent(server: &MockServer) {
+    assert!(received(server).await.is_empty(), "nothing may be sent");
+}
+
+/// The values of one header, in order.
+pub fn header_values(request: &Request, name: &str) -> Vec<String> {
+    request
+        .headers
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The values of one query parameter, in order.
+pub fn query_values(request: &Request, name: &str) -> Vec<String> {
+    request
+        .url
+        .query_pairs()
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .collect()
+}
+
+/// The request's body parsed as JSON, or `None` when it has none.
+pub fn json_body(request: &Request) -> Option<Value> {
+    if request.body.is_empty() {
+        None
+    } else {
+        Some(serde_json::from_slice(&request.body).unwrap())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// assertions on requests
+// ---------------------------------------------------------------------------------------
+
+/// Exactly one `Authorization: Bearer {token}` header and one `X-Hook-Id: {HOOK}` header.
+pub fn assert_credential_headers(request: &Request, token: &str) {
+    let auth: Vec<_> = request.headers.get_all("authorization").iter().collect();
+    assert_eq!(auth.len(), 1, "exactly one Authorization header");
+    assert_eq!(auth[0].to_str().unwrap(), format!("Bearer {token}"));
+    let hook: Vec<_> = request.headers.get_all("x-hook-id").iter().collect();
+    assert_eq!(hook.len(), 1, "exactly one X-Hook-Id header");
+    assert_eq!(hook[0].to_str().unwrap(), HOOK);
+}
+
+/// [`assert_credential_headers`], and the hookId is in neither the query nor a JSON body.
+pub fn assert_credentials(request: &Request, token: &str) {
+    assert_credential_headers(request, token);
+    assert!(
+        !request.url.query_pairs().any(|(name, _)| name == "hookId"),
+        "hookId must not be in the query: {}",
+        request.url
+    );
+    if let Some(body) = json_body(request) {
+        assert!(
+            body.get("hookId").is_none(),
+            "hookId must not be in the body"
+        );
+    }
+}
+
+/// The request's method and (raw, percent-encoded) path are these.
+pub fn assert_route(request: &Request, verb: &str, route: &str) {
+    assert_eq!(request.method.as_str(), verb);
+    assert_eq!(request.url.path(), route);
+}
+
+/// A bodiless request (a GET): no body and no content type.
+pub fn assert_bodiless(request: &Request) {
+    assert!(request.body.is_empty(), "GET must have no body");
+    assert!(request.headers.get("content-type").is_none());
+}
+
+/// A JSON content type and a body equal to `expected` with no `null` in it (unset is absent).
+pub fn assert_json_body(request: &Request, expected: &Value) {
+    assert_eq!(
+        request
+            .headers
+            .get("content-type")
+            .expect("a JSON body has a content type")
+            .to_str()
+            .unwrap(),
+        "application/json"
+    );
+    let sent: Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(&sent, expected);
+    assert!(
+        !String::from_utf8_lossy(&request.body).contains("null"),
+        "unset optional fields must be absent, not null: {}",
+        String::from_utf8_lossy(&request.body)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON values
+// ---------------------------------------------------------------------------------------
+
+/// A peer with only its required fields.
+pub fn short_peer_json() -> Value {
+    json!({ "_id": "peer-1", "name": "Support", "modelId": "gpt-4o", "prompt": "Be kind." })
+}
+
+/// The map inside a JSON object; panics on anything else.
+pub fn obj(value: Value) -> serde_json::Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+/// A JSON object as the `BTreeMap` the SDK's models use for free-form maps.
+pub fn tree(value: Value) -> BTreeMap<String, Value> {
+    obj(value).into_iter().collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// spec fixtures
+// ---------------------------------------------------------------------------------------
+
+/// The fixture folder `tests/fixtures/{kind}` (`valid`, `invalid`, …).
+pub fn fixture_dir(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(kind)
+}
+
+/// The path of fixture `name` in `tests/fixtures/{kind}`.
+pub fn fixture(kind: &str, name: &str) -> PathBuf {
+    fixture_dir(kind).join(name)
+}
+
+/// The label the generator gets for a fixture in `kind`: stable, unlike the absolute path.
+pub fn fixture_label(kind: &str, path: &Path) -> String {
+    format!(
+        "fixtures/{kind}/{}",
+        path.file_name().unwrap().to_string_lossy()
+    )
+}
