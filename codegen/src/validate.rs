@@ -485,6 +485,9 @@ impl Validator {
         index: &IndexMap<&str, usize>,
     ) -> Vec<ir::Resource> {
         let accessors = self.unique_names("resource", "resources", spec.resources.keys(), snake, RESERVED_ACCESSORS);
+        if accessors.iter().any(|a| a == "mod") && accessors.iter().any(|a| a == "mod_") {
+            self.error_help("resources", "resources `mod` and `mod_` would share the module file `mod_.rs`", "rename one of them");
+        }
         let mut out = Vec::new();
         let mut query_names: BTreeSet<String> = BTreeSet::new();
         for ((name, r), accessor) in spec.resources.iter().zip(accessors) {
@@ -513,7 +516,8 @@ impl Validator {
             }
             out.push(ir::Resource {
                 type_name: pascal(name),
-                module: accessor.clone(),
+                // `mod.rs` is the resources module itself.
+                module: if accessor == "mod" { "mod_".to_owned() } else { accessor.clone() },
                 accessor,
                 description: r.description.clone().unwrap_or_else(|| format!("The `{name}` resource.")),
                 operations,

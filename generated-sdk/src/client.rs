@@ -83,7 +83,6 @@ impl CognipeerClient {
         if let Some(base_url) = crate::runtime::optional_env_var(Self::BASE_URL_ENV)? {
             builder = builder.base_url(base_url);
         }
-
         builder.build()
     }
 

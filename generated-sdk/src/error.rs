@@ -2,6 +2,7 @@
 
 //! Everything that can go wrong, as one enum. API errors keep their status and raw body.
 
+pub use crate::api_error::ApiError;
 use crate::auth::AuthMode;
 use std::time::Duration;
 
@@ -22,7 +23,7 @@ pub enum Error {
     #[error(
         "`{operation}` does not accept the client's token ({}); it accepts {}. Build the client with a token of an accepted kind",
         crate::runtime::with_article(mode.name()),
-        crate::auth::modes_phrase(accepted)
+        crate::credentials::modes_phrase(accepted)
     )]
     AuthModeNotAccepted {
         /// The operation, as `resource.operation`.
@@ -92,7 +93,7 @@ pub enum Error {
     /// The request could not be sent or the response could not be read.
     #[error(
         "`{operation}` could not reach the API: {}; check the base URL and the network",
-        crate::error::causes(source)
+        crate::api_error::causes(source)
     )]
     Transport {
         /// The operation, as `resource.operation`.
@@ -122,15 +123,12 @@ impl Error {
         if api.status == 401u16 && text.contains("invalid token") {
             return Error::InvalidToken(api);
         }
-
         if api.status == 401u16 {
             return Error::Unauthorized(api);
         }
-
         if api.status == 404u16 && text.contains("channel not found") {
             return Error::ChannelNotFound(api);
         }
-
         Error::Api(api)
     }
 
@@ -173,107 +171,4 @@ impl Error {
             _ => None,
         }
     }
-}
-
-/// An error response from the API: its status, its message (from `message`, `error` or
-/// `error.message`), its raw body (with the client's token masked, should the server echo it)
-/// and the request id and `Retry-After` it carried.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
-    status: u16,
-    message: Option<String>,
-    body: String,
-    request_id: Option<String>,
-    retry_after: Option<Duration>,
-}
-
-impl ApiError {
-    pub(crate) fn new(
-        status: u16,
-        body: &[u8],
-        request_id: Option<String>,
-        retry_after: Option<Duration>,
-    ) -> Self {
-        let message = serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|json| {
-                json.get("message")
-                    .and_then(serde_json::Value::as_str)
-                    .map(str::to_owned)
-                    .or_else(|| crate::runtime::error_text(json.get("error")))
-            });
-        ApiError {
-            status,
-            message,
-            body: String::from_utf8_lossy(body).into_owned(),
-            request_id,
-            retry_after,
-        }
-    }
-
-    pub(crate) fn with_message(mut self, message: Option<String>) -> Self {
-        self.message = message;
-        self
-    }
-
-    pub(crate) fn redacted(self, token: &crate::auth::Token) -> Self {
-        ApiError {
-            message: self.message.map(|m| token.redact(&m)),
-            body: token.redact(&self.body),
-            ..self
-        }
-    }
-
-    /// HTTP status code.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The error message the API sent, if the body carried one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-
-    /// The raw response body.
-    pub fn body(&self) -> &str {
-        &self.body
-    }
-
-    /// The server's request id (`x-request-id` header), for support requests.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-
-    /// How long the server asked to wait before retrying (`Retry-After`), if it said.
-    pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
-    }
-}
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {}", self.status)?;
-        if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
-        }
-
-        match &self.message {
-            Some(message) => write!(f, ": {message}"),
-            None if self.body.trim().is_empty() => f.write_str(" with an empty body"),
-            None => write!(f, ": {}", crate ::runtime::snippet(& self.body, 200)),
-        }
-    }
-}
-
-/// An error and its causes, joined, for messages that should say why.
-pub(crate) fn causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-
-    text
 }

@@ -1,6 +1,6 @@
 //! Snapshots of the code generated for each valid fixture spec in `fixtures/valid/`.
 //!
-//! `src/runtime.rs` (and likewise `src/options.rs` and `src/pages.rs`) does not depend on the
+//! `src/runtime.rs` (and likewise the other files in `SPEC_INDEPENDENT`) does not depend on the
 //! spec: each is snapshotted once (`runtime_rs`, …) from one fixture, and every fixture's copy is
 //! compared with that one. Only a file's first line, the `@generated` notice, names the spec file;
 //! that line is checked on its own. All other files of a fixture form one snapshot.
@@ -18,7 +18,13 @@ use std::path::{Path, PathBuf};
 use common::fixture_label;
 
 /// Generated files that do not depend on the spec: snapshotted once, compared for each fixture.
-const SPEC_INDEPENDENT: &[&str] = &["src/runtime.rs", "src/options.rs", "src/pages.rs"];
+const SPEC_INDEPENDENT: &[&str] = &[
+    "src/api_error.rs",
+    "src/credentials.rs",
+    "src/options.rs",
+    "src/pages.rs",
+    "src/runtime.rs",
+];
 
 /// The fixture the spec-independent files are snapshotted from.
 const REFERENCE: &str = "hook_header.yaml";
@@ -75,18 +81,11 @@ fn without_notice<'a>(contents: &'a str, label: &str, file: &str) -> &'a str {
 }
 
 #[test]
-fn runtime_rs() {
-    insta::assert_snapshot!("runtime_rs", reference("src/runtime.rs"));
-}
-
-#[test]
-fn options_rs() {
-    insta::assert_snapshot!("options_rs", reference("src/options.rs"));
-}
-
-#[test]
-fn pages_rs() {
-    insta::assert_snapshot!("pages_rs", reference("src/pages.rs"));
+fn spec_independent_files() {
+    for file in SPEC_INDEPENDENT {
+        let name = file.trim_start_matches("src/").replace('.', "_");
+        insta::assert_snapshot!(name, reference(file));
+    }
 }
 
 #[test]

@@ -51,8 +51,10 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
 
+        mod api_error;
         mod auth;
         mod client;
+        mod credentials;
         mod error;
         pub mod models;
         pub mod resources;

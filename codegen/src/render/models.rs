@@ -6,15 +6,27 @@ use crate::naming::ident;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(super) fn render(api: &ir::Api) -> TokenStream {
-    let models = api.models.iter().map(|m| model(api, m));
-    let queries = api.resources.iter().flat_map(|r| &r.operations).filter_map(|op| op.query.as_ref()).map(|m| model(api, m));
-    quote! {
-        //! The API's data types. Optional fields are left out of requests when `None`.
+/// Models per rendering job: the file is printed in parts, in parallel, then joined.
+const PER_PART: usize = 8;
 
-        #(#models)*
-        #(#queries)*
+/// The file's parts, in order: its docs, then the spec's types and each operation's query struct.
+pub(super) fn parts(api: &ir::Api) -> Vec<Vec<&ir::Model>> {
+    let queries = api.resources.iter().flat_map(|r| &r.operations).filter_map(|op| op.query.as_ref());
+    let all: Vec<&ir::Model> = api.models.iter().chain(queries).collect();
+    let mut parts = vec![Vec::new()];
+    parts.extend(all.chunks(PER_PART).map(<[&ir::Model]>::to_vec));
+    parts
+}
+
+/// One part of the file: the module docs for the empty first part, else its models.
+pub(super) fn render(api: &ir::Api, part: &[&ir::Model]) -> TokenStream {
+    if part.is_empty() {
+        return quote!(
+            //! The API's data types. Optional fields are left out of requests when `None`.
+        );
     }
+    let models = part.iter().map(|m| model(api, m));
+    quote!(#(#models)*)
 }
 
 fn model(api: &ir::Api, m: &ir::Model) -> TokenStream {

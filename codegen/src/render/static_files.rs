@@ -1,10 +1,12 @@
-//! The spec-independent part of every generated crate: the request core, request options and
-//! pagination. They are real Rust sources (in `codegen/runtime/`), compiled and linted as part of
+//! The spec-independent part of every generated crate: the request core, request options,
+//! pagination, credential handling and API error responses. They are real Rust sources (in `codegen/runtime/`), compiled and linted as part of
 //! every generated crate, and emitted verbatim: rebuilding them through `quote!`, `syn` and
 //! `prettyplease` on every run would cost most of the generation time and change nothing.
 
 /// Path in the generated crate → contents, already in `prettyplease` form.
 pub(super) const FILES: &[(&str, &str)] = &[
+    ("src/api_error.rs", include_str!("../../runtime/api_error.rs")),
+    ("src/credentials.rs", include_str!("../../runtime/credentials.rs")),
     ("src/options.rs", include_str!("../../runtime/options.rs")),
     ("src/pages.rs", include_str!("../../runtime/pages.rs")),
     ("src/runtime.rs", include_str!("../../runtime/runtime.rs")),

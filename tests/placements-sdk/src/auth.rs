@@ -68,36 +68,22 @@ impl std::fmt::Display for AuthMode {
     }
 }
 
-/// "a or b" for a list of modes.
-pub(crate) fn modes_phrase(modes: &[AuthMode]) -> String {
-    let names: Vec<String> = modes
-        .iter()
-        .map(|mode| crate::runtime::with_article(mode.name()))
-        .collect();
-    match names.split_last() {
-        Some((last, rest)) if !rest.is_empty() => {
-            format!("{} or {last}", rest.join(", "))
-        }
-
-        Some((last, _)) => last.clone(),
-        None => String::new(),
-    }
-}
-
 /// A credential for the `X-Api-Key` header, with its kind.
 ///
 /// Its `Debug` and `Display` show only a masked prefix (such as `key_kcnlto8e…`), never the secret.
 #[derive(Clone)]
 pub struct Token {
-    secret: String,
-    header: HeaderValue,
-    masked: String,
-    mode: AuthMode,
+    pub(crate) secret: String,
+    pub(crate) header: HeaderValue,
+    pub(crate) masked: String,
+    pub(crate) mode: AuthMode,
 }
 
 impl Token {
     /// The header the token travels in.
     pub(crate) const HEADER: &'static str = "X-Api-Key";
+    /// What precedes the token in the header (the scheme and a space, if any).
+    pub(crate) const SCHEME_PREFIX: &'static str = "";
     /// The environment variable `from_env` reads the token from.
     pub(crate) const ENV: &'static str = "ACME_KEY";
     /// A token whose kind is read from its prefix (`key_` → user key); a token with no known prefix is an app token.
@@ -116,56 +102,6 @@ impl Token {
     pub fn app(secret: impl Into<String>) -> Result<Self, Error> {
         Self::with_mode(secret.into(), AuthMode::App)
     }
-
-    fn with_mode(secret: String, mode: AuthMode) -> Result<Self, Error> {
-        crate::runtime::check_token(&secret, mode)?;
-        let mut header = HeaderValue::from_str(&format!("{}{}", "", secret))
-            .map_err(|_| Error::InvalidCredential(
-                "the token cannot be sent in an HTTP header".to_owned(),
-            ))?;
-        header.set_sensitive(true);
-        let masked = crate::runtime::mask(&secret, mode.prefix());
-        Ok(Token {
-            secret,
-            header,
-            masked,
-            mode,
-        })
-    }
-
-    /// The kind of this token.
-    pub fn mode(&self) -> AuthMode {
-        self.mode
-    }
-
-    /// The masked form, e.g. for logs: the mode prefix and a few characters, then `…`.
-    pub fn masked(&self) -> &str {
-        &self.masked
-    }
-
-    pub(crate) fn header_value(&self) -> &HeaderValue {
-        &self.header
-    }
-
-    /// The text with every occurrence of the secret replaced by its masked form.
-    pub(crate) fn redact(&self, text: &str) -> String {
-        text.replace(&self.secret, &self.masked)
-    }
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Token")
-            .field("mode", &self.mode)
-            .field("secret", &self.masked)
-            .finish()
-    }
-}
-
-impl std::fmt::Display for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.masked)
-    }
 }
 
 /// The channel id.
@@ -173,8 +109,8 @@ impl std::fmt::Display for Token {
 /// Checked on construction: not empty, only visible ASCII. Its `Debug` shows it masked.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HookId {
-    value: String,
-    header: HeaderValue,
+    pub(crate) value: String,
+    pub(crate) header: HeaderValue,
 }
 
 impl HookId {
@@ -186,30 +122,4 @@ impl HookId {
     pub(crate) const QUERY: &'static str = "channel";
     /// The environment variable `from_env` reads the hookId from.
     pub(crate) const ENV: &'static str = "ACME_CHANNEL";
-    /// A hookId, checked: not empty, only visible ASCII.
-    pub fn new(value: impl Into<String>) -> Result<Self, Error> {
-        let value = value.into();
-        crate::runtime::check_header_safe("hookId", &value)
-            .map_err(Error::InvalidCredential)?;
-        let header = HeaderValue::from_str(&value)
-            .map_err(|_| Error::InvalidCredential(
-                "the hookId cannot be sent in an HTTP header".to_owned(),
-            ))?;
-        Ok(HookId { value, header })
-    }
-
-    /// The hookId as given.
-    pub fn as_str(&self) -> &str {
-        &self.value
-    }
-
-    pub(crate) fn header_value(&self) -> &HeaderValue {
-        &self.header
-    }
-}
-
-impl std::fmt::Debug for HookId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("HookId").field(&crate::runtime::mask(&self.value, None)).finish()
-    }
 }

@@ -29,8 +29,10 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod api_error;
 mod auth;
 mod client;
+mod credentials;
 mod error;
 pub mod models;
 pub mod resources;

@@ -37,7 +37,6 @@ impl RetryPolicy {
         if let Some(after) = retry_after {
             return after.min(self.max_backoff);
         }
-
         let ceiling = self
             .initial_backoff
             .saturating_mul(1u32 << retry.saturating_sub(1).min(20))
@@ -46,7 +45,6 @@ impl RetryPolicy {
         if nanos == 0 {
             return Duration::ZERO;
         }
-
         Duration::from_nanos(random() % nanos.saturating_add(1))
     }
 }
@@ -115,7 +113,6 @@ impl RequestOptions {
                 );
             }
         }
-
         let framing = ["content-length", "content-type", "transfer-encoding", "host"];
         if framing.contains(&header.as_str()) {
             return Err(
@@ -126,7 +123,6 @@ impl RequestOptions {
                 ),
             );
         }
-
         let mut value = HeaderValue::from_str(value)
             .map_err(|_| Error::Config(
                 format!("the value of header `{name}` cannot be sent in an HTTP header"),

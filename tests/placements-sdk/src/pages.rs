@@ -65,7 +65,6 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
             (Ok(query), Ok(body)) => (query, body, None),
             (Err(error), _) | (_, Err(error)) => (None, None, Some(error)),
         };
-
         let request = if paging.in_query { &query } else { &body };
         let first = request
             .as_ref()
@@ -93,7 +92,6 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
             if let Some(item) = self.buffer.pop_front() {
                 return Ok(Some(item));
             }
-
             match self.next_page().await? {
                 Some(items) => self.buffer.extend(items),
                 None => return Ok(None),
@@ -107,18 +105,15 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
             self.next_page = None;
             return Err(error);
         }
-
         let Some(page) = self.next_page.take() else {
             return Ok(None);
         };
-
         let paging = self.paging;
         let request = if paging.in_query { &mut self.query } else { &mut self.body };
         let object = request.get_or_insert_with(|| Value::Object(Default::default()));
         if let Value::Object(fields) = object {
             fields.insert(paging.page.to_owned(), Value::from(page));
         }
-
         let (status, mut response): (u16, Value) = self
             .transport
             .send_value(
@@ -151,7 +146,6 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
         {
             self.next_page = Some(page + 1);
         }
-
         Ok(Some(items))
     }
 
@@ -161,7 +155,6 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
         while let Some(items) = self.next_page().await? {
             all.extend(items);
         }
-
         Ok(all)
     }
 }

@@ -82,25 +82,21 @@ impl Operation {
                 Some(_) => true,
             }
         };
-
         let quoted = |names: &[&str]| {
             names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")
         };
-
         if !self.any_of.is_empty() && !self.any_of.iter().any(|name| given(name)) {
             return Err(Error::Precondition {
                 operation: self.id,
                 message: format!("set {}", quoted(self.any_of)),
             });
         }
-
         if let Some(missing) = self.non_empty.iter().find(|name| !given(name)) {
             return Err(Error::Precondition {
                 operation: self.id,
                 message: format!("`{missing}` must be set and not empty"),
             });
         }
-
         Ok(())
     }
 }
@@ -151,7 +147,6 @@ impl Transport {
                 Error::Config("the timeout must be greater than zero".to_owned()),
             );
         }
-
         let http = reqwest::Client::builder()
             .user_agent(user_agent)
             .redirect(reqwest::redirect::Policy::custom(same_origin_redirects))
@@ -229,7 +224,6 @@ impl Transport {
                 accepted: op.accepts,
             });
         }
-
         op.check_inputs(query.as_ref(), body.as_ref())?;
         let mut pairs = query_pairs(query);
         for (name, value) in op.defaults {
@@ -237,16 +231,13 @@ impl Transport {
                 pairs.push(((*name).to_owned(), (*value).to_owned()));
             }
         }
-
         match op.hook {
             HookPlacement::Query => {
                 pairs.push((HookId::QUERY.to_owned(), hook_id.as_str().to_owned()))
             }
-
             HookPlacement::Body => body = Some(with_hook_id(body, hook_id)),
             HookPlacement::Header | HookPlacement::None => {}
         }
-
         let body = body
             .map(|b| serde_json::to_vec(&b))
             .transpose()
@@ -257,7 +248,6 @@ impl Transport {
         } else {
             1
         };
-
         let timeout = options.timeout.or(self.timeout);
         let mut attempt = 1;
         loop {
@@ -267,24 +257,20 @@ impl Transport {
             for (name, value) in &options.headers {
                 request = request.header(name, value);
             }
-
             request = request
                 .header(Token::HEADER, self.token.header_value().clone())
                 .header(reqwest::header::ACCEPT, "application/json");
             if op.hook == HookPlacement::Header {
                 request = request.header(HookId::HEADER, hook_id.header_value().clone());
             }
-
             if !pairs.is_empty() {
                 request = request.query(&pairs);
             }
-
             if let Some(body) = &body {
                 request = request
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .body(body.clone());
             }
-
             let outcome = self.attempt(op, request, timeout).await;
             let latency_ms = started.elapsed().as_millis() as u64;
             let result = outcome
@@ -314,7 +300,6 @@ impl Transport {
                     );
                     return Ok(received);
                 }
-
                 Err(error) if attempt < attempts && error.is_retryable() => {
                     let retry_after = error.api_error().and_then(ApiError::retry_after);
                     let delay = self.retry.delay(attempt, retry_after);
@@ -324,7 +309,6 @@ impl Transport {
                     tokio::time::sleep(delay).await;
                     attempt += 1;
                 }
-
                 Err(error) => {
                     tracing::debug!(attempt, latency_ms, % error, "request failed");
                     return Err(error);
@@ -349,7 +333,6 @@ impl Transport {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned)
             };
-
             let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
             let request_id = header("x-request-id");
             let status = response.status().as_u16();
@@ -364,7 +347,6 @@ impl Transport {
                 body,
             })
         };
-
         let outcome = match timeout {
             Some(limit) => {
                 tokio::time::timeout(limit, exchange)
@@ -374,10 +356,8 @@ impl Transport {
                         after: limit,
                     })?
             }
-
             None => exchange.await,
         };
-
         outcome
             .map_err(|e| Error::Transport {
                 operation: op.id,
@@ -395,7 +375,6 @@ impl Transport {
                     snippet: self.token.redact(&snippet),
                 }
             }
-
             Error::Unsuccessful(api) => Error::Unsuccessful(api.redacted(&self.token)),
             other => other,
         }
@@ -410,7 +389,6 @@ fn same_origin_redirects(
     let Some(first) = attempt.previous().first() else {
         return attempt.stop();
     };
-
     if attempt.previous().len() > 5 {
         attempt.error("too many redirects")
     } else if attempt.url().origin() == first.origin() {
@@ -438,14 +416,12 @@ fn check_base_url(base_url: &str) -> Result<(), Error> {
             ),
         );
     }
-
     let loopback = match parsed.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     };
-
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
@@ -459,7 +435,6 @@ fn check_base_url(base_url: &str) -> Result<(), Error> {
                 ),
             )
         }
-
         other => {
             Err(
                 Error::Config(
@@ -476,7 +451,6 @@ fn with_hook_id(body: Option<Value>, hook_id: &HookId) -> Value {
         Some(Value::Object(object)) => object,
         _ => serde_json::Map::new(),
     };
-
     object
         .entry(HookId::BODY_FIELD)
         .or_insert_with(|| Value::String(hook_id.as_str().to_owned()));
@@ -488,7 +462,6 @@ fn query_pairs(query: Option<Value>) -> Vec<(String, String)> {
     let Some(Value::Object(object)) = query else {
         return Vec::new();
     };
-
     object
         .into_iter()
         .filter_map(|(name, value)| match value {
@@ -505,7 +478,6 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
 }
@@ -521,19 +493,16 @@ fn decode<T: DeserializeOwned>(
         message: e.to_string(),
         snippet: snippet(&String::from_utf8_lossy(bytes), 200),
     };
-
     let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"null"
     } else {
         bytes
     };
-
     let Some(envelope) = op.envelope else {
         return serde_json::from_slice(text)
             .map(|value| (status, value))
             .map_err(decode_error);
     };
-
     let mut value: Value = serde_json::from_slice(text).map_err(decode_error)?;
     if value.get(envelope.success).and_then(Value::as_bool) != Some(true) {
         let message = envelope.error.and_then(|field| error_text(value.get(field)));
@@ -541,12 +510,10 @@ fn decode<T: DeserializeOwned>(
             .with_message(message);
         return Err(Error::Unsuccessful(api));
     }
-
     let payload = match envelope.data {
         Some(field) => value.get_mut(field).map(Value::take).unwrap_or(Value::Null),
         None => value,
     };
-
     serde_json::from_value(payload).map(|value| (status, value)).map_err(decode_error)
 }
 
@@ -557,7 +524,6 @@ pub(crate) fn error_text(value: Option<&Value>) -> Option<String> {
         Value::Object(object) => {
             object.get("message").and_then(Value::as_str).map(str::to_owned)
         }
-
         _ => None,
     }
 }
@@ -591,7 +557,6 @@ pub(crate) fn check_header_safe(what: &str, value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Err(format!("the {what} is empty"));
     }
-
     if let Some(bad) = value.chars().find(|c| !c.is_ascii_graphic()) {
         let kind = if bad.is_whitespace() {
             "whitespace"
@@ -600,7 +565,6 @@ pub(crate) fn check_header_safe(what: &str, value: &str) -> Result<(), String> {
         } else {
             "a non-ASCII character"
         };
-
         return Err(
             format!(
                 "the {what} contains {kind} ({}), which cannot be sent in an HTTP header; copy it again without surrounding spaces or line breaks",
@@ -608,7 +572,6 @@ pub(crate) fn check_header_safe(what: &str, value: &str) -> Result<(), String> {
             ),
         );
     }
-
     Ok(())
 }
 
@@ -624,7 +587,6 @@ pub(crate) fn check_token(secret: &str, mode: AuthMode) -> Result<(), Error> {
                 ),
             );
         }
-
         if secret.len() == prefix.len() {
             return Err(
                 Error::InvalidCredential(
@@ -635,7 +597,6 @@ pub(crate) fn check_token(secret: &str, mode: AuthMode) -> Result<(), Error> {
             );
         }
     }
-
     for other in AuthMode::ALL.iter().filter(|other| **other != mode) {
         if let Some(prefix) = other.prefix().filter(|p| secret.starts_with(p)) {
             return Err(
@@ -648,7 +609,6 @@ pub(crate) fn check_token(secret: &str, mode: AuthMode) -> Result<(), Error> {
             );
         }
     }
-
     Ok(())
 }
 
@@ -683,7 +643,6 @@ pub(crate) fn optional_env_var(name: &str) -> Result<Option<String>, Error> {
         Ok(value) if value.is_empty() => {
             Err(Error::Config(format!("environment variable {name} is set but empty")))
         }
-
         Ok(value) => Ok(Some(value)),
         Err(std::env::VarError::NotPresent) => Ok(None),
         Err(std::env::VarError::NotUnicode(_)) => {
