@@ -35,6 +35,11 @@ pub fn generate(spec_text: &str, spec_file: &str) -> Result<Files, Diagnostics> 
     render::render(&api).map_err(|message| Diagnostics::new(spec_file, spec_text, vec![Diagnostic::new("", message)]))
 }
 
+/// Paths of the generated files that do not depend on the spec: every crate gets them verbatim.
+pub fn spec_independent_files() -> impl Iterator<Item = &'static str> {
+    render::STATIC_FILES.iter().map(|(path, _)| *path)
+}
+
 /// The OpenAPI 3.1 document of a spec (see [`openapi::document`]), as pretty JSON with a trailing newline.
 pub fn openapi(spec_text: &str, spec_file: &str) -> Result<String, Diagnostics> {
     let api = parse(spec_text, spec_file)?;

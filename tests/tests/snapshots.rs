@@ -26,6 +26,13 @@ const SPEC_INDEPENDENT: &[&str] = &[
     "src/runtime.rs",
 ];
 
+#[test]
+fn the_generator_agrees_on_which_files_are_spec_independent() {
+    let mut declared: Vec<&str> = codegen::spec_independent_files().collect();
+    declared.sort_unstable();
+    assert_eq!(declared, SPEC_INDEPENDENT);
+}
+
 /// The fixture the spec-independent files are snapshotted from.
 const REFERENCE: &str = "hook_header.yaml";
 

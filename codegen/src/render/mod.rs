@@ -11,6 +11,7 @@ mod resources;
 mod static_files;
 
 use crate::ir;
+pub(crate) use static_files::FILES as STATIC_FILES;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 //! `prettyplease` on every run would cost most of the generation time and change nothing.
 
 /// Path in the generated crate → contents, already in `prettyplease` form.
-pub(super) const FILES: &[(&str, &str)] = &[
+pub(crate) const FILES: &[(&str, &str)] = &[
     ("src/api_error.rs", include_str!("../../runtime/api_error.rs")),
     ("src/credentials.rs", include_str!("../../runtime/credentials.rs")),
     ("src/options.rs", include_str!("../../runtime/options.rs")),
