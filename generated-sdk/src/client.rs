@@ -5,7 +5,7 @@
 use crate::auth::{AuthMode, HookId, Token};
 use crate::error::Error;
 use crate::options::{RequestOptions, RetryPolicy};
-use crate::runtime::Transport;
+use crate::runtime::{Ctx, Transport};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -96,6 +96,13 @@ impl CognipeerClient {
         self.transport.token().mode()
     }
 
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            transport: &self.transport,
+            options: &self.options,
+        }
+    }
+
     /// A view of this client that applies `options` to every request it sends, on top of any options it already has. It shares the connection pool.
     ///
     /// ```no_run
@@ -124,45 +131,42 @@ impl CognipeerClient {
     ///
     /// See [`crate::resources::Conversations`].
     pub fn conversations(&self) -> crate::resources::conversations::Conversations<'_> {
-        crate::resources::conversations::Conversations::new(
-            &self.transport,
-            &self.options,
-        )
+        crate::resources::conversations::Conversations::new(self.ctx())
     }
 
     /// Flows (automations) of the workspace.
     ///
     /// See [`crate::resources::Flows`].
     pub fn flows(&self) -> crate::resources::flows::Flows<'_> {
-        crate::resources::flows::Flows::new(&self.transport, &self.options)
+        crate::resources::flows::Flows::new(self.ctx())
     }
 
     /// The peer (AI agent) behind the channel.
     ///
     /// See [`crate::resources::Peers`].
     pub fn peers(&self) -> crate::resources::peers::Peers<'_> {
-        crate::resources::peers::Peers::new(&self.transport, &self.options)
+        crate::resources::peers::Peers::new(self.ctx())
     }
 
     /// The user behind a personal access token.
     ///
     /// See [`crate::resources::Users`].
     pub fn users(&self) -> crate::resources::users::Users<'_> {
-        crate::resources::users::Users::new(&self.transport, &self.options)
+        crate::resources::users::Users::new(self.ctx())
     }
 
     /// The API channel behind the hookId.
     ///
     /// See [`crate::resources::Channels`].
     pub fn channels(&self) -> crate::resources::channels::Channels<'_> {
-        crate::resources::channels::Channels::new(&self.transport, &self.options)
+        crate::resources::channels::Channels::new(self.ctx())
     }
 
     /// Contacts of the workspace. The contacts API accepts both personal access tokens and API channel tokens.
     ///
     /// See [`crate::resources::Contacts`].
     pub fn contacts(&self) -> crate::resources::contacts::Contacts<'_> {
-        crate::resources::contacts::Contacts::new(&self.transport, &self.options)
+        crate::resources::contacts::Contacts::new(self.ctx())
     }
 }
 

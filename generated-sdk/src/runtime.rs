@@ -55,12 +55,28 @@ pub(crate) struct Operation {
     pub(crate) hook: HookPlacement,
     /// The wrapper to unwrap from the response, if any.
     pub(crate) envelope: Option<&'static Envelope>,
+    /// Query defaults and preconditions.
+    pub(crate) inputs: &'static Inputs,
+}
+
+/// What an operation fills in or checks in the caller's query and body before sending.
+#[derive(Debug)]
+pub(crate) struct Inputs {
     /// Query parameters sent with these values when the caller leaves them unset.
     pub(crate) defaults: &'static [(&'static str, &'static str)],
     /// Query parameters or body fields of which at least one must be set.
     pub(crate) any_of: &'static [&'static str],
     /// Query parameters or body fields that must be set and not empty.
     pub(crate) non_empty: &'static [&'static str],
+}
+
+impl Inputs {
+    /// Nothing to fill in or check.
+    pub(crate) const NONE: Inputs = Inputs {
+        defaults: &[],
+        any_of: &[],
+        non_empty: &[],
+    };
 }
 
 impl Operation {
@@ -85,19 +101,40 @@ impl Operation {
         let quoted = |names: &[&str]| {
             names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")
         };
-        if !self.any_of.is_empty() && !self.any_of.iter().any(|name| given(name)) {
+        let Inputs { any_of, non_empty, .. } = self.inputs;
+        if !any_of.is_empty() && !any_of.iter().any(|name| given(name)) {
             return Err(Error::Precondition {
                 operation: self.id,
-                message: format!("set {}", quoted(self.any_of)),
+                message: format!("set {}", quoted(any_of)),
             });
         }
-        if let Some(missing) = self.non_empty.iter().find(|name| !given(name)) {
+        if let Some(missing) = non_empty.iter().find(|name| !given(name)) {
             return Err(Error::Precondition {
                 operation: self.id,
                 message: format!("`{missing}` must be set and not empty"),
             });
         }
         Ok(())
+    }
+}
+
+/// A resource handle's way to the API: the client's transport and its request options.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ctx<'a> {
+    pub(crate) transport: &'a Transport,
+    pub(crate) options: &'a RequestOptions,
+}
+
+impl Ctx<'_> {
+    /// Sends one call of `op` with the handle's options; see [`Transport::send`].
+    pub(crate) async fn send<T: DeserializeOwned>(
+        &self,
+        op: &Operation,
+        path: impl Into<String>,
+        query: Option<Value>,
+        body: Option<Value>,
+    ) -> Result<T, Error> {
+        self.transport.send(op, self.options, path.into(), query, body).await
     }
 }
 
@@ -226,7 +263,7 @@ impl Transport {
         }
         op.check_inputs(query.as_ref(), body.as_ref())?;
         let mut pairs = query_pairs(query);
-        for (name, value) in op.defaults {
+        for (name, value) in op.inputs.defaults {
             if !pairs.iter().any(|(given, _)| given == name) {
                 pairs.push(((*name).to_owned(), (*value).to_owned()));
             }

@@ -67,7 +67,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         quote! {
             #docs
             pub fn #accessor(&self) -> crate::resources::#module::#ty<'_> {
-                crate::resources::#module::#ty::new(&self.transport, &self.options)
+                crate::resources::#module::#ty::new(self.ctx())
             }
         }
     });
@@ -78,7 +78,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         use crate::auth::{AuthMode, HookId, Token};
         use crate::error::Error;
         use crate::options::{RequestOptions, RetryPolicy};
-        use crate::runtime::Transport;
+        use crate::runtime::{Ctx, Transport};
         use std::sync::Arc;
         use std::time::Duration;
 
@@ -153,6 +153,10 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             /// The kind of token this client holds.
             pub fn token_mode(&self) -> AuthMode {
                 self.transport.token().mode()
+            }
+
+            fn ctx(&self) -> Ctx<'_> {
+                Ctx { transport: &self.transport, options: &self.options }
             }
 
             #with_options_doc

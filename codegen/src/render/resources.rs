@@ -54,6 +54,7 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
     let descriptors = resource.operations.iter().map(|op| descriptor(api, op));
     let methods = resource.operations.iter().map(|op| method(api, op));
     let module_doc = inner_doc(&resource.description);
+    let json_import = resource.operations.iter().any(|op| op.query.is_some() || op.body.is_some()).then(|| quote!(use crate::runtime::to_json;));
     let encode_import = resource.operations.iter().any(|op| !op.path_params.is_empty()).then(|| quote!(use crate::runtime::encode_path;));
     let paging_import = resource.operations.iter().any(|op| op.pagination.is_some()).then(|| quote!(use crate::pages::Paging;));
     let type_doc = doc(&format!("{}\n\n{}", resource.description, example(api, resource)));
@@ -62,23 +63,22 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
 
         use crate::auth::AuthMode;
         use crate::error::Error;
-        use crate::options::RequestOptions;
-        use crate::runtime::{HookPlacement, Operation, Transport};
+        use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
         #paging_import
         #encode_import
+        #json_import
 
         #(#descriptors)*
 
         #type_doc
         #[derive(Debug, Clone, Copy)]
         pub struct #ty<'a> {
-            transport: &'a Transport,
-            options: &'a RequestOptions,
+            ctx: Ctx<'a>,
         }
 
         impl<'a> #ty<'a> {
-            pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
-                #ty { transport, options }
+            pub(crate) fn new(ctx: Ctx<'a>) -> Self {
+                #ty { ctx }
             }
 
             #(#methods)*
@@ -108,9 +108,13 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         ir::ModelKind::Object { fields, .. } => fields.as_slice(),
         ir::ModelKind::Enum { .. } => &[],
     });
-    let defaults = defaults.filter_map(|f| f.default.as_ref().map(|d| (&f.wire, d))).map(|(w, d)| quote!((#w, #d)));
-    let any_of = &op.requires_any;
-    let non_empty = &op.non_empty;
+    let defaults: Vec<_> = defaults.filter_map(|f| f.default.as_ref().map(|d| (&f.wire, d))).map(|(w, d)| quote!((#w, #d))).collect();
+    let (any_of, non_empty) = (&op.requires_any, &op.non_empty);
+    let inputs = if defaults.is_empty() && any_of.is_empty() && non_empty.is_empty() {
+        quote!(&Inputs::NONE)
+    } else {
+        quote!(&Inputs { defaults: &[#(#defaults),*], any_of: &[#(#any_of),*], non_empty: &[#(#non_empty),*] })
+    };
     let paging = op.pagination.as_ref().map(|p| {
         let paging = format_ident!("{}_PAGING", op.constant);
         let (page, limit, in_query, items, total) = (&p.page, &p.limit, p.in_query, &p.items, &p.total);
@@ -129,9 +133,7 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
             accepts: &[#(AuthMode::#accepts),*],
             hook: HookPlacement::#hook,
             envelope: #envelope,
-            defaults: &[#(#defaults),*],
-            any_of: &[#(#any_of),*],
-            non_empty: &[#(#non_empty),*],
+            inputs: #inputs,
         };
         #paging
     }
@@ -159,19 +161,19 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
 
     let path = path_expr(op);
     let query = match op.query {
-        Some(_) => quote!(Some(crate::runtime::to_json(query)?)),
+        Some(_) => quote!(Some(to_json(query)?)),
         None => quote!(None),
     };
     let body = match op.body {
-        Some(_) => quote!(Some(crate::runtime::to_json(body)?)),
+        Some(_) => quote!(Some(to_json(body)?)),
         None => quote!(None),
     };
-    let call = quote!(self.transport.send(&#descriptor, self.options, #path, #query, #body).await);
+    let call = quote!(self.ctx.send(&#descriptor, #path, #query, #body).await);
     let (output, call) = match &op.response {
         Some(ty) => (rust_type(api, ty, true), call),
         None => (
             quote!(()),
-            quote!(self.transport.send::<serde::de::IgnoredAny>(&#descriptor, self.options, #path, #query, #body).await.map(|_| ())),
+            quote!(self.ctx.send::<serde::de::IgnoredAny>(&#descriptor, #path, #query, #body).await.map(|_| ())),
         ),
     };
     let pages = op.pagination.as_ref().map(|p| {
@@ -185,18 +187,18 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
             op.method_name, op.method_name, p.page, p.page, p.limit, p.total
         ));
         let query = match op.query {
-            Some(_) => quote!(crate::runtime::to_json(query).map(Some)),
+            Some(_) => quote!(to_json(query).map(Some)),
             None => quote!(Ok(None)),
         };
         let body = match op.body {
-            Some(_) => quote!(crate::runtime::to_json(body).map(Some)),
+            Some(_) => quote!(to_json(body).map(Some)),
             None => quote!(Ok(None)),
         };
         quote! {
             #docs
             #deprecation
             pub fn #helper(&self, #(#params),*) -> crate::Pages<'a, #item> {
-                crate::Pages::new((self.transport, self.options), (&#descriptor, &#paging), #path, #query, #body)
+                crate::Pages::new(self.ctx, (&#descriptor, &#paging), #path.into(), #query, #body)
             }
         }
     });
@@ -214,7 +216,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
 fn path_expr(op: &ir::Operation) -> TokenStream {
     if op.path_params.is_empty() {
         let path = &op.path_template;
-        return quote!(#path.to_owned());
+        return quote!(#path);
     }
     let mut template = String::new();
     let mut args = Vec::new();
@@ -265,15 +267,8 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
             e.success
         ));
     }
-    let precondition = if op.requires_any.is_empty() && op.non_empty.is_empty() {
-        ""
-    } else {
-        " [`Error::Precondition`] before sending if the arguments miss what is listed above;"
-    };
-    text.push_str(&format!(
-        "\n\n# Errors\n\n[`Error::AuthModeNotAccepted`] before sending if the client's token is not {};{precondition} otherwise any API, transport, timeout or decode error.",
-        modes_phrase(api, &op.accepts)
-    ));
+    let precondition = if op.requires_any.is_empty() && op.non_empty.is_empty() { "" } else { " or [`Error::Precondition`]" };
+    text.push_str(&format!("\n\nFails before sending with [`Error::AuthModeNotAccepted`]{precondition} (see above)."));
     text
 }
 

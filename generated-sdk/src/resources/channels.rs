@@ -4,8 +4,7 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::options::RequestOptions;
-use crate::runtime::{HookPlacement, Operation, Transport};
+use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
 
 static GET: Operation = Operation {
     id: "channels.get",
@@ -15,9 +14,7 @@ static GET: Operation = Operation {
     accepts: &[AuthMode::Pat],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 /// The API channel behind the hookId.
@@ -32,25 +29,20 @@ static GET: Operation = Operation {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Channels<'a> {
-    transport: &'a Transport,
-    options: &'a RequestOptions,
+    ctx: Ctx<'a>,
 }
 
 impl<'a> Channels<'a> {
-    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
-        Channels { transport, options }
+    pub(crate) fn new(ctx: Ctx<'a>) -> Self {
+        Channels { ctx }
     }
 
     /// Fetch the channel the hookId belongs to.
     ///
     /// `GET /sdk/channel` · accepts a personal access token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn get(&self) -> Result<crate::models::Channel, Error> {
-        self.transport
-            .send(&GET, self.options, "/sdk/channel".to_owned(), None, None)
-            .await
+        self.ctx.send(&GET, "/sdk/channel", None, None).await
     }
 }

@@ -4,9 +4,9 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::options::RequestOptions;
-use crate::runtime::{HookPlacement, Operation, Transport};
+use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
 use crate::pages::Paging;
+use crate::runtime::to_json;
 
 static CREATE: Operation = Operation {
     id: "contacts.create",
@@ -16,9 +16,7 @@ static CREATE: Operation = Operation {
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::RESULT),
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static GET: Operation = Operation {
@@ -29,9 +27,11 @@ static GET: Operation = Operation {
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::RESULT),
-    defaults: &[],
-    any_of: &["email", "integrationId"],
-    non_empty: &[],
+    inputs: &Inputs {
+        defaults: &[],
+        any_of: &["email", "integrationId"],
+        non_empty: &[],
+    },
 };
 
 static UPDATE: Operation = Operation {
@@ -42,9 +42,11 @@ static UPDATE: Operation = Operation {
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::RESULT),
-    defaults: &[],
-    any_of: &["email", "integrationId"],
-    non_empty: &["data"],
+    inputs: &Inputs {
+        defaults: &[],
+        any_of: &["email", "integrationId"],
+        non_empty: &["data"],
+    },
 };
 
 static LIST: Operation = Operation {
@@ -55,9 +57,7 @@ static LIST: Operation = Operation {
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: Some(&super::PAGE_RESULT),
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static LIST_PAGING: Paging = Paging {
@@ -80,13 +80,12 @@ static LIST_PAGING: Paging = Paging {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Contacts<'a> {
-    transport: &'a Transport,
-    options: &'a RequestOptions,
+    ctx: Ctx<'a>,
 }
 
 impl<'a> Contacts<'a> {
-    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
-        Contacts { transport, options }
+    pub(crate) fn new(ctx: Ctx<'a>) -> Self {
+        Contacts { ctx }
     }
 
     /// Create a contact.
@@ -95,22 +94,12 @@ impl<'a> Contacts<'a> {
     ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn create(
         &self,
         body: &crate::models::CreateContact,
     ) -> Result<crate::models::Contact, Error> {
-        self.transport
-            .send(
-                &CREATE,
-                self.options,
-                "/sdk/contact".to_owned(),
-                None,
-                Some(crate::runtime::to_json(body)?),
-            )
-            .await
+        self.ctx.send(&CREATE, "/sdk/contact", None, Some(to_json(body)?)).await
     }
 
     /// Fetch a contact by email or by external id (give at least one).
@@ -121,22 +110,12 @@ impl<'a> Contacts<'a> {
     ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; [`Error::Precondition`] before sending if the arguments miss what is listed above; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn get(
         &self,
         query: &crate::models::ContactsGetQuery,
     ) -> Result<crate::models::Contact, Error> {
-        self.transport
-            .send(
-                &GET,
-                self.options,
-                "/sdk/contact".to_owned(),
-                Some(crate::runtime::to_json(query)?),
-                None,
-            )
-            .await
+        self.ctx.send(&GET, "/sdk/contact", Some(to_json(query)?), None).await
     }
 
     /// Change some fields of a contact selected by email or external id.
@@ -149,22 +128,12 @@ impl<'a> Contacts<'a> {
     ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; [`Error::Precondition`] before sending if the arguments miss what is listed above; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn update(
         &self,
         body: &crate::models::UpdateContact,
     ) -> Result<crate::models::Contact, Error> {
-        self.transport
-            .send(
-                &UPDATE,
-                self.options,
-                "/sdk/contact".to_owned(),
-                None,
-                Some(crate::runtime::to_json(body)?),
-            )
-            .await
+        self.ctx.send(&UPDATE, "/sdk/contact", None, Some(to_json(body)?)).await
     }
 
     /// List contacts page by page, filtered and sorted.
@@ -173,22 +142,12 @@ impl<'a> Contacts<'a> {
     ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn list(
         &self,
         body: &crate::models::ListContacts,
     ) -> Result<crate::models::ContactPage, Error> {
-        self.transport
-            .send(
-                &LIST,
-                self.options,
-                "/sdk/contact/list".to_owned(),
-                None,
-                Some(crate::runtime::to_json(body)?),
-            )
-            .await
+        self.ctx.send(&LIST, "/sdk/contact/list", None, Some(to_json(body)?)).await
     }
 
     /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
@@ -197,11 +156,11 @@ impl<'a> Contacts<'a> {
         body: &crate::models::ListContacts,
     ) -> crate::Pages<'a, crate::models::Contact> {
         crate::Pages::new(
-            (self.transport, self.options),
+            self.ctx,
             (&LIST, &LIST_PAGING),
-            "/sdk/contact/list".to_owned(),
+            "/sdk/contact/list".into(),
             Ok(None),
-            crate::runtime::to_json(body).map(Some),
+            to_json(body).map(Some),
         )
     }
 }

@@ -4,10 +4,10 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::options::RequestOptions;
-use crate::runtime::{HookPlacement, Operation, Transport};
+use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
 use crate::pages::Paging;
 use crate::runtime::encode_path;
+use crate::runtime::to_json;
 
 static CREATE: Operation = Operation {
     id: "conversations.create",
@@ -17,9 +17,7 @@ static CREATE: Operation = Operation {
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static SEND_MESSAGE: Operation = Operation {
@@ -30,9 +28,7 @@ static SEND_MESSAGE: Operation = Operation {
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static RESUME_MESSAGE: Operation = Operation {
@@ -43,9 +39,7 @@ static RESUME_MESSAGE: Operation = Operation {
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static LIST: Operation = Operation {
@@ -56,9 +50,7 @@ static LIST: Operation = Operation {
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static LIST_PAGING: Paging = Paging {
@@ -77,9 +69,7 @@ static GET: Operation = Operation {
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static MESSAGES: Operation = Operation {
@@ -90,9 +80,11 @@ static MESSAGES: Operation = Operation {
     accepts: &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[("messagesCount", "10")],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs {
+        defaults: &[("messagesCount", "10")],
+        any_of: &[],
+        non_empty: &[],
+    },
 };
 
 /// Conversations with the peer behind the hookId. With a personal access token they belong to the token's user; with an API token pass `contactId`.
@@ -107,38 +99,24 @@ static MESSAGES: Operation = Operation {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Conversations<'a> {
-    transport: &'a Transport,
-    options: &'a RequestOptions,
+    ctx: Ctx<'a>,
 }
 
 impl<'a> Conversations<'a> {
-    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
-        Conversations {
-            transport,
-            options,
-        }
+    pub(crate) fn new(ctx: Ctx<'a>) -> Self {
+        Conversations { ctx }
     }
 
     /// Start a conversation, optionally with messages and client tools.
     ///
     /// `POST /sdk/conversation` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn create(
         &self,
         body: &crate::models::CreateConversation,
     ) -> Result<crate::models::CreateConversationResponse, Error> {
-        self.transport
-            .send(
-                &CREATE,
-                self.options,
-                "/sdk/conversation".to_owned(),
-                None,
-                Some(crate::runtime::to_json(body)?),
-            )
-            .await
+        self.ctx.send(&CREATE, "/sdk/conversation", None, Some(to_json(body)?)).await
     }
 
     /// Send a user message and wait for the peer's answer.
@@ -147,21 +125,18 @@ impl<'a> Conversations<'a> {
     ///
     /// `conversation_id`: The conversation to send to (percent-encoded into the path).
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn send_message(
         &self,
         conversation_id: &str,
         body: &crate::models::SendMessage,
     ) -> Result<crate::models::SendMessageResponse, Error> {
-        self.transport
+        self.ctx
             .send(
                 &SEND_MESSAGE,
-                self.options,
                 format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
                 None,
-                Some(crate::runtime::to_json(body)?),
+                Some(to_json(body)?),
             )
             .await
     }
@@ -174,25 +149,22 @@ impl<'a> Conversations<'a> {
     ///
     /// `message_id`: The message waiting for the tool result (percent-encoded into the path).
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn resume_message(
         &self,
         conversation_id: &str,
         message_id: &str,
         body: &crate::models::ResumeMessage,
     ) -> Result<crate::models::ResumeMessageResponse, Error> {
-        self.transport
+        self.ctx
             .send(
                 &RESUME_MESSAGE,
-                self.options,
                 format!(
                     "/sdk/conversation/{}/message/{}/resume",
                     encode_path(conversation_id), encode_path(message_id)
                 ),
                 None,
-                Some(crate::runtime::to_json(body)?),
+                Some(to_json(body)?),
             )
             .await
     }
@@ -201,22 +173,12 @@ impl<'a> Conversations<'a> {
     ///
     /// `POST /sdk/conversation/list` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn list(
         &self,
         body: &crate::models::ListConversations,
     ) -> Result<crate::models::ConversationPage, Error> {
-        self.transport
-            .send(
-                &LIST,
-                self.options,
-                "/sdk/conversation/list".to_owned(),
-                None,
-                Some(crate::runtime::to_json(body)?),
-            )
-            .await
+        self.ctx.send(&LIST, "/sdk/conversation/list", None, Some(to_json(body)?)).await
     }
 
     /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
@@ -225,11 +187,11 @@ impl<'a> Conversations<'a> {
         body: &crate::models::ListConversations,
     ) -> crate::Pages<'a, crate::models::Conversation> {
         crate::Pages::new(
-            (self.transport, self.options),
+            self.ctx,
             (&LIST, &LIST_PAGING),
-            "/sdk/conversation/list".to_owned(),
+            "/sdk/conversation/list".into(),
             Ok(None),
-            crate::runtime::to_json(body).map(Some),
+            to_json(body).map(Some),
         )
     }
 
@@ -239,17 +201,14 @@ impl<'a> Conversations<'a> {
     ///
     /// `conversation_id`: The conversation to fetch (percent-encoded into the path).
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn get(
         &self,
         conversation_id: &str,
     ) -> Result<crate::models::Conversation, Error> {
-        self.transport
+        self.ctx
             .send(
                 &GET,
-                self.options,
                 format!("/sdk/conversation/{}", encode_path(conversation_id)),
                 None,
                 None,
@@ -263,20 +222,17 @@ impl<'a> Conversations<'a> {
     ///
     /// `conversation_id`: The conversation (percent-encoded into the path).
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token, an API channel token or a legacy workspace token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn messages(
         &self,
         conversation_id: &str,
         query: &crate::models::ConversationsMessagesQuery,
     ) -> Result<Vec<crate::models::ConversationMessage>, Error> {
-        self.transport
+        self.ctx
             .send(
                 &MESSAGES,
-                self.options,
                 format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
-                Some(crate::runtime::to_json(query)?),
+                Some(to_json(query)?),
                 None,
             )
             .await

@@ -4,9 +4,9 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::options::RequestOptions;
-use crate::runtime::{HookPlacement, Operation, Transport};
+use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
 use crate::runtime::encode_path;
+use crate::runtime::to_json;
 
 static EXECUTE: Operation = Operation {
     id: "flows.execute",
@@ -16,9 +16,11 @@ static EXECUTE: Operation = Operation {
     accepts: &[AuthMode::Pat],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[("version", "latest")],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs {
+        defaults: &[("version", "latest")],
+        any_of: &[],
+        non_empty: &[],
+    },
 };
 
 /// Flows (automations) of the workspace.
@@ -33,13 +35,12 @@ static EXECUTE: Operation = Operation {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Flows<'a> {
-    transport: &'a Transport,
-    options: &'a RequestOptions,
+    ctx: Ctx<'a>,
 }
 
 impl<'a> Flows<'a> {
-    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
-        Flows { transport, options }
+    pub(crate) fn new(ctx: Ctx<'a>) -> Self {
+        Flows { ctx }
     }
 
     /// Run a flow with the given inputs and wait for its outputs.
@@ -48,22 +49,19 @@ impl<'a> Flows<'a> {
     ///
     /// `flow_id`: The flow to run (percent-encoded into the path).
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn execute(
         &self,
         flow_id: &str,
         query: &crate::models::FlowsExecuteQuery,
         body: &std::collections::BTreeMap<String, serde_json::Value>,
     ) -> Result<crate::models::ExecuteFlowResponse, Error> {
-        self.transport
+        self.ctx
             .send(
                 &EXECUTE,
-                self.options,
                 format!("/sdk/flow/{}/execute", encode_path(flow_id)),
-                Some(crate::runtime::to_json(query)?),
-                Some(crate::runtime::to_json(body)?),
+                Some(to_json(query)?),
+                Some(to_json(body)?),
             )
             .await
     }

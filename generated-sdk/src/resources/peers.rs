@@ -4,8 +4,7 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::options::RequestOptions;
-use crate::runtime::{HookPlacement, Operation, Transport};
+use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
 
 static GET: Operation = Operation {
     id: "peers.get",
@@ -15,9 +14,7 @@ static GET: Operation = Operation {
     accepts: &[AuthMode::Pat],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 /// The peer (AI agent) behind the channel.
@@ -32,23 +29,20 @@ static GET: Operation = Operation {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Peers<'a> {
-    transport: &'a Transport,
-    options: &'a RequestOptions,
+    ctx: Ctx<'a>,
 }
 
 impl<'a> Peers<'a> {
-    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
-        Peers { transport, options }
+    pub(crate) fn new(ctx: Ctx<'a>) -> Self {
+        Peers { ctx }
     }
 
     /// Fetch the peer the channel's hookId belongs to.
     ///
     /// `GET /sdk/peer` · accepts a personal access token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn get(&self) -> Result<crate::models::Peer, Error> {
-        self.transport.send(&GET, self.options, "/sdk/peer".to_owned(), None, None).await
+        self.ctx.send(&GET, "/sdk/peer", None, None).await
     }
 }

@@ -4,8 +4,7 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::options::RequestOptions;
-use crate::runtime::{HookPlacement, Operation, Transport};
+use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
 
 static GET: Operation = Operation {
     id: "users.get",
@@ -15,9 +14,7 @@ static GET: Operation = Operation {
     accepts: &[AuthMode::Pat],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 /// The user behind a personal access token.
@@ -32,23 +29,20 @@ static GET: Operation = Operation {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    transport: &'a Transport,
-    options: &'a RequestOptions,
+    ctx: Ctx<'a>,
 }
 
 impl<'a> Users<'a> {
-    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
-        Users { transport, options }
+    pub(crate) fn new(ctx: Ctx<'a>) -> Self {
+        Users { ctx }
     }
 
     /// Fetch the user the personal access token belongs to.
     ///
     /// `GET /sdk/user` · accepts a personal access token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not a personal access token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn get(&self) -> Result<crate::models::User, Error> {
-        self.transport.send(&GET, self.options, "/sdk/user".to_owned(), None, None).await
+        self.ctx.send(&GET, "/sdk/user", None, None).await
     }
 }

@@ -5,7 +5,7 @@
 use crate::auth::{AuthMode, HookId, Token};
 use crate::error::Error;
 use crate::options::{RequestOptions, RetryPolicy};
-use crate::runtime::Transport;
+use crate::runtime::{Ctx, Transport};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -96,6 +96,13 @@ impl AcmeClient {
         self.transport.token().mode()
     }
 
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            transport: &self.transport,
+            options: &self.options,
+        }
+    }
+
     /// A view of this client that applies `options` to every request it sends, on top of any options it already has. It shares the connection pool.
     ///
     /// ```no_run
@@ -124,7 +131,7 @@ impl AcmeClient {
     ///
     /// See [`crate::resources::Items`].
     pub fn items(&self) -> crate::resources::items::Items<'_> {
-        crate::resources::items::Items::new(&self.transport, &self.options)
+        crate::resources::items::Items::new(self.ctx())
     }
 }
 

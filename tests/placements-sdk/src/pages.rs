@@ -7,7 +7,7 @@
 
 use crate::error::Error;
 use crate::options::RequestOptions;
-use crate::runtime::{Operation, Transport};
+use crate::runtime::{Ctx, Operation, Transport};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -55,7 +55,7 @@ impl<T> std::fmt::Debug for Pages<'_, T> {
 
 impl<'a, T: DeserializeOwned> Pages<'a, T> {
     pub(crate) fn new(
-        (transport, options): (&'a Transport, &'a RequestOptions),
+        Ctx { transport, options }: Ctx<'a>,
         (op, paging): (&'static Operation, &'static Paging),
         path: String,
         query: Result<Option<Value>, Error>,

@@ -4,9 +4,9 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::options::RequestOptions;
-use crate::runtime::{HookPlacement, Operation, Transport};
+use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
 use crate::runtime::encode_path;
+use crate::runtime::to_json;
 
 static BY_HEADER: Operation = Operation {
     id: "items.by_header",
@@ -16,9 +16,7 @@ static BY_HEADER: Operation = Operation {
     accepts: &[AuthMode::Key, AuthMode::App],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static BY_QUERY: Operation = Operation {
@@ -29,9 +27,7 @@ static BY_QUERY: Operation = Operation {
     accepts: &[AuthMode::Key, AuthMode::App],
     hook: HookPlacement::Query,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static BY_BODY: Operation = Operation {
@@ -42,9 +38,7 @@ static BY_BODY: Operation = Operation {
     accepts: &[AuthMode::Key, AuthMode::App],
     hook: HookPlacement::Body,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static BY_MAP_BODY: Operation = Operation {
@@ -55,9 +49,7 @@ static BY_MAP_BODY: Operation = Operation {
     accepts: &[AuthMode::Key, AuthMode::App],
     hook: HookPlacement::Body,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static WITHOUT_HOOK: Operation = Operation {
@@ -68,9 +60,7 @@ static WITHOUT_HOOK: Operation = Operation {
     accepts: &[AuthMode::Key, AuthMode::App],
     hook: HookPlacement::None,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static REPLACE: Operation = Operation {
@@ -81,9 +71,7 @@ static REPLACE: Operation = Operation {
     accepts: &[AuthMode::Key, AuthMode::App],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 static TOUCH: Operation = Operation {
@@ -94,9 +82,7 @@ static TOUCH: Operation = Operation {
     accepts: &[AuthMode::Key, AuthMode::App],
     hook: HookPlacement::Header,
     envelope: None,
-    defaults: &[],
-    any_of: &[],
-    non_empty: &[],
+    inputs: &Inputs::NONE,
 };
 
 /// Items, one operation per hookId placement.
@@ -111,13 +97,12 @@ static TOUCH: Operation = Operation {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Items<'a> {
-    transport: &'a Transport,
-    options: &'a RequestOptions,
+    ctx: Ctx<'a>,
 }
 
 impl<'a> Items<'a> {
-    pub(crate) fn new(transport: &'a Transport, options: &'a RequestOptions) -> Self {
-        Items { transport, options }
+    pub(crate) fn new(ctx: Ctx<'a>) -> Self {
+        Items { ctx }
     }
 
     /// hookId in the header.
@@ -126,18 +111,10 @@ impl<'a> Items<'a> {
     ///
     /// `id`: Item id (percent-encoded into the path).
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not an user key or an app token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn by_header(&self, id: &str) -> Result<crate::models::Echo, Error> {
-        self.transport
-            .send(
-                &BY_HEADER,
-                self.options,
-                format!("/items/{}", encode_path(id)),
-                None,
-                None,
-            )
+        self.ctx
+            .send(&BY_HEADER, format!("/items/{}", encode_path(id)), None, None)
             .await
     }
 
@@ -145,79 +122,45 @@ impl<'a> Items<'a> {
     ///
     /// `GET /items` · accepts an user key or an app token · the hookId goes in the `channel` query parameter.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not an user key or an app token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn by_query(
         &self,
         query: &crate::models::ItemsByQueryQuery,
     ) -> Result<crate::models::Echo, Error> {
-        self.transport
-            .send(
-                &BY_QUERY,
-                self.options,
-                "/items".to_owned(),
-                Some(crate::runtime::to_json(query)?),
-                None,
-            )
-            .await
+        self.ctx.send(&BY_QUERY, "/items", Some(to_json(query)?), None).await
     }
 
     /// hookId merged into the JSON body.
     ///
     /// `POST /items` · accepts an user key or an app token · the hookId goes in the body as `channel`.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not an user key or an app token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn by_body(
         &self,
         body: &crate::models::Item,
     ) -> Result<crate::models::Echo, Error> {
-        self.transport
-            .send(
-                &BY_BODY,
-                self.options,
-                "/items".to_owned(),
-                None,
-                Some(crate::runtime::to_json(body)?),
-            )
-            .await
+        self.ctx.send(&BY_BODY, "/items", None, Some(to_json(body)?)).await
     }
 
     /// hookId merged into a free-form body.
     ///
     /// `POST /items/raw` · accepts an user key or an app token · the hookId goes in the body as `channel`.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not an user key or an app token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn by_map_body(
         &self,
         body: &std::collections::BTreeMap<String, serde_json::Value>,
     ) -> Result<crate::models::Echo, Error> {
-        self.transport
-            .send(
-                &BY_MAP_BODY,
-                self.options,
-                "/items/raw".to_owned(),
-                None,
-                Some(crate::runtime::to_json(body)?),
-            )
-            .await
+        self.ctx.send(&BY_MAP_BODY, "/items/raw", None, Some(to_json(body)?)).await
     }
 
     /// No hookId at all.
     ///
     /// `GET /health` · accepts an user key or an app token · no hookId is sent.
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not an user key or an app token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn without_hook(&self) -> Result<crate::models::Echo, Error> {
-        self.transport
-            .send(&WITHOUT_HOOK, self.options, "/health".to_owned(), None, None)
-            .await
+        self.ctx.send(&WITHOUT_HOOK, "/health", None, None).await
     }
 
     /// A PUT, idempotent by method, so it is retried.
@@ -226,21 +169,18 @@ impl<'a> Items<'a> {
     ///
     /// `id`: Item id (percent-encoded into the path).
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not an user key or an app token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn replace(
         &self,
         id: &str,
         body: &crate::models::Item,
     ) -> Result<crate::models::Echo, Error> {
-        self.transport
+        self.ctx
             .send(
                 &REPLACE,
-                self.options,
                 format!("/items/{}", encode_path(id)),
                 None,
-                Some(crate::runtime::to_json(body)?),
+                Some(to_json(body)?),
             )
             .await
     }
@@ -251,18 +191,10 @@ impl<'a> Items<'a> {
     ///
     /// `id`: Item id (percent-encoded into the path).
     ///
-    /// # Errors
-    ///
-    /// [`Error::AuthModeNotAccepted`] before sending if the client's token is not an user key or an app token; otherwise any API, transport, timeout or decode error.
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn touch(&self, id: &str) -> Result<crate::models::Echo, Error> {
-        self.transport
-            .send(
-                &TOUCH,
-                self.options,
-                format!("/items/{}/touch", encode_path(id)),
-                None,
-                None,
-            )
+        self.ctx
+            .send(&TOUCH, format!("/items/{}/touch", encode_path(id)), None, None)
             .await
     }
 }
