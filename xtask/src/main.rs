@@ -118,23 +118,7 @@ fn parse_options(root: &Path, args: &[String]) -> Result<Options, String> {
 
 /// Writes (or checks) the JSON Schema of the spec format.
 fn schema(check: bool, root: &Path) -> Result<(), String> {
-    let path = root.join(xtask::SCHEMA);
-    let text = xtask::schema_text();
-    let current = std::fs::read_to_string(&path).ok();
-    match (check, current.as_deref() == Some(text.as_str())) {
-        (_, true) => Ok(()),
-        (true, false) => Err(format!(
-            "error: {} is stale\n  stale: {} ({})\nrun `cargo xtask codegen` and commit the result",
-            xtask::SCHEMA,
-            xtask::SCHEMA,
-            if current.is_some() { "differs" } else { "missing" }
-        )),
-        (false, false) => {
-            std::fs::write(&path, text).map_err(|e| format!("error: cannot write {}: {e}", xtask::SCHEMA))?;
-            println!("{} {}", if current.is_some() { "updated" } else { "created" }, xtask::SCHEMA);
-            Ok(())
-        }
-    }
+    ensure_file(check, root, xtask::SCHEMA, &xtask::schema_text())
 }
 
 /// Writes (or checks) the OpenAPI 3.1 document of `spec/cognipeer.yaml`.
@@ -142,22 +126,26 @@ fn openapi(check: bool, root: &Path) -> Result<(), String> {
     let spec_label = "spec/cognipeer.yaml";
     let spec = std::fs::read_to_string(root.join(spec_label)).map_err(|e| format!("error: cannot read {spec_label}: {e}"))?;
     let text = codegen::openapi(&spec, spec_label).map_err(|diagnostics| diagnostics.to_string())?;
-    let path = root.join(xtask::OPENAPI);
+    ensure_file(check, root, xtask::OPENAPI, &text)
+}
+
+/// Makes the committed file at `relative` hold `text`: writes it when it differs, or in check mode
+/// fails naming it.
+fn ensure_file(check: bool, root: &Path, relative: &str, text: &str) -> Result<(), String> {
+    let path = root.join(relative);
     let current = std::fs::read_to_string(&path).ok();
-    match (check, current.as_deref() == Some(text.as_str())) {
-        (_, true) => Ok(()),
-        (true, false) => Err(format!(
-            "error: {} is stale\n  stale: {} ({})\nrun `cargo xtask codegen` and commit the result",
-            xtask::OPENAPI,
-            xtask::OPENAPI,
-            if current.is_some() { "differs" } else { "missing" }
-        )),
-        (false, false) => {
-            std::fs::write(&path, text).map_err(|e| format!("error: cannot write {}: {e}", xtask::OPENAPI))?;
-            println!("{} {}", if current.is_some() { "updated" } else { "created" }, xtask::OPENAPI);
-            Ok(())
-        }
+    if current.as_deref() == Some(text) {
+        return Ok(());
     }
+    let state = if current.is_some() { "differs" } else { "missing" };
+    if check {
+        return Err(format!(
+            "error: {relative} is stale\n  stale: {relative} ({state})\nrun `cargo xtask codegen` and commit the result"
+        ));
+    }
+    std::fs::write(&path, text).map_err(|e| format!("error: cannot write {relative}: {e}"))?;
+    println!("{} {relative}", if current.is_some() { "updated" } else { "created" });
+    Ok(())
 }
 
 /// Generates every valid fixture spec's crate and compiles it, so that everything we snapshot is
