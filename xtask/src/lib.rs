@@ -94,3 +94,20 @@ pub fn display(root: &Path, path: &Path) -> String {
         Err(_) => path.to_string_lossy().replace('\\', "/"),
     }
 }
+
+/// Writes a generated crate into `dir` as a workspace of its own (so that it builds outside this
+/// workspace, whatever its package name), pinned to `lock`, the workspace's `Cargo.lock`.
+pub fn write_standalone_crate(files: &codegen::Files, dir: &Path, lock: &[u8]) -> Result<(), String> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("error: cannot clean {}: {e}", dir.display()))?;
+    }
+    for (relative, contents) in files {
+        let path = dir.join(relative);
+        let contents = if relative == "Cargo.toml" { format!("{contents}\n[workspace]\n") } else { contents.clone() };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, contents).map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+    }
+    std::fs::write(dir.join("Cargo.lock"), lock).map_err(|e| format!("error: cannot write the lock file: {e}"))
+}

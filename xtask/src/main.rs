@@ -161,9 +161,6 @@ fn check_fixtures(root: &Path) -> Result<(), String> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
         .collect();
     specs.sort();
-    if crates.exists() {
-        std::fs::remove_dir_all(&crates).map_err(|e| format!("error: cannot clean {}: {e}", display(root, &crates)))?;
-    }
     let lock = std::fs::read(root.join("Cargo.lock")).map_err(|e| format!("error: cannot read Cargo.lock: {e}"))?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut failed = Vec::new();
@@ -173,15 +170,7 @@ fn check_fixtures(root: &Path) -> Result<(), String> {
         let files = codegen::generate(&text, &label).map_err(|d| d.to_string())?;
         let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let dir = crates.join(&stem);
-        for (relative, contents) in &files {
-            let path = dir.join(relative);
-            let contents = if relative == "Cargo.toml" { format!("{contents}\n[workspace]\n") } else { contents.clone() };
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| format!("error: cannot create {}: {e}", display(root, parent)))?;
-            }
-            std::fs::write(&path, contents).map_err(|e| format!("error: cannot write {}: {e}", display(root, &path)))?;
-        }
-        std::fs::write(dir.join("Cargo.lock"), &lock).map_err(|e| format!("error: cannot write the lock file: {e}"))?;
+        xtask::write_standalone_crate(&files, &dir, &lock)?;
         let status = std::process::Command::new(&cargo)
             .args(["check", "--quiet", "--all-targets", "--manifest-path"])
             .arg(dir.join("Cargo.toml"))

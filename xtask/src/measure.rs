@@ -89,18 +89,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     for (name, files) in generated.iter().filter(|(n, _)| n == "real spec" || n == "synthetic 1000") {
         let crate_dir = dir.join(name.replace(' ', "-"));
-        if crate_dir.exists() {
-            std::fs::remove_dir_all(&crate_dir).map_err(|e| format!("error: {e}"))?;
-        }
-        for (relative, contents) in files {
-            let path = crate_dir.join(relative);
-            let contents = if relative == "Cargo.toml" { format!("{contents}\n[workspace]\n") } else { contents.clone() };
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| format!("error: {e}"))?;
-            }
-            std::fs::write(&path, contents).map_err(|e| format!("error: {e}"))?;
-        }
-        std::fs::write(crate_dir.join("Cargo.lock"), &lock).map_err(|e| format!("error: {e}"))?;
+        xtask::write_standalone_crate(files, &crate_dir, &lock)?;
         let check = || {
             Command::new(&cargo)
                 .args(["check", "--quiet", "--manifest-path"])
