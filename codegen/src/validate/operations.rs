@@ -1,0 +1,364 @@
+//! Resources and operations: methods, paths and their parameters, queries, bodies, auth modes,
+//! hook placement, preconditions and pagination.
+
+use super::types::object_defaultable;
+use super::{Validator, BODILESS, METHODS, RESERVED_ACCESSORS};
+use crate::diagnostic::suggest;
+use crate::ir::{self, Placement, TypeRef};
+use crate::naming::{pascal, shouty, snake};
+use crate::spec;
+use indexmap::IndexMap;
+use std::collections::BTreeSet;
+
+impl Validator {
+    pub(super) fn resources(
+        &mut self,
+        spec: &spec::Spec,
+        models: &[ir::Model],
+        index: &IndexMap<&str, usize>,
+    ) -> Vec<ir::Resource> {
+        let accessors = self.unique_names("resource", "resources", spec.resources.keys(), snake, RESERVED_ACCESSORS);
+        if accessors.iter().any(|a| a == "mod") && accessors.iter().any(|a| a == "mod_") {
+            self.error_help("resources", "resources `mod` and `mod_` would share the module file `mod_.rs`", "rename one of them");
+        }
+        let mut out = Vec::new();
+        let mut query_names: BTreeSet<String> = BTreeSet::new();
+        for ((name, r), accessor) in spec.resources.iter().zip(accessors) {
+            let path = format!("resources.{name}.operations");
+            let methods = self.unique_names("operation", &path, r.operations.keys(), snake, &["new"]);
+            let mut operations = Vec::new();
+            for ((op_name, op), method_name) in r.operations.iter().zip(methods) {
+                let ctx = OpContext { spec, models, index, resource: name, name: op_name };
+                if let Some(op) = self.operation(&ctx, op, method_name) {
+                    if let Some(q) = &op.query {
+                        if models.iter().any(|m| m.name == q.name) || !query_names.insert(q.name.clone()) {
+                            self.error_help(format!("{path}.{op_name}.query"), format!("the generated query type `{}` collides with another type", q.name), "rename the type or the operation");
+                        }
+                    }
+                    operations.push(op);
+                }
+            }
+            // Operation names were checked above; here only the `…_all` helpers pagination adds.
+            let mut method_names: BTreeSet<&str> = operations.iter().map(|op| op.method_name.as_str()).collect();
+            for op in &operations {
+                if let Some(helper) = op.pagination.as_ref().map(|p| p.method_name.as_str()) {
+                    if !method_names.insert(helper) {
+                        self.error_help(format!("{path}.{}.paginate", op.id.rsplit('.').next().unwrap_or_default()), format!("pagination adds a method `{helper}` to `{name}`, but that name is taken"), "rename the operation or the other method");
+                    }
+                }
+            }
+            out.push(ir::Resource {
+                type_name: pascal(name),
+                // `mod.rs` is the resources module itself.
+                module: if accessor == "mod" { "mod_".to_owned() } else { accessor.clone() },
+                accessor,
+                description: r.description.clone().unwrap_or_else(|| format!("The `{name}` resource.")),
+                operations,
+            });
+        }
+        out
+    }
+
+    fn operation(&mut self, ctx: &OpContext, op: &spec::Operation, method_name: String) -> Option<ir::Operation> {
+        let id = format!("{}.{}", ctx.resource, ctx.name);
+        let path = format!("resources.{}.operations.{}", ctx.resource, ctx.name);
+        let http_method = op.method.to_uppercase();
+        if !METHODS.contains(&http_method.as_str()) {
+            self.error_help(format!("{path}.method"), format!("unknown HTTP method `{}`", op.method), suggest(&http_method, METHODS.iter().copied()));
+        }
+        let bodiless = BODILESS.contains(&http_method.as_str());
+
+        let (segments, params) = self.path(&path, op);
+        let query = self.query(ctx, &path, op);
+
+        let body = op.body.as_ref().and_then(|b| self.type_expr(&format!("{path}.body"), b, ctx.index, false)).map(|(t, _)| t);
+        if op.body.is_some() && bodiless {
+            self.error_help(format!("{path}.body"), format!("a {http_method} request cannot have a body"), "remove `body`, or use POST, PUT or PATCH");
+        }
+        let response = op.response.as_ref().and_then(|r| self.type_expr(&format!("{path}.response"), r, ctx.index, false)).map(|(t, _)| t);
+
+        let envelope = op.envelope.as_ref().and_then(|e| {
+            let found = ctx.spec.envelopes.get_index_of(e.as_str());
+            if found.is_none() {
+                let names = ctx.spec.envelopes.keys().map(String::as_str);
+                self.error_help(format!("{path}.envelope"), format!("unknown envelope `{e}`"), suggest(e, names));
+            }
+            found
+        });
+
+        let ids: Vec<&str> = ctx.spec.auth.modes.keys().map(String::as_str).collect();
+        let mut accepts = Vec::new();
+        match &op.auth {
+            Some(own) => {
+                if own.is_empty() {
+                    self.error_help(format!("{path}.auth"), "the list of accepted auth modes is empty", format!("list at least one of {}", ids.join(", ")));
+                }
+                for m in own {
+                    if let Some(i) = self.mode_ref(&format!("{path}.auth"), m, &ids) {
+                        accepts.push(i);
+                    }
+                }
+            }
+            // Problems in `auth.default` are reported once, there.
+            None => accepts.extend(ctx.spec.auth.default.iter().filter_map(|m| ids.iter().position(|id| id == m))),
+        }
+        let mut seen = BTreeSet::new();
+        accepts.retain(|i| seen.insert(*i));
+
+        let hook = op.hook.unwrap_or(ctx.spec.hook.default);
+        self.hook_placement(ctx, &path, hook, &http_method, body.as_ref(), op);
+
+        let inputs = Inputs::of(query.as_ref(), body.as_ref(), ctx.models);
+        let (requires_any, non_empty) = match &op.requires {
+            Some(r) => {
+                for (list, key) in [(&r.any_of, "any_of"), (&r.non_empty, "non_empty")] {
+                    for name in list {
+                        self.input_name(&format!("{path}.requires.{key}"), name, &inputs);
+                    }
+                }
+                (r.any_of.clone(), r.non_empty.clone())
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        let pagination = op.paginate.as_ref().and_then(|p| {
+            self.pagination(ctx, &format!("{path}.paginate"), p, &inputs, response.as_ref(), &method_name)
+        });
+
+        Some(ir::Operation {
+            idempotent: op.idempotent.unwrap_or(matches!(http_method.as_str(), "GET" | "PUT" | "DELETE" | "HEAD")),
+            constant: shouty(ctx.name),
+            method_name,
+            http_method,
+            path_template: op.path.clone(),
+            path: segments,
+            path_params: params,
+            query,
+            body,
+            response,
+            envelope,
+            accepts,
+            hook,
+            description: op.description.clone().unwrap_or_else(|| format!("`{} {}`.", op.method, op.path)),
+            deprecated: op.deprecated.clone(),
+            requires_any,
+            non_empty,
+            pagination,
+            id,
+        })
+    }
+
+    /// Checks that `name` is a query parameter or body field of the operation.
+    fn input_name(&mut self, path: &str, name: &str, inputs: &Inputs) {
+        if !inputs.open_body && !inputs.query.contains(&name) && !inputs.body.contains(&name) {
+            let candidates = inputs.query.iter().chain(&inputs.body).copied();
+            self.error_help(path, format!("`{name}` is neither a query parameter nor a body field of this operation"), suggest(name, candidates));
+        }
+    }
+
+    fn pagination(
+        &mut self,
+        ctx: &OpContext,
+        path: &str,
+        p: &spec::Paginate,
+        inputs: &Inputs,
+        response: Option<&TypeRef>,
+        method_name: &str,
+    ) -> Option<ir::Pagination> {
+        self.input_name(&format!("{path}.page"), &p.page, inputs);
+        self.input_name(&format!("{path}.limit"), &p.limit, inputs);
+        let fields = match response.and_then(|r| if let TypeRef::Named(i) = r { ctx.models.get(*i) } else { None }).map(|m| &m.kind) {
+            Some(ir::ModelKind::Object { fields, .. }) => fields,
+            _ => {
+                self.error_help(path, "pagination needs a response object type holding the items and the total", "set `response` to an object type such as `ContactPage`");
+                return None;
+            }
+        };
+        let item = match fields.iter().find(|f| f.wire == p.items).map(|f| &f.ty) {
+            Some(TypeRef::List(item)) => Some((**item).clone()),
+            _ => {
+                let names = fields.iter().map(|f| f.wire.as_str());
+                self.error_help(format!("{path}.items"), format!("the response has no list field `{}`", p.items), suggest(&p.items, names));
+                None
+            }
+        };
+        match fields.iter().find(|f| f.wire == p.total) {
+            Some(f) if f.ty == TypeRef::Integer => {}
+            Some(_) => self.error_help(format!("{path}.total"), format!("the response field `{}` is not an integer", p.total), "declare it as `integer`"),
+            None => {
+                let names = fields.iter().map(|f| f.wire.as_str());
+                self.error_help(format!("{path}.total"), format!("the response has no integer field `{}`", p.total), suggest(&p.total, names));
+            }
+        }
+        Some(ir::Pagination {
+            method_name: format!("{method_name}_all"),
+            page: p.page.clone(),
+            limit: p.limit.clone(),
+            in_query: inputs.query.contains(&p.page.as_str()),
+            items: p.items.clone(),
+            total: p.total.clone(),
+            item: item?,
+        })
+    }
+
+    fn path(&mut self, path: &str, op: &spec::Operation) -> (Vec<ir::PathSegment>, Vec<ir::PathParam>) {
+        if !op.path.starts_with('/') {
+            self.error_help(format!("{path}.path"), format!("path `{}` must start with `/`", op.path), format!("write `/{}`", op.path));
+        }
+        let declared: Vec<&String> = op.path_params.keys().collect();
+        let rust = self.unique_names("path parameter", &format!("{path}.path_params"), declared.iter().copied(), snake, &[]);
+        let params: Vec<ir::PathParam> = op
+            .path_params
+            .iter()
+            .zip(rust)
+            .map(|((wire, p), rust)| ir::PathParam {
+                wire: wire.clone(),
+                rust,
+                description: p.description.clone().unwrap_or_else(|| format!("The `{wire}` path parameter.")),
+            })
+            .collect();
+        let mut segments = Vec::new();
+        let mut used = BTreeSet::new();
+        let mut rest = op.path.as_str();
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                segments.push(ir::PathSegment::Literal(rest[..open].to_owned()));
+            }
+            let Some(close) = rest[open..].find('}') else {
+                self.error_help(format!("{path}.path"), format!("unclosed `{{` in path `{}`", op.path), "close the parameter with `}`");
+                return (segments, params);
+            };
+            let name = &rest[open + 1..open + close];
+            match params.iter().position(|p| p.wire == name) {
+                Some(i) => {
+                    used.insert(i);
+                    segments.push(ir::PathSegment::Param(i));
+                }
+                None => self.error_help(
+                    format!("{path}.path"),
+                    format!("path parameter `{name}` is used in the path but not declared"),
+                    format!("add `path_params: {{ {name}: {{ description: … }} }}`"),
+                ),
+            }
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(ir::PathSegment::Literal(rest.to_owned()));
+        }
+        if rest.contains('}') {
+            self.error(format!("{path}.path"), format!("unmatched `}}` in path `{}`", op.path));
+        }
+        for (i, p) in params.iter().enumerate() {
+            if !used.contains(&i) {
+                self.error_help(
+                    format!("{path}.path_params.{}", p.wire),
+                    format!("path parameter `{}` is declared but not in the path `{}`", p.wire, op.path),
+                    format!("use `{{{}}}` in the path, or remove the declaration", p.wire),
+                );
+            }
+        }
+        (segments, params)
+    }
+
+    fn query(&mut self, ctx: &OpContext, path: &str, op: &spec::Operation) -> Option<ir::Model> {
+        if op.query.is_empty() {
+            return None;
+        }
+        let qpath = format!("{path}.query");
+        let fields = self.fields(&qpath, &op.query, ctx.index, false, true);
+        for f in &fields {
+            let scalar = match &f.ty {
+                TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => true,
+                TypeRef::Named(i) => matches!(ctx.models.get(*i).map(|m| &m.kind), Some(ir::ModelKind::Enum { .. })),
+                _ => false,
+            };
+            if !scalar {
+                self.error_help(format!("{qpath}.{}", f.wire), format!("query parameter `{}` must be a string, integer, number, boolean or enum", f.wire), "send structured values in the body");
+            }
+            if f.wire == ctx.spec.hook.query && op.hook.unwrap_or(ctx.spec.hook.default) == Placement::Query {
+                self.error_help(format!("{qpath}.{}", f.wire), format!("query parameter `{}` clashes with the hookId query parameter", f.wire), "rename it; the client adds the hookId itself");
+            }
+        }
+        for f in &fields {
+            let (Some(default), TypeRef::Named(i)) = (&f.default, &f.ty) else { continue };
+            if let Some(ir::ModelKind::Enum { values, open: false }) = ctx.models.get(*i).map(|m| &m.kind) {
+                if !values.iter().any(|v| &v.wire == default) {
+                    let names = values.iter().map(|v| v.wire.as_str());
+                    self.error_help(format!("{qpath}.{}.default", f.wire), format!("`{default}` is not a value of the parameter's enum"), suggest(default, names));
+                }
+            }
+        }
+        let mut model = ir::Model {
+            name: pascal(&format!("{}_{}_query", ctx.resource, ctx.name)),
+            description: format!("Query parameters of `{}.{}`.", ctx.resource, ctx.name),
+            kind: ir::ModelKind::Object { fields, extra: false },
+            defaultable: false,
+        };
+        model.defaultable = object_defaultable(&model, ctx.models);
+        Some(model)
+    }
+
+    fn hook_placement(
+        &mut self,
+        ctx: &OpContext,
+        path: &str,
+        hook: Placement,
+        http_method: &str,
+        body: Option<&TypeRef>,
+        op: &spec::Operation,
+    ) {
+        if hook != Placement::Body {
+            return;
+        }
+        let at = if op.hook.is_some() { format!("{path}.hook") } else { "hook.default".to_owned() };
+        if BODILESS.contains(&http_method) {
+            self.error_help(at, format!("`{}` sends the hookId in the body, but a {http_method} request has no body", ctx.resource.to_owned() + "." + ctx.name), "use `hook: header` or `hook: query` for this operation");
+            return;
+        }
+        match body {
+            None | Some(TypeRef::Map(_)) => {}
+            Some(TypeRef::Named(i)) => match ctx.models.get(*i).map(|m| &m.kind) {
+                Some(ir::ModelKind::Object { fields, .. }) => {
+                    if let Some(f) = fields.iter().find(|f| f.wire == ctx.spec.hook.body_field) {
+                        self.error_help(at, format!("the body already has a field `{}`, where the hookId would go", f.wire), "remove that field; the client fills the hookId in itself");
+                    }
+                }
+                _ => self.error_help(at, "the hookId goes in the body, but the body is not a JSON object", "use an object type or `map<…>` as the body, or another hook placement"),
+            },
+            Some(_) => self.error_help(at, "the hookId goes in the body, but the body is not a JSON object", "use an object type or `map<…>` as the body, or another hook placement"),
+        }
+    }
+}
+
+/// The wire names an operation's caller can set: query parameters and body fields.
+struct Inputs<'a> {
+    query: Vec<&'a str>,
+    body: Vec<&'a str>,
+    /// The body is a free-form map, so any name may be in it.
+    open_body: bool,
+}
+
+impl<'a> Inputs<'a> {
+    fn of(query: Option<&'a ir::Model>, body: Option<&TypeRef>, models: &'a [ir::Model]) -> Self {
+        let names = |m: &'a ir::Model| match &m.kind {
+            ir::ModelKind::Object { fields, .. } => fields.iter().map(|f| f.wire.as_str()).collect(),
+            ir::ModelKind::Enum { .. } => Vec::new(),
+        };
+        let body_model = match body {
+            Some(TypeRef::Named(i)) => models.get(*i),
+            _ => None,
+        };
+        Inputs {
+            query: query.map(names).unwrap_or_default(),
+            body: body_model.map(names).unwrap_or_default(),
+            open_body: matches!(body, Some(TypeRef::Map(_) | TypeRef::Json)),
+        }
+    }
+}
+
+struct OpContext<'a> {
+    spec: &'a spec::Spec,
+    models: &'a [ir::Model],
+    index: &'a IndexMap<&'a str, usize>,
+    resource: &'a str,
+    name: &'a str,
+}
