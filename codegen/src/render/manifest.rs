@@ -11,7 +11,7 @@ pub(super) fn cargo_toml(api: &ir::Api) -> String {
 name = {name}
 version = {version}
 edition = "2021"
-rust-version = "1.85"
+rust-version = "1.88"
 description = {description}
 license = "MIT OR Apache-2.0"
 readme = "README.md"
