@@ -28,6 +28,8 @@ pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
                 let needle = d.message.split('`').nth(1);
                 d.position = diagnostic::locate(spec_text, &d.path, needle);
             }
+            // In source order, like a compiler; problems without a position last.
+            items.sort_by_key(|d| d.position.unwrap_or((usize::MAX, usize::MAX)));
             Err(Diagnostics::new(spec_file, spec_text, items))
         }
     }
