@@ -54,8 +54,15 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
     let descriptors = resource.operations.iter().map(|op| descriptor(api, op));
     let methods = resource.operations.iter().map(|op| method(api, op));
     let module_doc = inner_doc(&resource.description);
-    let json_import = resource.operations.iter().any(|op| op.query.is_some() || op.body.is_some()).then(|| quote!(use crate::runtime::to_json;));
-    let encode_import = resource.operations.iter().any(|op| !op.path_params.is_empty()).then(|| quote!(use crate::runtime::encode_path;));
+    let ops = &resource.operations;
+    // One `use` of the runtime, naming only what this module needs (no unused imports).
+    let mut runtime = vec![quote!(Ctx), quote!(HookPlacement), quote!(Inputs), quote!(Operation)];
+    if ops.iter().any(|op| !op.path_params.is_empty()) {
+        runtime.push(quote!(encode_path));
+    }
+    if ops.iter().any(|op| op.query.is_some() || op.body.is_some()) {
+        runtime.push(quote!(to_json));
+    }
     let paging_import = resource.operations.iter().any(|op| op.pagination.is_some()).then(|| quote!(use crate::pages::Paging;));
     let type_doc = doc(&format!("{}\n\n{}", resource.description, example(api, resource)));
     quote! {
@@ -63,10 +70,8 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
 
         use crate::auth::AuthMode;
         use crate::error::Error;
-        use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
         #paging_import
-        #encode_import
-        #json_import
+        use crate::runtime::{#(#runtime),*};
 
         #(#descriptors)*
 

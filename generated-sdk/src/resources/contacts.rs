@@ -4,9 +4,8 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
 use crate::pages::Paging;
-use crate::runtime::to_json;
+use crate::runtime::{Ctx, HookPlacement, Inputs, Operation, to_json};
 
 static CREATE: Operation = Operation {
     id: "contacts.create",

@@ -4,10 +4,8 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
 use crate::pages::Paging;
-use crate::runtime::encode_path;
-use crate::runtime::to_json;
+use crate::runtime::{Ctx, HookPlacement, Inputs, Operation, encode_path, to_json};
 
 static CREATE: Operation = Operation {
     id: "conversations.create",

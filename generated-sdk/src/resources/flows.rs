@@ -4,9 +4,7 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
-use crate::runtime::encode_path;
-use crate::runtime::to_json;
+use crate::runtime::{Ctx, HookPlacement, Inputs, Operation, encode_path, to_json};
 
 static EXECUTE: Operation = Operation {
     id: "flows.execute",
