@@ -169,22 +169,38 @@ pub(crate) fn locate(source: &str, path: &str, needle: Option<&str>) -> Option<(
 /// The keys the spec format allows at a dotted path, read from its JSON Schema, so that the
 /// suggestions can never drift from the parser.
 pub(crate) fn allowed_keys(schema: &schemars::Schema, path: &str) -> Vec<String> {
+    schema_node(schema, path)
+        .and_then(|node| node.get("properties"))
+        .and_then(|p| p.as_object())
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Whether the key at the end of a dotted path may be left out of the spec: an entry of a named
+/// map (a type, an operation, …) or an optional key.
+pub(crate) fn removable(schema: &schemars::Schema, path: &str) -> bool {
+    let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));
+    let Some(node) = schema_node(schema, parent) else { return false };
+    let named_map = node.get("additionalProperties").is_some_and(|a| a.is_object());
+    let required = node
+        .get("required")
+        .and_then(|r| r.as_array())
+        .is_some_and(|r| r.iter().any(|k| k.as_str() == Some(key)));
+    named_map || !required
+}
+
+/// The schema of the value at a dotted spec path.
+fn schema_node<'a>(schema: &'a schemars::Schema, path: &str) -> Option<&'a serde_json::Value> {
     let root = schema.as_value();
     let mut node = resolve(root, root);
     for segment in path.split('.').filter(|s| !s.is_empty()) {
         let child = node
             .get("properties")
             .and_then(|p| p.get(segment))
-            .or_else(|| node.get("additionalProperties").filter(|a| a.is_object()));
-        match child {
-            Some(child) => node = resolve(root, child),
-            None => return Vec::new(),
-        }
+            .or_else(|| node.get("additionalProperties").filter(|a| a.is_object()))?;
+        node = resolve(root, child);
     }
-    node.get("properties")
-        .and_then(|p| p.as_object())
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default()
+    Some(node)
 }
 
 /// Follows `$ref`s and picks the object alternative of an `anyOf`.

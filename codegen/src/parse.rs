@@ -17,7 +17,10 @@ pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
     let api = match raw {
         Ok(raw) => validate::validate(&raw, spec_file).map_err(|problems| items.extend(problems)),
         Err(e) => {
-            items.push(yaml_diagnostic(&e));
+            let first = yaml_diagnostic(&e);
+            let more = more_shape_errors(spec_text, &first.path);
+            items.push(first);
+            items.extend(more);
             Err(())
         }
     };
@@ -25,7 +28,8 @@ pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
         Ok(api) if items.is_empty() => Ok(api),
         _ => {
             for d in items.iter_mut().filter(|d| d.position.is_none()) {
-                let needle = d.message.split('`').nth(1);
+                // Point at the named value: serde quotes it in backticks or double quotes.
+                let needle = d.message.split('`').nth(1).or_else(|| d.message.split('"').nth(1));
                 d.position = diagnostic::locate(spec_text, &d.path, needle);
             }
             // In source order, like a compiler; problems without a position last.
@@ -33,6 +37,55 @@ pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
             Err(Diagnostics::new(spec_file, spec_text, items))
         }
     }
+}
+
+/// serde stops at the first value of the wrong shape. To report the others in the same run, the
+/// offending entry (or optional key) is left out and the rest is read again, until it reads or an
+/// error sits in a key the format requires.
+fn more_shape_errors(spec_text: &str, first: &str) -> Vec<Diagnostic> {
+    let Ok(mut value) = serde_yaml::from_str::<serde_yaml::Value>(spec_text) else {
+        return Vec::new(); // a syntax error: there is nothing more to read
+    };
+    let schema = spec::json_schema();
+    let mut path = first.to_owned();
+    let mut found = Vec::new();
+    // Each round removes one key, so the loop ends; the bound only caps the report's length.
+    for _ in 0..50 {
+        if path.is_empty() || !remove_entry(&mut value, &schema, &path) {
+            break;
+        }
+        match serde_path_to_error::deserialize::<_, spec::Spec>(value.clone()) {
+            Ok(_) => break,
+            Err(e) => {
+                path = e.path().to_string().replace(".?.", ".");
+                let d = Diagnostic::new(path.clone(), e.into_inner().to_string());
+                if found.iter().any(|f: &Diagnostic| f.path == d.path) {
+                    break;
+                }
+                found.push(d);
+            }
+        }
+    }
+    found
+}
+
+/// Removes the deepest removable key on `path` from the parsed spec; false if there is none.
+fn remove_entry(value: &mut serde_yaml::Value, schema: &schemars::Schema, path: &str) -> bool {
+    let segments: Vec<&str> = path.split('.').map(|s| s.split('[').next().unwrap_or(s)).collect();
+    for end in (1..=segments.len()).rev() {
+        if !diagnostic::removable(schema, &segments[..end].join(".")) {
+            continue;
+        }
+        let mut node = &mut *value;
+        for segment in &segments[..end - 1] {
+            match node.get_mut(*segment) {
+                Some(child) => node = child,
+                None => return false,
+            }
+        }
+        return node.as_mapping_mut().is_some_and(|m| m.remove(segments[end - 1]).is_some());
+    }
+    false
 }
 
 /// A key the spec format does not have, with the keys that are allowed at that place.

@@ -112,6 +112,26 @@ fn every_unknown_key_is_reported_in_one_run() {
 }
 
 #[test]
+fn every_value_of_the_wrong_shape_is_reported_in_one_run() {
+    let diagnostics = diagnostics(&fixture("shape_errors_several.yaml"));
+    let paths: Vec<&str> = diagnostics
+        .items()
+        .iter()
+        .map(|d| d.path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "errors.NotFound.status",
+            "types.Contact.extra",
+            "resources.contacts.operations.get.hook",
+        ],
+        "{diagnostics}"
+    );
+    assert!(diagnostics.items().iter().all(|d| d.position.is_some()));
+}
+
+#[test]
 fn a_misspelt_type_gets_a_suggestion_at_its_line() {
     let diagnostics = diagnostics(&fixture("unknown_type.yaml"));
     let [item] = diagnostics.items() else {
