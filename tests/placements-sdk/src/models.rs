@@ -15,6 +15,18 @@ pub struct Item {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// One page of items.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ItemPage {
+    /// The items.
+    pub data: Vec<Item>,
+    /// Total number of items.
+    pub total: i64,
+    /// Page size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+
 /// Whatever the server answers.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Echo {
@@ -32,4 +44,20 @@ pub struct ItemsByQueryQuery {
     /// Only items of this size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+
+/// Query parameters of `items.search`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ItemsSearchQuery {
+    /// Search text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// 1-based page number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+    /// Page size.
+    ///
+    /// When `None`, `2` is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }

@@ -4,6 +4,7 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
+use crate::pages::Paging;
 use crate::runtime::{Ctx, HookPlacement, Inputs, Operation, encode_path, to_json};
 
 static BY_HEADER: Operation = Operation {
@@ -70,6 +71,29 @@ static REPLACE: Operation = Operation {
     hook: HookPlacement::Header,
     envelope: None,
     inputs: &Inputs::NONE,
+};
+
+static SEARCH: Operation = Operation {
+    id: "items.search",
+    method: reqwest::Method::GET,
+    path: "/items/search",
+    idempotent: true,
+    accepts: &[AuthMode::Key, AuthMode::App],
+    hook: HookPlacement::Query,
+    envelope: None,
+    inputs: &Inputs {
+        defaults: &[("limit", "2")],
+        any_of: &[],
+        non_empty: &[],
+    },
+};
+
+static SEARCH_PAGING: Paging = Paging {
+    page: "page",
+    limit: "limit",
+    in_query: true,
+    items: "data",
+    total: "total",
 };
 
 static TOUCH: Operation = Operation {
@@ -181,6 +205,32 @@ impl<'a> Items<'a> {
                 Some(to_json(body)?),
             )
             .await
+    }
+
+    /// Page/limit pagination in the query (the hookId travels there too).
+    ///
+    /// `GET /items/search` · accepts an user key or an app token · the hookId goes in the `channel` query parameter.
+    ///
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    pub async fn search(
+        &self,
+        query: &crate::models::ItemsSearchQuery,
+    ) -> Result<crate::models::ItemPage, Error> {
+        self.ctx.send(&SEARCH, "/items/search", Some(to_json(query)?), None).await
+    }
+
+    /// Every item of [`search`](Self::search), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
+    pub fn search_all(
+        &self,
+        query: &crate::models::ItemsSearchQuery,
+    ) -> crate::Pages<'a, crate::models::Item> {
+        crate::Pages::new(
+            self.ctx,
+            (&SEARCH, &SEARCH_PAGING),
+            "/items/search".into(),
+            to_json(query).map(Some),
+            Ok(None),
+        )
     }
 
     /// A POST the spec marks idempotent, so it is retried.
