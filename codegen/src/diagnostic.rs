@@ -222,6 +222,37 @@ fn resolve<'a>(root: &'a serde_json::Value, mut node: &'a serde_json::Value) -> 
     node
 }
 
+/// Where `key` appears for the second time among the keys of the block at `parent` (block style).
+pub(crate) fn locate_repeat(source: &str, parent: &str, key: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let (from, parent_indent) = match parent {
+        "" => (0, -1),
+        _ => {
+            let (line, column) = locate(source, parent, None)?;
+            (line, column as isize - 1)
+        }
+    };
+    let mut child_indent = None;
+    let mut seen = 0;
+    for (i, text) in lines.iter().enumerate().skip(from) {
+        let content = text.trim_start();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let indent = (text.len() - content.len()) as isize;
+        if indent <= parent_indent {
+            break;
+        }
+        if *child_indent.get_or_insert(indent) == indent && key_of(content) == Some(key) {
+            seen += 1;
+            if seen == 2 {
+                return Some((i + 1, indent as usize + 1));
+            }
+        }
+    }
+    None
+}
+
 fn key_of(content: &str) -> Option<&str> {
     let colon = content.find(':')?;
     Some(content[..colon].trim().trim_matches('"').trim_matches('\''))
@@ -254,6 +285,7 @@ mod tests {
         assert_eq!(locate(YAML, "b.c", None), Some((6, 3)));
         assert_eq!(locate(YAML, "a.d", Some("y")), Some((4, 17)));
         assert_eq!(locate(YAML, "a.zz", None), Some((1, 1)));
+        assert_eq!(locate_repeat("a:\n  b: 1\n  c:\n    b: 2\n  b: 3\n", "a", "b"), Some((5, 3)));
     }
 
     #[test]

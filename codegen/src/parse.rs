@@ -17,7 +17,7 @@ pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
     let api = match raw {
         Ok(raw) => validate::validate(&raw, spec_file).map_err(|problems| items.extend(problems)),
         Err(e) => {
-            let first = yaml_diagnostic(&e);
+            let first = yaml_diagnostic(&e, spec_text);
             let more = more_shape_errors(spec_text, &first.path);
             items.push(first);
             items.extend(more);
@@ -102,7 +102,7 @@ fn unknown_key(path: &str) -> Diagnostic {
 }
 
 /// A YAML syntax or shape error, with serde_yaml's position and a suggestion for unknown keys.
-fn yaml_diagnostic(error: &serde_yaml::Error) -> Diagnostic {
+fn yaml_diagnostic(error: &serde_yaml::Error, spec_text: &str) -> Diagnostic {
     // serde_yaml writes positions into the text (" at line L column C"); they are shown as the
     // caret instead. A "while parsing X at line L" context marks where the broken construct
     // starts (an unclosed `{`, say), which is where the caret should point.
@@ -116,6 +116,12 @@ fn yaml_diagnostic(error: &serde_yaml::Error) -> Diagnostic {
     };
     let mut d = Diagnostic::new(path, message);
     d.position = context_position.or_else(|| error.location().map(|l| (l.line(), l.column())));
+    if let Some(name) = message.strip_suffix("` is declared twice").and_then(|m| m.strip_prefix('`')) {
+        // Point at the second declaration, not at the start of the map.
+        d.position = diagnostic::locate_repeat(spec_text, path, name).or(d.position);
+        d.path = format!("{path}.{name}");
+        return d.help("give each its own name, or merge the two");
+    }
     if let (Some(context), Some(_)) = (context, context_position) {
         d = d.help(format!("{} that starts here is not closed properly", construct(&strip_positions(context))));
         return d;

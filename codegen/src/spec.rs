@@ -26,16 +26,16 @@ pub struct Spec {
     pub hook: Hook,
     /// Error responses with a meaning of their own, checked in order; each becomes an error variant.
     #[serde(default)]
-    pub errors: IndexMap<String, ErrorClass>,
+    pub errors: Named<ErrorClass>,
     /// Response wrappers that operations unwrap, by name.
     #[serde(default)]
-    pub envelopes: IndexMap<String, Envelope>,
+    pub envelopes: Named<Envelope>,
     /// Named models: objects (`fields`) and string enums (`values`).
     #[serde(default)]
-    pub types: IndexMap<String, TypeDef>,
+    pub types: Named<TypeDef>,
     /// Operations grouped by resource: `contacts.create` becomes `client.contacts().create(…)`.
     #[serde(default)]
-    pub resources: IndexMap<String, Resource>,
+    pub resources: Named<Resource>,
 }
 
 /// Crate and client metadata.
@@ -92,7 +92,7 @@ pub struct Auth {
     /// Environment variable `from_env()` reads the token from.
     pub env: String,
     /// The kinds of token, by id (e.g. `pat`, `api_token`).
-    pub modes: IndexMap<String, AuthMode>,
+    pub modes: Named<AuthMode>,
     /// The mode of a token that starts with no mode's prefix; without it, such a token is refused
     /// by `Token::new` (its kind must then be stated with the mode's own constructor).
     #[serde(default)]
@@ -193,13 +193,13 @@ pub struct TypeDef {
     pub description: Option<String>,
     /// The object's fields, by name.
     #[serde(default)]
-    pub fields: Option<IndexMap<String, Field>>,
+    pub fields: Option<Named<Field>>,
     /// Keep fields the spec does not list (an `extra` map on the struct).
     #[serde(default)]
     pub extra: Option<bool>,
     /// The enum's values, each with an optional description.
     #[serde(default)]
-    pub values: Option<IndexMap<String, Option<String>>>,
+    pub values: Option<Named<Option<String>>>,
     /// Accept values the spec does not list (an `Unknown(String)` variant).
     #[serde(default)]
     pub open: Option<bool>,
@@ -285,7 +285,7 @@ pub struct Resource {
     #[serde(default)]
     pub description: Option<String>,
     /// The operations, by name (the method names).
-    pub operations: IndexMap<String, Operation>,
+    pub operations: Named<Operation>,
 }
 
 /// One operation of a resource.
@@ -301,10 +301,10 @@ pub struct Operation {
     pub path: String,
     /// Every `{param}` of the path, in path order.
     #[serde(default)]
-    pub path_params: IndexMap<String, PathParam>,
+    pub path_params: Named<PathParam>,
     /// Query parameters, by wire name (scalars only).
     #[serde(default)]
-    pub query: IndexMap<String, Field>,
+    pub query: Named<Field>,
     /// Type of the JSON body.
     #[serde(default)]
     pub body: Option<String>,
@@ -359,6 +359,62 @@ pub struct Paginate {
     pub items: String,
     /// Response field with the total number of items.
     pub total: String,
+}
+
+/// Entries by name, in the author's order. A name given twice is an error (a plain map would
+/// silently keep the last one).
+#[derive(Debug)]
+pub struct Named<T>(IndexMap<String, T>);
+
+impl<T> Default for Named<T> {
+    fn default() -> Self {
+        Named(IndexMap::new())
+    }
+}
+
+impl<T> std::ops::Deref for Named<T> {
+    type Target = IndexMap<String, T>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Named<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NamedVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for NamedVisitor<T> {
+            type Value = Named<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of names to entries")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Named<T>, A::Error> {
+                let mut entries = IndexMap::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    if entries.contains_key(&name) {
+                        return Err(de::Error::custom(format!("`{name}` is declared twice")));
+                    }
+                    let entry = map.next_value()?;
+                    entries.insert(name, entry);
+                }
+                Ok(Named(entries))
+            }
+        }
+        deserializer.deserialize_map(NamedVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Named<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        format!("Named_{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        IndexMap::<String, T>::json_schema(generator)
+    }
 }
 
 /// The JSON Schema of the spec format, derived from the types above.
