@@ -16,7 +16,7 @@ description = {description}
 license = "MIT OR Apache-2.0"
 readme = "README.md"
 
-# Explicit, so that the workspace (and `cargo xtask codegen`) still loads if this file is deleted.
+# Explicit, so that the workspace (and `cargo xtask codegen`) still loads if src/lib.rs is deleted.
 [lib]
 path = "src/lib.rs"
 
@@ -83,8 +83,12 @@ pub(super) fn readme(api: &ir::Api) -> String {
                 Placement::None => "not sent".to_owned(),
             };
             let deprecated = if op.deprecated.is_some() { " (deprecated)" } else { "" };
+            let helper = match &op.pagination {
+                Some(p) => format!(", `{}` for every page", crate::naming::ident(&p.method_name)),
+                None => String::new(),
+            };
             out.push_str(&format!(
-                "| `{}().{}`{deprecated} | `{} {}` | {} | {hook} |\n",
+                "| `{}().{}`{helper}{deprecated} | `{} {}` | {} | {hook} |\n",
                 crate::naming::ident(&r.accessor),
                 crate::naming::ident(&op.method_name),
                 op.http_method,
