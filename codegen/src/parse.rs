@@ -9,16 +9,17 @@ use crate::{ir, spec, validate};
 pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
     let mut unknown = Vec::new();
     let deserializer = serde_yaml::Deserializer::from_str(spec_text);
-    let raw: Result<spec::Spec, _> = serde_ignored::deserialize(deserializer, |path| {
-        // Custom deserializers (a field given as a map) show up as a `?` level; drop it.
-        unknown.push(path.to_string().replace(".?.", "."))
-    });
-    let mut items: Vec<Diagnostic> = unknown.iter().map(|path| unknown_key(path)).collect();
+    let raw: Result<spec::Spec, _> =
+        serde_ignored::deserialize(deserializer, |path| unknown.push(spec_path(&path.to_string())));
+    // The format's schema is only needed to explain problems, so only built then, and once.
+    let schema = std::cell::OnceCell::new();
+    let schema = || schema.get_or_init(spec::json_schema);
+    let mut items: Vec<Diagnostic> = unknown.iter().map(|path| unknown_key(schema(), path)).collect();
     let api = match raw {
         Ok(raw) => validate::validate(&raw, spec_file).map_err(|problems| items.extend(problems)),
         Err(e) => {
             let first = yaml_diagnostic(&e, spec_text);
-            let more = more_shape_errors(spec_text, &first.path);
+            let more = more_shape_errors(schema(), spec_text, &first.path);
             items.push(first);
             items.extend(more);
             Err(())
@@ -42,22 +43,21 @@ pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
 /// serde stops at the first value of the wrong shape. To report the others in the same run, the
 /// offending entry (or optional key) is left out and the rest is read again, until it reads or an
 /// error sits in a key the format requires.
-fn more_shape_errors(spec_text: &str, first: &str) -> Vec<Diagnostic> {
+fn more_shape_errors(schema: &schemars::Schema, spec_text: &str, first: &str) -> Vec<Diagnostic> {
     let Ok(mut value) = serde_yaml::from_str::<serde_yaml::Value>(spec_text) else {
         return Vec::new(); // a syntax error: there is nothing more to read
     };
-    let schema = spec::json_schema();
     let mut path = first.to_owned();
     let mut found = Vec::new();
     // Each round removes one key, so the loop ends; the bound only caps the report's length.
     for _ in 0..50 {
-        if path.is_empty() || !remove_entry(&mut value, &schema, &path) {
+        if path.is_empty() || !remove_entry(&mut value, schema, &path) {
             break;
         }
         match serde_path_to_error::deserialize::<_, spec::Spec>(value.clone()) {
             Ok(_) => break,
             Err(e) => {
-                path = e.path().to_string().replace(".?.", ".");
+                path = spec_path(&e.path().to_string());
                 let d = Diagnostic::new(path.clone(), e.into_inner().to_string());
                 if found.iter().any(|f: &Diagnostic| f.path == d.path) {
                     break;
@@ -88,10 +88,16 @@ fn remove_entry(value: &mut serde_yaml::Value, schema: &schemars::Schema, path: 
     false
 }
 
+/// A serde path as a spec path. Custom deserializers (a field given as a map) show up as a `?`
+/// level, which the spec does not have.
+fn spec_path(serde_path: &str) -> String {
+    serde_path.replace(".?.", ".")
+}
+
 /// A key the spec format does not have, with the keys that are allowed at that place.
-fn unknown_key(path: &str) -> Diagnostic {
+fn unknown_key(schema: &schemars::Schema, path: &str) -> Diagnostic {
     let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));
-    let allowed = diagnostic::allowed_keys(&spec::json_schema(), parent);
+    let allowed = diagnostic::allowed_keys(schema, parent);
     let d = Diagnostic::new(path, format!("unknown key `{key}`"));
     let help = if key.contains(' ') {
         "an unquoted `,` inside `{ … }` ends the value; put text with commas in quotes".to_owned()

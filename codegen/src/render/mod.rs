@@ -21,12 +21,13 @@ use std::collections::BTreeMap;
 /// Fails only if the generator itself produced tokens that do not parse, which is a bug in the
 /// generator, never in the spec.
 pub fn render(api: &ir::Api) -> Result<BTreeMap<String, String>, String> {
+    const MODELS: &str = "src/models.rs";
     type Renderer<'a> = Box<dyn Fn() -> TokenStream + Send + Sync + 'a>;
     // The models file is the largest, so it is printed in parts that run in parallel and are
     // joined in order; a part prints exactly as it would inside the whole file.
     let mut jobs: Vec<(String, Renderer)> = models::parts(api)
         .into_iter()
-        .map(|part| -> (String, Renderer) { ("src/models.rs".to_owned(), Box::new(move || models::render(api, &part))) })
+        .map(|part| -> (String, Renderer) { (MODELS.to_owned(), Box::new(move || models::render(api, &part))) })
         .collect();
     jobs.extend::<[(String, Renderer); 5]>([
         ("src/lib.rs".to_owned(), Box::new(|| lib_rs::render(api))),
@@ -52,7 +53,7 @@ pub fn render(api: &ir::Api) -> Result<BTreeMap<String, String>, String> {
         let text = text?;
         match files.get_mut(&path) {
             // A later part of the file printed in parts: items are separated by a blank line.
-            Some(file) if path == "src/models.rs" => {
+            Some(file) if path == MODELS => {
                 file.push('\n');
                 file.push_str(&text);
             }
