@@ -127,28 +127,9 @@ pub(crate) fn locate(source: &str, path: &str, needle: Option<&str>) -> Option<(
             }
             continue;
         }
-        let mut hit = None;
-        let mut child_indent = None;
-        for (i, text) in lines.iter().enumerate().skip(from) {
-            let content = text.trim_start();
-            if content.is_empty() || content.starts_with('#') {
-                continue;
-            }
-            let indent = (text.len() - content.len()) as isize;
-            if indent <= parent_indent {
-                break;
-            }
-            // Only keys of this block count, not those of nested blocks.
-            if *child_indent.get_or_insert(indent) != indent {
-                continue;
-            }
-            let content = content.trim_start_matches("- ");
-            if key_of(content) == Some(segment) {
-                hit = Some((i, indent));
-                break;
-            }
-        }
-        let Some((i, indent)) = hit else { break };
+        let Some((i, indent, _)) = block_keys(&lines, from, parent_indent).find(|(_, _, key)| *key == segment) else {
+            break;
+        };
         found = Some((i + 1, indent as usize + 1));
         from = i + 1;
         parent_indent = indent;
@@ -232,25 +213,26 @@ pub(crate) fn locate_repeat(source: &str, parent: &str, key: &str) -> Option<(us
             (line, column as isize - 1)
         }
     };
+    let second = block_keys(&lines, from, parent_indent).filter(|(_, _, found)| *found == key).nth(1);
+    second.map(|(i, indent, _)| (i + 1, indent as usize + 1))
+}
+
+/// The keys of the block that starts after line `from` and is indented deeper than
+/// `parent_indent`, as (line index, indent, key); keys of nested blocks are skipped.
+fn block_keys<'a>(lines: &'a [&'a str], from: usize, parent_indent: isize) -> impl Iterator<Item = (usize, isize, &'a str)> + 'a {
     let mut child_indent = None;
-    let mut seen = 0;
-    for (i, text) in lines.iter().enumerate().skip(from) {
-        let content = text.trim_start();
-        if content.is_empty() || content.starts_with('#') {
-            continue;
-        }
-        let indent = (text.len() - content.len()) as isize;
-        if indent <= parent_indent {
-            break;
-        }
-        if *child_indent.get_or_insert(indent) == indent && key_of(content) == Some(key) {
-            seen += 1;
-            if seen == 2 {
-                return Some((i + 1, indent as usize + 1));
-            }
-        }
-    }
-    None
+    lines
+        .iter()
+        .enumerate()
+        .skip(from)
+        .filter_map(|(i, text)| {
+            let content = text.trim_start();
+            let indent = (text.len() - content.len()) as isize;
+            (!content.is_empty() && !content.starts_with('#')).then_some((i, indent, content))
+        })
+        .take_while(move |(_, indent, _)| *indent > parent_indent)
+        .filter(move |(_, indent, _)| *child_indent.get_or_insert(*indent) == *indent)
+        .filter_map(|(i, indent, content)| key_of(content.trim_start_matches("- ")).map(|key| (i, indent, key)))
 }
 
 fn key_of(content: &str) -> Option<&str> {
