@@ -23,12 +23,10 @@ pub(crate) fn modes_phrase(modes: &[AuthMode]) -> String {
 impl Token {
     pub(crate) fn with_mode(secret: String, mode: AuthMode) -> Result<Self, Error> {
         crate::runtime::check_token(&secret, mode)?;
-        let mut header = HeaderValue::from_str(
-                &format!("{}{secret}", Self::SCHEME_PREFIX),
-            )
-            .map_err(|_| Error::InvalidCredential(
-                "the token cannot be sent in an HTTP header".to_owned(),
-            ))?;
+        let mut header = HeaderValue::from_str(&format!("{}{secret}", Self::SCHEME_PREFIX))
+            .map_err(|_| {
+                Error::InvalidCredential("the token cannot be sent in an HTTP header".to_owned())
+            })?;
         header.set_sensitive(true);
         let masked = crate::runtime::mask(&secret, mode.prefix());
         Ok(Token {
@@ -78,12 +76,10 @@ impl HookId {
     /// A hookId, checked: not empty, only visible ASCII.
     pub fn new(value: impl Into<String>) -> Result<Self, Error> {
         let value = value.into();
-        crate::runtime::check_header_safe("hookId", &value)
-            .map_err(Error::InvalidCredential)?;
-        let header = HeaderValue::from_str(&value)
-            .map_err(|_| Error::InvalidCredential(
-                "the hookId cannot be sent in an HTTP header".to_owned(),
-            ))?;
+        crate::runtime::check_header_safe("hookId", &value).map_err(Error::InvalidCredential)?;
+        let header = HeaderValue::from_str(&value).map_err(|_| {
+            Error::InvalidCredential("the hookId cannot be sent in an HTTP header".to_owned())
+        })?;
         Ok(HookId { value, header })
     }
 
@@ -99,6 +95,8 @@ impl HookId {
 
 impl std::fmt::Debug for HookId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("HookId").field(&crate::runtime::mask(&self.value, None)).finish()
+        f.debug_tuple("HookId")
+            .field(&crate::runtime::mask(&self.value, None))
+            .finish()
     }
 }

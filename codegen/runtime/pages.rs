@@ -107,7 +107,11 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
             return Ok(None);
         };
         let paging = self.paging;
-        let request = if paging.in_query { &mut self.query } else { &mut self.body };
+        let request = if paging.in_query {
+            &mut self.query
+        } else {
+            &mut self.body
+        };
         let object = request.get_or_insert_with(|| Value::Object(Default::default()));
         if let Value::Object(fields) = object {
             fields.insert(paging.page.to_owned(), Value::from(page));
@@ -126,21 +130,18 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
             .get_mut(paging.items)
             .map(Value::take)
             .unwrap_or(Value::Null);
-        let items: Vec<T> = serde_json::from_value(items)
-            .map_err(|e| {
-                let message = format!("`{}` of page {page}: {e}", paging.items);
-                self.transport
-                    .redact(Error::Decode {
-                        status,
-                        message,
-                        snippet: String::new(),
-                    })
-            })?;
+        let items: Vec<T> = serde_json::from_value(items).map_err(|e| {
+            let message = format!("`{}` of page {page}: {e}", paging.items);
+            self.transport.redact(Error::Decode {
+                status,
+                message,
+                snippet: String::new(),
+            })
+        })?;
         let number = |field: &str| response.get(field).and_then(Value::as_i64);
         let limit = number(paging.limit).unwrap_or(items.len() as i64);
         if !items.is_empty()
-            && number(paging.total)
-                .is_some_and(|total| page.saturating_mul(limit) < total)
+            && number(paging.total).is_some_and(|total| page.saturating_mul(limit) < total)
         {
             self.next_page = Some(page + 1);
         }

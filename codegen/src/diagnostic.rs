@@ -17,7 +17,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic { path: path.into(), message: message.into(), help: None, position: None }
+        Diagnostic {
+            path: path.into(),
+            message: message.into(),
+            help: None,
+            position: None,
+        }
     }
 
     pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
@@ -36,7 +41,11 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     pub(crate) fn new(file: &str, source: &str, items: Vec<Diagnostic>) -> Self {
-        Diagnostics { file: file.to_owned(), source: source.to_owned(), items }
+        Diagnostics {
+            file: file.to_owned(),
+            source: source.to_owned(),
+            items,
+        }
     }
 
     /// The individual problems, in the order they were found.
@@ -53,7 +62,11 @@ impl fmt::Display for Diagnostics {
                 writeln!(f)?;
             }
             writeln!(f, "error: {}", d.message)?;
-            let at = if d.path.is_empty() { String::new() } else { format!(" ({})", d.path) };
+            let at = if d.path.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", d.path)
+            };
             match d.position {
                 Some((line, column)) => {
                     writeln!(f, "  --> {}:{line}:{column}{at}", self.file)?;
@@ -71,14 +84,22 @@ impl fmt::Display for Diagnostics {
             }
         }
         let n = self.items.len();
-        write!(f, "{n} error{} in {}", if n == 1 { "" } else { "s" }, self.file)
+        write!(
+            f,
+            "{n} error{} in {}",
+            if n == 1 { "" } else { "s" },
+            self.file
+        )
     }
 }
 
 impl std::error::Error for Diagnostics {}
 
 /// The candidate closest to `wrong` by edit distance, if it is close enough to be a likely typo.
-pub(crate) fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (wrong.chars().count() / 3).max(2);
     let wrong = wrong.to_lowercase();
     candidates
@@ -87,7 +108,14 @@ pub(crate) fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a 
             let lower = c.to_lowercase();
             // A truncated name (`timeout` for `timeout_secs`) is as likely a typo as a misspelt one.
             let truncated = wrong.len() >= 4 && lower.starts_with(&wrong);
-            (if truncated { 1 } else { strsim::levenshtein(&wrong, &lower) }, c)
+            (
+                if truncated {
+                    1
+                } else {
+                    strsim::levenshtein(&wrong, &lower)
+                },
+                c,
+            )
         })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, *c))
@@ -95,7 +123,10 @@ pub(crate) fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a 
 }
 
 /// "did you mean `X`?" for a misspelt name, or the list of valid names.
-pub(crate) fn suggest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
+pub(crate) fn suggest<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> String {
     match closest(wrong, candidates.clone()) {
         Some(best) => format!("did you mean `{best}`?"),
         None => {
@@ -127,7 +158,9 @@ pub(crate) fn locate(source: &str, path: &str, needle: Option<&str>) -> Option<(
             }
             continue;
         }
-        let Some((i, indent, _)) = block_keys(&lines, from, parent_indent).find(|(_, _, key)| *key == segment) else {
+        let Some((i, indent, _)) =
+            block_keys(&lines, from, parent_indent).find(|(_, _, key)| *key == segment)
+        else {
             break;
         };
         found = Some((i + 1, indent as usize + 1));
@@ -161,8 +194,12 @@ pub(crate) fn allowed_keys(schema: &schemars::Schema, path: &str) -> Vec<String>
 /// map (a type, an operation, …) or an optional key.
 pub(crate) fn removable(schema: &schemars::Schema, path: &str) -> bool {
     let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));
-    let Some(node) = schema_node(schema, parent) else { return false };
-    let named_map = node.get("additionalProperties").is_some_and(|a| a.is_object());
+    let Some(node) = schema_node(schema, parent) else {
+        return false;
+    };
+    let named_map = node
+        .get("additionalProperties")
+        .is_some_and(|a| a.is_object());
     let required = node
         .get("required")
         .and_then(|r| r.as_array())
@@ -185,13 +222,20 @@ fn schema_node<'a>(schema: &'a schemars::Schema, path: &str) -> Option<&'a serde
 }
 
 /// Follows `$ref`s and picks the object alternative of an `anyOf`.
-fn resolve<'a>(root: &'a serde_json::Value, mut node: &'a serde_json::Value) -> &'a serde_json::Value {
+fn resolve<'a>(
+    root: &'a serde_json::Value,
+    mut node: &'a serde_json::Value,
+) -> &'a serde_json::Value {
     let kind = |n: &serde_json::Value| n.get("type").and_then(|t| t.as_str()).map(str::to_owned);
     for _ in 0..8 {
         let next = if let Some(target) = node.get("$ref").and_then(|r| r.as_str()) {
-            target.strip_prefix("#/$defs/").and_then(|name| root.get("$defs")?.get(name))
+            target
+                .strip_prefix("#/$defs/")
+                .and_then(|name| root.get("$defs")?.get(name))
         } else if let Some(options) = node.get("anyOf").and_then(|a| a.as_array()) {
-            options.iter().find(|o| !matches!(kind(o).as_deref(), Some("string" | "null")))
+            options
+                .iter()
+                .find(|o| !matches!(kind(o).as_deref(), Some("string" | "null")))
         } else {
             None
         };
@@ -213,13 +257,19 @@ pub(crate) fn locate_repeat(source: &str, parent: &str, key: &str) -> Option<(us
             (line, column as isize - 1)
         }
     };
-    let second = block_keys(&lines, from, parent_indent).filter(|(_, _, found)| *found == key).nth(1);
+    let second = block_keys(&lines, from, parent_indent)
+        .filter(|(_, _, found)| *found == key)
+        .nth(1);
     second.map(|(i, indent, _)| (i + 1, indent as usize + 1))
 }
 
 /// The keys of the block that starts after line `from` and is indented deeper than
 /// `parent_indent`, as (line index, indent, key); keys of nested blocks are skipped.
-fn block_keys<'a>(lines: &'a [&'a str], from: usize, parent_indent: isize) -> impl Iterator<Item = (usize, isize, &'a str)> + 'a {
+fn block_keys<'a>(
+    lines: &'a [&'a str],
+    from: usize,
+    parent_indent: isize,
+) -> impl Iterator<Item = (usize, isize, &'a str)> + 'a {
     let mut child_indent = None;
     lines
         .iter()
@@ -232,7 +282,9 @@ fn block_keys<'a>(lines: &'a [&'a str], from: usize, parent_indent: isize) -> im
         })
         .take_while(move |(_, indent, _)| *indent > parent_indent)
         .filter(move |(_, indent, _)| *child_indent.get_or_insert(*indent) == *indent)
-        .filter_map(|(i, indent, content)| key_of(content.trim_start_matches("- ")).map(|key| (i, indent, key)))
+        .filter_map(|(i, indent, content)| {
+            key_of(content.trim_start_matches("- ")).map(|key| (i, indent, key))
+        })
 }
 
 fn key_of(content: &str) -> Option<&str> {
@@ -267,14 +319,20 @@ mod tests {
         assert_eq!(locate(YAML, "b.c", None), Some((6, 3)));
         assert_eq!(locate(YAML, "a.d", Some("y")), Some((4, 17)));
         assert_eq!(locate(YAML, "a.zz", None), Some((1, 1)));
-        assert_eq!(locate_repeat("a:\n  b: 1\n  c:\n    b: 2\n  b: 3\n", "a", "b"), Some((5, 3)));
+        assert_eq!(
+            locate_repeat("a:\n  b: 1\n  c:\n    b: 2\n  b: 3\n", "a", "b"),
+            Some((5, 3))
+        );
     }
 
     #[test]
     fn suggests_the_closest_name() {
         assert_eq!(closest("Contct", ["Contact", "Peer"]), Some("Contact"));
         assert_eq!(closest("Zebra", ["Contact", "Peer"]), None);
-        assert_eq!(closest("timeout", ["timeout_secs", "retry"]), Some("timeout_secs"));
+        assert_eq!(
+            closest("timeout", ["timeout_secs", "retry"]),
+            Some("timeout_secs")
+        );
         assert_eq!(suggest("Zebra", ["A", "B"]), "expected one of `A`, `B`");
     }
 }

@@ -32,7 +32,9 @@ pub type Files = BTreeMap<String, String>;
 /// `@generated` notice of every file.
 pub fn generate(spec_text: &str, spec_file: &str) -> Result<Files, Diagnostics> {
     let api = parse(spec_text, spec_file)?;
-    render::render(&api).map_err(|message| Diagnostics::new(spec_file, spec_text, vec![Diagnostic::new("", message)]))
+    render::render(&api).map_err(|message| {
+        Diagnostics::new(spec_file, spec_text, vec![Diagnostic::new("", message)])
+    })
 }
 
 /// Paths of the generated files that do not depend on the spec: every crate gets them verbatim.
@@ -43,7 +45,12 @@ pub fn spec_independent_files() -> impl Iterator<Item = &'static str> {
 /// The OpenAPI 3.1 document of a spec (see [`openapi::document`]), as pretty JSON with a trailing newline.
 pub fn openapi(spec_text: &str, spec_file: &str) -> Result<String, Diagnostics> {
     let api = parse(spec_text, spec_file)?;
-    let text = serde_json::to_string_pretty(&openapi::document(&api))
-        .map_err(|e| Diagnostics::new(spec_file, spec_text, vec![Diagnostic::new("", e.to_string())]))?;
+    let text = serde_json::to_string_pretty(&openapi::document(&api)).map_err(|e| {
+        Diagnostics::new(
+            spec_file,
+            spec_text,
+            vec![Diagnostic::new("", e.to_string())],
+        )
+    })?;
     Ok(format!("{text}\n"))
 }

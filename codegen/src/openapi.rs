@@ -42,16 +42,24 @@ pub fn document(api: &Api) -> Value {
     doc.insert(
         "tags".into(),
         Value::Array(
-            api.resources.iter().map(|r| json!({ "name": resource_name(r), "description": r.description })).collect(),
+            api.resources
+                .iter()
+                .map(|r| json!({ "name": resource_name(r), "description": r.description }))
+                .collect(),
         ),
     );
 
     let mut paths = Map::new();
     for resource in &api.resources {
         for op in &resource.operations {
-            let item = paths.entry(op.path_template.clone()).or_insert_with(|| Value::Object(Map::new()));
+            let item = paths
+                .entry(op.path_template.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(item) = item {
-                item.insert(op.http_method.to_ascii_lowercase(), operation(api, resource_name(resource), op));
+                item.insert(
+                    op.http_method.to_ascii_lowercase(),
+                    operation(api, resource_name(resource), op),
+                );
             }
         }
     }
@@ -125,13 +133,18 @@ fn operation(api: &Api, resource: &str, op: &Operation) -> Value {
     }
 
     let body = match (op.hook, &op.body) {
-        (Placement::Body, Some(ty)) => Some(json!({ "allOf": [type_schema(api, ty), hook_body_schema(api)] })),
+        (Placement::Body, Some(ty)) => {
+            Some(json!({ "allOf": [type_schema(api, ty), hook_body_schema(api)] }))
+        }
         (Placement::Body, None) => Some(hook_body_schema(api)),
         (_, Some(ty)) => Some(type_schema(api, ty)),
         (_, None) => None,
     };
     if let Some(schema) = body {
-        out.insert("requestBody".into(), json!({ "required": true, "content": { JSON: { "schema": schema } } }));
+        out.insert(
+            "requestBody".into(),
+            json!({ "required": true, "content": { JSON: { "schema": schema } } }),
+        );
     }
 
     let envelope = op.envelope.and_then(|i| api.envelopes.get(i));
@@ -172,7 +185,12 @@ fn operation(api: &Api, resource: &str, op: &Operation) -> Value {
         Placement::Body | Placement::None => {}
     }
     out.insert("security".into(), json!([Value::Object(requirement)]));
-    let modes: Vec<&str> = op.accepts.iter().filter_map(|&i| api.auth.modes.get(i)).map(|m| m.id.as_str()).collect();
+    let modes: Vec<&str> = op
+        .accepts
+        .iter()
+        .filter_map(|&i| api.auth.modes.get(i))
+        .map(|m| m.id.as_str())
+        .collect();
     out.insert("x-auth-modes".into(), json!(modes));
     out.insert("x-hook".into(), json!(placement_name(op.hook)));
     Value::Object(out)
@@ -211,7 +229,11 @@ fn query_parameter(api: &Api, field: &Field) -> Value {
 fn typed_default(ty: &TypeRef, text: &str) -> Value {
     let typed = match ty {
         TypeRef::Integer => text.parse::<i64>().ok().map(Value::from),
-        TypeRef::Number => text.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number),
+        TypeRef::Number => text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number),
         TypeRef::Boolean => text.parse::<bool>().ok().map(Value::Bool),
         _ => None,
     };
@@ -221,7 +243,10 @@ fn typed_default(ty: &TypeRef, text: &str) -> Value {
 /// The body field carrying the hookId, merged into the request body.
 fn hook_body_schema(api: &Api) -> Value {
     let mut properties = Map::new();
-    properties.insert(api.hook.body_field.clone(), json!({ "type": "string", "description": api.hook.description }));
+    properties.insert(
+        api.hook.body_field.clone(),
+        json!({ "type": "string", "description": api.hook.description }),
+    );
     json!({ "type": "object", "required": [api.hook.body_field], "properties": Value::Object(properties) })
 }
 
@@ -234,7 +259,10 @@ fn envelope_schema(envelope: &Envelope, payload: Option<Value>) -> Value {
         json!({ "type": "boolean", "description": "`true` on success; `false` makes the response an error." }),
     );
     if let Some(error) = &envelope.error {
-        properties.insert(error.clone(), json!({ "type": "string", "description": "What went wrong, when not successful." }));
+        properties.insert(
+            error.clone(),
+            json!({ "type": "string", "description": "What went wrong, when not successful." }),
+        );
     }
     let payload = match (&envelope.data, payload) {
         (Some(data), Some(payload)) => {
@@ -267,9 +295,14 @@ fn type_schema(api: &Api, ty: &TypeRef) -> Value {
         TypeRef::Boolean => json!({ "type": "boolean" }),
         TypeRef::Json => json!({}),
         TypeRef::List(item) => json!({ "type": "array", "items": type_schema(api, item) }),
-        TypeRef::Map(value) => json!({ "type": "object", "additionalProperties": type_schema(api, value) }),
+        TypeRef::Map(value) => {
+            json!({ "type": "object", "additionalProperties": type_schema(api, value) })
+        }
         // The IR never holds a dangling index; should one appear, the value is left unconstrained.
-        TypeRef::Named(i) => api.models.get(*i).map_or_else(|| json!({}), |m| schema_ref(&m.name)),
+        TypeRef::Named(i) => api
+            .models
+            .get(*i)
+            .map_or_else(|| json!({}), |m| schema_ref(&m.name)),
     }
 }
 
@@ -284,7 +317,11 @@ fn model_schema(api: &Api, model: &Model) -> Value {
                 }
                 properties.insert(field.wire.clone(), schema);
             }
-            let required: Vec<&str> = fields.iter().filter(|f| !f.optional).map(|f| f.wire.as_str()).collect();
+            let required: Vec<&str> = fields
+                .iter()
+                .filter(|f| !f.optional)
+                .map(|f| f.wire.as_str())
+                .collect();
             let mut out = Map::new();
             out.insert("type".into(), json!("object"));
             out.insert("description".into(), json!(model.description));
@@ -299,8 +336,10 @@ fn model_schema(api: &Api, model: &Model) -> Value {
         }
         ModelKind::Enum { values, open } => {
             let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
-            let descriptions: Map<String, Value> =
-                values.iter().map(|v| (v.wire.clone(), json!(v.description))).collect();
+            let descriptions: Map<String, Value> = values
+                .iter()
+                .map(|v| (v.wire.clone(), json!(v.description)))
+                .collect();
             if *open {
                 json!({
                     "description": format!("{} Other values may appear too.", model.description),
@@ -327,9 +366,20 @@ fn security_schemes(api: &Api) -> Value {
         .modes
         .iter()
         .map(|m| {
-            let prefix = m.prefix.as_deref().map(|p| format!(", prefix `{p}`")).unwrap_or_default();
-            let deprecated = m.deprecated.as_deref().map(|d| format!(" Deprecated: {d}")).unwrap_or_default();
-            format!("- `{}` ({}{prefix}): {}{deprecated}", m.id, m.name, m.description)
+            let prefix = m
+                .prefix
+                .as_deref()
+                .map(|p| format!(", prefix `{p}`"))
+                .unwrap_or_default();
+            let deprecated = m
+                .deprecated
+                .as_deref()
+                .map(|d| format!(" Deprecated: {d}"))
+                .unwrap_or_default();
+            format!(
+                "- `{}` ({}{prefix}): {}{deprecated}",
+                m.id, m.name, m.description
+            )
         })
         .collect();
     let value = match &auth.scheme {
@@ -347,11 +397,18 @@ fn security_schemes(api: &Api) -> Value {
         Some(scheme) if auth.header.eq_ignore_ascii_case("authorization") => {
             json!({ "type": "http", "scheme": scheme.to_ascii_lowercase(), "description": description })
         }
-        _ => json!({ "type": "apiKey", "in": "header", "name": auth.header, "description": description }),
+        _ => {
+            json!({ "type": "apiKey", "in": "header", "name": auth.header, "description": description })
+        }
     };
     let mut schemes = Map::new();
     schemes.insert(BEARER_SCHEME.into(), bearer);
-    let used = |placement: Placement| api.resources.iter().flat_map(|r| &r.operations).any(|op| op.hook == placement);
+    let used = |placement: Placement| {
+        api.resources
+            .iter()
+            .flat_map(|r| &r.operations)
+            .any(|op| op.hook == placement)
+    };
     if used(Placement::Header) {
         schemes.insert(
             HOOK_HEADER_SCHEME.into(),
@@ -368,12 +425,20 @@ fn security_schemes(api: &Api) -> Value {
 }
 
 fn error_description(api: &Api) -> String {
-    let mut text = "An error response. The SDK takes the message from `message` (else `error`) and tells \
+    let mut text =
+        "An error response. The SDK takes the message from `message` (else `error`) and tells \
                     these classes apart, in order:"
-        .to_owned();
+            .to_owned();
     for class in &api.errors {
-        let contains = class.message_contains.as_deref().map(|m| format!(", message containing \"{m}\"")).unwrap_or_default();
-        text.push_str(&format!("\n- {} (status {}{contains}): {}", class.variant, class.status, class.summary));
+        let contains = class
+            .message_contains
+            .as_deref()
+            .map(|m| format!(", message containing \"{m}\""))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "\n- {} (status {}{contains}): {}",
+            class.variant, class.status, class.summary
+        ));
     }
     if api.errors.is_empty() {
         text.push_str(" none; every error is generic.");
@@ -385,7 +450,8 @@ fn error_description(api: &Api) -> String {
 fn sorted(value: Value) -> Value {
     match value {
         Value::Object(map) => {
-            let entries: BTreeMap<String, Value> = map.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            let entries: BTreeMap<String, Value> =
+                map.into_iter().map(|(k, v)| (k, sorted(v))).collect();
             Value::Object(entries.into_iter().collect())
         }
         Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),

@@ -9,12 +9,16 @@ use crate::{ir, spec, validate};
 pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
     let mut unknown = Vec::new();
     let deserializer = serde_yaml::Deserializer::from_str(spec_text);
-    let raw: Result<spec::Spec, _> =
-        serde_ignored::deserialize(deserializer, |path| unknown.push(spec_path(&path.to_string())));
+    let raw: Result<spec::Spec, _> = serde_ignored::deserialize(deserializer, |path| {
+        unknown.push(spec_path(&path.to_string()))
+    });
     // The format's schema is only needed to explain problems, so only built then, and once.
     let schema = std::cell::OnceCell::new();
     let schema = || schema.get_or_init(spec::json_schema);
-    let mut items: Vec<Diagnostic> = unknown.iter().map(|path| unknown_key(schema(), path)).collect();
+    let mut items: Vec<Diagnostic> = unknown
+        .iter()
+        .map(|path| unknown_key(schema(), path))
+        .collect();
     let api = match raw {
         Ok(raw) => validate::validate(&raw, spec_file).map_err(|problems| items.extend(problems)),
         Err(e) => {
@@ -30,7 +34,11 @@ pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
         _ => {
             for d in items.iter_mut().filter(|d| d.position.is_none()) {
                 // Point at the named value: serde quotes it in backticks or double quotes.
-                let needle = d.message.split('`').nth(1).or_else(|| d.message.split('"').nth(1));
+                let needle = d
+                    .message
+                    .split('`')
+                    .nth(1)
+                    .or_else(|| d.message.split('"').nth(1));
                 d.position = diagnostic::locate(spec_text, &d.path, needle);
             }
             // In source order, like a compiler; problems without a position last.
@@ -71,7 +79,10 @@ fn more_shape_errors(schema: &schemars::Schema, spec_text: &str, first: &str) ->
 
 /// Removes the deepest removable key on `path` from the parsed spec; false if there is none.
 fn remove_entry(value: &mut serde_yaml::Value, schema: &schemars::Schema, path: &str) -> bool {
-    let segments: Vec<&str> = path.split('.').map(|s| s.split('[').next().unwrap_or(s)).collect();
+    let segments: Vec<&str> = path
+        .split('.')
+        .map(|s| s.split('[').next().unwrap_or(s))
+        .collect();
     for end in (1..=segments.len()).rev() {
         if !diagnostic::removable(schema, &segments[..end].join(".")) {
             continue;
@@ -83,7 +94,9 @@ fn remove_entry(value: &mut serde_yaml::Value, schema: &schemars::Schema, path: 
                 None => return false,
             }
         }
-        return node.as_mapping_mut().is_some_and(|m| m.remove(segments[end - 1]).is_some());
+        return node
+            .as_mapping_mut()
+            .is_some_and(|m| m.remove(segments[end - 1]).is_some());
     }
     false
 }
@@ -115,21 +128,30 @@ fn yaml_diagnostic(error: &serde_yaml::Error, spec_text: &str) -> Diagnostic {
     let full = error.to_string();
     let context = full.split_once(", while parsing ").map(|(_, c)| c);
     let context_position = context.and_then(position_in);
-    let text = strip_positions(full.split_once(", while parsing ").map_or(full.as_str(), |(m, _)| m));
+    let text = strip_positions(
+        full.split_once(", while parsing ")
+            .map_or(full.as_str(), |(m, _)| m),
+    );
     let (path, message) = match text.split_once(": ") {
         Some((path, message)) if !path.contains(' ') => (path, message),
         _ => ("", text.as_str()),
     };
     let mut d = Diagnostic::new(path, message);
     d.position = context_position.or_else(|| error.location().map(|l| (l.line(), l.column())));
-    if let Some(name) = message.strip_suffix("` is declared twice").and_then(|m| m.strip_prefix('`')) {
+    if let Some(name) = message
+        .strip_suffix("` is declared twice")
+        .and_then(|m| m.strip_prefix('`'))
+    {
         // Point at the second declaration, not at the start of the map.
         d.position = diagnostic::locate_repeat(spec_text, path, name).or(d.position);
         d.path = format!("{path}.{name}");
         return d.help("give each its own name, or merge the two");
     }
     if let (Some(context), Some(_)) = (context, context_position) {
-        d = d.help(format!("{} that starts here is not closed properly", construct(&strip_positions(context))));
+        d = d.help(format!(
+            "{} that starts here is not closed properly",
+            construct(&strip_positions(context))
+        ));
         return d;
     }
     if let Some(rest) = message.strip_prefix("unknown field `") {
@@ -137,7 +159,9 @@ fn yaml_diagnostic(error: &serde_yaml::Error, spec_text: &str) -> Diagnostic {
         let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         d = d.help(diagnostic::suggest(wrong, candidates.iter().copied()));
     } else if message.starts_with("missing field") {
-        d = d.help("add the key; the spec format's JSON Schema (`cargo xtask schema`) lists every key");
+        d = d.help(
+            "add the key; the spec format's JSON Schema (`cargo xtask schema`) lists every key",
+        );
     }
     d
 }

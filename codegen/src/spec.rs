@@ -244,11 +244,19 @@ impl<'de> Deserialize<'de> for Field {
                 f.write_str("a type such as `string?`, or a map with `type`, `wire`, `description` and `default`")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-                Ok(Field { ty: v.to_owned(), ..Field::default() })
+                Ok(Field {
+                    ty: v.to_owned(),
+                    ..Field::default()
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Field, A::Error> {
                 let d = FieldDetails::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(Field { ty: d.ty, wire: d.wire, description: d.description, default: d.default })
+                Ok(Field {
+                    ty: d.ty,
+                    wire: d.wire,
+                    description: d.description,
+                    default: d.default,
+                })
             }
         }
         deserializer.deserialize_any(FieldVisitor)

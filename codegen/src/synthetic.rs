@@ -48,7 +48,10 @@ pub fn spec(operations: usize) -> String {
     out.push_str("\nresources:\n");
     let mut left = operations.max(1);
     for r in 0..resources {
-        let _ = write!(out, "  res{r}:\n    description: Resource number {r}.\n    operations:\n");
+        let _ = write!(
+            out,
+            "  res{r}:\n    description: Resource number {r}.\n    operations:\n"
+        );
         for o in 0..OPS_PER_RESOURCE.min(left) {
             out.push_str(&operation(r, o));
         }
@@ -135,7 +138,9 @@ mod tests {
     fn synthetic_specs_are_valid_and_sized() {
         for n in [1, 10, 25] {
             let api = crate::parse(&super::spec(n), "synthetic.yaml").map_err(|d| d.to_string());
-            let ops: usize = api.map(|a| a.resources.iter().map(|r| r.operations.len()).sum()).unwrap_or(0);
+            let ops: usize = api
+                .map(|a| a.resources.iter().map(|r| r.operations.len()).sum())
+                .unwrap_or(0);
             assert_eq!(ops, n);
         }
     }

@@ -13,44 +13,87 @@ const PLACEMENTS_SPEC: &str = include_str!("../../tests/fixtures/wire/placements
 
 /// Text fragments that stress the YAML parser and the validator.
 const FRAGMENTS: &[&str] = &[
-    "{", "}", "[", "]", ":", ": ", "?", "- ", "\n", "  ", "\t", "#", "\"", "'", "&a", "*a", "!!str", "~", "null",
-    "type", "self", "Self", "list<", "map<>", "string?", "?", "{x}", "/{", "}", "pat_", "GET", "body", "hook: body",
-    "é", "\u{0}", "0", "-1", "99999999999999999999", "_id", "r#type",
+    "{",
+    "}",
+    "[",
+    "]",
+    ":",
+    ": ",
+    "?",
+    "- ",
+    "\n",
+    "  ",
+    "\t",
+    "#",
+    "\"",
+    "'",
+    "&a",
+    "*a",
+    "!!str",
+    "~",
+    "null",
+    "type",
+    "self",
+    "Self",
+    "list<",
+    "map<>",
+    "string?",
+    "?",
+    "{x}",
+    "/{",
+    "}",
+    "pat_",
+    "GET",
+    "body",
+    "hook: body",
+    "é",
+    "\u{0}",
+    "0",
+    "-1",
+    "99999999999999999999",
+    "_id",
+    "r#type",
 ];
 
 /// A mutation of a valid spec: lines dropped, duplicated or swapped, fragments inserted, a cut.
 fn mutated(base: &'static str) -> impl Strategy<Value = String> {
     let lines: Vec<&'static str> = base.lines().collect();
     let n = lines.len();
-    prop::collection::vec((0..6u8, 0..n, 0..n, 0..FRAGMENTS.len(), 0..80usize), 1..6).prop_map(move |edits| {
-        let mut lines: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
-        for (kind, a, b, fragment, column) in edits {
-            let len = lines.len().max(1);
-            let (a, b) = (a % len, b % len);
-            match kind {
-                0 if !lines.is_empty() => {
-                    lines.remove(a);
+    prop::collection::vec((0..6u8, 0..n, 0..n, 0..FRAGMENTS.len(), 0..80usize), 1..6).prop_map(
+        move |edits| {
+            let mut lines: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+            for (kind, a, b, fragment, column) in edits {
+                let len = lines.len().max(1);
+                let (a, b) = (a % len, b % len);
+                match kind {
+                    0 if !lines.is_empty() => {
+                        lines.remove(a);
+                    }
+                    1 if !lines.is_empty() => {
+                        let line = lines[a].clone();
+                        lines.insert(b, line);
+                    }
+                    2 if !lines.is_empty() => lines.swap(a, b),
+                    3 if !lines.is_empty() => {
+                        let line = &mut lines[a];
+                        let at = line
+                            .char_indices()
+                            .map(|(i, _)| i)
+                            .nth(column)
+                            .unwrap_or(line.len());
+                        line.insert_str(at, FRAGMENTS[fragment]);
+                    }
+                    4 if !lines.is_empty() => {
+                        let line = &mut lines[a];
+                        let keep: String = line.chars().take(column).collect();
+                        *line = keep;
+                    }
+                    _ => lines.truncate(a),
                 }
-                1 if !lines.is_empty() => {
-                    let line = lines[a].clone();
-                    lines.insert(b, line);
-                }
-                2 if !lines.is_empty() => lines.swap(a, b),
-                3 if !lines.is_empty() => {
-                    let line = &mut lines[a];
-                    let at = line.char_indices().map(|(i, _)| i).nth(column).unwrap_or(line.len());
-                    line.insert_str(at, FRAGMENTS[fragment]);
-                }
-                4 if !lines.is_empty() => {
-                    let line = &mut lines[a];
-                    let keep: String = line.chars().take(column).collect();
-                    *line = keep;
-                }
-                _ => lines.truncate(a),
             }
-        }
-        lines.join("\n")
-    })
+            lines.join("\n")
+        },
+    )
 }
 
 proptest! {
@@ -74,23 +117,66 @@ proptest! {
 
 /// Names that are awkward in Rust: keywords, odd casing, digits.
 const NAMES: &[&str] = &[
-    "type", "match", "self", "Self", "async", "await", "fn", "crate", "super", "move", "ref", "loop", "where",
-    "impl", "dyn", "union", "static", "box", "yield", "try", "gen", "mod", "use", "in", "as", "abstract",
-    "camelCase", "snake_case", "SCREAMING", "mixedUP_case", "x1", "a", "data", "items", "list",
+    "type",
+    "match",
+    "self",
+    "Self",
+    "async",
+    "await",
+    "fn",
+    "crate",
+    "super",
+    "move",
+    "ref",
+    "loop",
+    "where",
+    "impl",
+    "dyn",
+    "union",
+    "static",
+    "box",
+    "yield",
+    "try",
+    "gen",
+    "mod",
+    "use",
+    "in",
+    "as",
+    "abstract",
+    "camelCase",
+    "snake_case",
+    "SCREAMING",
+    "mixedUP_case",
+    "x1",
+    "a",
+    "data",
+    "items",
+    "list",
 ];
 
 fn name() -> impl Strategy<Value = String> {
-    prop_oneof![prop::sample::select(NAMES).prop_map(str::to_owned), "[a-z][a-zA-Z0-9]{0,8}"]
+    prop_oneof![
+        prop::sample::select(NAMES).prop_map(str::to_owned),
+        "[a-z][a-zA-Z0-9]{0,8}"
+    ]
 }
 
 /// Keeps the first of each group of names that become the same Rust name (the validator's rule).
 fn distinct(names: Vec<String>, convert: fn(&str) -> String) -> Vec<String> {
     let mut seen = BTreeSet::new();
-    names.into_iter().filter(|n| seen.insert(convert(n))).collect()
+    names
+        .into_iter()
+        .filter(|n| seen.insert(convert(n)))
+        .collect()
 }
 
 fn map(entries: impl IntoIterator<Item = (String, Value)>) -> Value {
-    Value::Mapping(entries.into_iter().map(|(k, v)| (Value::String(k), v)).collect::<Mapping>())
+    Value::Mapping(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), v))
+            .collect::<Mapping>(),
+    )
 }
 
 fn s(text: &str) -> Value {
@@ -120,16 +206,18 @@ fn op_shape() -> impl Strategy<Value = OpShape> {
         prop::sample::select(&["header", "body", "query", "none"][..]),
         prop::collection::vec(any::<bool>(), 3),
     )
-        .prop_map(|(name, method, path_param, query, body, response, hook, auth)| OpShape {
-            name,
-            method,
-            path_param,
-            query,
-            body,
-            response,
-            hook,
-            auth,
-        })
+        .prop_map(
+            |(name, method, path_param, query, body, response, hook, auth)| OpShape {
+                name,
+                method,
+                path_param,
+                query,
+                body,
+                response,
+                hook,
+                auth,
+            },
+        )
 }
 
 /// A random spec the validator must accept: keyword and odd-case names everywhere, every type
@@ -137,8 +225,17 @@ fn op_shape() -> impl Strategy<Value = OpShape> {
 fn valid_spec() -> impl Strategy<Value = String> {
     (
         prop::collection::vec(name(), 1..4),
-        prop::collection::vec((name(), prop::collection::vec((name(), 0..9u8, any::<bool>()), 1..5)), 1..4),
-        prop::collection::vec((name(), prop::collection::vec(name(), 1..4), any::<bool>()), 0..3),
+        prop::collection::vec(
+            (
+                name(),
+                prop::collection::vec((name(), 0..9u8, any::<bool>()), 1..5),
+            ),
+            1..4,
+        ),
+        prop::collection::vec(
+            (name(), prop::collection::vec(name(), 1..4), any::<bool>()),
+            0..3,
+        ),
         prop::collection::vec((name(), prop::collection::vec(op_shape(), 1..4)), 1..4),
     )
         .prop_map(|(modes, objects, enums, resources)| build_spec(modes, objects, enums, resources))
@@ -147,7 +244,12 @@ fn valid_spec() -> impl Strategy<Value = String> {
 type Objects = Vec<(String, Vec<(String, u8, bool)>)>;
 type Enums = Vec<(String, Vec<String>, bool)>;
 
-fn build_spec(modes: Vec<String>, objects: Objects, enums: Enums, resources: Vec<(String, Vec<OpShape>)>) -> String {
+fn build_spec(
+    modes: Vec<String>,
+    objects: Objects,
+    enums: Enums,
+    resources: Vec<(String, Vec<OpShape>)>,
+) -> String {
     let modes = distinct(modes, codegen::naming::pascal);
     let mode_map = map(modes.iter().enumerate().map(|(i, m)| {
         let mut entries = vec![("name".to_owned(), s(&format!("mode {i}")))];
@@ -166,12 +268,22 @@ fn build_spec(modes: Vec<String>, objects: Objects, enums: Enums, resources: Vec
     for (i, (enum_name, values, open)) in enums.into_iter().enumerate() {
         let name = format!("{enum_name}E{i}");
         let values = distinct(values, codegen::naming::pascal);
-        let values = if open { values.into_iter().filter(|v| codegen::naming::pascal(v) != "Unknown").collect() } else { values };
+        let values = if open {
+            values
+                .into_iter()
+                .filter(|v| codegen::naming::pascal(v) != "Unknown")
+                .collect()
+        } else {
+            values
+        };
         if values.is_empty() {
             continue;
         }
         let entries = vec![
-            ("values".to_owned(), map(values.iter().map(|v| (v.clone(), Value::Null)))),
+            (
+                "values".to_owned(),
+                map(values.iter().map(|v| (v.clone(), Value::Null))),
+            ),
             ("open".to_owned(), Value::Bool(open)),
         ];
         types.push((name.clone(), map(entries)));
@@ -183,7 +295,11 @@ fn build_spec(modes: Vec<String>, objects: Objects, enums: Enums, resources: Vec
         let mut seen = BTreeSet::new();
         let fields: Vec<(String, Value)> = fields
             .into_iter()
-            .filter(|(f, _, _)| seen.insert(codegen::naming::snake(f)) && codegen::naming::snake(f) != "extra" && f != "hookId")
+            .filter(|(f, _, _)| {
+                seen.insert(codegen::naming::snake(f))
+                    && codegen::naming::snake(f) != "extra"
+                    && f != "hookId"
+            })
             .map(|(field, kind, optional)| {
                 let ty = match kind {
                     0 => "string".to_owned(),
@@ -193,12 +309,21 @@ fn build_spec(modes: Vec<String>, objects: Objects, enums: Enums, resources: Vec
                     4 => "json".to_owned(),
                     5 => "list<string>".to_owned(),
                     6 => "map<json>".to_owned(),
-                    _ => type_names.get(usize::from(kind) % type_names.len().max(1)).cloned().unwrap_or_else(|| "string".to_owned()),
+                    _ => type_names
+                        .get(usize::from(kind) % type_names.len().max(1))
+                        .cloned()
+                        .unwrap_or_else(|| "string".to_owned()),
                 };
-                (field, s(&format!("{ty}{}", if optional { "?" } else { "" })))
+                (
+                    field,
+                    s(&format!("{ty}{}", if optional { "?" } else { "" })),
+                )
             })
             .collect();
-        let entries = vec![("fields".to_owned(), map(fields)), ("extra".to_owned(), Value::Bool(i % 2 == 0))];
+        let entries = vec![
+            ("fields".to_owned(), map(fields)),
+            ("extra".to_owned(), Value::Bool(i % 2 == 0)),
+        ];
         types.push((name.clone(), map(entries)));
         type_names.push(name.clone());
         objects_made.push(name);
@@ -206,44 +331,88 @@ fn build_spec(modes: Vec<String>, objects: Objects, enums: Enums, resources: Vec
 
     let resources = {
         let mut seen = BTreeSet::new();
-        resources.into_iter().filter(|(r, _)| seen.insert(codegen::naming::snake(r)) && !["new", "builder", "from_env", "base_url", "token_mode", "clone", "fmt", "with_options"].contains(&codegen::naming::snake(r).as_str())).collect::<Vec<_>>()
+        resources
+            .into_iter()
+            .filter(|(r, _)| {
+                seen.insert(codegen::naming::snake(r))
+                    && ![
+                        "new",
+                        "builder",
+                        "from_env",
+                        "base_url",
+                        "token_mode",
+                        "clone",
+                        "fmt",
+                        "with_options",
+                    ]
+                    .contains(&codegen::naming::snake(r).as_str())
+            })
+            .collect::<Vec<_>>()
     };
-    let resource_map = map(resources.into_iter().enumerate().map(|(r, (resource, ops))| {
-        let mut seen = BTreeSet::new();
-        let ops = ops.into_iter().filter(|op| seen.insert(codegen::naming::snake(&op.name)) && codegen::naming::snake(&op.name) != "new");
-        let op_map = map(ops.enumerate().map(|(o, op)| {
-            let bodiless = matches!(op.method, "GET" | "HEAD" | "DELETE");
-            let mut entries = vec![("method".to_owned(), s(op.method))];
-            let path = if op.path_param { format!("/r{r}/o{o}/{{id}}") } else { format!("/r{r}/o{o}") };
-            entries.push(("path".to_owned(), s(&path)));
-            if op.path_param {
-                entries.push(("path_params".to_owned(), map([("id".to_owned(), map([]))])));
-            }
-            let query = distinct(op.query.clone(), codegen::naming::snake);
-            let query: Vec<String> = query.into_iter().filter(|q| q != "hookId").collect();
-            if !query.is_empty() {
-                entries.push(("query".to_owned(), map(query.iter().map(|q| (q.clone(), s("string?"))))));
-            }
-            let body = op.body && !bodiless && !objects_made.is_empty();
-            if body {
-                entries.push(("body".to_owned(), s(&objects_made[o % objects_made.len()])));
-            }
-            match op.response {
-                1 => entries.push(("response".to_owned(), s(&type_names[(r + o) % type_names.len()]))),
-                2 => entries.push(("response".to_owned(), s(&format!("list<{}>", type_names[o % type_names.len()])))),
-                _ => {}
-            }
-            let hook = if op.hook == "body" && bodiless { "header" } else { op.hook };
-            entries.push(("hook".to_owned(), s(hook)));
-            let mut auth: Vec<Value> = modes.iter().zip(&op.auth).filter(|(_, on)| **on).map(|(m, _)| s(m)).collect();
-            if auth.is_empty() {
-                auth.push(s(&modes[0]));
-            }
-            entries.push(("auth".to_owned(), Value::Sequence(auth)));
-            (op.name, map(entries))
+    let resource_map = map(resources
+        .into_iter()
+        .enumerate()
+        .map(|(r, (resource, ops))| {
+            let mut seen = BTreeSet::new();
+            let ops = ops.into_iter().filter(|op| {
+                seen.insert(codegen::naming::snake(&op.name))
+                    && codegen::naming::snake(&op.name) != "new"
+            });
+            let op_map = map(ops.enumerate().map(|(o, op)| {
+                let bodiless = matches!(op.method, "GET" | "HEAD" | "DELETE");
+                let mut entries = vec![("method".to_owned(), s(op.method))];
+                let path = if op.path_param {
+                    format!("/r{r}/o{o}/{{id}}")
+                } else {
+                    format!("/r{r}/o{o}")
+                };
+                entries.push(("path".to_owned(), s(&path)));
+                if op.path_param {
+                    entries.push(("path_params".to_owned(), map([("id".to_owned(), map([]))])));
+                }
+                let query = distinct(op.query.clone(), codegen::naming::snake);
+                let query: Vec<String> = query.into_iter().filter(|q| q != "hookId").collect();
+                if !query.is_empty() {
+                    entries.push((
+                        "query".to_owned(),
+                        map(query.iter().map(|q| (q.clone(), s("string?")))),
+                    ));
+                }
+                let body = op.body && !bodiless && !objects_made.is_empty();
+                if body {
+                    entries.push(("body".to_owned(), s(&objects_made[o % objects_made.len()])));
+                }
+                match op.response {
+                    1 => entries.push((
+                        "response".to_owned(),
+                        s(&type_names[(r + o) % type_names.len()]),
+                    )),
+                    2 => entries.push((
+                        "response".to_owned(),
+                        s(&format!("list<{}>", type_names[o % type_names.len()])),
+                    )),
+                    _ => {}
+                }
+                let hook = if op.hook == "body" && bodiless {
+                    "header"
+                } else {
+                    op.hook
+                };
+                entries.push(("hook".to_owned(), s(hook)));
+                let mut auth: Vec<Value> = modes
+                    .iter()
+                    .zip(&op.auth)
+                    .filter(|(_, on)| **on)
+                    .map(|(m, _)| s(m))
+                    .collect();
+                if auth.is_empty() {
+                    auth.push(s(&modes[0]));
+                }
+                entries.push(("auth".to_owned(), Value::Sequence(auth)));
+                (op.name, map(entries))
+            }));
+            (resource, map([("operations".to_owned(), op_map)]))
         }));
-        (resource, map([("operations".to_owned(), op_map)]))
-    }));
 
     let spec = map([
         ("spec_version".to_owned(), Value::Number(1.into())),

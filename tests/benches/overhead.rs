@@ -18,7 +18,9 @@ const RESPONSE: &str = r#"{"success":true,"data":{"_id":"c_1","email":"user@exam
 /// A keep-alive HTTP/1.1 server that answers every request with the contact envelope.
 async fn serve(listener: TcpListener) {
     loop {
-        let Ok((mut socket, _)) = listener.accept().await else { return };
+        let Ok((mut socket, _)) = listener.accept().await else {
+            return;
+        };
         tokio::spawn(async move {
             let reply = format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{RESPONSE}",
@@ -94,17 +96,26 @@ async fn hand_written(http: &reqwest::Client, url: &str, body: &CreateContact) -
 }
 
 fn overhead(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap_or_else(|e| panic!("{e}"));
-    let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap_or_else(|e| panic!("{e}"));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let listener = runtime
+        .block_on(TcpListener::bind("127.0.0.1:0"))
+        .unwrap_or_else(|e| panic!("{e}"));
     let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
     runtime.spawn(serve(listener));
     let base = format!("http://{address}/v1");
 
-    let sdk = CognipeerClient::builder(Token::new(TOKEN).unwrap_or_else(|e| panic!("{e}")), HookId::new(HOOK).unwrap_or_else(|e| panic!("{e}")))
-        .base_url(&base)
-        .retry(RetryPolicy::NEVER)
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let sdk = CognipeerClient::builder(
+        Token::new(TOKEN).unwrap_or_else(|e| panic!("{e}")),
+        HookId::new(HOOK).unwrap_or_else(|e| panic!("{e}")),
+    )
+    .base_url(&base)
+    .retry(RetryPolicy::NEVER)
+    .build()
+    .unwrap_or_else(|e| panic!("{e}"));
     let http = reqwest::Client::new();
     let url = format!("{base}/sdk/contact");
     let body = body();
@@ -115,10 +126,12 @@ fn overhead(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("contacts.create");
     group.bench_function("hand-written reqwest", |b| {
-        b.to_async(&runtime).iter(|| async { black_box(hand_written(&http, &url, black_box(&body)).await) })
+        b.to_async(&runtime)
+            .iter(|| async { black_box(hand_written(&http, &url, black_box(&body)).await) })
     });
     group.bench_function("generated SDK", |b| {
-        b.to_async(&runtime).iter(|| async { black_box(sdk.contacts().create(black_box(&body)).await.ok()) })
+        b.to_async(&runtime)
+            .iter(|| async { black_box(sdk.contacts().create(black_box(&body)).await.ok()) })
     });
     group.finish();
 }

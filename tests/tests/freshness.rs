@@ -12,19 +12,30 @@ fn generate(spec: &Path, root: &Path) -> codegen::Files {
 #[test]
 fn committed_crates_match_their_specs() {
     let root = workspace_root();
-    assert!(xtask::TARGETS.iter().any(|(_, out)| *out == "generated-sdk"));
+    assert!(xtask::TARGETS
+        .iter()
+        .any(|(_, out)| *out == "generated-sdk"));
     for (spec, out) in xtask::TARGETS {
         let files = generate(&root.join(spec), &root);
         let changes = diff(&files, &root.join(out));
         let stale: Vec<String> = changes.iter().map(|c| format!("{c:?}")).collect();
-        assert!(stale.is_empty(), "{out}/ is stale; run `cargo xtask codegen` and commit:\n{}", stale.join("\n"));
+        assert!(
+            stale.is_empty(),
+            "{out}/ is stale; run `cargo xtask codegen` and commit:\n{}",
+            stale.join("\n")
+        );
     }
 }
 
 #[test]
 fn committed_json_schema_matches_the_spec_format() {
-    let committed = std::fs::read_to_string(workspace_root().join(xtask::SCHEMA)).unwrap_or_default();
-    assert!(committed == xtask::schema_text(), "{} is stale; run `cargo xtask codegen` and commit", xtask::SCHEMA);
+    let committed =
+        std::fs::read_to_string(workspace_root().join(xtask::SCHEMA)).unwrap_or_default();
+    assert!(
+        committed == xtask::schema_text(),
+        "{} is stale; run `cargo xtask codegen` and commit",
+        xtask::SCHEMA
+    );
 }
 
 #[test]
@@ -44,21 +55,40 @@ fn the_check_notices_edited_missing_and_orphaned_files() {
     let readme = out.path().join("README.md");
     std::fs::remove_file(&readme).unwrap();
     let orphan = out.path().join("src/old.rs");
-    std::fs::write(&orphan, format!("// {} from an older spec\n", xtask::MARKER)).unwrap();
+    std::fs::write(
+        &orphan,
+        format!("// {} from an older spec\n", xtask::MARKER),
+    )
+    .unwrap();
     std::fs::write(out.path().join("notes.txt"), "not generated, not ours\n").unwrap();
 
     let mut changes = diff(&files, out.path());
     changes.sort_by(|a, b| a.path().cmp(b.path()));
-    assert_eq!(changes, vec![Change::Missing(readme), Change::Differs(models), Change::Orphaned(orphan)]);
+    assert_eq!(
+        changes,
+        vec![
+            Change::Missing(readme),
+            Change::Differs(models),
+            Change::Orphaned(orphan)
+        ]
+    );
 }
 
 #[test]
 fn a_changed_spec_makes_the_committed_sdk_stale() {
     let root = workspace_root();
     let spec = std::fs::read_to_string(root.join("spec/cognipeer.yaml")).unwrap();
-    let edited = spec.replace("description: Fetch the user the personal access token belongs to.", "description: Changed.");
+    let edited = spec.replace(
+        "description: Fetch the user the personal access token belongs to.",
+        "description: Changed.",
+    );
     assert_ne!(spec, edited, "the edit must apply");
     let files = codegen::generate(&edited, "spec/cognipeer.yaml").unwrap_or_else(|d| panic!("{d}"));
     let changes = diff(&files, &root.join("generated-sdk"));
-    assert_eq!(changes, vec![Change::Differs(root.join("generated-sdk/src/resources/users.rs"))]);
+    assert_eq!(
+        changes,
+        vec![Change::Differs(
+            root.join("generated-sdk/src/resources/users.rs")
+        )]
+    );
 }

@@ -1399,24 +1399,39 @@ async fn query_pagination_walks_pages_with_defaults_and_the_hook_in_the_query() 
         wiremock::Mock::given(method("GET"))
             .and(path("/items/search"))
             .and(query_param("page", page))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": items, "total": 3, "limit": 2 })))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({ "data": items, "total": 3, "limit": 2 })),
+            )
             .expect(1)
             .mount(&server)
             .await;
     }
 
-    let query = placements_sdk::models::ItemsSearchQuery { q: Some("x y".into()), ..Default::default() };
-    let items = acme(&server).items().search_all(&query).collect().await.unwrap();
+    let query = placements_sdk::models::ItemsSearchQuery {
+        q: Some("x y".into()),
+        ..Default::default()
+    };
+    let items = acme(&server)
+        .items()
+        .search_all(&query)
+        .collect()
+        .await
+        .unwrap();
 
     let names: Vec<&str> = items.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(names, ["a", "b", "c"]);
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
     for (request, page) in requests.iter().zip(["1", "2"]) {
-        let pairs: BTreeMap<String, Vec<String>> = request.url.query_pairs().fold(BTreeMap::new(), |mut all, (k, v)| {
-            all.entry(k.into_owned()).or_default().push(v.into_owned());
-            all
-        });
+        let pairs: BTreeMap<String, Vec<String>> =
+            request
+                .url
+                .query_pairs()
+                .fold(BTreeMap::new(), |mut all, (k, v)| {
+                    all.entry(k.into_owned()).or_default().push(v.into_owned());
+                    all
+                });
         let expected: BTreeMap<String, Vec<String>> = [
             ("channel", CHANNEL),
             ("limit", "2"),
@@ -1428,6 +1443,9 @@ async fn query_pagination_walks_pages_with_defaults_and_the_hook_in_the_query() 
         .collect();
         assert_eq!(pairs, expected, "{}", request.url);
         assert!(request.body.is_empty(), "a GET page request has no body");
-        assert!(request.headers.get("x-channel").is_none(), "the hookId travels in the query only");
+        assert!(
+            request.headers.get("x-channel").is_none(),
+            "the hookId travels in the query only"
+        );
     }
 }

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 /// The committed crates and the specs they are generated from, relative to the workspace root.
 pub const TARGETS: &[(&str, &str)] = &[
     ("spec/cognipeer.yaml", "generated-sdk"),
-    ("tests/fixtures/wire/placements.yaml", "tests/placements-sdk"),
+    (
+        "tests/fixtures/wire/placements.yaml",
+        "tests/placements-sdk",
+    ),
 ];
 
 /// Where the JSON Schema of the spec format is written, relative to the workspace root.
@@ -56,7 +59,12 @@ pub fn diff(files: &codegen::Files, out: &Path) -> Vec<Change> {
         }
     }
     let generated: BTreeSet<PathBuf> = files.keys().map(|f| out.join(f)).collect();
-    changes.extend(owned_files(out).into_iter().filter(|p| !generated.contains(p)).map(Change::Orphaned));
+    changes.extend(
+        owned_files(out)
+            .into_iter()
+            .filter(|p| !generated.contains(p))
+            .map(Change::Orphaned),
+    );
     changes
 }
 
@@ -65,14 +73,18 @@ fn owned_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
                 if entry.file_name() != "target" {
                     stack.push(path);
                 }
-            } else if std::fs::read_to_string(&path).is_ok_and(|text| text.lines().take(3).any(|l| l.contains(MARKER))) {
+            } else if std::fs::read_to_string(&path)
+                .is_ok_and(|text| text.lines().take(3).any(|l| l.contains(MARKER)))
+            {
                 out.push(path);
             }
         }
@@ -84,30 +96,49 @@ fn owned_files(dir: &Path) -> Vec<PathBuf> {
 /// The workspace root (the parent of this crate).
 pub fn workspace_root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().map(Path::to_path_buf).unwrap_or(manifest_dir)
+    manifest_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest_dir)
 }
 
 /// How a path is shown: relative to the workspace root when inside it, always with `/`.
 pub fn display(root: &Path, path: &Path) -> String {
     match path.strip_prefix(root) {
-        Ok(inside) => inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
+        Ok(inside) => inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
         Err(_) => path.to_string_lossy().replace('\\', "/"),
     }
 }
 
 /// Writes a generated crate into `dir` as a workspace of its own (so that it builds outside this
 /// workspace, whatever its package name), pinned to `lock`, the workspace's `Cargo.lock`.
-pub fn write_standalone_crate(files: &codegen::Files, dir: &Path, lock: &[u8]) -> Result<(), String> {
+pub fn write_standalone_crate(
+    files: &codegen::Files,
+    dir: &Path,
+    lock: &[u8],
+) -> Result<(), String> {
     if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(|e| format!("error: cannot clean {}: {e}", dir.display()))?;
+        std::fs::remove_dir_all(dir)
+            .map_err(|e| format!("error: cannot clean {}: {e}", dir.display()))?;
     }
     for (relative, contents) in files {
         let path = dir.join(relative);
-        let contents = if relative == "Cargo.toml" { format!("{contents}\n[workspace]\n") } else { contents.clone() };
+        let contents = if relative == "Cargo.toml" {
+            format!("{contents}\n[workspace]\n")
+        } else {
+            contents.clone()
+        };
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
         }
-        std::fs::write(&path, contents).map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, contents)
+            .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
     }
-    std::fs::write(dir.join("Cargo.lock"), lock).map_err(|e| format!("error: cannot write the lock file: {e}"))
+    std::fs::write(dir.join("Cargo.lock"), lock)
+        .map_err(|e| format!("error: cannot write the lock file: {e}"))
 }

@@ -98,7 +98,9 @@ fn parse_options(root: &Path, args: &[String]) -> Result<Options, String> {
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| {
-            args.next().map(PathBuf::from).ok_or_else(|| format!("error: `{flag}` needs a value\n\n{USAGE}"))
+            args.next()
+                .map(PathBuf::from)
+                .ok_or_else(|| format!("error: `{flag}` needs a value\n\n{USAGE}"))
         };
         match arg.as_str() {
             "--check" => check = true,
@@ -110,10 +112,24 @@ fn parse_options(root: &Path, args: &[String]) -> Result<Options, String> {
     }
     let (all, targets) = match (spec, out) {
         (Some(spec), Some(out)) => (false, vec![(spec, out)]),
-        (None, None) => (true, xtask::TARGETS.iter().map(|(spec, out)| (root.join(spec), root.join(out))).collect()),
-        _ => return Err(format!("error: `--spec` and `--out` go together\n\n{USAGE}")),
+        (None, None) => (
+            true,
+            xtask::TARGETS
+                .iter()
+                .map(|(spec, out)| (root.join(spec), root.join(out)))
+                .collect(),
+        ),
+        _ => {
+            return Err(format!(
+                "error: `--spec` and `--out` go together\n\n{USAGE}"
+            ))
+        }
     };
-    Ok(Options { check, all, targets })
+    Ok(Options {
+        check,
+        all,
+        targets,
+    })
 }
 
 /// Writes (or checks) the JSON Schema of the spec format.
@@ -124,8 +140,10 @@ fn schema(check: bool, root: &Path) -> Result<(), String> {
 /// Writes (or checks) the OpenAPI 3.1 document of `spec/cognipeer.yaml`.
 fn openapi(check: bool, root: &Path) -> Result<(), String> {
     let spec_label = "spec/cognipeer.yaml";
-    let spec = std::fs::read_to_string(root.join(spec_label)).map_err(|e| format!("error: cannot read {spec_label}: {e}"))?;
-    let text = codegen::openapi(&spec, spec_label).map_err(|diagnostics| diagnostics.to_string())?;
+    let spec = std::fs::read_to_string(root.join(spec_label))
+        .map_err(|e| format!("error: cannot read {spec_label}: {e}"))?;
+    let text =
+        codegen::openapi(&spec, spec_label).map_err(|diagnostics| diagnostics.to_string())?;
     ensure_file(check, root, xtask::OPENAPI, &text)
 }
 
@@ -137,14 +155,25 @@ fn ensure_file(check: bool, root: &Path, relative: &str, text: &str) -> Result<(
     if current.as_deref() == Some(text) {
         return Ok(());
     }
-    let state = if current.is_some() { "differs" } else { "missing" };
+    let state = if current.is_some() {
+        "differs"
+    } else {
+        "missing"
+    };
     if check {
         return Err(format!(
             "error: {relative} is stale\n  stale: {relative} ({state})\nrun `cargo xtask codegen` and commit the result"
         ));
     }
     std::fs::write(&path, text).map_err(|e| format!("error: cannot write {relative}: {e}"))?;
-    println!("{} {relative}", if current.is_some() { "updated" } else { "created" });
+    println!(
+        "{} {relative}",
+        if current.is_some() {
+            "updated"
+        } else {
+            "created"
+        }
+    );
     Ok(())
 }
 
@@ -161,14 +190,19 @@ fn check_fixtures(root: &Path) -> Result<(), String> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
         .collect();
     specs.sort();
-    let lock = std::fs::read(root.join("Cargo.lock")).map_err(|e| format!("error: cannot read Cargo.lock: {e}"))?;
+    let lock = std::fs::read(root.join("Cargo.lock"))
+        .map_err(|e| format!("error: cannot read Cargo.lock: {e}"))?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut failed = Vec::new();
     for spec in &specs {
         let label = display(root, spec);
-        let text = std::fs::read_to_string(spec).map_err(|e| format!("error: cannot read {label}: {e}"))?;
+        let text = std::fs::read_to_string(spec)
+            .map_err(|e| format!("error: cannot read {label}: {e}"))?;
         let files = codegen::generate(&text, &label).map_err(|d| d.to_string())?;
-        let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = spec
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let dir = crates.join(&stem);
         xtask::write_standalone_crate(&files, &dir, &lock)?;
         let status = std::process::Command::new(&cargo)
@@ -178,7 +212,10 @@ fn check_fixtures(root: &Path) -> Result<(), String> {
             .env("RUSTFLAGS", "-D warnings")
             .status()
             .map_err(|e| format!("error: cannot run cargo: {e}"))?;
-        println!("{} {label}", if status.success() { "ok    " } else { "FAILED" });
+        println!(
+            "{} {label}",
+            if status.success() { "ok    " } else { "FAILED" }
+        );
         if !status.success() {
             failed.push(label);
         }
@@ -187,20 +224,28 @@ fn check_fixtures(root: &Path) -> Result<(), String> {
         println!("{} fixture crates compile", specs.len());
         Ok(())
     } else {
-        Err(format!("error: the crates of these fixtures do not compile:\n  {}", failed.join("\n  ")))
+        Err(format!(
+            "error: the crates of these fixtures do not compile:\n  {}",
+            failed.join("\n  ")
+        ))
     }
 }
 
 fn codegen(check: bool, spec_path: &Path, out: &Path, root: &Path) -> Result<(), String> {
     let spec_label = display(root, spec_path);
     let out_label = display(root, out);
-    let spec = std::fs::read_to_string(spec_path).map_err(|e| format!("error: cannot read {spec_label}: {e}"))?;
-    let files = codegen::generate(&spec, &spec_label).map_err(|diagnostics| diagnostics.to_string())?;
+    let spec = std::fs::read_to_string(spec_path)
+        .map_err(|e| format!("error: cannot read {spec_label}: {e}"))?;
+    let files =
+        codegen::generate(&spec, &spec_label).map_err(|diagnostics| diagnostics.to_string())?;
     let changes = diff(&files, out);
 
     if check {
         if changes.is_empty() {
-            println!("{out_label} is up to date with {spec_label} ({} files)", files.len());
+            println!(
+                "{out_label} is up to date with {spec_label} ({} files)",
+                files.len()
+            );
             return Ok(());
         }
         let list: Vec<String> = changes
@@ -223,24 +268,44 @@ fn codegen(check: bool, spec_path: &Path, out: &Path, root: &Path) -> Result<(),
     for change in &changes {
         let path = change.path();
         let label = display(root, path);
-        let relative = path.strip_prefix(out).ok().map(|p| display(Path::new(""), p));
+        let relative = path
+            .strip_prefix(out)
+            .ok()
+            .map(|p| display(Path::new(""), p));
         match (change, relative.and_then(|r| files.get(&r))) {
             (Change::Orphaned(_), _) => {
-                std::fs::remove_file(path).map_err(|e| format!("error: cannot remove {label}: {e}"))?;
+                std::fs::remove_file(path)
+                    .map_err(|e| format!("error: cannot remove {label}: {e}"))?;
                 println!("removed {label}");
             }
             (_, Some(contents)) => {
                 if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(|e| format!("error: cannot create {}: {e}", display(root, dir)))?;
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| format!("error: cannot create {}: {e}", display(root, dir)))?;
                 }
-                std::fs::write(path, contents).map_err(|e| format!("error: cannot write {label}: {e}"))?;
-                let verb = if matches!(change, Change::Missing(_)) { "created" } else { "updated" };
+                std::fs::write(path, contents)
+                    .map_err(|e| format!("error: cannot write {label}: {e}"))?;
+                let verb = if matches!(change, Change::Missing(_)) {
+                    "created"
+                } else {
+                    "updated"
+                };
                 println!("{verb} {label}");
             }
-            (_, None) => return Err(format!("error: cannot map {label} back to a generated file")),
+            (_, None) => {
+                return Err(format!(
+                    "error: cannot map {label} back to a generated file"
+                ))
+            }
         }
     }
-    let written = changes.iter().filter(|c| !matches!(c, Change::Orphaned(_))).count();
-    println!("{out_label}: {written} written, {} unchanged (from {spec_label})", files.len() - written);
+    let written = changes
+        .iter()
+        .filter(|c| !matches!(c, Change::Orphaned(_)))
+        .count();
+    println!(
+        "{out_label}: {written} written, {} unchanged (from {spec_label})",
+        files.len() - written
+    );
     Ok(())
 }

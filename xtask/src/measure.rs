@@ -33,14 +33,22 @@ fn add(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
 }
 
 fn lines(files: &codegen::Files, operations: usize) -> Lines {
-    let mut l = Lines { operations, resources: (0, 0), models: (0, 0), fixed: (0, 0), runtime: (0, 0) };
+    let mut l = Lines {
+        operations,
+        resources: (0, 0),
+        models: (0, 0),
+        fixed: (0, 0),
+        runtime: (0, 0),
+    };
     let runtime: Vec<&str> = codegen::spec_independent_files().collect();
     for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
         let n = count(text);
         match path.as_str() {
             p if runtime.contains(&p) => l.runtime = add(l.runtime, n),
             "src/models.rs" => l.models = add(l.models, n),
-            p if p.starts_with("src/resources/") && p != "src/resources/mod.rs" => l.resources = add(l.resources, n),
+            p if p.starts_with("src/resources/") && p != "src/resources/mod.rs" => {
+                l.resources = add(l.resources, n)
+            }
             _ => l.fixed = add(l.fixed, n),
         }
     }
@@ -48,11 +56,16 @@ fn lines(files: &codegen::Files, operations: usize) -> Lines {
 }
 
 fn per_op(n: (usize, usize), ops: usize) -> String {
-    format!("{:.1} ({:.1})", n.0 as f64 / ops as f64, n.1 as f64 / ops as f64)
+    format!(
+        "{:.1} ({:.1})",
+        n.0 as f64 / ops as f64,
+        n.1 as f64 / ops as f64
+    )
 }
 
 pub fn run(root: &Path) -> Result<(), String> {
-    let real = std::fs::read_to_string(root.join("spec/cognipeer.yaml")).map_err(|e| format!("error: {e}"))?;
+    let real = std::fs::read_to_string(root.join("spec/cognipeer.yaml"))
+        .map_err(|e| format!("error: {e}"))?;
     let mut specs = vec![("real spec".to_owned(), real)];
     for n in [10, 100, 1000] {
         specs.push((format!("synthetic {n}"), codegen::synthetic::spec(n)));
@@ -85,9 +98,13 @@ pub fn run(root: &Path) -> Result<(), String> {
     println!("\n## `cargo check` of the generated crate, dependencies prebuilt\n");
     let dir = root.join("target/measure");
     let target = root.join("target/measure-target");
-    let lock = std::fs::read(root.join("Cargo.lock")).map_err(|e| format!("error: cannot read Cargo.lock: {e}"))?;
+    let lock = std::fs::read(root.join("Cargo.lock"))
+        .map_err(|e| format!("error: cannot read Cargo.lock: {e}"))?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    for (name, files) in generated.iter().filter(|(n, _)| n == "real spec" || n == "synthetic 1000") {
+    for (name, files) in generated
+        .iter()
+        .filter(|(n, _)| n == "real spec" || n == "synthetic 1000")
+    {
         let crate_dir = dir.join(name.replace(' ', "-"));
         xtask::write_standalone_crate(files, &crate_dir, &lock)?;
         let check = || {
@@ -106,22 +123,43 @@ pub fn run(root: &Path) -> Result<(), String> {
             std::fs::write(&lib, format!("{text}\n")).map_err(|e| format!("error: {e}"))?;
             let started = Instant::now();
             if !check()?.success() {
-                return Err(format!("error: {} does not compile", display(root, &crate_dir)));
+                return Err(format!(
+                    "error: {} does not compile",
+                    display(root, &crate_dir)
+                ));
             }
             times.push(started.elapsed().as_secs_f64());
         }
         times.sort_by(f64::total_cmp);
-        println!("- {name}: median {:.2} s (runs: {:?})", times[1], times.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>());
+        println!(
+            "- {name}: median {:.2} s (runs: {:?})",
+            times[1],
+            times.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>()
+        );
     }
 
-    println!("\n## Distinct crates in the dependency tree of cognipeer-sdk (normal dependencies)\n");
+    println!(
+        "\n## Distinct crates in the dependency tree of cognipeer-sdk (normal dependencies)\n"
+    );
     let tree = Command::new(&cargo)
-        .args(["tree", "-p", "cognipeer-sdk", "-e", "normal", "--prefix", "none", "--no-dedupe"])
+        .args([
+            "tree",
+            "-p",
+            "cognipeer-sdk",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--no-dedupe",
+        ])
         .current_dir(root)
         .output()
         .map_err(|e| format!("error: cannot run cargo tree: {e}"))?;
     let text = String::from_utf8_lossy(&tree.stdout);
-    let mut names: Vec<&str> = text.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    let mut names: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
     names.sort_unstable();
     names.dedup();
     println!("- {} distinct crates (cognipeer-sdk included)", names.len());

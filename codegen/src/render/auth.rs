@@ -30,21 +30,36 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
     let unprefixed = auth.unprefixed.and_then(|i| auth.modes.get(i));
     let unknown_prefix = format!(
         "the token starts with no known prefix ({}); create it with the constructor of its kind",
-        auth.modes.iter().filter_map(|m| m.prefix.as_ref().map(|p| format!("`{p}`"))).collect::<Vec<_>>().join(", ")
+        auth.modes
+            .iter()
+            .filter_map(|m| m.prefix.as_ref().map(|p| format!("`{p}`")))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     // With an `unprefixed` mode every token has a kind; without one, `Token::new` can refuse it.
     let (detected, fallback, refuse) = match unprefixed {
         Some(m) => {
             let variant = ident(&m.variant);
-            (quote!(AuthMode), quote!(.unwrap_or(AuthMode::#variant)), TokenStream::new())
+            (
+                quote!(AuthMode),
+                quote!(.unwrap_or(AuthMode::#variant)),
+                TokenStream::new(),
+            )
         }
-        None => (quote!(Option<AuthMode>), TokenStream::new(), quote!(.ok_or_else(|| Error::InvalidCredential(#unknown_prefix.to_owned()))?)),
+        None => (
+            quote!(Option<AuthMode>),
+            TokenStream::new(),
+            quote!(.ok_or_else(|| Error::InvalidCredential(#unknown_prefix.to_owned()))?),
+        ),
     };
 
     let constructors = auth.modes.iter().map(|m| {
         let name = ident(&m.constructor);
         let variant = ident(&m.variant);
-        let mut text = format!("{}, checked: not empty, only visible ASCII", capitalize(&with_article(&m.name)));
+        let mut text = format!(
+            "{}, checked: not empty, only visible ASCII",
+            capitalize(&with_article(&m.name))
+        );
         match &m.prefix {
             Some(prefix) => text.push_str(&format!(", starting with `{prefix}`.")),
             None => text.push('.'),

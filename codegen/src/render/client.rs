@@ -63,7 +63,10 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         let accessor = ident(&r.accessor);
         let ty = ident(&r.type_name);
         let module = ident(&r.module);
-        let docs = doc(&format!("{}\n\nSee [`crate::resources::{}`].", r.description, r.type_name));
+        let docs = doc(&format!(
+            "{}\n\nSee [`crate::resources::{}`].",
+            r.description, r.type_name
+        ));
         quote! {
             #docs
             pub fn #accessor(&self) -> crate::resources::#module::#ty<'_> {

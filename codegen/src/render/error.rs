@@ -11,7 +11,11 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         let variant = ident(&class.variant);
         let docs = doc(&class_doc(class));
         // Braces in spec text must not be read as format placeholders.
-        let message = format!("{} ({{0}}). {}", escape(&class.summary), escape(&hint_sentence(&class.hints)));
+        let message = format!(
+            "{} ({{0}}). {}",
+            escape(&class.summary),
+            escape(&hint_sentence(&class.hints))
+        );
         quote! {
             #docs
             #[error(#message)]
@@ -21,16 +25,21 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
     let class_checks = api.errors.iter().map(|class| {
         let variant = ident(&class.variant);
         let status = class.status;
-        let text_check = class.message_contains.as_ref().map(|needle| quote!(&& text.contains(#needle)));
+        let text_check = class
+            .message_contains
+            .as_ref()
+            .map(|needle| quote!(&& text.contains(#needle)));
         quote! {
             if api.status == #status #text_check {
                 return Error::#variant(api);
             }
         }
     });
-    let text = api.errors.iter().any(|c| c.message_contains.is_some()).then(|| {
-        quote!(let text = api.message.as_deref().unwrap_or(&api.body).to_lowercase();)
-    });
+    let text = api
+        .errors
+        .iter()
+        .any(|c| c.message_contains.is_some())
+        .then(|| quote!(let text = api.message.as_deref().unwrap_or(&api.body).to_lowercase();));
     let class_arms = api.errors.iter().map(|class| {
         let variant = ident(&class.variant);
         quote!(Error::#variant(api) => Some(api),)

@@ -10,11 +10,23 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
     let client = ident(&api.client);
     let builder = format_ident!("{}Builder", api.client);
     let krate = api.crate_name.replace('-', "_");
-    let first = api.resources.iter().find_map(|r| r.operations.iter().find(|op| {
-        op.path_params.is_empty() && op.query.is_none() && op.body.is_none() && op.deprecated.is_none()
-    }).map(|op| (r, op)));
+    let first = api.resources.iter().find_map(|r| {
+        r.operations
+            .iter()
+            .find(|op| {
+                op.path_params.is_empty()
+                    && op.query.is_none()
+                    && op.body.is_none()
+                    && op.deprecated.is_none()
+            })
+            .map(|op| (r, op))
+    });
     let call = match first {
-        Some((r, op)) => format!("let result = client.{}().{}().await;", ident(&r.accessor), ident(&op.method_name)),
+        Some((r, op)) => format!(
+            "let result = client.{}().{}().await;",
+            ident(&r.accessor),
+            ident(&op.method_name)
+        ),
         None => "let result: Result<(), Error> = Ok(());".to_owned(),
     };
     let crate_doc = inner_doc(&format!(

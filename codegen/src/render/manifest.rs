@@ -82,9 +82,16 @@ pub(super) fn readme(api: &ir::Api) -> String {
                 Placement::Query => format!("query `{}`", api.hook.query),
                 Placement::None => "not sent".to_owned(),
             };
-            let deprecated = if op.deprecated.is_some() { " (deprecated)" } else { "" };
+            let deprecated = if op.deprecated.is_some() {
+                " (deprecated)"
+            } else {
+                ""
+            };
             let helper = match &op.pagination {
-                Some(p) => format!(", `{}` for every page", crate::naming::ident(&p.method_name)),
+                Some(p) => format!(
+                    ", `{}` for every page",
+                    crate::naming::ident(&p.method_name)
+                ),
                 None => String::new(),
             };
             out.push_str(&format!(

@@ -11,7 +11,11 @@ const PER_PART: usize = 8;
 
 /// The file's parts, in order: its docs, then the spec's types and each operation's query struct.
 pub(super) fn parts(api: &ir::Api) -> Vec<Vec<&ir::Model>> {
-    let queries = api.resources.iter().flat_map(|r| &r.operations).filter_map(|op| op.query.as_ref());
+    let queries = api
+        .resources
+        .iter()
+        .flat_map(|r| &r.operations)
+        .filter_map(|op| op.query.as_ref());
     let all: Vec<&ir::Model> = api.models.iter().chain(queries).collect();
     let mut parts = vec![Vec::new()];
     parts.extend(all.chunks(PER_PART).map(<[&ir::Model]>::to_vec));
@@ -43,7 +47,10 @@ fn object(api: &ir::Api, m: &ir::Model, fields: &[ir::Field], extra: bool) -> To
     let fields = fields.iter().map(|f| {
         let field = ident(&f.rust);
         let docs = match &f.default {
-            Some(default) => doc(&format!("{}\n\nWhen `None`, `{default}` is sent.", f.description)),
+            Some(default) => doc(&format!(
+                "{}\n\nWhen `None`, `{default}` is sent.",
+                f.description
+            )),
             None => doc(&f.description),
         };
         let ty = rust_type(api, &f.ty, false);

@@ -30,7 +30,11 @@ pub(super) fn render_mod(api: &ir::Api) -> TokenStream {
             pub(crate) const #name: Envelope = Envelope { success: #success, error: #error, data: #data };
         }
     });
-    let envelope_import = (!api.envelopes.is_empty()).then(|| quote!(use crate::runtime::Envelope;));
+    let envelope_import = (!api.envelopes.is_empty()).then(|| {
+        quote!(
+            use crate::runtime::Envelope;
+        )
+    });
     quote! {
         //! Resource handles, reached from the client's accessor methods.
 
@@ -56,15 +60,32 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
     let module_doc = inner_doc(&resource.description);
     let ops = &resource.operations;
     // One `use` of the runtime, naming only what this module needs (no unused imports).
-    let mut runtime = vec![quote!(Ctx), quote!(HookPlacement), quote!(Inputs), quote!(Operation)];
+    let mut runtime = vec![
+        quote!(Ctx),
+        quote!(HookPlacement),
+        quote!(Inputs),
+        quote!(Operation),
+    ];
     if ops.iter().any(|op| !op.path_params.is_empty()) {
         runtime.push(quote!(encode_path));
     }
     if ops.iter().any(|op| op.query.is_some() || op.body.is_some()) {
         runtime.push(quote!(to_json));
     }
-    let paging_import = resource.operations.iter().any(|op| op.pagination.is_some()).then(|| quote!(use crate::pages::Paging;));
-    let type_doc = doc(&format!("{}\n\n{}", resource.description, example(api, resource)));
+    let paging_import = resource
+        .operations
+        .iter()
+        .any(|op| op.pagination.is_some())
+        .then(|| {
+            quote!(
+                use crate::pages::Paging;
+            )
+        });
+    let type_doc = doc(&format!(
+        "{}\n\n{}",
+        resource.description,
+        example(api, resource)
+    ));
     quote! {
         #module_doc
 
@@ -95,7 +116,11 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let name = ident(&op.constant);
     let id = &op.id;
     let method = format_ident!("{}", op.http_method);
-    let accepts = op.accepts.iter().filter_map(|i| api.auth.modes.get(*i)).map(|m| ident(&m.variant));
+    let accepts = op
+        .accepts
+        .iter()
+        .filter_map(|i| api.auth.modes.get(*i))
+        .map(|m| ident(&m.variant));
     let hook = match op.hook {
         Placement::Header => quote!(Header),
         Placement::Body => quote!(Body),
@@ -113,7 +138,10 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         ir::ModelKind::Object { fields, .. } => fields.as_slice(),
         ir::ModelKind::Enum { .. } => &[],
     });
-    let defaults: Vec<_> = defaults.filter_map(|f| f.default.as_ref().map(|d| (&f.wire, d))).map(|(w, d)| quote!((#w, #d))).collect();
+    let defaults: Vec<_> = defaults
+        .filter_map(|f| f.default.as_ref().map(|d| (&f.wire, d)))
+        .map(|(w, d)| quote!((#w, #d)))
+        .collect();
     let (any_of, non_empty) = (&op.requires_any, &op.non_empty);
     let inputs = if defaults.is_empty() && any_of.is_empty() && non_empty.is_empty() {
         quote!(&Inputs::NONE)
@@ -227,10 +255,16 @@ fn path_expr(op: &ir::Operation) -> TokenStream {
     let mut args = Vec::new();
     for segment in &op.path {
         match segment {
-            ir::PathSegment::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            ir::PathSegment::Literal(text) => {
+                template.push_str(&text.replace('{', "{{").replace('}', "}}"))
+            }
             ir::PathSegment::Param(i) => {
                 template.push_str("{}");
-                let arg = ident(op.path_params.get(*i).map_or("invalid_name", |p| p.rust.as_str()));
+                let arg = ident(
+                    op.path_params
+                        .get(*i)
+                        .map_or("invalid_name", |p| p.rust.as_str()),
+                );
                 args.push(quote!(encode_path(#arg)));
             }
         }
@@ -242,7 +276,10 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
     let hook = match op.hook {
         Placement::Header => format!("the hookId goes in the `{}` header", api.hook.header),
         Placement::Body => format!("the hookId goes in the body as `{}`", api.hook.body_field),
-        Placement::Query => format!("the hookId goes in the `{}` query parameter", api.hook.query),
+        Placement::Query => format!(
+            "the hookId goes in the `{}` query parameter",
+            api.hook.query
+        ),
         Placement::None => "no hookId is sent".to_owned(),
     };
     let mut text = format!(
@@ -272,41 +309,58 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
             e.success
         ));
     }
-    let precondition = if op.requires_any.is_empty() && op.non_empty.is_empty() { "" } else { " or [`Error::Precondition`]" };
-    text.push_str(&format!("\n\nFails before sending with [`Error::AuthModeNotAccepted`]{precondition} (see above)."));
+    let precondition = if op.requires_any.is_empty() && op.non_empty.is_empty() {
+        ""
+    } else {
+        " or [`Error::Precondition`]"
+    };
+    text.push_str(&format!(
+        "\n\nFails before sending with [`Error::AuthModeNotAccepted`]{precondition} (see above)."
+    ));
     text
 }
 
 /// A compiling `no_run` example calling the first operation whose arguments can be defaulted.
 fn example(api: &ir::Api, resource: &ir::Resource) -> String {
     let krate = api.crate_name.replace('-', "_");
-    let call = resource.operations.iter().filter(|op| op.deprecated.is_none()).find_map(|op| {
-        let mut args: Vec<String> = op.path_params.iter().map(|p| format!("\"{}\"", p.wire)).collect();
-        if let Some(q) = &op.query {
-            if !q.defaultable {
-                return None;
+    let call = resource
+        .operations
+        .iter()
+        .filter(|op| op.deprecated.is_none())
+        .find_map(|op| {
+            let mut args: Vec<String> = op
+                .path_params
+                .iter()
+                .map(|p| format!("\"{}\"", p.wire))
+                .collect();
+            if let Some(q) = &op.query {
+                if !q.defaultable {
+                    return None;
+                }
+                args.push("&Default::default()".to_owned());
             }
-            args.push("&Default::default()".to_owned());
-        }
-        if let Some(body) = &op.body {
-            let defaultable = match body {
-                TypeRef::Named(i) => api.models.get(*i).is_some_and(|m| m.defaultable),
-                TypeRef::Map(_) | TypeRef::List(_) => true,
-                _ => false,
-            };
-            if !defaultable {
-                return None;
+            if let Some(body) = &op.body {
+                let defaultable = match body {
+                    TypeRef::Named(i) => api.models.get(*i).is_some_and(|m| m.defaultable),
+                    TypeRef::Map(_) | TypeRef::List(_) => true,
+                    _ => false,
+                };
+                if !defaultable {
+                    return None;
+                }
+                args.push("&Default::default()".to_owned());
             }
-            args.push("&Default::default()".to_owned());
-        }
-        Some(format!("{}({})", ident(&op.method_name), args.join(", ")))
-    });
+            Some(format!("{}({})", ident(&op.method_name), args.join(", ")))
+        });
     let body = match call {
         Some(call) => format!(
             "let result = client.{}().{call}.await?;\nprintln!(\"{{result:?}}\");",
             ident(&resource.accessor)
         ),
-        None => format!("let handle = client.{}();\n# let _ = handle;", ident(&resource.accessor)),
+        None => format!(
+            "let handle = client.{}();\n# let _ = handle;",
+            ident(&resource.accessor)
+        ),
     };
     format!(
         "```no_run\n# async fn example() -> Result<(), {krate}::Error> {{\nlet client = {krate}::{}::from_env()?;\n{body}\n# Ok(())\n# }}\n```",

@@ -17,29 +17,58 @@ impl Validator {
         models: &[ir::Model],
         index: &IndexMap<&str, usize>,
     ) -> Vec<ir::Resource> {
-        let accessors = self.unique_names("resource", "resources", spec.resources.keys(), snake, RESERVED_ACCESSORS);
+        let accessors = self.unique_names(
+            "resource",
+            "resources",
+            spec.resources.keys(),
+            snake,
+            RESERVED_ACCESSORS,
+        );
         if accessors.iter().any(|a| a == "mod") && accessors.iter().any(|a| a == "mod_") {
-            self.error_help("resources", "resources `mod` and `mod_` would share the module file `mod_.rs`", "rename one of them");
+            self.error_help(
+                "resources",
+                "resources `mod` and `mod_` would share the module file `mod_.rs`",
+                "rename one of them",
+            );
         }
         let mut out = Vec::new();
         let mut query_names: BTreeSet<String> = BTreeSet::new();
         for ((name, r), accessor) in spec.resources.iter().zip(accessors) {
             let path = format!("resources.{name}.operations");
-            let methods = self.unique_names("operation", &path, r.operations.keys(), snake, &["new"]);
+            let methods =
+                self.unique_names("operation", &path, r.operations.keys(), snake, &["new"]);
             let mut operations = Vec::new();
             for ((op_name, op), method_name) in r.operations.iter().zip(methods) {
-                let ctx = OpContext { spec, models, index, resource: name, name: op_name };
+                let ctx = OpContext {
+                    spec,
+                    models,
+                    index,
+                    resource: name,
+                    name: op_name,
+                };
                 if let Some(op) = self.operation(&ctx, op, method_name) {
                     if let Some(q) = &op.query {
-                        if models.iter().any(|m| m.name == q.name) || !query_names.insert(q.name.clone()) {
-                            self.error_help(format!("{path}.{op_name}.query"), format!("the generated query type `{}` collides with another type", q.name), "rename the type or the operation");
+                        if models.iter().any(|m| m.name == q.name)
+                            || !query_names.insert(q.name.clone())
+                        {
+                            self.error_help(
+                                format!("{path}.{op_name}.query"),
+                                format!(
+                                    "the generated query type `{}` collides with another type",
+                                    q.name
+                                ),
+                                "rename the type or the operation",
+                            );
                         }
                     }
                     operations.push(op);
                 }
             }
             // Operation names were checked above; here only the `…_all` helpers pagination adds.
-            let mut method_names: BTreeSet<&str> = operations.iter().map(|op| op.method_name.as_str()).collect();
+            let mut method_names: BTreeSet<&str> = operations
+                .iter()
+                .map(|op| op.method_name.as_str())
+                .collect();
             for op in &operations {
                 if let Some(helper) = op.pagination.as_ref().map(|p| p.method_name.as_str()) {
                     if !method_names.insert(helper) {
@@ -50,38 +79,70 @@ impl Validator {
             out.push(ir::Resource {
                 type_name: pascal(name),
                 // `mod.rs` is the resources module itself.
-                module: if accessor == "mod" { "mod_".to_owned() } else { accessor.clone() },
+                module: if accessor == "mod" {
+                    "mod_".to_owned()
+                } else {
+                    accessor.clone()
+                },
                 accessor,
-                description: r.description.clone().unwrap_or_else(|| format!("The `{name}` resource.")),
+                description: r
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("The `{name}` resource.")),
                 operations,
             });
         }
         out
     }
 
-    fn operation(&mut self, ctx: &OpContext, op: &spec::Operation, method_name: String) -> Option<ir::Operation> {
+    fn operation(
+        &mut self,
+        ctx: &OpContext,
+        op: &spec::Operation,
+        method_name: String,
+    ) -> Option<ir::Operation> {
         let id = format!("{}.{}", ctx.resource, ctx.name);
         let path = format!("resources.{}.operations.{}", ctx.resource, ctx.name);
         let http_method = op.method.to_uppercase();
         if !METHODS.contains(&http_method.as_str()) {
-            self.error_help(format!("{path}.method"), format!("unknown HTTP method `{}`", op.method), suggest(&http_method, METHODS.iter().copied()));
+            self.error_help(
+                format!("{path}.method"),
+                format!("unknown HTTP method `{}`", op.method),
+                suggest(&http_method, METHODS.iter().copied()),
+            );
         }
         let bodiless = BODILESS.contains(&http_method.as_str());
 
         let (segments, params) = self.path(&path, op);
         let query = self.query(ctx, &path, op);
 
-        let body = op.body.as_ref().and_then(|b| self.type_expr(&format!("{path}.body"), b, ctx.index, false)).map(|(t, _)| t);
+        let body = op
+            .body
+            .as_ref()
+            .and_then(|b| self.type_expr(&format!("{path}.body"), b, ctx.index, false))
+            .map(|(t, _)| t);
         if op.body.is_some() && bodiless {
-            self.error_help(format!("{path}.body"), format!("a {http_method} request cannot have a body"), "remove `body`, or use POST, PUT or PATCH");
+            self.error_help(
+                format!("{path}.body"),
+                format!("a {http_method} request cannot have a body"),
+                "remove `body`, or use POST, PUT or PATCH",
+            );
         }
-        let response = op.response.as_ref().and_then(|r| self.type_expr(&format!("{path}.response"), r, ctx.index, false)).map(|(t, _)| t);
+        let response = op
+            .response
+            .as_ref()
+            .and_then(|r| self.type_expr(&format!("{path}.response"), r, ctx.index, false))
+            .map(|(t, _)| t);
 
         let envelope = op.envelope.as_ref().and_then(|e| {
             let found = ctx.spec.envelopes.get_index_of(e.as_str());
             if found.is_none() {
                 let names = ctx.spec.envelopes.keys().map(String::as_str);
-                self.error_help(format!("{path}.envelope"), format!("unknown envelope `{e}`"), suggest(e, names));
+                self.error_help(
+                    format!("{path}.envelope"),
+                    format!("unknown envelope `{e}`"),
+                    suggest(e, names),
+                );
             }
             found
         });
@@ -91,7 +152,11 @@ impl Validator {
         match &op.auth {
             Some(own) => {
                 if own.is_empty() {
-                    self.error_help(format!("{path}.auth"), "the list of accepted auth modes is empty", format!("list at least one of {}", ids.join(", ")));
+                    self.error_help(
+                        format!("{path}.auth"),
+                        "the list of accepted auth modes is empty",
+                        format!("list at least one of {}", ids.join(", ")),
+                    );
                 }
                 for m in own {
                     if let Some(i) = self.mode_ref(&format!("{path}.auth"), m, &ids) {
@@ -100,7 +165,13 @@ impl Validator {
                 }
             }
             // Problems in `auth.default` are reported once, there.
-            None => accepts.extend(ctx.spec.auth.default.iter().filter_map(|m| ids.iter().position(|id| id == m))),
+            None => accepts.extend(
+                ctx.spec
+                    .auth
+                    .default
+                    .iter()
+                    .filter_map(|m| ids.iter().position(|id| id == m)),
+            ),
         }
         let mut seen = BTreeSet::new();
         accepts.retain(|i| seen.insert(*i));
@@ -121,11 +192,21 @@ impl Validator {
             None => (Vec::new(), Vec::new()),
         };
         let pagination = op.paginate.as_ref().and_then(|p| {
-            self.pagination(ctx, &format!("{path}.paginate"), p, &inputs, response.as_ref(), &method_name)
+            self.pagination(
+                ctx,
+                &format!("{path}.paginate"),
+                p,
+                &inputs,
+                response.as_ref(),
+                &method_name,
+            )
         });
 
         Some(ir::Operation {
-            idempotent: op.idempotent.unwrap_or(matches!(http_method.as_str(), "GET" | "PUT" | "DELETE" | "HEAD")),
+            idempotent: op.idempotent.unwrap_or(matches!(
+                http_method.as_str(),
+                "GET" | "PUT" | "DELETE" | "HEAD"
+            )),
             constant: shouty(ctx.name),
             method_name,
             http_method,
@@ -138,7 +219,10 @@ impl Validator {
             envelope,
             accepts,
             hook,
-            description: op.description.clone().unwrap_or_else(|| format!("`{} {}`.", op.method, op.path)),
+            description: op
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("`{} {}`.", op.method, op.path)),
             deprecated: op.deprecated.clone(),
             requires_any,
             non_empty,
@@ -151,7 +235,11 @@ impl Validator {
     fn input_name(&mut self, path: &str, name: &str, inputs: &Inputs) {
         if !inputs.open_body && !inputs.query.contains(&name) && !inputs.body.contains(&name) {
             let candidates = inputs.query.iter().chain(&inputs.body).copied();
-            self.error_help(path, format!("`{name}` is neither a query parameter nor a body field of this operation"), suggest(name, candidates));
+            self.error_help(
+                path,
+                format!("`{name}` is neither a query parameter nor a body field of this operation"),
+                suggest(name, candidates),
+            );
         }
     }
 
@@ -166,10 +254,23 @@ impl Validator {
     ) -> Option<ir::Pagination> {
         self.input_name(&format!("{path}.page"), &p.page, inputs);
         self.input_name(&format!("{path}.limit"), &p.limit, inputs);
-        let fields = match response.and_then(|r| if let TypeRef::Named(i) = r { ctx.models.get(*i) } else { None }).map(|m| &m.kind) {
+        let fields = match response
+            .and_then(|r| {
+                if let TypeRef::Named(i) = r {
+                    ctx.models.get(*i)
+                } else {
+                    None
+                }
+            })
+            .map(|m| &m.kind)
+        {
             Some(ir::ModelKind::Object { fields, .. }) => fields,
             _ => {
-                self.error_help(path, "pagination needs a response object type holding the items and the total", "set `response` to an object type such as `ContactPage`");
+                self.error_help(
+                    path,
+                    "pagination needs a response object type holding the items and the total",
+                    "set `response` to an object type such as `ContactPage`",
+                );
                 return None;
             }
         };
@@ -177,16 +278,28 @@ impl Validator {
             Some(TypeRef::List(item)) => Some((**item).clone()),
             _ => {
                 let names = fields.iter().map(|f| f.wire.as_str());
-                self.error_help(format!("{path}.items"), format!("the response has no list field `{}`", p.items), suggest(&p.items, names));
+                self.error_help(
+                    format!("{path}.items"),
+                    format!("the response has no list field `{}`", p.items),
+                    suggest(&p.items, names),
+                );
                 None
             }
         };
         match fields.iter().find(|f| f.wire == p.total) {
             Some(f) if f.ty == TypeRef::Integer => {}
-            Some(_) => self.error_help(format!("{path}.total"), format!("the response field `{}` is not an integer", p.total), "declare it as `integer`"),
+            Some(_) => self.error_help(
+                format!("{path}.total"),
+                format!("the response field `{}` is not an integer", p.total),
+                "declare it as `integer`",
+            ),
             None => {
                 let names = fields.iter().map(|f| f.wire.as_str());
-                self.error_help(format!("{path}.total"), format!("the response has no integer field `{}`", p.total), suggest(&p.total, names));
+                self.error_help(
+                    format!("{path}.total"),
+                    format!("the response has no integer field `{}`", p.total),
+                    suggest(&p.total, names),
+                );
             }
         }
         Some(ir::Pagination {
@@ -200,12 +313,26 @@ impl Validator {
         })
     }
 
-    fn path(&mut self, path: &str, op: &spec::Operation) -> (Vec<ir::PathSegment>, Vec<ir::PathParam>) {
+    fn path(
+        &mut self,
+        path: &str,
+        op: &spec::Operation,
+    ) -> (Vec<ir::PathSegment>, Vec<ir::PathParam>) {
         if !op.path.starts_with('/') {
-            self.error_help(format!("{path}.path"), format!("path `{}` must start with `/`", op.path), format!("write `/{}`", op.path));
+            self.error_help(
+                format!("{path}.path"),
+                format!("path `{}` must start with `/`", op.path),
+                format!("write `/{}`", op.path),
+            );
         }
         let declared: Vec<&String> = op.path_params.keys().collect();
-        let rust = self.unique_names("path parameter", &format!("{path}.path_params"), declared.iter().copied(), snake, &[]);
+        let rust = self.unique_names(
+            "path parameter",
+            &format!("{path}.path_params"),
+            declared.iter().copied(),
+            snake,
+            &[],
+        );
         let params: Vec<ir::PathParam> = op
             .path_params
             .iter()
@@ -213,7 +340,10 @@ impl Validator {
             .map(|((wire, p), rust)| ir::PathParam {
                 wire: wire.clone(),
                 rust,
-                description: p.description.clone().unwrap_or_else(|| format!("The `{wire}` path parameter.")),
+                description: p
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("The `{wire}` path parameter.")),
             })
             .collect();
         let mut segments = Vec::new();
@@ -224,7 +354,11 @@ impl Validator {
                 segments.push(ir::PathSegment::Literal(rest[..open].to_owned()));
             }
             let Some(close) = rest[open..].find('}') else {
-                self.error_help(format!("{path}.path"), format!("unclosed `{{` in path `{}`", op.path), "close the parameter with `}`");
+                self.error_help(
+                    format!("{path}.path"),
+                    format!("unclosed `{{` in path `{}`", op.path),
+                    "close the parameter with `}`",
+                );
                 return (segments, params);
             };
             let name = &rest[open + 1..open + close];
@@ -245,14 +379,23 @@ impl Validator {
             segments.push(ir::PathSegment::Literal(rest.to_owned()));
         }
         if rest.contains('}') {
-            self.error(format!("{path}.path"), format!("unmatched `}}` in path `{}`", op.path));
+            self.error(
+                format!("{path}.path"),
+                format!("unmatched `}}` in path `{}`", op.path),
+            );
         }
         for (i, p) in params.iter().enumerate() {
             if !used.contains(&i) {
                 self.error_help(
                     format!("{path}.path_params.{}", p.wire),
-                    format!("path parameter `{}` is declared but not in the path `{}`", p.wire, op.path),
-                    format!("use `{{{}}}` in the path, or remove the declaration", p.wire),
+                    format!(
+                        "path parameter `{}` is declared but not in the path `{}`",
+                        p.wire, op.path
+                    ),
+                    format!(
+                        "use `{{{}}}` in the path, or remove the declaration",
+                        p.wire
+                    ),
                 );
             }
         }
@@ -268,29 +411,61 @@ impl Validator {
         for f in &fields {
             let scalar = match &f.ty {
                 TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => true,
-                TypeRef::Named(i) => matches!(ctx.models.get(*i).map(|m| &m.kind), Some(ir::ModelKind::Enum { .. })),
+                TypeRef::Named(i) => matches!(
+                    ctx.models.get(*i).map(|m| &m.kind),
+                    Some(ir::ModelKind::Enum { .. })
+                ),
                 _ => false,
             };
             if !scalar {
-                self.error_help(format!("{qpath}.{}", f.wire), format!("query parameter `{}` must be a string, integer, number, boolean or enum", f.wire), "send structured values in the body");
+                self.error_help(
+                    format!("{qpath}.{}", f.wire),
+                    format!(
+                        "query parameter `{}` must be a string, integer, number, boolean or enum",
+                        f.wire
+                    ),
+                    "send structured values in the body",
+                );
             }
-            if f.wire == ctx.spec.hook.query && op.hook.unwrap_or(ctx.spec.hook.default) == Placement::Query {
-                self.error_help(format!("{qpath}.{}", f.wire), format!("query parameter `{}` clashes with the hookId query parameter", f.wire), "rename it; the client adds the hookId itself");
+            if f.wire == ctx.spec.hook.query
+                && op.hook.unwrap_or(ctx.spec.hook.default) == Placement::Query
+            {
+                self.error_help(
+                    format!("{qpath}.{}", f.wire),
+                    format!(
+                        "query parameter `{}` clashes with the hookId query parameter",
+                        f.wire
+                    ),
+                    "rename it; the client adds the hookId itself",
+                );
             }
         }
         for f in &fields {
-            let (Some(default), TypeRef::Named(i)) = (&f.default, &f.ty) else { continue };
-            if let Some(ir::ModelKind::Enum { values, open: false }) = ctx.models.get(*i).map(|m| &m.kind) {
+            let (Some(default), TypeRef::Named(i)) = (&f.default, &f.ty) else {
+                continue;
+            };
+            if let Some(ir::ModelKind::Enum {
+                values,
+                open: false,
+            }) = ctx.models.get(*i).map(|m| &m.kind)
+            {
                 if !values.iter().any(|v| &v.wire == default) {
                     let names = values.iter().map(|v| v.wire.as_str());
-                    self.error_help(format!("{qpath}.{}.default", f.wire), format!("`{default}` is not a value of the parameter's enum"), suggest(default, names));
+                    self.error_help(
+                        format!("{qpath}.{}.default", f.wire),
+                        format!("`{default}` is not a value of the parameter's enum"),
+                        suggest(default, names),
+                    );
                 }
             }
         }
         let mut model = ir::Model {
             name: pascal(&format!("{}_{}_query", ctx.resource, ctx.name)),
             description: format!("Query parameters of `{}.{}`.", ctx.resource, ctx.name),
-            kind: ir::ModelKind::Object { fields, extra: false },
+            kind: ir::ModelKind::Object {
+                fields,
+                extra: false,
+            },
             defaultable: false,
         };
         model.defaultable = object_defaultable(&model, ctx.models);
@@ -309,9 +484,20 @@ impl Validator {
         if hook != Placement::Body {
             return;
         }
-        let at = if op.hook.is_some() { format!("{path}.hook") } else { "hook.default".to_owned() };
+        let at = if op.hook.is_some() {
+            format!("{path}.hook")
+        } else {
+            "hook.default".to_owned()
+        };
         if BODILESS.contains(&http_method) {
-            self.error_help(at, format!("`{}` sends the hookId in the body, but a {http_method} request has no body", ctx.resource.to_owned() + "." + ctx.name), "use `hook: header` or `hook: query` for this operation");
+            self.error_help(
+                at,
+                format!(
+                    "`{}` sends the hookId in the body, but a {http_method} request has no body",
+                    ctx.resource.to_owned() + "." + ctx.name
+                ),
+                "use `hook: header` or `hook: query` for this operation",
+            );
             return;
         }
         match body {
@@ -319,12 +505,27 @@ impl Validator {
             Some(TypeRef::Named(i)) => match ctx.models.get(*i).map(|m| &m.kind) {
                 Some(ir::ModelKind::Object { fields, .. }) => {
                     if let Some(f) = fields.iter().find(|f| f.wire == ctx.spec.hook.body_field) {
-                        self.error_help(at, format!("the body already has a field `{}`, where the hookId would go", f.wire), "remove that field; the client fills the hookId in itself");
+                        self.error_help(
+                            at,
+                            format!(
+                                "the body already has a field `{}`, where the hookId would go",
+                                f.wire
+                            ),
+                            "remove that field; the client fills the hookId in itself",
+                        );
                     }
                 }
-                _ => self.error_help(at, "the hookId goes in the body, but the body is not a JSON object", "use an object type or `map<…>` as the body, or another hook placement"),
+                _ => self.error_help(
+                    at,
+                    "the hookId goes in the body, but the body is not a JSON object",
+                    "use an object type or `map<…>` as the body, or another hook placement",
+                ),
             },
-            Some(_) => self.error_help(at, "the hookId goes in the body, but the body is not a JSON object", "use an object type or `map<…>` as the body, or another hook placement"),
+            Some(_) => self.error_help(
+                at,
+                "the hookId goes in the body, but the body is not a JSON object",
+                "use an object type or `map<…>` as the body, or another hook placement",
+            ),
         }
     }
 }
@@ -340,7 +541,9 @@ struct Inputs<'a> {
 impl<'a> Inputs<'a> {
     fn of(query: Option<&'a ir::Model>, body: Option<&TypeRef>, models: &'a [ir::Model]) -> Self {
         let names = |m: &'a ir::Model| match &m.kind {
-            ir::ModelKind::Object { fields, .. } => fields.iter().map(|f| f.wire.as_str()).collect(),
+            ir::ModelKind::Object { fields, .. } => {
+                fields.iter().map(|f| f.wire.as_str()).collect()
+            }
             ir::ModelKind::Enum { .. } => Vec::new(),
         };
         let body_model = match body {

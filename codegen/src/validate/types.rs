@@ -24,20 +24,37 @@ impl Validator {
             None => (expr, false),
         };
         if optional && !allow_optional {
-            self.error_help(path, format!("`{expr}` cannot be optional here"), format!("write `{inner}`"));
+            self.error_help(
+                path,
+                format!("`{expr}` cannot be optional here"),
+                format!("write `{inner}`"),
+            );
             return None;
         }
         self.type_ref(path, inner, types).map(|t| (t, optional))
     }
 
-    fn type_ref(&mut self, path: &str, expr: &str, types: &IndexMap<&str, usize>) -> Option<TypeRef> {
+    fn type_ref(
+        &mut self,
+        path: &str,
+        expr: &str,
+        types: &IndexMap<&str, usize>,
+    ) -> Option<TypeRef> {
         let expr = expr.trim();
-        let generic = |name: &str| expr.strip_prefix(name).and_then(|r| r.strip_prefix('<')).and_then(|r| r.strip_suffix('>'));
+        let generic = |name: &str| {
+            expr.strip_prefix(name)
+                .and_then(|r| r.strip_prefix('<'))
+                .and_then(|r| r.strip_suffix('>'))
+        };
         if let Some(inner) = generic("list") {
-            return self.type_ref(path, inner, types).map(|t| TypeRef::List(Box::new(t)));
+            return self
+                .type_ref(path, inner, types)
+                .map(|t| TypeRef::List(Box::new(t)));
         }
         if let Some(inner) = generic("map") {
-            return self.type_ref(path, inner, types).map(|t| TypeRef::Map(Box::new(t)));
+            return self
+                .type_ref(path, inner, types)
+                .map(|t| TypeRef::Map(Box::new(t)));
         }
         Some(match expr {
             "string" => TypeRef::String,
@@ -54,31 +71,48 @@ impl Validator {
                         Some(best) => format!("did you mean `{best}`?"),
                         None => "declare it under `types:`, or use string, integer, number, boolean, json, list<T> or map<T>".to_owned(),
                     };
-                    self.diags.push(Diagnostic::new(path, format!("unknown type `{name}`")).help(help));
+                    self.diags
+                        .push(Diagnostic::new(path, format!("unknown type `{name}`")).help(help));
                     return None;
                 }
             },
         })
     }
 
-    pub(super) fn models(&mut self, types: &IndexMap<String, spec::TypeDef>, index: &IndexMap<&str, usize>) -> Vec<ir::Model> {
+    pub(super) fn models(
+        &mut self,
+        types: &IndexMap<String, spec::TypeDef>,
+        index: &IndexMap<&str, usize>,
+    ) -> Vec<ir::Model> {
         let names = self.unique_names("type", "types", types.keys(), pascal, RESERVED_TYPES);
         let mut models = Vec::new();
         for ((name, t), rust) in types.iter().zip(names) {
             let path = format!("types.{name}");
-            let description = t.description.clone().unwrap_or_else(|| format!("The `{name}` type."));
+            let description = t
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("The `{name}` type."));
             let kind = match (&t.fields, &t.values) {
                 (Some(fields), None) => {
                     if t.open.is_some() {
-                        self.error_help(format!("{path}.open"), "`open` applies to enums (`values`), not objects", "remove it");
+                        self.error_help(
+                            format!("{path}.open"),
+                            "`open` applies to enums (`values`), not objects",
+                            "remove it",
+                        );
                     }
                     let extra = t.extra.unwrap_or(false);
-                    let fields = self.fields(&format!("{path}.fields"), fields, index, extra, false);
+                    let fields =
+                        self.fields(&format!("{path}.fields"), fields, index, extra, false);
                     ir::ModelKind::Object { fields, extra }
                 }
                 (None, Some(values)) => {
                     if t.extra.is_some() {
-                        self.error_help(format!("{path}.extra"), "`extra` applies to objects (`fields`), not enums", "remove it");
+                        self.error_help(
+                            format!("{path}.extra"),
+                            "`extra` applies to objects (`fields`), not enums",
+                            "remove it",
+                        );
                     }
                     if values.is_empty() {
                         self.error(format!("{path}.values"), "an enum needs at least one value");
@@ -86,7 +120,13 @@ impl Validator {
                     let open = t.open.unwrap_or(false);
                     let reserved: &[&str] = if open { &["Unknown"] } else { &[] };
                     let wire: Vec<&String> = values.keys().collect();
-                    let variants = self.unique_names("enum value", &format!("{path}.values"), wire.iter().copied(), pascal, reserved);
+                    let variants = self.unique_names(
+                        "enum value",
+                        &format!("{path}.values"),
+                        wire.iter().copied(),
+                        pascal,
+                        reserved,
+                    );
                     let values = values
                         .iter()
                         .zip(variants)
@@ -99,11 +139,23 @@ impl Validator {
                     ir::ModelKind::Enum { values, open }
                 }
                 _ => {
-                    self.error_help(&path, format!("type `{name}` must have exactly one of `fields` and `values`"), "use `fields:` for an object, `values:` for a string enum");
-                    ir::ModelKind::Object { fields: Vec::new(), extra: false }
+                    self.error_help(
+                        &path,
+                        format!("type `{name}` must have exactly one of `fields` and `values`"),
+                        "use `fields:` for an object, `values:` for a string enum",
+                    );
+                    ir::ModelKind::Object {
+                        fields: Vec::new(),
+                        extra: false,
+                    }
                 }
             };
-            models.push(ir::Model { name: rust, description, kind, defaultable: false });
+            models.push(ir::Model {
+                name: rust,
+                description,
+                kind,
+                defaultable: false,
+            });
         }
         self.check_recursion(types, &models);
         mark_defaultable(&mut models);
@@ -125,16 +177,32 @@ impl Validator {
         for ((name, f), rust) in fields.iter().zip(rust_names) {
             let wire = f.wire.clone().unwrap_or_else(|| name.clone());
             if !wires.insert(f.wire.as_deref().unwrap_or(name)) {
-                self.error_help(format!("{path}.{name}"), format!("two fields use the wire name `{wire}`"), "give each field its own `wire` name");
+                self.error_help(
+                    format!("{path}.{name}"),
+                    format!("two fields use the wire name `{wire}`"),
+                    "give each field its own `wire` name",
+                );
             }
-            let Some((ty, optional)) = self.type_expr(&format!("{path}.{name}"), &f.ty, index, true) else { continue };
+            let Some((ty, optional)) =
+                self.type_expr(&format!("{path}.{name}"), &f.ty, index, true)
+            else {
+                continue;
+            };
             let default = f.default.as_ref().and_then(|value| {
                 let at = format!("{path}.{name}.default");
                 if !allow_default {
-                    self.error_help(at, "defaults apply to query parameters only", "remove `default`; leave the field unset instead");
+                    self.error_help(
+                        at,
+                        "defaults apply to query parameters only",
+                        "remove `default`; leave the field unset instead",
+                    );
                     None
                 } else if !optional {
-                    self.error_help(at, format!("`{name}` has a default, so it should be optional"), format!("write its type as `{}?`", f.ty.trim()));
+                    self.error_help(
+                        at,
+                        format!("`{name}` has a default, so it should be optional"),
+                        format!("write its type as `{}?`", f.ty.trim()),
+                    );
                     None
                 } else {
                     self.default_text(&at, value, &ty)
@@ -145,7 +213,10 @@ impl Validator {
                 wire,
                 ty,
                 optional,
-                description: f.description.clone().unwrap_or_else(|| format!("The `{name}` field.")),
+                description: f
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("The `{name}` field.")),
                 default,
             });
         }
@@ -153,7 +224,12 @@ impl Validator {
     }
 
     /// The query text of a default value, checked against the parameter's type.
-    fn default_text(&mut self, path: &str, value: &serde_yaml::Value, ty: &TypeRef) -> Option<String> {
+    fn default_text(
+        &mut self,
+        path: &str,
+        value: &serde_yaml::Value,
+        ty: &TypeRef,
+    ) -> Option<String> {
         use serde_yaml::Value as Y;
         let text = match (ty, value) {
             (TypeRef::String | TypeRef::Named(_), Y::String(s)) => Some(s.clone()),
@@ -163,7 +239,11 @@ impl Validator {
             _ => None,
         };
         if text.is_none() {
-            self.error_help(path, "the default does not match the parameter's type", "write a value of the parameter's type, e.g. `10`, `latest` or `true`");
+            self.error_help(
+                path,
+                "the default does not match the parameter's type",
+                "write a value of the parameter's type, e.g. `10`, `latest` or `true`",
+            );
         }
         text
     }
@@ -173,9 +253,16 @@ impl Validator {
     fn check_recursion(&mut self, types: &IndexMap<String, spec::TypeDef>, models: &[ir::Model]) {
         let direct = |m: &ir::Model| -> Vec<usize> {
             match &m.kind {
-                ir::ModelKind::Object { fields, .. } => {
-                    fields.iter().filter_map(|f| if let TypeRef::Named(i) = f.ty { Some(i) } else { None }).collect()
-                }
+                ir::ModelKind::Object { fields, .. } => fields
+                    .iter()
+                    .filter_map(|f| {
+                        if let TypeRef::Named(i) = f.ty {
+                            Some(i)
+                        } else {
+                            None
+                        }
+                    })
+                    .collect(),
                 ir::ModelKind::Enum { .. } => Vec::new(),
             }
         };
@@ -211,7 +298,9 @@ fn type_defaultable(t: &TypeRef, models: &[ir::Model]) -> bool {
 
 pub(super) fn object_defaultable(model: &ir::Model, models: &[ir::Model]) -> bool {
     match &model.kind {
-        ir::ModelKind::Object { fields, .. } => fields.iter().all(|f| f.optional || type_defaultable(&f.ty, models)),
+        ir::ModelKind::Object { fields, .. } => fields
+            .iter()
+            .all(|f| f.optional || type_defaultable(&f.ty, models)),
         ir::ModelKind::Enum { .. } => false,
     }
 }

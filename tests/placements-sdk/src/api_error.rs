@@ -89,7 +89,7 @@ impl std::fmt::Display for ApiError {
         match &self.message {
             Some(message) => write!(f, ": {message}"),
             None if self.body.trim().is_empty() => f.write_str(" with an empty body"),
-            None => write!(f, ": {}", crate ::runtime::snippet(& self.body, 200)),
+            None => write!(f, ": {}", crate::runtime::snippet(&self.body, 200)),
         }
     }
 }

@@ -96,9 +96,7 @@ impl RequestOptions {
     /// The value is treated as sensitive and never printed.
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, Error> {
         let header = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| Error::Config(
-                format!("`{name}` is not a valid HTTP header name"),
-            ))?;
+            .map_err(|_| Error::Config(format!("`{name}` is not a valid HTTP header name")))?;
         for (reserved, instead) in [
             (Token::HEADER, "the client's token"),
             (HookId::HEADER, "`RequestOptions::hook_id`"),
@@ -113,20 +111,22 @@ impl RequestOptions {
                 );
             }
         }
-        let framing = ["content-length", "content-type", "transfer-encoding", "host"];
+        let framing = [
+            "content-length",
+            "content-type",
+            "transfer-encoding",
+            "host",
+        ];
         if framing.contains(&header.as_str()) {
-            return Err(
-                Error::Config(
-                    format!(
-                        "the `{name}` header is set by the client itself and cannot be added"
-                    ),
-                ),
-            );
+            return Err(Error::Config(format!(
+                "the `{name}` header is set by the client itself and cannot be added"
+            )));
         }
-        let mut value = HeaderValue::from_str(value)
-            .map_err(|_| Error::Config(
-                format!("the value of header `{name}` cannot be sent in an HTTP header"),
-            ))?;
+        let mut value = HeaderValue::from_str(value).map_err(|_| {
+            Error::Config(format!(
+                "the value of header `{name}` cannot be sent in an HTTP header"
+            ))
+        })?;
         value.set_sensitive(true);
         self.headers.push((header, value));
         Ok(self)

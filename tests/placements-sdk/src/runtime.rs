@@ -81,11 +81,7 @@ impl Inputs {
 
 impl Operation {
     /// Checks the spec's preconditions on the serialized query and body.
-    fn check_inputs(
-        &self,
-        query: Option<&Value>,
-        body: Option<&Value>,
-    ) -> Result<(), Error> {
+    fn check_inputs(&self, query: Option<&Value>, body: Option<&Value>) -> Result<(), Error> {
         let given = |name: &str| {
             let value = query
                 .and_then(|q| q.get(name))
@@ -99,9 +95,15 @@ impl Operation {
             }
         };
         let quoted = |names: &[&str]| {
-            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
         };
-        let Inputs { any_of, non_empty, .. } = self.inputs;
+        let Inputs {
+            any_of, non_empty, ..
+        } = self.inputs;
         if !any_of.is_empty() && !any_of.iter().any(|name| given(name)) {
             return Err(Error::Precondition {
                 operation: self.id,
@@ -134,7 +136,9 @@ impl Ctx<'_> {
         query: Option<Value>,
         body: Option<Value>,
     ) -> Result<T, Error> {
-        self.transport.send(op, self.options, path.into(), query, body).await
+        self.transport
+            .send(op, self.options, path.into(), query, body)
+            .await
     }
 }
 
@@ -180,9 +184,9 @@ impl Transport {
         let base_url = base_url.trim_end_matches('/');
         check_base_url(base_url)?;
         if timeout.is_some_and(|t| t.is_zero()) {
-            return Err(
-                Error::Config("the timeout must be greater than zero".to_owned()),
-            );
+            return Err(Error::Config(
+                "the timeout must be greater than zero".to_owned(),
+            ));
         }
         let http = reqwest::Client::builder()
             .user_agent(user_agent)
@@ -218,7 +222,9 @@ impl Transport {
         query: Option<Value>,
         body: Option<Value>,
     ) -> Result<T, Error> {
-        self.send_value(op, options, path, query, body).await.map(|(_, value)| value)
+        self.send_value(op, options, path, query, body)
+            .await
+            .map(|(_, value)| value)
     }
 
     /// Like [`send`](Self::send), also returning the HTTP status.
@@ -240,8 +246,8 @@ impl Transport {
             let received = self.call(op, options, hook_id, path, query, body).await?;
             decode(op, &received).map_err(|e| self.redact(e))
         }
-            .instrument(span)
-            .await
+        .instrument(span)
+        .await
     }
 
     async fn call(
@@ -281,7 +287,10 @@ impl Transport {
             .map_err(Error::Encode)?;
         let url = format!("{}{}", self.base_url, path);
         let attempts = if op.idempotent {
-            options.max_attempts.unwrap_or(self.retry.max_attempts).max(1)
+            options
+                .max_attempts
+                .unwrap_or(self.retry.max_attempts)
+                .max(1)
         } else {
             1
         };
@@ -310,29 +319,28 @@ impl Transport {
             }
             let outcome = self.attempt(op, request, timeout).await;
             let latency_ms = started.elapsed().as_millis() as u64;
-            let result = outcome
-                .and_then(|received| {
-                    tracing::Span::current().record("status", received.status);
-                    tracing::Span::current().record("latency_ms", latency_ms);
-                    if (200..300).contains(&received.status) {
-                        Ok(received)
-                    } else {
-                        let body = self
-                            .token
-                            .redact(&String::from_utf8_lossy(&received.body));
-                        let api = ApiError::new(
-                            received.status,
-                            body.as_bytes(),
-                            received.request_id,
-                            received.retry_after,
-                        );
-                        Err(Error::from_response(api))
-                    }
-                });
+            let result = outcome.and_then(|received| {
+                tracing::Span::current().record("status", received.status);
+                tracing::Span::current().record("latency_ms", latency_ms);
+                if (200..300).contains(&received.status) {
+                    Ok(received)
+                } else {
+                    let body = self.token.redact(&String::from_utf8_lossy(&received.body));
+                    let api = ApiError::new(
+                        received.status,
+                        body.as_bytes(),
+                        received.request_id,
+                        received.retry_after,
+                    );
+                    Err(Error::from_response(api))
+                }
+            });
             match result {
                 Ok(received) => {
                     tracing::debug!(
-                        attempt, status = received.status, latency_ms,
+                        attempt,
+                        status = received.status,
+                        latency_ms,
                         "response received"
                     );
                     return Ok(received);
@@ -374,10 +382,7 @@ impl Transport {
             let request_id = header("x-request-id");
             let status = response.status().as_u16();
             let body = response.bytes().await?.to_vec();
-            Ok::<
-                _,
-                reqwest::Error,
-            >(Received {
+            Ok::<_, reqwest::Error>(Received {
                 status,
                 retry_after,
                 request_id,
@@ -395,23 +400,24 @@ impl Transport {
             }
             None => exchange.await,
         };
-        outcome
-            .map_err(|e| Error::Transport {
-                operation: op.id,
-                source: e.without_url(),
-            })
+        outcome.map_err(|e| Error::Transport {
+            operation: op.id,
+            source: e.without_url(),
+        })
     }
 
     /// Masks the token wherever an error quotes text from the server.
     pub(crate) fn redact(&self, error: Error) -> Error {
         match error {
-            Error::Decode { status, message, snippet } => {
-                Error::Decode {
-                    status,
-                    message: self.token.redact(&message),
-                    snippet: self.token.redact(&snippet),
-                }
-            }
+            Error::Decode {
+                status,
+                message,
+                snippet,
+            } => Error::Decode {
+                status,
+                message: self.token.redact(&message),
+                snippet: self.token.redact(&snippet),
+            },
             Error::Unsuccessful(api) => Error::Unsuccessful(api.redacted(&self.token)),
             other => other,
         }
@@ -420,9 +426,7 @@ impl Transport {
 
 /// Follows redirects only within the same origin (scheme, host and port), at most five, so that
 /// the credential and hookId headers never travel to another host.
-fn same_origin_redirects(
-    attempt: reqwest::redirect::Attempt<'_>,
-) -> reqwest::redirect::Action {
+fn same_origin_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::redirect::Action {
     let Some(first) = attempt.previous().first() else {
         return attempt.stop();
     };
@@ -438,20 +442,15 @@ fn same_origin_redirects(
 /// Checks a base URL: http(s), no query or fragment, and plain http only to loopback hosts,
 /// so that a token never crosses a network unencrypted.
 fn check_base_url(base_url: &str) -> Result<(), Error> {
-    let parsed = reqwest::Url::parse(base_url)
-        .map_err(|e| {
-            Error::Config(
-                format!(
-                    "base URL `{base_url}` is not a valid URL ({e}); write it like `https://host/prefix`"
-                ),
-            )
-        })?;
+    let parsed = reqwest::Url::parse(base_url).map_err(|e| {
+        Error::Config(format!(
+            "base URL `{base_url}` is not a valid URL ({e}); write it like `https://host/prefix`"
+        ))
+    })?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(
-            Error::Config(
-                format!("base URL `{base_url}` must not have a query or fragment"),
-            ),
-        );
+        return Err(Error::Config(format!(
+            "base URL `{base_url}` must not have a query or fragment"
+        )));
     }
     let loopback = match parsed.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
@@ -516,14 +515,14 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// Decodes a success response, unwrapping the envelope if the operation has one.
-fn decode<T: DeserializeOwned>(
-    op: &Operation,
-    received: &Received,
-) -> Result<(u16, T), Error> {
+fn decode<T: DeserializeOwned>(op: &Operation, received: &Received) -> Result<(u16, T), Error> {
     let (status, bytes) = (received.status, received.body.as_slice());
     let decode_error = |e: serde_json::Error| Error::Decode {
         status,
@@ -542,25 +541,30 @@ fn decode<T: DeserializeOwned>(
     };
     let mut value: Value = serde_json::from_slice(text).map_err(decode_error)?;
     if value.get(envelope.success).and_then(Value::as_bool) != Some(true) {
-        let message = envelope.error.and_then(|field| error_text(value.get(field)));
-        let api = ApiError::new(status, bytes, received.request_id.clone(), None)
-            .with_message(message);
+        let message = envelope
+            .error
+            .and_then(|field| error_text(value.get(field)));
+        let api =
+            ApiError::new(status, bytes, received.request_id.clone(), None).with_message(message);
         return Err(Error::Unsuccessful(api));
     }
     let payload = match envelope.data {
         Some(field) => value.get_mut(field).map(Value::take).unwrap_or(Value::Null),
         None => value,
     };
-    serde_json::from_value(payload).map(|value| (status, value)).map_err(decode_error)
+    serde_json::from_value(payload)
+        .map(|value| (status, value))
+        .map_err(decode_error)
 }
 
 /// The text of an error field: a string, or an object's `message`.
 pub(crate) fn error_text(value: Option<&Value>) -> Option<String> {
     match value? {
         Value::String(text) => Some(text.clone()),
-        Value::Object(object) => {
-            object.get("message").and_then(Value::as_str).map(str::to_owned)
-        }
+        Value::Object(object) => object
+            .get("message")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         _ => None,
     }
 }
@@ -618,20 +622,16 @@ pub(crate) fn check_token(secret: &str, mode: AuthMode) -> Result<(), Error> {
     check_header_safe("token", secret).map_err(Error::InvalidCredential)?;
     if let Some(prefix) = mode.prefix() {
         if !secret.starts_with(prefix) {
-            return Err(
-                Error::InvalidCredential(
-                    format!("{} must start with `{prefix}`", with_article(mode.name())),
-                ),
-            );
+            return Err(Error::InvalidCredential(format!(
+                "{} must start with `{prefix}`",
+                with_article(mode.name())
+            )));
         }
         if secret.len() == prefix.len() {
-            return Err(
-                Error::InvalidCredential(
-                    format!(
-                        "the {} has nothing after its `{prefix}` prefix", mode.name()
-                    ),
-                ),
-            );
+            return Err(Error::InvalidCredential(format!(
+                "the {} has nothing after its `{prefix}` prefix",
+                mode.name()
+            )));
         }
     }
     for other in AuthMode::ALL.iter().filter(|other| **other != mode) {
@@ -670,21 +670,23 @@ pub(crate) fn load_dotenv() -> Result<(), Error> {
 pub(crate) fn env_var(name: &str) -> Result<String, Error> {
     match optional_env_var(name)? {
         Some(value) => Ok(value),
-        None => Err(Error::Config(format!("environment variable {name} is not set"))),
+        None => Err(Error::Config(format!(
+            "environment variable {name} is not set"
+        ))),
     }
 }
 
 /// Reads an optional environment variable; set but empty is an error.
 pub(crate) fn optional_env_var(name: &str) -> Result<Option<String>, Error> {
     match std::env::var(name) {
-        Ok(value) if value.is_empty() => {
-            Err(Error::Config(format!("environment variable {name} is set but empty")))
-        }
+        Ok(value) if value.is_empty() => Err(Error::Config(format!(
+            "environment variable {name} is set but empty"
+        ))),
         Ok(value) => Ok(Some(value)),
         Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(Error::Config(format!("environment variable {name} is not valid UTF-8")))
-        }
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::Config(format!(
+            "environment variable {name} is not valid UTF-8"
+        ))),
     }
 }
 
@@ -692,7 +694,7 @@ pub(crate) fn optional_env_var(name: &str) -> Result<Option<String>, Error> {
 pub(crate) fn snippet(body: &str, limit: usize) -> String {
     let collapsed: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
     match collapsed.char_indices().nth(limit) {
-        Some((cut, _)) => format!("{}…", & collapsed[..cut]),
+        Some((cut, _)) => format!("{}…", &collapsed[..cut]),
         None => collapsed,
     }
 }
