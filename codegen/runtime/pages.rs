@@ -1,8 +1,9 @@
 //! Page/limit pagination over list operations. It does not depend on the spec, so a
 //! spec without list operations leaves it unused.
 
+use crate::auth::HookId;
 use crate::error::Error;
-use crate::operation::Operation;
+use crate::operation::{Args, Operation};
 use crate::options::RequestOptions;
 use crate::transport::{Ctx, Transport};
 use serde::de::DeserializeOwned;
@@ -119,15 +120,18 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
         if let Value::Object(fields) = object {
             fields.insert(paging.page.to_owned(), Value::from(page));
         }
+        let mut args = Args::NONE;
+        if let Some(query) = &self.query {
+            args = args.query(query)?;
+        }
+        if let Some(body) = &self.body {
+            args = args
+                .body(body)?
+                .own_hook_id(body.get(HookId::BODY_FIELD).is_some());
+        }
         let (status, mut response): (u16, Value) = self
             .transport
-            .send_value(
-                self.op,
-                self.options,
-                self.path.clone(),
-                self.query.clone(),
-                self.body.clone(),
-            )
+            .send_value(self.op, self.options, &self.path, args)
             .await?;
         let items = response
             .get_mut(paging.items)

@@ -5,10 +5,9 @@
 use crate::api_error::ApiError;
 use crate::auth::{HookId, Token};
 use crate::error::Error;
-use crate::operation::{HookPlacement, Operation, Prepared};
+use crate::operation::{Args, HookPlacement, Operation, Prepared};
 use crate::options::{RequestOptions, RetryPolicy};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use std::time::Duration;
 use tracing::Instrument;
 
@@ -20,17 +19,26 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Sends one call of `op` with the handle's options; see [`Transport::send`].
+    /// Sends one call of `op` with the handle's options and decodes the response (unwrapping
+    /// the envelope, if any).
     pub(crate) async fn send<T: DeserializeOwned>(
         &self,
         op: &Operation,
-        path: impl Into<String>,
-        query: Option<Value>,
-        body: Option<Value>,
+        path: &str,
+        args: Args,
     ) -> Result<T, Error> {
         self.transport
-            .send(op, self.options, path.into(), query, body)
+            .send_value(op, self.options, path, args)
             .await
+            .map(|(_, value)| value)
+    }
+
+    /// Checks, before anything is sent, that `op` accepts the client's token and that its
+    /// preconditions hold; see [`Operation::check`].
+    // A spec may have no preconditions.
+    #[allow(dead_code)]
+    pub(crate) fn check(&self, op: &Operation, given: &[bool]) -> Result<(), Error> {
+        op.check(self.transport.token().mode(), given)
     }
 }
 
@@ -105,29 +113,34 @@ impl Transport {
         &self.token
     }
 
-    /// Sends one call and decodes the response (unwrapping the envelope, if any).
-    pub(crate) async fn send<T: DeserializeOwned>(
-        &self,
-        op: &Operation,
-        options: &RequestOptions,
-        path: String,
-        query: Option<Value>,
-        body: Option<Value>,
-    ) -> Result<T, Error> {
-        self.send_value(op, options, path, query, body)
-            .await
-            .map(|(_, value)| value)
-    }
-
-    /// Like [`send`](Self::send), also returning the HTTP status.
+    /// Sends one call and decodes the response (unwrapping the envelope, if any), with the
+    /// HTTP status. Only the decoding depends on `T`: the exchange itself is one function for
+    /// every operation.
     pub(crate) async fn send_value<T: DeserializeOwned>(
         &self,
         op: &Operation,
         options: &RequestOptions,
-        path: String,
-        query: Option<Value>,
-        body: Option<Value>,
+        path: &str,
+        args: Args,
     ) -> Result<(u16, T), Error> {
+        let received = self.exchange(op, options, path, args).await?;
+        op.decode(
+            received.status,
+            &received.body,
+            received.request_id.as_deref(),
+        )
+        .map(|value| (received.status, value))
+        .map_err(|e| self.redact(e))
+    }
+
+    /// Prepares and sends one call, inside its tracing span.
+    async fn exchange(
+        &self,
+        op: &Operation,
+        options: &RequestOptions,
+        path: &str,
+        args: Args,
+    ) -> Result<Received, Error> {
         let hook_id = options.hook_id.as_ref().unwrap_or(&self.hook_id);
         let span = tracing::info_span!(
             "api_request",
@@ -140,15 +153,8 @@ impl Transport {
             latency_ms = tracing::field::Empty,
         );
         async {
-            let prepared = op.prepare(self.token.mode(), hook_id, query, body)?;
-            let received = self.call(op, options, hook_id, &path, prepared).await?;
-            op.decode(
-                received.status,
-                &received.body,
-                received.request_id.as_deref(),
-            )
-            .map(|value| (received.status, value))
-            .map_err(|e| self.redact(e))
+            let prepared = op.prepare(self.token.mode(), hook_id, args)?;
+            self.call(op, options, hook_id, path, prepared).await
         }
         .instrument(span)
         .await
@@ -161,9 +167,13 @@ impl Transport {
         options: &RequestOptions,
         hook_id: &HookId,
         path: &str,
-        prepared: Prepared,
+        mut prepared: Prepared,
     ) -> Result<Received, Error> {
-        let url = format!("{}{}", self.base_url, path);
+        let url = if prepared.query.is_empty() {
+            format!("{}{}", self.base_url, path)
+        } else {
+            format!("{}{}?{}", self.base_url, path, prepared.query)
+        };
         let attempts = if op.idempotent {
             options
                 .max_attempts
@@ -187,13 +197,16 @@ impl Transport {
             if op.hook == HookPlacement::Header {
                 request = request.header(HookId::HEADER, hook_id.header_value().clone());
             }
-            if !prepared.query.is_empty() {
-                request = request.query(&prepared.query);
-            }
-            if let Some(body) = &prepared.body {
+            // The last attempt takes the body instead of copying it (a call not retried has one).
+            let body = if attempt < attempts {
+                prepared.body.clone()
+            } else {
+                prepared.body.take()
+            };
+            if let Some(body) = body {
                 request = request
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body.clone());
+                    .body(body);
             }
             let outcome = self.attempt(op, request, timeout).await;
             let latency_ms = started.elapsed().as_millis() as u64;

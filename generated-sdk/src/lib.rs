@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 
 mod text;
+mod json;
 mod auth;
 mod api_error;
 mod error;

@@ -42,19 +42,19 @@ impl<'de> serde::Deserialize<'de> for MessageRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "user" => MessageRole::User,
-                "ai" => MessageRole::Ai,
-                _ => MessageRole::Unknown(value),
-            },
-        )
+        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        match value.as_str() {
+            "user" => Ok(MessageRole::User),
+            "ai" => Ok(MessageRole::Ai),
+            _ => Ok(MessageRole::Unknown(value.into_owned())),
+        }
     }
 }
 
 /// A message of the conversation so far, sent when creating a conversation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     /// Who wrote it.
     pub role: MessageRole,
@@ -62,14 +62,60 @@ pub struct Message {
     pub content: String,
 }
 
+impl serde::Serialize for Message {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer.serialize_struct("Message", 2)?;
+        object.serialize_field("role", &self.role)?;
+        object.serialize_field("content", &self.content)?;
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Message;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Message")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Message, A::Error> {
+                let mut f_role: Option<MessageRole> = None;
+                let mut f_content: Option<String> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "role" => f_role = Some(map.next_value()?),
+                        "content" => f_content = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Message {
+                    role: f_role.ok_or_else(|| serde::de::Error::missing_field("role"))?,
+                    content: f_content
+                        .ok_or_else(|| serde::de::Error::missing_field("content"))?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// The format of the peer's answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ResponseFormat {
     /// Plain text in `content`.
-    #[serde(rename = "text")]
     Text,
     /// Structured JSON in `output`, shaped by `response_schema`.
-    #[serde(rename = "json")]
     Json,
 }
 
@@ -89,8 +135,29 @@ impl std::fmt::Display for ResponseFormat {
     }
 }
 
+impl serde::Serialize for ResponseFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResponseFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        match value.as_str() {
+            "text" => Ok(ResponseFormat::Text),
+            "json" => Ok(ResponseFormat::Json),
+            other => Err(serde::de::Error::unknown_variant(other, &["text", "json"])),
+        }
+    }
+}
+
 /// A tool (function) the caller runs locally; the peer asks for it with a `client_tool_call` status and the caller answers with `conversations().resume_message`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClientTool {
     /// Always `function`.
     pub r#type: ClientToolType,
@@ -98,11 +165,59 @@ pub struct ClientTool {
     pub function: ClientFunction,
 }
 
+impl serde::Serialize for ClientTool {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer.serialize_struct("ClientTool", 2)?;
+        object.serialize_field("type", &self.r#type)?;
+        object.serialize_field("function", &self.function)?;
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClientTool {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ClientTool;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ClientTool")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ClientTool, A::Error> {
+                let mut f_type: Option<ClientToolType> = None;
+                let mut f_function: Option<ClientFunction> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "type" => f_type = Some(map.next_value()?),
+                        "function" => f_function = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ClientTool {
+                    r#type: f_type
+                        .ok_or_else(|| serde::de::Error::missing_field("type"))?,
+                    function: f_function
+                        .ok_or_else(|| serde::de::Error::missing_field("function"))?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// The kind of a client tool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClientToolType {
     /// A function call (the only kind).
-    #[serde(rename = "function")]
     Function,
 }
 
@@ -121,28 +236,165 @@ impl std::fmt::Display for ClientToolType {
     }
 }
 
+impl serde::Serialize for ClientToolType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClientToolType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        match value.as_str() {
+            "function" => Ok(ClientToolType::Function),
+            other => Err(serde::de::Error::unknown_variant(other, &["function"])),
+        }
+    }
+}
+
 /// A function the peer may call.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientFunction {
     /// Function name.
     pub name: String,
     /// What the function does, for the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// JSON Schema of the arguments.
     pub parameters: ClientFunctionParameters,
 }
 
+impl serde::Serialize for ClientFunction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "ClientFunction",
+                2 + usize::from(self.description.is_some()),
+            )?;
+        object.serialize_field("name", &self.name)?;
+        if let Some(value) = &self.description {
+            object.serialize_field("description", value)?;
+        }
+        object.serialize_field("parameters", &self.parameters)?;
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClientFunction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ClientFunction;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ClientFunction")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ClientFunction, A::Error> {
+                let mut f_name: Option<String> = None;
+                let mut f_description: Option<String> = None;
+                let mut f_parameters: Option<ClientFunctionParameters> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = Some(map.next_value()?),
+                        "description" => f_description = map.next_value()?,
+                        "parameters" => f_parameters = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ClientFunction {
+                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+                    description: f_description,
+                    parameters: f_parameters
+                        .ok_or_else(|| serde::de::Error::missing_field("parameters"))?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// JSON Schema of a function's arguments (an object schema).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientFunctionParameters {
     /// Always `object`.
     pub r#type: String,
     /// JSON Schema of each argument.
     pub properties: std::collections::BTreeMap<String, serde_json::Value>,
     /// Names of the required arguments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<Vec<String>>,
+}
+
+impl serde::Serialize for ClientFunctionParameters {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "ClientFunctionParameters",
+                2 + usize::from(self.required.is_some()),
+            )?;
+        object.serialize_field("type", &self.r#type)?;
+        object.serialize_field("properties", &self.properties)?;
+        if let Some(value) = &self.required {
+            object.serialize_field("required", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClientFunctionParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ClientFunctionParameters;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ClientFunctionParameters")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ClientFunctionParameters, A::Error> {
+                let mut f_type: Option<String> = None;
+                let mut f_properties: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut f_required: Option<Vec<String>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "type" => f_type = Some(map.next_value()?),
+                        "properties" => f_properties = Some(map.next_value()?),
+                        "required" => f_required = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ClientFunctionParameters {
+                    r#type: f_type
+                        .ok_or_else(|| serde::de::Error::missing_field("type"))?,
+                    properties: f_properties
+                        .ok_or_else(|| serde::de::Error::missing_field("properties"))?,
+                    required: f_required,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 
 /// State of a peer's answer.
@@ -191,273 +443,1087 @@ impl<'de> serde::Deserialize<'de> for MessageStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "done" => MessageStatus::Done,
-                "completed" => MessageStatus::Completed,
-                "client_tool_call" => MessageStatus::ClientToolCall,
-                "error" => MessageStatus::Error,
-                _ => MessageStatus::Unknown(value),
-            },
-        )
+        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        match value.as_str() {
+            "done" => Ok(MessageStatus::Done),
+            "completed" => Ok(MessageStatus::Completed),
+            "client_tool_call" => Ok(MessageStatus::ClientToolCall),
+            "error" => Ok(MessageStatus::Error),
+            _ => Ok(MessageStatus::Unknown(value.into_owned())),
+        }
     }
 }
 
 /// A client tool call the peer is waiting for.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PendingAction {
     /// Id to send back in the tool result.
-    #[serde(rename = "executionId")]
     pub execution_id: String,
     /// Name of the tool to run.
-    #[serde(rename = "toolName")]
     pub tool_name: String,
     /// Arguments for the tool.
     pub args: std::collections::BTreeMap<String, serde_json::Value>,
     /// When the call was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
 
+impl serde::Serialize for PendingAction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "PendingAction",
+                3 + usize::from(self.timestamp.is_some()),
+            )?;
+        object.serialize_field("executionId", &self.execution_id)?;
+        object.serialize_field("toolName", &self.tool_name)?;
+        object.serialize_field("args", &self.args)?;
+        if let Some(value) = &self.timestamp {
+            object.serialize_field("timestamp", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PendingAction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PendingAction;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct PendingAction")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PendingAction, A::Error> {
+                let mut f_execution_id: Option<String> = None;
+                let mut f_tool_name: Option<String> = None;
+                let mut f_args: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut f_timestamp: Option<String> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "executionId" => f_execution_id = Some(map.next_value()?),
+                        "toolName" => f_tool_name = Some(map.next_value()?),
+                        "args" => f_args = Some(map.next_value()?),
+                        "timestamp" => f_timestamp = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(PendingAction {
+                    execution_id: f_execution_id
+                        .ok_or_else(|| serde::de::Error::missing_field("executionId"))?,
+                    tool_name: f_tool_name
+                        .ok_or_else(|| serde::de::Error::missing_field("toolName"))?,
+                    args: f_args.ok_or_else(|| serde::de::Error::missing_field("args"))?,
+                    timestamp: f_timestamp,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// The result of a client tool call.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ToolResult {
     /// The pending action's `executionId`.
-    #[serde(rename = "executionId")]
     pub execution_id: String,
     /// Whether the tool ran successfully.
     pub success: bool,
     /// The tool's output as text (JSON-encode structured results; `""` on failure).
     pub output: String,
     /// What went wrong, when `success` is false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
+impl serde::Serialize for ToolResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct("ToolResult", 3 + usize::from(self.error.is_some()))?;
+        object.serialize_field("executionId", &self.execution_id)?;
+        object.serialize_field("success", &self.success)?;
+        object.serialize_field("output", &self.output)?;
+        if let Some(value) = &self.error {
+            object.serialize_field("error", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ToolResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ToolResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ToolResult")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ToolResult, A::Error> {
+                let mut f_execution_id: Option<String> = None;
+                let mut f_success: Option<bool> = None;
+                let mut f_output: Option<String> = None;
+                let mut f_error: Option<String> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "executionId" => f_execution_id = Some(map.next_value()?),
+                        "success" => f_success = Some(map.next_value()?),
+                        "output" => f_output = Some(map.next_value()?),
+                        "error" => f_error = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ToolResult {
+                    execution_id: f_execution_id
+                        .ok_or_else(|| serde::de::Error::missing_field("executionId"))?,
+                    success: f_success
+                        .ok_or_else(|| serde::de::Error::missing_field("success"))?,
+                    output: f_output
+                        .ok_or_else(|| serde::de::Error::missing_field("output"))?,
+                    error: f_error,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// A tool the peer ran while answering.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ToolLog {
     /// Tool name.
     pub name: String,
     /// The tool's input.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Value>,
     /// The tool's output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<serde_json::Value>,
     /// Tool run status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// What went wrong, if anything.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
+impl serde::Serialize for ToolLog {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "ToolLog",
+                1 + usize::from(self.input.is_some())
+                    + usize::from(self.output.is_some())
+                    + usize::from(self.status.is_some())
+                    + usize::from(self.error.is_some()),
+            )?;
+        object.serialize_field("name", &self.name)?;
+        if let Some(value) = &self.input {
+            object.serialize_field("input", value)?;
+        }
+        if let Some(value) = &self.output {
+            object.serialize_field("output", value)?;
+        }
+        if let Some(value) = &self.status {
+            object.serialize_field("status", value)?;
+        }
+        if let Some(value) = &self.error {
+            object.serialize_field("error", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ToolLog {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ToolLog;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ToolLog")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ToolLog, A::Error> {
+                let mut f_name: Option<String> = None;
+                let mut f_input: Option<serde_json::Value> = None;
+                let mut f_output: Option<serde_json::Value> = None;
+                let mut f_status: Option<String> = None;
+                let mut f_error: Option<String> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = Some(map.next_value()?),
+                        "input" => f_input = map.next_value()?,
+                        "output" => f_output = map.next_value()?,
+                        "status" => f_status = map.next_value()?,
+                        "error" => f_error = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ToolLog {
+                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+                    input: f_input,
+                    output: f_output,
+                    status: f_status,
+                    error: f_error,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// A new conversation, optionally with a first message history and client tools.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateConversation {
     /// The contact the conversation is with (required with API tokens).
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
     /// Messages to start the conversation with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
     /// Tools the peer may ask the caller to run.
-    #[serde(rename = "clientTools", default, skip_serializing_if = "Option::is_none")]
     pub client_tools: Option<Vec<ClientTool>>,
     /// Format of the answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_format: Option<ResponseFormat>,
     /// JSON Schema of the answer when `response_format` is `json`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_schema: Option<serde_json::Value>,
     /// Extra context for the peer.
-    #[serde(
-        rename = "additionalContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_context: Option<String>,
     /// Peer version to use (server default: latest).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
 
+impl serde::Serialize for CreateConversation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "CreateConversation",
+                usize::from(self.contact_id.is_some())
+                    + usize::from(self.messages.is_some())
+                    + usize::from(self.client_tools.is_some())
+                    + usize::from(self.response_format.is_some())
+                    + usize::from(self.response_schema.is_some())
+                    + usize::from(self.additional_context.is_some())
+                    + usize::from(self.version.is_some()),
+            )?;
+        if let Some(value) = &self.contact_id {
+            object.serialize_field("contactId", value)?;
+        }
+        if let Some(value) = &self.messages {
+            object.serialize_field("messages", value)?;
+        }
+        if let Some(value) = &self.client_tools {
+            object.serialize_field("clientTools", value)?;
+        }
+        if let Some(value) = &self.response_format {
+            object.serialize_field("response_format", value)?;
+        }
+        if let Some(value) = &self.response_schema {
+            object.serialize_field("response_schema", value)?;
+        }
+        if let Some(value) = &self.additional_context {
+            object.serialize_field("additionalContext", value)?;
+        }
+        if let Some(value) = &self.version {
+            object.serialize_field("version", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateConversation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CreateConversation;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct CreateConversation")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreateConversation, A::Error> {
+                let mut f_contact_id: Option<String> = None;
+                let mut f_messages: Option<Vec<Message>> = None;
+                let mut f_client_tools: Option<Vec<ClientTool>> = None;
+                let mut f_response_format: Option<ResponseFormat> = None;
+                let mut f_response_schema: Option<serde_json::Value> = None;
+                let mut f_additional_context: Option<String> = None;
+                let mut f_version: Option<String> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "contactId" => f_contact_id = map.next_value()?,
+                        "messages" => f_messages = map.next_value()?,
+                        "clientTools" => f_client_tools = map.next_value()?,
+                        "response_format" => f_response_format = map.next_value()?,
+                        "response_schema" => f_response_schema = map.next_value()?,
+                        "additionalContext" => f_additional_context = map.next_value()?,
+                        "version" => f_version = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(CreateConversation {
+                    contact_id: f_contact_id,
+                    messages: f_messages,
+                    client_tools: f_client_tools,
+                    response_format: f_response_format,
+                    response_schema: f_response_schema,
+                    additional_context: f_additional_context,
+                    version: f_version,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// The new conversation and, if messages were sent, the peer's answer.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateConversationResponse {
     /// Id of the new conversation.
-    #[serde(rename = "conversationId")]
     pub conversation_id: String,
     /// Id of the peer.
-    #[serde(rename = "peerId")]
     pub peer_id: String,
     /// The user (with a personal access token).
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// The contact (with an API token).
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
     /// Whether a conversation was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<bool>,
     /// The peer's answer as text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The peer's structured answer (`response_format` json).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<serde_json::Value>,
     /// Tools the peer ran.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<ToolLog>>,
     /// Id of the peer's answer message.
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// State of the answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageStatus>,
     /// The client tool call the peer waits for.
-    #[serde(rename = "pendingAction", default, skip_serializing_if = "Option::is_none")]
     pub pending_action: Option<PendingAction>,
 }
 
+impl serde::Serialize for CreateConversationResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "CreateConversationResponse",
+                2 + usize::from(self.user_id.is_some())
+                    + usize::from(self.contact_id.is_some())
+                    + usize::from(self.created.is_some())
+                    + usize::from(self.content.is_some())
+                    + usize::from(self.output.is_some())
+                    + usize::from(self.tools.is_some())
+                    + usize::from(self.message_id.is_some())
+                    + usize::from(self.status.is_some())
+                    + usize::from(self.pending_action.is_some()),
+            )?;
+        object.serialize_field("conversationId", &self.conversation_id)?;
+        object.serialize_field("peerId", &self.peer_id)?;
+        if let Some(value) = &self.user_id {
+            object.serialize_field("userId", value)?;
+        }
+        if let Some(value) = &self.contact_id {
+            object.serialize_field("contactId", value)?;
+        }
+        if let Some(value) = &self.created {
+            object.serialize_field("created", value)?;
+        }
+        if let Some(value) = &self.content {
+            object.serialize_field("content", value)?;
+        }
+        if let Some(value) = &self.output {
+            object.serialize_field("output", value)?;
+        }
+        if let Some(value) = &self.tools {
+            object.serialize_field("tools", value)?;
+        }
+        if let Some(value) = &self.message_id {
+            object.serialize_field("messageId", value)?;
+        }
+        if let Some(value) = &self.status {
+            object.serialize_field("status", value)?;
+        }
+        if let Some(value) = &self.pending_action {
+            object.serialize_field("pendingAction", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateConversationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CreateConversationResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct CreateConversationResponse")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreateConversationResponse, A::Error> {
+                let mut f_conversation_id: Option<String> = None;
+                let mut f_peer_id: Option<String> = None;
+                let mut f_user_id: Option<String> = None;
+                let mut f_contact_id: Option<String> = None;
+                let mut f_created: Option<bool> = None;
+                let mut f_content: Option<String> = None;
+                let mut f_output: Option<serde_json::Value> = None;
+                let mut f_tools: Option<Vec<ToolLog>> = None;
+                let mut f_message_id: Option<String> = None;
+                let mut f_status: Option<MessageStatus> = None;
+                let mut f_pending_action: Option<PendingAction> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "conversationId" => f_conversation_id = Some(map.next_value()?),
+                        "peerId" => f_peer_id = Some(map.next_value()?),
+                        "userId" => f_user_id = map.next_value()?,
+                        "contactId" => f_contact_id = map.next_value()?,
+                        "created" => f_created = map.next_value()?,
+                        "content" => f_content = map.next_value()?,
+                        "output" => f_output = map.next_value()?,
+                        "tools" => f_tools = map.next_value()?,
+                        "messageId" => f_message_id = map.next_value()?,
+                        "status" => f_status = map.next_value()?,
+                        "pendingAction" => f_pending_action = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(CreateConversationResponse {
+                    conversation_id: f_conversation_id
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "conversationId",
+                        ))?,
+                    peer_id: f_peer_id
+                        .ok_or_else(|| serde::de::Error::missing_field("peerId"))?,
+                    user_id: f_user_id,
+                    contact_id: f_contact_id,
+                    created: f_created,
+                    content: f_content,
+                    output: f_output,
+                    tools: f_tools,
+                    message_id: f_message_id,
+                    status: f_status,
+                    pending_action: f_pending_action,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// A user message to send to a conversation.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SendMessage {
     /// The message text.
     pub content: String,
     /// The contact sending it (API tokens).
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
     /// Tools the peer may ask the caller to run.
-    #[serde(rename = "clientTools", default, skip_serializing_if = "Option::is_none")]
     pub client_tools: Option<Vec<ClientTool>>,
     /// Format of the answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_format: Option<ResponseFormat>,
     /// JSON Schema of the answer when `response_format` is `json`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_schema: Option<serde_json::Value>,
     /// Extra context for the peer.
-    #[serde(
-        rename = "additionalContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_context: Option<String>,
     /// Peer version to use (server default: latest).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
 
+impl serde::Serialize for SendMessage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "SendMessage",
+                1 + usize::from(self.contact_id.is_some())
+                    + usize::from(self.client_tools.is_some())
+                    + usize::from(self.response_format.is_some())
+                    + usize::from(self.response_schema.is_some())
+                    + usize::from(self.additional_context.is_some())
+                    + usize::from(self.version.is_some()),
+            )?;
+        object.serialize_field("content", &self.content)?;
+        if let Some(value) = &self.contact_id {
+            object.serialize_field("contactId", value)?;
+        }
+        if let Some(value) = &self.client_tools {
+            object.serialize_field("clientTools", value)?;
+        }
+        if let Some(value) = &self.response_format {
+            object.serialize_field("response_format", value)?;
+        }
+        if let Some(value) = &self.response_schema {
+            object.serialize_field("response_schema", value)?;
+        }
+        if let Some(value) = &self.additional_context {
+            object.serialize_field("additionalContext", value)?;
+        }
+        if let Some(value) = &self.version {
+            object.serialize_field("version", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SendMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SendMessage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct SendMessage")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SendMessage, A::Error> {
+                let mut f_content: Option<String> = None;
+                let mut f_contact_id: Option<String> = None;
+                let mut f_client_tools: Option<Vec<ClientTool>> = None;
+                let mut f_response_format: Option<ResponseFormat> = None;
+                let mut f_response_schema: Option<serde_json::Value> = None;
+                let mut f_additional_context: Option<String> = None;
+                let mut f_version: Option<String> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "content" => f_content = Some(map.next_value()?),
+                        "contactId" => f_contact_id = map.next_value()?,
+                        "clientTools" => f_client_tools = map.next_value()?,
+                        "response_format" => f_response_format = map.next_value()?,
+                        "response_schema" => f_response_schema = map.next_value()?,
+                        "additionalContext" => f_additional_context = map.next_value()?,
+                        "version" => f_version = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(SendMessage {
+                    content: f_content
+                        .ok_or_else(|| serde::de::Error::missing_field("content"))?,
+                    contact_id: f_contact_id,
+                    client_tools: f_client_tools,
+                    response_format: f_response_format,
+                    response_schema: f_response_schema,
+                    additional_context: f_additional_context,
+                    version: f_version,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// The peer's answer to a message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SendMessageResponse {
     /// Id of the conversation.
-    #[serde(rename = "conversationId")]
     pub conversation_id: String,
     /// The answer as text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The structured answer (`response_format` json).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<serde_json::Value>,
     /// Tools the peer ran.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<ToolLog>>,
     /// Id of the answer message.
-    #[serde(rename = "messageId")]
     pub message_id: String,
     /// State of the answer.
     pub status: MessageStatus,
     /// The client tool call the peer waits for.
-    #[serde(rename = "pendingAction", default, skip_serializing_if = "Option::is_none")]
     pub pending_action: Option<PendingAction>,
 }
 
+impl serde::Serialize for SendMessageResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "SendMessageResponse",
+                3 + usize::from(self.content.is_some())
+                    + usize::from(self.output.is_some())
+                    + usize::from(self.tools.is_some())
+                    + usize::from(self.pending_action.is_some()),
+            )?;
+        object.serialize_field("conversationId", &self.conversation_id)?;
+        if let Some(value) = &self.content {
+            object.serialize_field("content", value)?;
+        }
+        if let Some(value) = &self.output {
+            object.serialize_field("output", value)?;
+        }
+        if let Some(value) = &self.tools {
+            object.serialize_field("tools", value)?;
+        }
+        object.serialize_field("messageId", &self.message_id)?;
+        object.serialize_field("status", &self.status)?;
+        if let Some(value) = &self.pending_action {
+            object.serialize_field("pendingAction", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SendMessageResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SendMessageResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct SendMessageResponse")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SendMessageResponse, A::Error> {
+                let mut f_conversation_id: Option<String> = None;
+                let mut f_content: Option<String> = None;
+                let mut f_output: Option<serde_json::Value> = None;
+                let mut f_tools: Option<Vec<ToolLog>> = None;
+                let mut f_message_id: Option<String> = None;
+                let mut f_status: Option<MessageStatus> = None;
+                let mut f_pending_action: Option<PendingAction> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "conversationId" => f_conversation_id = Some(map.next_value()?),
+                        "content" => f_content = map.next_value()?,
+                        "output" => f_output = map.next_value()?,
+                        "tools" => f_tools = map.next_value()?,
+                        "messageId" => f_message_id = Some(map.next_value()?),
+                        "status" => f_status = Some(map.next_value()?),
+                        "pendingAction" => f_pending_action = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(SendMessageResponse {
+                    conversation_id: f_conversation_id
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "conversationId",
+                        ))?,
+                    content: f_content,
+                    output: f_output,
+                    tools: f_tools,
+                    message_id: f_message_id
+                        .ok_or_else(|| serde::de::Error::missing_field("messageId"))?,
+                    status: f_status
+                        .ok_or_else(|| serde::de::Error::missing_field("status"))?,
+                    pending_action: f_pending_action,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// The result of the client tool call a message waits for.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResumeMessage {
     /// The tool's result.
-    #[serde(rename = "toolResult")]
     pub tool_result: ToolResult,
 }
 
+impl serde::Serialize for ResumeMessage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer.serialize_struct("ResumeMessage", 1)?;
+        object.serialize_field("toolResult", &self.tool_result)?;
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResumeMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ResumeMessage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ResumeMessage")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResumeMessage, A::Error> {
+                let mut f_tool_result: Option<ToolResult> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "toolResult" => f_tool_result = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ResumeMessage {
+                    tool_result: f_tool_result
+                        .ok_or_else(|| serde::de::Error::missing_field("toolResult"))?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// The peer's answer after a client tool result.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResumeMessageResponse {
     /// Id of the conversation.
-    #[serde(rename = "conversationId")]
     pub conversation_id: String,
     /// The answer as text.
     pub content: String,
     /// Tools the peer ran.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<ToolLog>>,
     /// Id of the answer message.
-    #[serde(rename = "messageId")]
     pub message_id: String,
     /// State of the answer; `client_tool_call` again for chained calls.
     pub status: MessageStatus,
     /// The next client tool call the peer waits for.
-    #[serde(rename = "pendingAction", default, skip_serializing_if = "Option::is_none")]
     pub pending_action: Option<PendingAction>,
 }
 
+impl serde::Serialize for ResumeMessageResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "ResumeMessageResponse",
+                4 + usize::from(self.tools.is_some())
+                    + usize::from(self.pending_action.is_some()),
+            )?;
+        object.serialize_field("conversationId", &self.conversation_id)?;
+        object.serialize_field("content", &self.content)?;
+        if let Some(value) = &self.tools {
+            object.serialize_field("tools", value)?;
+        }
+        object.serialize_field("messageId", &self.message_id)?;
+        object.serialize_field("status", &self.status)?;
+        if let Some(value) = &self.pending_action {
+            object.serialize_field("pendingAction", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResumeMessageResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ResumeMessageResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ResumeMessageResponse")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResumeMessageResponse, A::Error> {
+                let mut f_conversation_id: Option<String> = None;
+                let mut f_content: Option<String> = None;
+                let mut f_tools: Option<Vec<ToolLog>> = None;
+                let mut f_message_id: Option<String> = None;
+                let mut f_status: Option<MessageStatus> = None;
+                let mut f_pending_action: Option<PendingAction> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "conversationId" => f_conversation_id = Some(map.next_value()?),
+                        "content" => f_content = Some(map.next_value()?),
+                        "tools" => f_tools = map.next_value()?,
+                        "messageId" => f_message_id = Some(map.next_value()?),
+                        "status" => f_status = Some(map.next_value()?),
+                        "pendingAction" => f_pending_action = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ResumeMessageResponse {
+                    conversation_id: f_conversation_id
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "conversationId",
+                        ))?,
+                    content: f_content
+                        .ok_or_else(|| serde::de::Error::missing_field("content"))?,
+                    tools: f_tools,
+                    message_id: f_message_id
+                        .ok_or_else(|| serde::de::Error::missing_field("messageId"))?,
+                    status: f_status
+                        .ok_or_else(|| serde::de::Error::missing_field("status"))?,
+                    pending_action: f_pending_action,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// A conversation.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Conversation {
     /// Unique id of the conversation.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Title.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Id of the peer.
-    #[serde(rename = "peerId")]
     pub peer_id: String,
     /// The user (personal access tokens).
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// The contact (API tokens).
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
     /// Where the conversation came from.
     pub source: String,
     /// Creation time (ISO 8601).
-    #[serde(rename = "createdAt")]
     pub created_at: String,
     /// Last update time (ISO 8601).
-    #[serde(rename = "updatedAt")]
     pub updated_at: String,
     /// The populated peer, when the server includes it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<serde_json::Value>,
 }
 
+impl serde::Serialize for Conversation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "Conversation",
+                5 + usize::from(self.title.is_some())
+                    + usize::from(self.user_id.is_some())
+                    + usize::from(self.contact_id.is_some())
+                    + usize::from(self.peer.is_some()),
+            )?;
+        object.serialize_field("_id", &self.id)?;
+        if let Some(value) = &self.title {
+            object.serialize_field("title", value)?;
+        }
+        object.serialize_field("peerId", &self.peer_id)?;
+        if let Some(value) = &self.user_id {
+            object.serialize_field("userId", value)?;
+        }
+        if let Some(value) = &self.contact_id {
+            object.serialize_field("contactId", value)?;
+        }
+        object.serialize_field("source", &self.source)?;
+        object.serialize_field("createdAt", &self.created_at)?;
+        object.serialize_field("updatedAt", &self.updated_at)?;
+        if let Some(value) = &self.peer {
+            object.serialize_field("peer", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Conversation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Conversation;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Conversation")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Conversation, A::Error> {
+                let mut f_id: Option<String> = None;
+                let mut f_title: Option<String> = None;
+                let mut f_peer_id: Option<String> = None;
+                let mut f_user_id: Option<String> = None;
+                let mut f_contact_id: Option<String> = None;
+                let mut f_source: Option<String> = None;
+                let mut f_created_at: Option<String> = None;
+                let mut f_updated_at: Option<String> = None;
+                let mut f_peer: Option<serde_json::Value> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => f_id = Some(map.next_value()?),
+                        "title" => f_title = map.next_value()?,
+                        "peerId" => f_peer_id = Some(map.next_value()?),
+                        "userId" => f_user_id = map.next_value()?,
+                        "contactId" => f_contact_id = map.next_value()?,
+                        "source" => f_source = Some(map.next_value()?),
+                        "createdAt" => f_created_at = Some(map.next_value()?),
+                        "updatedAt" => f_updated_at = Some(map.next_value()?),
+                        "peer" => f_peer = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Conversation {
+                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
+                    title: f_title,
+                    peer_id: f_peer_id
+                        .ok_or_else(|| serde::de::Error::missing_field("peerId"))?,
+                    user_id: f_user_id,
+                    contact_id: f_contact_id,
+                    source: f_source
+                        .ok_or_else(|| serde::de::Error::missing_field("source"))?,
+                    created_at: f_created_at
+                        .ok_or_else(|| serde::de::Error::missing_field("createdAt"))?,
+                    updated_at: f_updated_at
+                        .ok_or_else(|| serde::de::Error::missing_field("updatedAt"))?,
+                    peer: f_peer,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// Which page of conversations to list, filtered and sorted.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListConversations {
     /// Only this contact's conversations (required with API tokens).
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
     /// MongoDB-like filter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// 1-based page number (server default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
     /// Page size (server default 10).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Sort order by field: `1` ascending, `-1` descending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<std::collections::BTreeMap<String, i64>>,
 }
 
+impl serde::Serialize for ListConversations {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "ListConversations",
+                usize::from(self.contact_id.is_some())
+                    + usize::from(self.filter.is_some())
+                    + usize::from(self.page.is_some())
+                    + usize::from(self.limit.is_some())
+                    + usize::from(self.sort.is_some()),
+            )?;
+        if let Some(value) = &self.contact_id {
+            object.serialize_field("contactId", value)?;
+        }
+        if let Some(value) = &self.filter {
+            object.serialize_field("filter", value)?;
+        }
+        if let Some(value) = &self.page {
+            object.serialize_field("page", value)?;
+        }
+        if let Some(value) = &self.limit {
+            object.serialize_field("limit", value)?;
+        }
+        if let Some(value) = &self.sort {
+            object.serialize_field("sort", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ListConversations {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ListConversations;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListConversations")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListConversations, A::Error> {
+                let mut f_contact_id: Option<String> = None;
+                let mut f_filter: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut f_page: Option<i64> = None;
+                let mut f_limit: Option<i64> = None;
+                let mut f_sort: Option<std::collections::BTreeMap<String, i64>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "contactId" => f_contact_id = map.next_value()?,
+                        "filter" => f_filter = map.next_value()?,
+                        "page" => f_page = map.next_value()?,
+                        "limit" => f_limit = map.next_value()?,
+                        "sort" => f_sort = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ListConversations {
+                    contact_id: f_contact_id,
+                    filter: f_filter,
+                    page: f_page,
+                    limit: f_limit,
+                    sort: f_sort,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// One page of conversations.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConversationPage {
     /// The conversations on this page.
     pub data: Vec<Conversation>,
@@ -469,84 +1535,369 @@ pub struct ConversationPage {
     pub limit: i64,
 }
 
+impl serde::Serialize for ConversationPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer.serialize_struct("ConversationPage", 4)?;
+        object.serialize_field("data", &self.data)?;
+        object.serialize_field("total", &self.total)?;
+        object.serialize_field("page", &self.page)?;
+        object.serialize_field("limit", &self.limit)?;
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ConversationPage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ConversationPage")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ConversationPage, A::Error> {
+                let mut f_data: Option<Vec<Conversation>> = None;
+                let mut f_total: Option<i64> = None;
+                let mut f_page: Option<i64> = None;
+                let mut f_limit: Option<i64> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "data" => f_data = Some(map.next_value()?),
+                        "total" => f_total = Some(map.next_value()?),
+                        "page" => f_page = Some(map.next_value()?),
+                        "limit" => f_limit = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ConversationPage {
+                    data: f_data.ok_or_else(|| serde::de::Error::missing_field("data"))?,
+                    total: f_total
+                        .ok_or_else(|| serde::de::Error::missing_field("total"))?,
+                    page: f_page.ok_or_else(|| serde::de::Error::missing_field("page"))?,
+                    limit: f_limit
+                        .ok_or_else(|| serde::de::Error::missing_field("limit"))?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// A stored message of a conversation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationMessage {
     /// Unique id of the message.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Id of the conversation.
-    #[serde(rename = "conversationId")]
     pub conversation_id: String,
     /// Who wrote it.
     pub r#type: MessageRole,
     /// The text.
     pub content: String,
     /// State of the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageStatus>,
     /// Creation time (ISO 8601).
-    #[serde(rename = "createdAt")]
     pub created_at: String,
     /// Tools run for this message.
-    #[serde(rename = "toolLogs", default, skip_serializing_if = "Option::is_none")]
     pub tool_logs: Option<Vec<ToolLog>>,
 }
 
+impl serde::Serialize for ConversationMessage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "ConversationMessage",
+                5 + usize::from(self.status.is_some())
+                    + usize::from(self.tool_logs.is_some()),
+            )?;
+        object.serialize_field("_id", &self.id)?;
+        object.serialize_field("conversationId", &self.conversation_id)?;
+        object.serialize_field("type", &self.r#type)?;
+        object.serialize_field("content", &self.content)?;
+        if let Some(value) = &self.status {
+            object.serialize_field("status", value)?;
+        }
+        object.serialize_field("createdAt", &self.created_at)?;
+        if let Some(value) = &self.tool_logs {
+            object.serialize_field("toolLogs", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ConversationMessage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ConversationMessage")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ConversationMessage, A::Error> {
+                let mut f_id: Option<String> = None;
+                let mut f_conversation_id: Option<String> = None;
+                let mut f_type: Option<MessageRole> = None;
+                let mut f_content: Option<String> = None;
+                let mut f_status: Option<MessageStatus> = None;
+                let mut f_created_at: Option<String> = None;
+                let mut f_tool_logs: Option<Vec<ToolLog>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => f_id = Some(map.next_value()?),
+                        "conversationId" => f_conversation_id = Some(map.next_value()?),
+                        "type" => f_type = Some(map.next_value()?),
+                        "content" => f_content = Some(map.next_value()?),
+                        "status" => f_status = map.next_value()?,
+                        "createdAt" => f_created_at = Some(map.next_value()?),
+                        "toolLogs" => f_tool_logs = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ConversationMessage {
+                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
+                    conversation_id: f_conversation_id
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "conversationId",
+                        ))?,
+                    r#type: f_type
+                        .ok_or_else(|| serde::de::Error::missing_field("type"))?,
+                    content: f_content
+                        .ok_or_else(|| serde::de::Error::missing_field("content"))?,
+                    status: f_status,
+                    created_at: f_created_at
+                        .ok_or_else(|| serde::de::Error::missing_field("createdAt"))?,
+                    tool_logs: f_tool_logs,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// The result of a flow run.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExecuteFlowResponse {
     /// Whether the flow ran successfully.
     pub success: bool,
     /// The flow's outputs by name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outputs: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// What went wrong, when `success` is false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl serde::Serialize for ExecuteFlowResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let mut object = serializer.serialize_map(None)?;
+        object.serialize_entry("success", &self.success)?;
+        if let Some(value) = &self.outputs {
+            object.serialize_entry("outputs", value)?;
+        }
+        if let Some(value) = &self.error {
+            object.serialize_entry("error", value)?;
+        }
+        for (key, value) in &self.extra {
+            object.serialize_entry(key, value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExecuteFlowResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ExecuteFlowResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ExecuteFlowResponse")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ExecuteFlowResponse, A::Error> {
+                let mut f_success: Option<bool> = None;
+                let mut f_outputs: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut f_error: Option<String> = None;
+                let mut unknown = serde_json::Map::new();
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "success" => f_success = Some(map.next_value()?),
+                        "outputs" => f_outputs = map.next_value()?,
+                        "error" => f_error = map.next_value()?,
+                        _ => {
+                            unknown.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                Ok(ExecuteFlowResponse {
+                    success: f_success
+                        .ok_or_else(|| serde::de::Error::missing_field("success"))?,
+                    outputs: f_outputs,
+                    error: f_error,
+                    extra: unknown,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// The API channel a hookId belongs to.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Channel {
     /// Unique id of the channel.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Display name.
     pub name: String,
     /// The channel's hookId.
-    #[serde(rename = "hookId")]
     pub hook_id: String,
     /// Id of the peer behind the channel.
-    #[serde(rename = "peerId")]
     pub peer_id: String,
     /// Kind of channel.
-    #[serde(rename = "channelType")]
     pub channel_type: ChannelType,
     /// Gallery key of the channel type.
-    #[serde(rename = "galleryKey", default, skip_serializing_if = "Option::is_none")]
     pub gallery_key: Option<String>,
     /// Whether the channel is enabled.
-    #[serde(rename = "isActive")]
     pub is_active: bool,
     /// Channel-specific prompt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
     /// Number of messages kept in context.
-    #[serde(rename = "messagesCount", default, skip_serializing_if = "Option::is_none")]
     pub messages_count: Option<i64>,
     /// Creation time (ISO 8601).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Last update time (ISO 8601).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl serde::Serialize for Channel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let mut object = serializer.serialize_map(None)?;
+        object.serialize_entry("_id", &self.id)?;
+        object.serialize_entry("name", &self.name)?;
+        object.serialize_entry("hookId", &self.hook_id)?;
+        object.serialize_entry("peerId", &self.peer_id)?;
+        object.serialize_entry("channelType", &self.channel_type)?;
+        if let Some(value) = &self.gallery_key {
+            object.serialize_entry("galleryKey", value)?;
+        }
+        object.serialize_entry("isActive", &self.is_active)?;
+        if let Some(value) = &self.prompt {
+            object.serialize_entry("prompt", value)?;
+        }
+        if let Some(value) = &self.messages_count {
+            object.serialize_entry("messagesCount", value)?;
+        }
+        if let Some(value) = &self.created_at {
+            object.serialize_entry("createdAt", value)?;
+        }
+        if let Some(value) = &self.updated_at {
+            object.serialize_entry("updatedAt", value)?;
+        }
+        for (key, value) in &self.extra {
+            object.serialize_entry(key, value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Channel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Channel;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Channel")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Channel, A::Error> {
+                let mut f_id: Option<String> = None;
+                let mut f_name: Option<String> = None;
+                let mut f_hook_id: Option<String> = None;
+                let mut f_peer_id: Option<String> = None;
+                let mut f_channel_type: Option<ChannelType> = None;
+                let mut f_gallery_key: Option<String> = None;
+                let mut f_is_active: Option<bool> = None;
+                let mut f_prompt: Option<String> = None;
+                let mut f_messages_count: Option<i64> = None;
+                let mut f_created_at: Option<String> = None;
+                let mut f_updated_at: Option<String> = None;
+                let mut unknown = serde_json::Map::new();
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "hookId" => f_hook_id = Some(map.next_value()?),
+                        "peerId" => f_peer_id = Some(map.next_value()?),
+                        "channelType" => f_channel_type = Some(map.next_value()?),
+                        "galleryKey" => f_gallery_key = map.next_value()?,
+                        "isActive" => f_is_active = Some(map.next_value()?),
+                        "prompt" => f_prompt = map.next_value()?,
+                        "messagesCount" => f_messages_count = map.next_value()?,
+                        "createdAt" => f_created_at = map.next_value()?,
+                        "updatedAt" => f_updated_at = map.next_value()?,
+                        _ => {
+                            unknown.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                Ok(Channel {
+                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
+                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+                    hook_id: f_hook_id
+                        .ok_or_else(|| serde::de::Error::missing_field("hookId"))?,
+                    peer_id: f_peer_id
+                        .ok_or_else(|| serde::de::Error::missing_field("peerId"))?,
+                    channel_type: f_channel_type
+                        .ok_or_else(|| serde::de::Error::missing_field("channelType"))?,
+                    gallery_key: f_gallery_key,
+                    is_active: f_is_active
+                        .ok_or_else(|| serde::de::Error::missing_field("isActive"))?,
+                    prompt: f_prompt,
+                    messages_count: f_messages_count,
+                    created_at: f_created_at,
+                    updated_at: f_updated_at,
+                    extra: unknown,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 
 /// Kind of channel.
@@ -595,258 +1946,940 @@ impl<'de> serde::Deserialize<'de> for ChannelType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "api" => ChannelType::Api,
-                "whatsapp" => ChannelType::Whatsapp,
-                "webchat" => ChannelType::Webchat,
-                "chatwoot" => ChannelType::Chatwoot,
-                _ => ChannelType::Unknown(value),
-            },
-        )
+        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        match value.as_str() {
+            "api" => Ok(ChannelType::Api),
+            "whatsapp" => Ok(ChannelType::Whatsapp),
+            "webchat" => Ok(ChannelType::Webchat),
+            "chatwoot" => Ok(ChannelType::Chatwoot),
+            _ => Ok(ChannelType::Unknown(value.into_owned())),
+        }
     }
 }
 
 /// A peer (AI agent), resolved from the channel's hookId.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Peer {
     /// Unique id of the peer.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Display name.
     pub name: String,
     /// Longer description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Id of the language model the peer runs on.
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// System prompt.
     pub prompt: String,
     /// Sampling temperature between 0 and 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// Number of past messages the peer keeps in context.
-    #[serde(rename = "messagesCount", default, skip_serializing_if = "Option::is_none")]
     pub messages_count: Option<i64>,
     /// Preferred answer language.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Content type of the peer's answers.
-    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     /// Ids of the data sources the peer can search.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datasources: Option<Vec<String>>,
     /// Ids of the tools the peer can call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<String>>,
     /// Creation time (ISO 8601).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Last update time (ISO 8601).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl serde::Serialize for Peer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let mut object = serializer.serialize_map(None)?;
+        object.serialize_entry("_id", &self.id)?;
+        object.serialize_entry("name", &self.name)?;
+        if let Some(value) = &self.description {
+            object.serialize_entry("description", value)?;
+        }
+        object.serialize_entry("modelId", &self.model_id)?;
+        object.serialize_entry("prompt", &self.prompt)?;
+        if let Some(value) = &self.temperature {
+            object.serialize_entry("temperature", value)?;
+        }
+        if let Some(value) = &self.messages_count {
+            object.serialize_entry("messagesCount", value)?;
+        }
+        if let Some(value) = &self.language {
+            object.serialize_entry("language", value)?;
+        }
+        if let Some(value) = &self.content_type {
+            object.serialize_entry("contentType", value)?;
+        }
+        if let Some(value) = &self.datasources {
+            object.serialize_entry("datasources", value)?;
+        }
+        if let Some(value) = &self.tools {
+            object.serialize_entry("tools", value)?;
+        }
+        if let Some(value) = &self.created_at {
+            object.serialize_entry("createdAt", value)?;
+        }
+        if let Some(value) = &self.updated_at {
+            object.serialize_entry("updatedAt", value)?;
+        }
+        for (key, value) in &self.extra {
+            object.serialize_entry(key, value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Peer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Peer;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Peer")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Peer, A::Error> {
+                let mut f_id: Option<String> = None;
+                let mut f_name: Option<String> = None;
+                let mut f_description: Option<String> = None;
+                let mut f_model_id: Option<String> = None;
+                let mut f_prompt: Option<String> = None;
+                let mut f_temperature: Option<f64> = None;
+                let mut f_messages_count: Option<i64> = None;
+                let mut f_language: Option<String> = None;
+                let mut f_content_type: Option<String> = None;
+                let mut f_datasources: Option<Vec<String>> = None;
+                let mut f_tools: Option<Vec<String>> = None;
+                let mut f_created_at: Option<String> = None;
+                let mut f_updated_at: Option<String> = None;
+                let mut unknown = serde_json::Map::new();
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "description" => f_description = map.next_value()?,
+                        "modelId" => f_model_id = Some(map.next_value()?),
+                        "prompt" => f_prompt = Some(map.next_value()?),
+                        "temperature" => f_temperature = map.next_value()?,
+                        "messagesCount" => f_messages_count = map.next_value()?,
+                        "language" => f_language = map.next_value()?,
+                        "contentType" => f_content_type = map.next_value()?,
+                        "datasources" => f_datasources = map.next_value()?,
+                        "tools" => f_tools = map.next_value()?,
+                        "createdAt" => f_created_at = map.next_value()?,
+                        "updatedAt" => f_updated_at = map.next_value()?,
+                        _ => {
+                            unknown.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                Ok(Peer {
+                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
+                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+                    description: f_description,
+                    model_id: f_model_id
+                        .ok_or_else(|| serde::de::Error::missing_field("modelId"))?,
+                    prompt: f_prompt
+                        .ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
+                    temperature: f_temperature,
+                    messages_count: f_messages_count,
+                    language: f_language,
+                    content_type: f_content_type,
+                    datasources: f_datasources,
+                    tools: f_tools,
+                    created_at: f_created_at,
+                    updated_at: f_updated_at,
+                    extra: unknown,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// The user a personal access token belongs to.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct User {
     /// Unique id of the user.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Email address.
     pub email: String,
     /// Given name.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Family name.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Name shown in the workspace.
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The workspace the user belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace: Option<Workspace>,
     /// Role names.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
     /// Group ids.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
     /// Creation time (ISO 8601).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Free-form user settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
+impl serde::Serialize for User {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "User",
+                2 + usize::from(self.first_name.is_some())
+                    + usize::from(self.last_name.is_some())
+                    + usize::from(self.display_name.is_some())
+                    + usize::from(self.workspace.is_some())
+                    + usize::from(self.roles.is_some())
+                    + usize::from(self.groups.is_some())
+                    + usize::from(self.created_at.is_some())
+                    + usize::from(self.settings.is_some()),
+            )?;
+        object.serialize_field("_id", &self.id)?;
+        object.serialize_field("email", &self.email)?;
+        if let Some(value) = &self.first_name {
+            object.serialize_field("firstName", value)?;
+        }
+        if let Some(value) = &self.last_name {
+            object.serialize_field("lastName", value)?;
+        }
+        if let Some(value) = &self.display_name {
+            object.serialize_field("displayName", value)?;
+        }
+        if let Some(value) = &self.workspace {
+            object.serialize_field("workspace", value)?;
+        }
+        if let Some(value) = &self.roles {
+            object.serialize_field("roles", value)?;
+        }
+        if let Some(value) = &self.groups {
+            object.serialize_field("groups", value)?;
+        }
+        if let Some(value) = &self.created_at {
+            object.serialize_field("createdAt", value)?;
+        }
+        if let Some(value) = &self.settings {
+            object.serialize_field("settings", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for User {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = User;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct User")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<User, A::Error> {
+                let mut f_id: Option<String> = None;
+                let mut f_email: Option<String> = None;
+                let mut f_first_name: Option<String> = None;
+                let mut f_last_name: Option<String> = None;
+                let mut f_display_name: Option<String> = None;
+                let mut f_workspace: Option<Workspace> = None;
+                let mut f_roles: Option<Vec<String>> = None;
+                let mut f_groups: Option<Vec<String>> = None;
+                let mut f_created_at: Option<String> = None;
+                let mut f_settings: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => f_id = Some(map.next_value()?),
+                        "email" => f_email = Some(map.next_value()?),
+                        "firstName" => f_first_name = map.next_value()?,
+                        "lastName" => f_last_name = map.next_value()?,
+                        "displayName" => f_display_name = map.next_value()?,
+                        "workspace" => f_workspace = map.next_value()?,
+                        "roles" => f_roles = map.next_value()?,
+                        "groups" => f_groups = map.next_value()?,
+                        "createdAt" => f_created_at = map.next_value()?,
+                        "settings" => f_settings = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(User {
+                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
+                    email: f_email
+                        .ok_or_else(|| serde::de::Error::missing_field("email"))?,
+                    first_name: f_first_name,
+                    last_name: f_last_name,
+                    display_name: f_display_name,
+                    workspace: f_workspace,
+                    roles: f_roles,
+                    groups: f_groups,
+                    created_at: f_created_at,
+                    settings: f_settings,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// A workspace, as embedded in a user.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Workspace {
     /// Unique id of the workspace.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// URL slug.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// Subscription plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<String>,
 }
 
+impl serde::Serialize for Workspace {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "Workspace",
+                1 + usize::from(self.name.is_some()) + usize::from(self.slug.is_some())
+                    + usize::from(self.plan.is_some()),
+            )?;
+        object.serialize_field("_id", &self.id)?;
+        if let Some(value) = &self.name {
+            object.serialize_field("name", value)?;
+        }
+        if let Some(value) = &self.slug {
+            object.serialize_field("slug", value)?;
+        }
+        if let Some(value) = &self.plan {
+            object.serialize_field("plan", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Workspace {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Workspace;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Workspace")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Workspace, A::Error> {
+                let mut f_id: Option<String> = None;
+                let mut f_name: Option<String> = None;
+                let mut f_slug: Option<String> = None;
+                let mut f_plan: Option<String> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = map.next_value()?,
+                        "slug" => f_slug = map.next_value()?,
+                        "plan" => f_plan = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Workspace {
+                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
+                    name: f_name,
+                    slug: f_slug,
+                    plan: f_plan,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// A contact (an end user of a channel) in the workspace's CRM.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Contact {
     /// Unique id of the contact.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The contact's id in an external system.
-    #[serde(rename = "integrationId", default, skip_serializing_if = "Option::is_none")]
     pub integration_id: Option<String>,
     /// Full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Free-form metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Custom properties.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Id of the workspace the contact belongs to.
-    #[serde(rename = "workspaceId")]
     pub workspace_id: String,
     /// Id of the peer the contact talked to.
-    #[serde(rename = "peerId", default, skip_serializing_if = "Option::is_none")]
     pub peer_id: Option<String>,
     /// Tags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// Free-text status, e.g. `active`, `inactive`, `vip`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Creation time (ISO 8601).
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<String>,
     /// Last modification time (ISO 8601).
-    #[serde(rename = "modifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<String>,
     /// True when the contact is soft-deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
     /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl serde::Serialize for Contact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let mut object = serializer.serialize_map(None)?;
+        object.serialize_entry("_id", &self.id)?;
+        if let Some(value) = &self.email {
+            object.serialize_entry("email", value)?;
+        }
+        if let Some(value) = &self.integration_id {
+            object.serialize_entry("integrationId", value)?;
+        }
+        if let Some(value) = &self.name {
+            object.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.phone {
+            object.serialize_entry("phone", value)?;
+        }
+        if let Some(value) = &self.metadata {
+            object.serialize_entry("metadata", value)?;
+        }
+        if let Some(value) = &self.properties {
+            object.serialize_entry("properties", value)?;
+        }
+        object.serialize_entry("workspaceId", &self.workspace_id)?;
+        if let Some(value) = &self.peer_id {
+            object.serialize_entry("peerId", value)?;
+        }
+        if let Some(value) = &self.tags {
+            object.serialize_entry("tags", value)?;
+        }
+        if let Some(value) = &self.status {
+            object.serialize_entry("status", value)?;
+        }
+        if let Some(value) = &self.created_date {
+            object.serialize_entry("createdDate", value)?;
+        }
+        if let Some(value) = &self.modified_date {
+            object.serialize_entry("modifiedDate", value)?;
+        }
+        if let Some(value) = &self.deleted {
+            object.serialize_entry("deleted", value)?;
+        }
+        for (key, value) in &self.extra {
+            object.serialize_entry(key, value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Contact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Contact;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Contact")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Contact, A::Error> {
+                let mut f_id: Option<String> = None;
+                let mut f_email: Option<String> = None;
+                let mut f_integration_id: Option<String> = None;
+                let mut f_name: Option<String> = None;
+                let mut f_phone: Option<String> = None;
+                let mut f_metadata: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut f_properties: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut f_workspace_id: Option<String> = None;
+                let mut f_peer_id: Option<String> = None;
+                let mut f_tags: Option<Vec<String>> = None;
+                let mut f_status: Option<String> = None;
+                let mut f_created_date: Option<String> = None;
+                let mut f_modified_date: Option<String> = None;
+                let mut f_deleted: Option<bool> = None;
+                let mut unknown = serde_json::Map::new();
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => f_id = Some(map.next_value()?),
+                        "email" => f_email = map.next_value()?,
+                        "integrationId" => f_integration_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "phone" => f_phone = map.next_value()?,
+                        "metadata" => f_metadata = map.next_value()?,
+                        "properties" => f_properties = map.next_value()?,
+                        "workspaceId" => f_workspace_id = Some(map.next_value()?),
+                        "peerId" => f_peer_id = map.next_value()?,
+                        "tags" => f_tags = map.next_value()?,
+                        "status" => f_status = map.next_value()?,
+                        "createdDate" => f_created_date = map.next_value()?,
+                        "modifiedDate" => f_modified_date = map.next_value()?,
+                        "deleted" => f_deleted = map.next_value()?,
+                        _ => {
+                            unknown.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                Ok(Contact {
+                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
+                    email: f_email,
+                    integration_id: f_integration_id,
+                    name: f_name,
+                    phone: f_phone,
+                    metadata: f_metadata,
+                    properties: f_properties,
+                    workspace_id: f_workspace_id
+                        .ok_or_else(|| serde::de::Error::missing_field("workspaceId"))?,
+                    peer_id: f_peer_id,
+                    tags: f_tags,
+                    status: f_status,
+                    created_date: f_created_date,
+                    modified_date: f_modified_date,
+                    deleted: f_deleted,
+                    extra: unknown,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 
 /// The fields of a new contact. None is required by the API.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateContact {
     /// Email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The contact's id in an external system.
-    #[serde(rename = "integrationId", default, skip_serializing_if = "Option::is_none")]
     pub integration_id: Option<String>,
     /// Full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Free-form metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Custom properties.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Tags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// Free-text status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl serde::Serialize for CreateContact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let mut object = serializer.serialize_map(None)?;
+        if let Some(value) = &self.email {
+            object.serialize_entry("email", value)?;
+        }
+        if let Some(value) = &self.integration_id {
+            object.serialize_entry("integrationId", value)?;
+        }
+        if let Some(value) = &self.name {
+            object.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.phone {
+            object.serialize_entry("phone", value)?;
+        }
+        if let Some(value) = &self.metadata {
+            object.serialize_entry("metadata", value)?;
+        }
+        if let Some(value) = &self.properties {
+            object.serialize_entry("properties", value)?;
+        }
+        if let Some(value) = &self.tags {
+            object.serialize_entry("tags", value)?;
+        }
+        if let Some(value) = &self.status {
+            object.serialize_entry("status", value)?;
+        }
+        for (key, value) in &self.extra {
+            object.serialize_entry(key, value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateContact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CreateContact;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct CreateContact")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreateContact, A::Error> {
+                let mut f_email: Option<String> = None;
+                let mut f_integration_id: Option<String> = None;
+                let mut f_name: Option<String> = None;
+                let mut f_phone: Option<String> = None;
+                let mut f_metadata: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut f_properties: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut f_tags: Option<Vec<String>> = None;
+                let mut f_status: Option<String> = None;
+                let mut unknown = serde_json::Map::new();
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = map.next_value()?,
+                        "integrationId" => f_integration_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "phone" => f_phone = map.next_value()?,
+                        "metadata" => f_metadata = map.next_value()?,
+                        "properties" => f_properties = map.next_value()?,
+                        "tags" => f_tags = map.next_value()?,
+                        "status" => f_status = map.next_value()?,
+                        _ => {
+                            unknown.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                Ok(CreateContact {
+                    email: f_email,
+                    integration_id: f_integration_id,
+                    name: f_name,
+                    phone: f_phone,
+                    metadata: f_metadata,
+                    properties: f_properties,
+                    tags: f_tags,
+                    status: f_status,
+                    extra: unknown,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// Selects a contact by `email` or `integrationId` (at least one) and changes the fields in `data`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateContact {
     /// Selects the contact by email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Selects the contact by external id.
-    #[serde(rename = "integrationId", default, skip_serializing_if = "Option::is_none")]
     pub integration_id: Option<String>,
     /// The fields to change; must not be empty.
     pub data: ContactChanges,
 }
 
+impl serde::Serialize for UpdateContact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "UpdateContact",
+                1 + usize::from(self.email.is_some())
+                    + usize::from(self.integration_id.is_some()),
+            )?;
+        if let Some(value) = &self.email {
+            object.serialize_field("email", value)?;
+        }
+        if let Some(value) = &self.integration_id {
+            object.serialize_field("integrationId", value)?;
+        }
+        object.serialize_field("data", &self.data)?;
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateContact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = UpdateContact;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct UpdateContact")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UpdateContact, A::Error> {
+                let mut f_email: Option<String> = None;
+                let mut f_integration_id: Option<String> = None;
+                let mut f_data: Option<ContactChanges> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = map.next_value()?,
+                        "integrationId" => f_integration_id = map.next_value()?,
+                        "data" => f_data = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(UpdateContact {
+                    email: f_email,
+                    integration_id: f_integration_id,
+                    data: f_data.ok_or_else(|| serde::de::Error::missing_field("data"))?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// A partial update of a contact; only the fields given change.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactChanges {
     /// New full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// New email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// New phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// New metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// New custom properties.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// New tags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// New status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl serde::Serialize for ContactChanges {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let mut object = serializer.serialize_map(None)?;
+        if let Some(value) = &self.name {
+            object.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.email {
+            object.serialize_entry("email", value)?;
+        }
+        if let Some(value) = &self.phone {
+            object.serialize_entry("phone", value)?;
+        }
+        if let Some(value) = &self.metadata {
+            object.serialize_entry("metadata", value)?;
+        }
+        if let Some(value) = &self.properties {
+            object.serialize_entry("properties", value)?;
+        }
+        if let Some(value) = &self.tags {
+            object.serialize_entry("tags", value)?;
+        }
+        if let Some(value) = &self.status {
+            object.serialize_entry("status", value)?;
+        }
+        for (key, value) in &self.extra {
+            object.serialize_entry(key, value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactChanges {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ContactChanges;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ContactChanges")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ContactChanges, A::Error> {
+                let mut f_name: Option<String> = None;
+                let mut f_email: Option<String> = None;
+                let mut f_phone: Option<String> = None;
+                let mut f_metadata: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut f_properties: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut f_tags: Option<Vec<String>> = None;
+                let mut f_status: Option<String> = None;
+                let mut unknown = serde_json::Map::new();
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = map.next_value()?,
+                        "email" => f_email = map.next_value()?,
+                        "phone" => f_phone = map.next_value()?,
+                        "metadata" => f_metadata = map.next_value()?,
+                        "properties" => f_properties = map.next_value()?,
+                        "tags" => f_tags = map.next_value()?,
+                        "status" => f_status = map.next_value()?,
+                        _ => {
+                            unknown.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                Ok(ContactChanges {
+                    name: f_name,
+                    email: f_email,
+                    phone: f_phone,
+                    metadata: f_metadata,
+                    properties: f_properties,
+                    tags: f_tags,
+                    status: f_status,
+                    extra: unknown,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+impl crate::operation::Given for ContactChanges {
+    fn given(&self) -> bool {
+        self.name.is_some() || self.email.is_some() || self.phone.is_some()
+            || self.metadata.is_some() || self.properties.is_some()
+            || self.tags.is_some() || self.status.is_some() || !self.extra.is_empty()
+    }
+}
+
 /// Which page of contacts to list, filtered and sorted.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContacts {
     /// 1-based page number (server default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
     /// Page size (server default 10).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// MongoDB-like filter, e.g. `{"status": {"$ne": "inactive"}}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Sort order by field: `1` ascending, `-1` descending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<std::collections::BTreeMap<String, i64>>,
 }
 
+impl serde::Serialize for ListContacts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "ListContacts",
+                usize::from(self.page.is_some()) + usize::from(self.limit.is_some())
+                    + usize::from(self.filter.is_some())
+                    + usize::from(self.sort.is_some()),
+            )?;
+        if let Some(value) = &self.page {
+            object.serialize_field("page", value)?;
+        }
+        if let Some(value) = &self.limit {
+            object.serialize_field("limit", value)?;
+        }
+        if let Some(value) = &self.filter {
+            object.serialize_field("filter", value)?;
+        }
+        if let Some(value) = &self.sort {
+            object.serialize_field("sort", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ListContacts {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ListContacts;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListContacts")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListContacts, A::Error> {
+                let mut f_page: Option<i64> = None;
+                let mut f_limit: Option<i64> = None;
+                let mut f_filter: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut f_sort: Option<std::collections::BTreeMap<String, i64>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "page" => f_page = map.next_value()?,
+                        "limit" => f_limit = map.next_value()?,
+                        "filter" => f_filter = map.next_value()?,
+                        "sort" => f_sort = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ListContacts {
+                    page: f_page,
+                    limit: f_limit,
+                    filter: f_filter,
+                    sort: f_sort,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// One page of contacts.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPage {
     /// The contacts on this page.
     pub data: Vec<Contact>,
@@ -858,33 +2891,237 @@ pub struct ContactPage {
     pub limit: i64,
 }
 
+impl serde::Serialize for ContactPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer.serialize_struct("ContactPage", 4)?;
+        object.serialize_field("data", &self.data)?;
+        object.serialize_field("total", &self.total)?;
+        object.serialize_field("page", &self.page)?;
+        object.serialize_field("limit", &self.limit)?;
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ContactPage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ContactPage")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ContactPage, A::Error> {
+                let mut f_data: Option<Vec<Contact>> = None;
+                let mut f_total: Option<i64> = None;
+                let mut f_page: Option<i64> = None;
+                let mut f_limit: Option<i64> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "data" => f_data = Some(map.next_value()?),
+                        "total" => f_total = Some(map.next_value()?),
+                        "page" => f_page = Some(map.next_value()?),
+                        "limit" => f_limit = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ContactPage {
+                    data: f_data.ok_or_else(|| serde::de::Error::missing_field("data"))?,
+                    total: f_total
+                        .ok_or_else(|| serde::de::Error::missing_field("total"))?,
+                    page: f_page.ok_or_else(|| serde::de::Error::missing_field("page"))?,
+                    limit: f_limit
+                        .ok_or_else(|| serde::de::Error::missing_field("limit"))?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// Query parameters of `conversations.messages`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConversationsMessagesQuery {
     /// How many recent messages to return.
     ///
     /// When `None`, `10` is sent.
-    #[serde(rename = "messagesCount", default, skip_serializing_if = "Option::is_none")]
     pub messages_count: Option<i64>,
 }
 
+impl serde::Serialize for ConversationsMessagesQuery {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "ConversationsMessagesQuery",
+                usize::from(self.messages_count.is_some()),
+            )?;
+        if let Some(value) = &self.messages_count {
+            object.serialize_field("messagesCount", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationsMessagesQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ConversationsMessagesQuery;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ConversationsMessagesQuery")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ConversationsMessagesQuery, A::Error> {
+                let mut f_messages_count: Option<i64> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "messagesCount" => f_messages_count = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ConversationsMessagesQuery {
+                    messages_count: f_messages_count,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// Query parameters of `flows.execute`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FlowsExecuteQuery {
     /// The flow version to run.
     ///
     /// When `None`, `latest` is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
 
+impl serde::Serialize for FlowsExecuteQuery {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct("FlowsExecuteQuery", usize::from(self.version.is_some()))?;
+        if let Some(value) = &self.version {
+            object.serialize_field("version", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowsExecuteQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = FlowsExecuteQuery;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct FlowsExecuteQuery")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FlowsExecuteQuery, A::Error> {
+                let mut f_version: Option<String> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "version" => f_version = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(FlowsExecuteQuery {
+                    version: f_version,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// Query parameters of `contacts.get`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactsGetQuery {
     /// The contact's email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The contact's id in an external system.
-    #[serde(rename = "integrationId", default, skip_serializing_if = "Option::is_none")]
     pub integration_id: Option<String>,
+}
+
+impl serde::Serialize for ContactsGetQuery {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "ContactsGetQuery",
+                usize::from(self.email.is_some())
+                    + usize::from(self.integration_id.is_some()),
+            )?;
+        if let Some(value) = &self.email {
+            object.serialize_field("email", value)?;
+        }
+        if let Some(value) = &self.integration_id {
+            object.serialize_field("integrationId", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactsGetQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ContactsGetQuery;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ContactsGetQuery")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ContactsGetQuery, A::Error> {
+                let mut f_email: Option<String> = None;
+                let mut f_integration_id: Option<String> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = map.next_value()?,
+                        "integrationId" => f_integration_id = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ContactsGetQuery {
+                    email: f_email,
+                    integration_id: f_integration_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }

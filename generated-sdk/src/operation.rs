@@ -7,6 +7,7 @@
 use crate::api_error::{error_text, ApiError};
 use crate::auth::{AuthMode, HookId};
 use crate::error::Error;
+use crate::json::Key;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -79,81 +80,152 @@ impl Inputs {
     };
 }
 
-/// A call ready to send: its query pairs and its encoded JSON body.
+/// Whether a query parameter or body field counts as set for the spec's preconditions
+/// (`requires`): present, and not an empty string, list or object. Generated methods ask it of
+/// the fields their preconditions name.
+// A spec may have no preconditions.
+#[allow(dead_code)]
+pub(crate) trait Given {
+    /// True when the value is set and not empty.
+    fn given(&self) -> bool;
+}
+
+impl<T: Given + ?Sized> Given for &T {
+    fn given(&self) -> bool {
+        (**self).given()
+    }
+}
+
+impl<T: Given> Given for Option<T> {
+    fn given(&self) -> bool {
+        self.as_ref().is_some_and(Given::given)
+    }
+}
+
+impl Given for String {
+    fn given(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl<T> Given for Vec<T> {
+    fn given(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl<K, V> Given for std::collections::BTreeMap<K, V> {
+    fn given(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl Given for Value {
+    fn given(&self) -> bool {
+        match self {
+            Value::Null => false,
+            Value::String(text) => !text.is_empty(),
+            Value::Array(items) => !items.is_empty(),
+            Value::Object(fields) => !fields.is_empty(),
+            Value::Bool(_) | Value::Number(_) => true,
+        }
+    }
+}
+
+macro_rules! always_given {
+    ($($ty:ty),*) => {
+        $(impl Given for $ty {
+            fn given(&self) -> bool {
+                true
+            }
+        })*
+    };
+}
+always_given!(i64, f64, bool);
+
+/// A call's query and body, encoded by the generated method: the query string (empty without
+/// one) and the JSON body.
+pub(crate) struct Args {
+    query: String,
+    body: Option<Vec<u8>>,
+    /// The caller's body already carries the hook field (a free-form map or unknown fields).
+    own_hook_id: bool,
+}
+
+impl Args {
+    /// No query, no body.
+    pub(crate) const NONE: Args = Args {
+        query: String::new(),
+        body: None,
+        own_hook_id: false,
+    };
+
+    /// With the query string of `query` (a struct or map of scalars; unset parameters left out).
+    // A spec may have no operation with a query.
+    #[allow(dead_code)]
+    pub(crate) fn query<Q: serde::Serialize + ?Sized>(mut self, query: &Q) -> Result<Args, Error> {
+        self.query = serde_urlencoded::to_string(query)
+            .map_err(|e| Error::Encode(serde::ser::Error::custom(e)))?;
+        Ok(self)
+    }
+
+    /// With `body` as JSON.
+    // A spec may have no operation with a body.
+    #[allow(dead_code)]
+    pub(crate) fn body<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Result<Args, Error> {
+        self.body = Some(serde_json::to_vec(body).map_err(Error::Encode)?);
+        Ok(self)
+    }
+
+    /// Whether the caller's body already has the hook field; if so, it is sent as the caller set it.
+    // A spec may send the hookId in no body.
+    #[allow(dead_code)]
+    pub(crate) fn own_hook_id(mut self, set: bool) -> Args {
+        self.own_hook_id = set;
+        self
+    }
+}
+
+/// A call ready to send: its query string (empty without one) and its JSON body.
 pub(crate) struct Prepared {
-    pub(crate) query: Vec<(String, String)>,
+    pub(crate) query: String,
     pub(crate) body: Option<Vec<u8>>,
 }
 
 impl Operation {
-    /// Checks the token's kind and the preconditions, fills in query defaults and places the
-    /// hookId; fails before anything is sent.
-    pub(crate) fn prepare(
-        &self,
-        mode: AuthMode,
-        hook_id: &HookId,
-        query: Option<Value>,
-        mut body: Option<Value>,
-    ) -> Result<Prepared, Error> {
-        if !self.accepts.contains(&mode) {
-            return Err(Error::AuthModeNotAccepted {
-                operation: self.id,
-                mode,
-                accepted: self.accepts,
-            });
+    /// Checks that the operation accepts the token's kind.
+    fn check_mode(&self, mode: AuthMode) -> Result<(), Error> {
+        if self.accepts.contains(&mode) {
+            return Ok(());
         }
-        self.check_inputs(query.as_ref(), body.as_ref())?;
-        let mut pairs = query_pairs(query);
-        for (name, value) in self.inputs.defaults {
-            if !pairs.iter().any(|(given, _)| given == name) {
-                pairs.push(((*name).to_owned(), (*value).to_owned()));
-            }
-        }
-        match self.hook {
-            HookPlacement::Query => {
-                pairs.push((HookId::QUERY.to_owned(), hook_id.as_str().to_owned()))
-            }
-            HookPlacement::Body => body = Some(with_hook_id(body, hook_id)),
-            HookPlacement::Header | HookPlacement::None => {}
-        }
-        let body = body
-            .map(|b| serde_json::to_vec(&b))
-            .transpose()
-            .map_err(Error::Encode)?;
-        Ok(Prepared { query: pairs, body })
+        Err(Error::AuthModeNotAccepted {
+            operation: self.id,
+            mode,
+            accepted: self.accepts,
+        })
     }
 
-    /// Checks the spec's preconditions on the serialized query and body.
-    fn check_inputs(&self, query: Option<&Value>, body: Option<&Value>) -> Result<(), Error> {
-        let given = |name: &str| {
-            let value = query
-                .and_then(|q| q.get(name))
-                .or_else(|| body.and_then(|b| b.get(name)));
-            match value {
-                None | Some(Value::Null) => false,
-                Some(Value::String(text)) => !text.is_empty(),
-                Some(Value::Array(items)) => !items.is_empty(),
-                Some(Value::Object(fields)) => !fields.is_empty(),
-                Some(_) => true,
-            }
-        };
-        let quoted = |names: &[&str]| {
-            names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(" or ")
-        };
+    /// Checks the token's kind, then the preconditions: `given` says, for each name of
+    /// `any_of` and then of `non_empty`, whether the caller set it (see [`Given`]).
+    // A spec may have no preconditions.
+    #[allow(dead_code)]
+    pub(crate) fn check(&self, mode: AuthMode, given: &[bool]) -> Result<(), Error> {
+        self.check_mode(mode)?;
         let Inputs {
             any_of, non_empty, ..
         } = self.inputs;
-        if !any_of.is_empty() && !any_of.iter().any(|name| given(name)) {
+        let (any, all) = given.split_at(any_of.len().min(given.len()));
+        if !any_of.is_empty() && !any.contains(&true) {
+            let names: Vec<String> = any_of.iter().map(|n| format!("`{n}`")).collect();
             return Err(Error::Precondition {
                 operation: self.id,
-                message: format!("set {}", quoted(any_of)),
+                message: format!("set {}", names.join(" or ")),
             });
         }
-        if let Some(missing) = non_empty.iter().find(|name| !given(name)) {
+        let mut all = non_empty
+            .iter()
+            .zip(all.iter().chain(std::iter::repeat(&false)));
+        if let Some((missing, _)) = all.find(|(_, set)| !**set) {
             return Err(Error::Precondition {
                 operation: self.id,
                 message: format!("`{missing}` must be set and not empty"),
@@ -162,7 +234,48 @@ impl Operation {
         Ok(())
     }
 
-    /// Decodes a success response, unwrapping the envelope if the operation has one.
+    /// Checks the token's kind, fills in query defaults and places the hookId; fails before
+    /// anything is sent. (The generated method has checked the preconditions, see [`check`](Self::check).)
+    pub(crate) fn prepare(
+        &self,
+        mode: AuthMode,
+        hook_id: &HookId,
+        args: Args,
+    ) -> Result<Prepared, Error> {
+        self.check_mode(mode)?;
+        let Args {
+            query,
+            mut body,
+            own_hook_id,
+        } = args;
+        // A default is sent unless the caller set the parameter.
+        let missing: Vec<&(&str, &str)> = self
+            .inputs
+            .defaults
+            .iter()
+            .filter(|(name, _)| {
+                !url::form_urlencoded::parse(query.as_bytes()).any(|(given, _)| given == *name)
+            })
+            .collect();
+        let mut pairs = url::form_urlencoded::Serializer::for_suffix(query, 0);
+        for (name, value) in missing {
+            pairs.append_pair(name, value);
+        }
+        match self.hook {
+            HookPlacement::Query => {
+                pairs.append_pair(HookId::QUERY, hook_id.as_str());
+            }
+            HookPlacement::Body if !own_hook_id => body = Some(with_hook_id(body, hook_id)),
+            HookPlacement::Body | HookPlacement::Header | HookPlacement::None => {}
+        }
+        Ok(Prepared {
+            query: pairs.finish(),
+            body,
+        })
+    }
+
+    /// Decodes a success response, unwrapping the envelope if the operation has one, in one
+    /// pass over the bytes (no intermediate `Value`).
     pub(crate) fn decode<T: DeserializeOwned>(
         &self,
         status: u16,
@@ -182,52 +295,280 @@ impl Operation {
         let Some(envelope) = self.envelope else {
             return serde_json::from_slice(text).map_err(decode_error);
         };
-        let mut value: Value = serde_json::from_slice(text).map_err(decode_error)?;
-        if value.get(envelope.success).and_then(Value::as_bool) != Some(true) {
-            let message = envelope
-                .error
-                .and_then(|field| error_text(value.get(field)));
-            let api = ApiError::new(status, bytes, request_id.map(str::to_owned), None)
-                .with_message(message);
-            return Err(Error::Unsuccessful(api));
+        let mut flags = Flags::default();
+        match envelope.read::<T>(text, &mut flags) {
+            Ok(Some(value)) => return Ok(value),
+            Ok(None) => {}
+            Err(error) => {
+                // Decoding stopped at the error, maybe before the flags: read them alone. Only
+                // well-formed JSON that does not say `success: true` is unsuccessful.
+                flags = Flags::default();
+                let read = envelope.read::<serde::de::IgnoredAny>(text, &mut flags);
+                if read.as_ref().is_err_and(|e| !e.is_data()) || flags.success {
+                    return Err(decode_error(error));
+                }
+            }
         }
-        let payload = match envelope.data {
-            Some(field) => value.get_mut(field).map(Value::take).unwrap_or(Value::Null),
-            None => value,
-        };
-        serde_json::from_value(payload).map_err(decode_error)
+        let api = ApiError::new(status, bytes, request_id.map(str::to_owned), None)
+            .with_message(error_text(flags.error.as_ref()));
+        Err(Error::Unsuccessful(api))
     }
 }
 
-/// Adds the hookId to a JSON object body, keeping every field the caller set.
-fn with_hook_id(body: Option<Value>, hook_id: &HookId) -> Value {
-    let mut object = match body {
-        Some(Value::Object(object)) => object,
-        _ => serde_json::Map::new(),
-    };
-    object
-        .entry(HookId::BODY_FIELD)
-        .or_insert_with(|| Value::String(hook_id.as_str().to_owned()));
-    Value::Object(object)
+/// What an envelope's success flag and error field said.
+#[derive(Default)]
+struct Flags {
+    /// The success flag was `true`.
+    success: bool,
+    /// The success flag was there, `true` or not.
+    seen: bool,
+    /// The error field, if present.
+    error: Option<Value>,
 }
 
-/// Query pairs from a serialized query struct; unset (null) parameters are left out.
-fn query_pairs(query: Option<Value>) -> Vec<(String, String)> {
-    let Some(Value::Object(object)) = query else {
-        return Vec::new();
-    };
-    object
-        .into_iter()
-        .filter_map(|(name, value)| match value {
-            Value::Null => None,
-            Value::String(text) => Some((name, text)),
-            other => Some((name, other.to_string())),
+impl Flags {
+    /// Notes a flag field's value.
+    fn record(&mut self, flag: Flag, value: &Value) {
+        match flag {
+            Flag::Success => {
+                self.success = value == &Value::Bool(true);
+                self.seen = true;
+            }
+            Flag::Error => self.error = Some(value.clone()),
+        }
+    }
+}
+
+/// Which envelope field a key names.
+#[derive(Clone, Copy)]
+enum Flag {
+    Success,
+    Error,
+}
+
+impl Envelope {
+    fn flag(&self, key: &str) -> Option<Flag> {
+        if key == self.success {
+            Some(Flag::Success)
+        } else if self.error == Some(key) {
+            Some(Flag::Error)
+        } else {
+            None
+        }
+    }
+
+    /// The payload of an enveloped body (`None` if the body said it was unsuccessful), with the
+    /// flags in `flags`.
+    fn read<T: DeserializeOwned>(
+        &self,
+        text: &[u8],
+        flags: &mut Flags,
+    ) -> Result<Option<T>, serde_json::Error> {
+        let mut deserializer = serde_json::Deserializer::from_slice(text);
+        let payload = match self.data {
+            Some(field) => serde::de::DeserializeSeed::deserialize(
+                Enveloped {
+                    envelope: self,
+                    data: field,
+                    flags: &mut *flags,
+                    payload: std::marker::PhantomData::<T>,
+                },
+                &mut deserializer,
+            )?,
+            // The whole body is the payload: it sees the flags too.
+            None => {
+                let payload = T::deserialize(Watching {
+                    inner: &mut deserializer,
+                    envelope: self,
+                    flags: &mut *flags,
+                })?;
+                flags.success.then_some(payload)
+            }
+        };
+        deserializer.end()?;
+        Ok(payload)
+    }
+}
+
+/// Reads an envelope with a payload field: the flags, and the payload once `success` is not
+/// known to be false.
+struct Enveloped<'a, T> {
+    envelope: &'a Envelope,
+    data: &'static str,
+    flags: &'a mut Flags,
+    payload: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::de::DeserializeSeed<'de> for Enveloped<'_, T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Option<T>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Enveloped<'_, T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        let mut payload = None;
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let key = key.as_str();
+            if let Some(flag) = self.envelope.flag(key) {
+                self.flags.record(flag, &map.next_value()?);
+            } else if key == self.data && (self.flags.success || !self.flags.seen) {
+                // Not decoded when the body already said it failed.
+                payload = Some(map.next_value::<T>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        if !self.flags.success {
+            return Ok(None);
+        }
+        match payload {
+            Some(payload) => Ok(Some(payload)),
+            // A missing payload reads as `null`.
+            None => T::deserialize(Value::Null)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// A deserializer of a whole enveloped body for its payload type, noting the flags on the way.
+struct Watching<'a, D> {
+    inner: D,
+    envelope: &'a Envelope,
+    flags: &'a mut Flags,
+}
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for Watching<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_map(Watch {
+            visitor,
+            envelope: self.envelope,
+            flags: self.flags,
         })
-        .collect()
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
 }
 
-/// Serializes a request body or query struct.
-// A spec may have no operation with a query or a body.
+/// The payload's visitor, handed a map that notes the flags.
+struct Watch<'a, V> {
+    visitor: V,
+    envelope: &'a Envelope,
+    flags: &'a mut Flags,
+}
+
+impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for Watch<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_map(Watched {
+            map,
+            envelope: self.envelope,
+            flags: self.flags,
+            pending: None,
+        })
+    }
+}
+
+/// A map whose flag fields are noted on their way to the payload's visitor.
+struct Watched<'a, A> {
+    map: A,
+    envelope: &'a Envelope,
+    flags: &'a mut Flags,
+    /// The flag whose value comes next, if the last key named one.
+    pending: Option<Flag>,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Watched<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        let Some(key) = self.map.next_key::<Key<'de>>()? else {
+            return Ok(None);
+        };
+        self.pending = self.envelope.flag(key.as_str());
+        key.into_seed(seed).map(Some)
+    }
+
+    fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, A::Error> {
+        let Some(flag) = self.pending.take() else {
+            return self.map.next_value_seed(seed);
+        };
+        let value: Value = self.map.next_value()?;
+        self.flags.record(flag, &value);
+        seed.deserialize(value).map_err(serde::de::Error::custom)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.map.size_hint()
+    }
+}
+
+/// Adds the hookId to a JSON object body, after the caller's fields (an empty or missing body
+/// becomes `{"<field>":"<hookId>"}`).
+fn with_hook_id(body: Option<Vec<u8>>, hook_id: &HookId) -> Vec<u8> {
+    let mut out = match body {
+        Some(mut object) if object.starts_with(b"{") && object.ends_with(b"}") => {
+            object.pop();
+            if object.len() > 1 {
+                object.push(b',');
+            }
+            object
+        }
+        _ => b"{".to_vec(),
+    };
+    // Serializing a string into a vector cannot fail.
+    let _ = serde_json::to_writer(&mut out, HookId::BODY_FIELD);
+    out.push(b':');
+    let _ = serde_json::to_writer(&mut out, hook_id.as_str());
+    out.push(b'}');
+    out
+}
+
+/// Serializes a request body or query struct (for the pages of a list).
+// A spec may have no list operation.
 #[allow(dead_code)]
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
     serde_json::to_value(value).map_err(Error::Encode)

@@ -22,11 +22,11 @@ use std::time::{Duration, SystemTime};
 use cognipeer_sdk::models::CreateContact;
 use cognipeer_sdk::{CognipeerClient, Error, HookId, RequestOptions, RetryPolicy};
 use common::{
-    assert_credential_headers, builder, builder_for, closed_port, header_values, json_body, on,
-    only_request, query_values, received, request_count, short_peer_json, HOOK, PAT,
+    acme, assert_credential_headers, builder, builder_for, closed_port, header_values, json_body,
+    on, only_request, query_values, received, request_count, short_peer_json, ACME_KEY, CHANNEL,
+    HOOK, PAT,
 };
 use placements_sdk::models::{Item, ItemsByQueryQuery};
-use placements_sdk::AcmeClient;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
@@ -37,10 +37,6 @@ use wiremock::{MockServer, Request, ResponseTemplate};
 /// The masked form of [`HOOK`].
 const HOOK_MASKED: &str = "bhdwx…";
 
-/// A user key for the placements API.
-const ACME_KEY: &str = "key_5f0c2a9e7d1b4c3a";
-/// The placements client's own channel (hookId).
-const CHANNEL: &str = "chan-default-0001";
 /// The channel a per-request override sends instead.
 const OTHER_CHANNEL: &str = "chan-override-0002";
 
@@ -62,18 +58,6 @@ fn cognipeer(base_url: &str, retry: RetryPolicy) -> CognipeerClient {
 /// A Cognipeer client for `server` with the default retry policy.
 fn cognipeer_default(server: &MockServer) -> CognipeerClient {
     cognipeer(&server.uri(), CognipeerClient::DEFAULT_RETRY)
-}
-
-/// A placements client for `server` with the default retry policy and no deadline.
-fn acme(server: &MockServer) -> AcmeClient {
-    AcmeClient::builder(
-        placements_sdk::Token::new(ACME_KEY).unwrap(),
-        placements_sdk::HookId::new(CHANNEL).unwrap(),
-    )
-    .base_url(server.uri())
-    .no_timeout()
-    .build()
-    .unwrap()
 }
 
 /// A retry policy with `attempts` attempts and short backoff.

@@ -64,6 +64,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         #![forbid(unsafe_code)]
 
         mod text;
+        mod json;
         mod auth;
         mod api_error;
         mod error;

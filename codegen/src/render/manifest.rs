@@ -29,8 +29,9 @@ dotenvy = {{ version = "0.15", optional = true }}
 httpdate = "1"
 percent-encoding = "2"
 reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"] }}
-serde = {{ version = "1", features = ["derive"] }}
+serde = "1"
 serde_json = "1"
+serde_urlencoded = "0.7"
 thiserror = "2"
 tokio = {{ version = "1", features = ["time"] }}
 tracing = "0.1"

@@ -4,7 +4,8 @@ use super::{doc, rust_type};
 use crate::ir;
 use crate::naming::ident;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote, ToTokens};
+use std::collections::BTreeSet;
 
 /// Models per rendering job: the file is printed in parts, in parallel, then joined.
 const PER_PART: usize = 8;
@@ -29,14 +30,75 @@ pub(super) fn render(api: &ir::Api, part: &[&ir::Model]) -> TokenStream {
             //! The API's data types. Optional fields are left out of requests when `None`.
         );
     }
-    let models = part.iter().map(|m| model(api, m));
+    let checked = checked_models(api);
+    let models = part.iter().map(|m| model(api, m, &checked));
     quote!(#(#models)*)
 }
 
-fn model(api: &ir::Api, m: &ir::Model) -> TokenStream {
-    match &m.kind {
+fn model(api: &ir::Api, m: &ir::Model, checked: &BTreeSet<&str>) -> TokenStream {
+    let given = checked.contains(m.name.as_str()).then(|| given(m));
+    let model = match &m.kind {
         ir::ModelKind::Object { fields, extra } => object(api, m, fields, *extra),
         ir::ModelKind::Enum { values, open } => enumeration(m, values, *open),
+    };
+    quote!(#model #given)
+}
+
+/// Names of the models a precondition names a field of that type (they implement `Given`).
+fn checked_models(api: &ir::Api) -> BTreeSet<&str> {
+    let mut names = BTreeSet::new();
+    for op in api.resources.iter().flat_map(|r| &r.operations) {
+        let body = match &op.body {
+            Some(ir::TypeRef::Named(i)) => api.models.get(*i),
+            _ => None,
+        };
+        let fields = [op.query.as_ref(), body]
+            .into_iter()
+            .flatten()
+            .flat_map(|m| match &m.kind {
+                ir::ModelKind::Object { fields, .. } => fields.as_slice(),
+                ir::ModelKind::Enum { .. } => &[],
+            });
+        for f in fields {
+            let named = op
+                .requires_any
+                .iter()
+                .chain(&op.non_empty)
+                .any(|n| n == &f.wire);
+            if let (true, ir::TypeRef::Named(i)) = (named, &f.ty) {
+                names.extend(api.models.get(*i).map(|m| m.name.as_str()));
+            }
+        }
+    }
+    names
+}
+
+/// `Given` for a model a precondition names: set when its JSON would not be empty.
+fn given(m: &ir::Model) -> TokenStream {
+    let name = ident(&m.name);
+    let test = match &m.kind {
+        ir::ModelKind::Enum { .. } => quote!(!self.as_str().is_empty()),
+        ir::ModelKind::Object { fields, .. } if fields.iter().any(|f| !f.optional) => quote!(true),
+        ir::ModelKind::Object { fields, extra } => {
+            let set = fields.iter().map(|f| {
+                let field = ident(&f.rust);
+                quote!(self.#field.is_some())
+            });
+            let extra = extra.then(|| quote!(!self.extra.is_empty()));
+            let tests: Vec<TokenStream> = set.chain(extra).collect();
+            if tests.is_empty() {
+                quote!(false)
+            } else {
+                quote!(#(#tests)||*)
+            }
+        }
+    };
+    quote! {
+        impl crate::operation::Given for #name {
+            fn given(&self) -> bool {
+                #test
+            }
+        }
     }
 }
 
@@ -44,7 +106,7 @@ fn object(api: &ir::Api, m: &ir::Model, fields: &[ir::Field], extra: bool) -> To
     let name = ident(&m.name);
     let docs = doc(&m.description);
     let default = m.defaultable.then(|| quote!(Default,));
-    let fields = fields.iter().map(|f| {
+    let members = fields.iter().map(|f| {
         let field = ident(&f.rust);
         let docs = match &f.default {
             Some(default) => doc(&format!(
@@ -54,37 +116,179 @@ fn object(api: &ir::Api, m: &ir::Model, fields: &[ir::Field], extra: bool) -> To
             None => doc(&f.description),
         };
         let ty = rust_type(api, &f.ty, false);
-        let mut serde = Vec::new();
-        if f.wire != f.rust.trim_start_matches("r#") {
-            let wire = &f.wire;
-            serde.push(quote!(rename = #wire));
-        }
-        let ty = if f.optional {
-            serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
-            quote!(Option<#ty>)
-        } else {
-            ty
-        };
-        let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+        let ty = if f.optional { quote!(Option<#ty>) } else { ty };
         quote! {
             #docs
-            #serde
             pub #field: #ty,
         }
     });
-    let extra = extra.then(|| {
+    let extra_member = extra.then(|| {
         quote! {
             /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
-            #[serde(flatten)]
             pub extra: serde_json::Map<String, serde_json::Value>,
         }
     });
+    let serialize = serialize_object(m, fields, extra);
+    let deserialize = deserialize_object(api, m, fields, extra);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
-            #(#fields)*
-            #extra
+            #(#members)*
+            #extra_member
+        }
+
+        #serialize
+        #deserialize
+    }
+}
+
+/// `Serialize` as serde's derive would write it (optional fields left out when `None`), with the
+/// unknown fields after the known ones.
+fn serialize_object(m: &ir::Model, fields: &[ir::Field], extra: bool) -> TokenStream {
+    let name = ident(&m.name);
+    // Unknown fields make the object a map, whose entries go in with `serialize_entry`.
+    let put = if extra {
+        quote!(serialize_entry)
+    } else {
+        quote!(serialize_field)
+    };
+    let entries = fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let wire = &f.wire;
+        if f.optional {
+            quote! {
+                if let Some(value) = &self.#field {
+                    object.#put(#wire, value)?;
+                }
+            }
+        } else {
+            quote!(object.#put(#wire, &self.#field)?;)
+        }
+    });
+    let start = if extra {
+        quote! {
+            use serde::ser::SerializeMap;
+            let mut object = serializer.serialize_map(None)?;
+        }
+    } else {
+        // The number of fields serialized: the required ones and the optional ones set.
+        let required = fields.iter().filter(|f| !f.optional).count();
+        let required = (required > 0 || fields.is_empty())
+            .then(|| proc_macro2::Literal::usize_unsuffixed(required).into_token_stream());
+        let optional = fields.iter().filter(|f| f.optional).map(|f| {
+            let field = ident(&f.rust);
+            quote!(usize::from(self.#field.is_some()))
+        });
+        let len: Vec<TokenStream> = required.into_iter().chain(optional).collect();
+        let type_name = &m.name;
+        quote! {
+            use serde::ser::SerializeStruct;
+            let mut object = serializer.serialize_struct(#type_name, #(#len)+*)?;
+        }
+    };
+    let unknown = extra.then(|| {
+        quote! {
+            for (key, value) in &self.extra {
+                object.serialize_entry(key, value)?;
+            }
+        }
+    });
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #start
+                #(#entries)*
+                #unknown
+                object.end()
+            }
+        }
+    }
+}
+/// `Deserialize` in one pass over the object's keys, read without allocating: known fields by
+/// wire name, unknown ones kept (with `extra`) or skipped. Unlike serde's derive with
+/// `#[serde(flatten)]`, nothing is buffered.
+fn deserialize_object(
+    api: &ir::Api,
+    m: &ir::Model,
+    fields: &[ir::Field],
+    extra: bool,
+) -> TokenStream {
+    let name = ident(&m.name);
+    let expecting = format!("struct {}", m.name);
+    // Locals are prefixed so that no field name can shadow `map` or `key`.
+    let local = |f: &ir::Field| format_ident!("f_{}", f.rust.trim_start_matches("r#"));
+    let locals = fields.iter().map(|f| {
+        let local = local(f);
+        let ty = rust_type(api, &f.ty, false);
+        quote!(let mut #local: Option<#ty> = None;)
+    });
+    let arms = fields.iter().map(|f| {
+        let local = local(f);
+        let wire = &f.wire;
+        if f.optional {
+            quote!(#wire => #local = map.next_value()?,)
+        } else {
+            quote!(#wire => #local = Some(map.next_value()?),)
+        }
+    });
+    let members = fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let local = local(f);
+        let wire = &f.wire;
+        if f.optional {
+            quote!(#field: #local,)
+        } else {
+            quote!(#field: #local.ok_or_else(|| serde::de::Error::missing_field(#wire))?,)
+        }
+    });
+    let (unknown, other, extra_member) = if extra {
+        (
+            quote!(let mut unknown = serde_json::Map::new();),
+            quote!(_ => {
+                unknown.insert(key.into_owned(), map.next_value()?);
+            }),
+            quote!(extra: unknown,),
+        )
+    } else {
+        (
+            TokenStream::new(),
+            quote!(_ => {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }),
+            TokenStream::new(),
+        )
+    };
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Fields;
+
+                impl<'de> serde::de::Visitor<'de> for Fields {
+                    type Value = #name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                        #(#locals)*
+                        #unknown
+                        while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                            match key.as_str() {
+                                #(#arms)*
+                                #other
+                            }
+                        }
+                        Ok(#name {
+                            #(#members)*
+                            #extra_member
+                        })
+                    }
+                }
+
+                deserializer.deserialize_map(Fields)
+            }
         }
     }
 }
@@ -113,26 +317,31 @@ fn enumeration(m: &ir::Model, values: &[ir::EnumValue], open: bool) -> TokenStre
             }
         }
     };
-    if !open {
-        return quote! {
-            #docs
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-            pub enum #name {
-                #(#variant_docs #[serde(rename = #wires)] #variants,)*
-            }
-
-            #as_str
-        };
-    }
+    let (derives, variants_doc, unknown, fallback) = if open {
+        (
+            quote!(#[derive(Debug, Clone, PartialEq, Eq, Hash)]),
+            doc("\nValues the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing."),
+            quote! {
+                /// A value this version of the SDK does not know, as sent.
+                Unknown(String),
+            },
+            quote!(_ => Ok(#name::Unknown(value.into_owned())),),
+        )
+    } else {
+        (
+            quote!(#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]),
+            TokenStream::new(),
+            TokenStream::new(),
+            quote!(other => Err(serde::de::Error::unknown_variant(other, &[#(#wires),*])),),
+        )
+    };
     quote! {
         #docs
-        ///
-        /// Values the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #variants_doc
+        #derives
         pub enum #name {
             #(#variant_docs #variants,)*
-            /// A value this version of the SDK does not know, as sent.
-            Unknown(String),
+            #unknown
         }
 
         #as_str
@@ -145,11 +354,11 @@ fn enumeration(m: &ir::Model, values: &[ir::EnumValue], open: bool) -> TokenStre
 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = String::deserialize(deserializer)?;
-                Ok(match value.as_str() {
-                    #(#wires => #name::#variants,)*
-                    _ => #name::Unknown(value),
-                })
+                let value: crate::json::Key<'de> = serde::Deserialize::deserialize(deserializer)?;
+                match value.as_str() {
+                    #(#wires => Ok(#name::#variants),)*
+                    #fallback
+                }
             }
         }
     }

@@ -60,11 +60,22 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
     let module_doc = inner_doc(&resource.description);
     let ops = &resource.operations;
     // One `use` of the runtime, naming only what this module needs (no unused imports).
-    let mut runtime = vec![quote!(HookPlacement), quote!(Inputs), quote!(Operation)];
+    let mut runtime = vec![
+        quote!(Args),
+        quote!(HookPlacement),
+        quote!(Inputs),
+        quote!(Operation),
+    ];
     if ops.iter().any(|op| !op.path_params.is_empty()) {
         runtime.push(quote!(encode_path));
     }
-    if ops.iter().any(|op| op.query.is_some() || op.body.is_some()) {
+    if ops
+        .iter()
+        .any(|op| !op.requires_any.is_empty() || !op.non_empty.is_empty())
+    {
+        runtime.push(quote!(Given));
+    }
+    if ops.iter().any(|op| op.pagination.is_some()) {
         runtime.push(quote!(to_json));
     }
     let paging_import = resource
@@ -189,22 +200,36 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     }
 
     let path = path_expr(op);
-    let query = match op.query {
-        Some(_) => quote!(Some(to_json(query)?)),
-        None => quote!(None),
+    // `send` borrows the path: a literal, or a `format!` borrowed in place.
+    let path_ref = if op.path_params.is_empty() {
+        path.clone()
+    } else {
+        quote!(&#path)
     };
-    let body = match op.body {
-        Some(_) => quote!(Some(to_json(body)?)),
-        None => quote!(None),
+    let mut args = quote!(Args::NONE);
+    if op.query.is_some() {
+        args = quote!(#args.query(query)?);
+    }
+    if op.body.is_some() {
+        args = quote!(#args.body(body)?);
+    }
+    if let Some(own) = own_hook_id(api, op) {
+        args = quote!(#args.own_hook_id(#own));
+    }
+    let check = preconditions(api, op);
+    let send = match &op.response {
+        Some(_) => quote!(self.ctx.send(&#descriptor, #path_ref, #args).await),
+        None => quote! {
+            self.ctx.send::<serde::de::IgnoredAny>(&#descriptor, #path_ref, #args).await.map(|_| ())
+        },
     };
-    let call = quote!(self.ctx.send(&#descriptor, #path, #query, #body).await);
-    let (output, call) = match &op.response {
-        Some(ty) => (rust_type(api, ty, true), call),
-        None => (
-            quote!(()),
-            quote!(self.ctx.send::<serde::de::IgnoredAny>(&#descriptor, #path, #query, #body).await.map(|_| ())),
-        ),
+    let output = match &op.response {
+        Some(ty) => rust_type(api, ty, true),
+        None => quote!(()),
     };
+    let check_first = check
+        .as_ref()
+        .map(|given| quote!(self.ctx.check(&#descriptor, &[#(#given),*])?;));
     let pages = op.pagination.as_ref().map(|p| {
         let helper = ident(&p.method_name);
         let paging = format_ident!("{}_PAGING", op.constant);
@@ -215,14 +240,19 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
              [`next`](crate::Pages::next).",
             op.method_name, op.method_name, p.page, p.page, p.limit, p.total
         ));
-        let query = match op.query {
-            Some(_) => quote!(to_json(query).map(Some)),
-            None => quote!(Ok(None)),
+        // The preconditions' error, if any, comes with the first page (with the first input).
+        let mut checked = check.as_ref().map(|given| quote!(self.ctx.check(&#descriptor, &[#(#given),*])));
+        let mut input = |present: bool, name: TokenStream| {
+            if !present {
+                return quote!(Ok(None));
+            }
+            match checked.take() {
+                Some(checked) => quote!(#checked.and_then(|()| to_json(#name)).map(Some)),
+                None => quote!(to_json(#name).map(Some)),
+            }
         };
-        let body = match op.body {
-            Some(_) => quote!(to_json(body).map(Some)),
-            None => quote!(Ok(None)),
-        };
+        let query = input(op.query.is_some(), quote!(query));
+        let body = input(op.body.is_some(), quote!(body));
         quote! {
             #docs
             #deprecation
@@ -235,10 +265,68 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         #docs
         #deprecation
         pub async fn #name(&self, #(#params),*) -> Result<#output, Error> {
-            #call
+            #check_first
+            #send
         }
         #pages
     }
+}
+
+/// For a body hookId: whether the caller's body already has the hook field (only a free-form
+/// map or an object keeping unknown fields can), so that it is sent as the caller set it.
+fn own_hook_id(api: &ir::Api, op: &ir::Operation) -> Option<TokenStream> {
+    if op.hook != Placement::Body {
+        return None;
+    }
+    let field = &api.hook.body_field;
+    match op.body.as_ref()? {
+        TypeRef::Map(_) => Some(quote!(body.contains_key(#field))),
+        TypeRef::Named(i) => match api.models.get(*i).map(|m| &m.kind) {
+            Some(ir::ModelKind::Object { extra: true, .. }) => {
+                Some(quote!(body.extra.contains_key(#field)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// For each name of the operation's `any_of` and then `non_empty` preconditions, whether the
+/// caller set it (query parameters first, then body fields); `None` without preconditions.
+fn preconditions(api: &ir::Api, op: &ir::Operation) -> Option<Vec<TokenStream>> {
+    if op.requires_any.is_empty() && op.non_empty.is_empty() {
+        return None;
+    }
+    let fields = |m: Option<&ir::Model>| match m.map(|m| &m.kind) {
+        Some(ir::ModelKind::Object { fields, .. }) => fields.clone(),
+        _ => Vec::new(),
+    };
+    let query = fields(op.query.as_ref());
+    let body_model = match &op.body {
+        Some(TypeRef::Named(i)) => api.models.get(*i),
+        _ => None,
+    };
+    let body = fields(body_model);
+    let open_body = matches!(op.body, Some(TypeRef::Map(_) | TypeRef::Json));
+    let given = op.requires_any.iter().chain(&op.non_empty).map(|name| {
+        let mut tests = Vec::new();
+        if let Some(f) = query.iter().find(|f| &f.wire == name) {
+            let field = ident(&f.rust);
+            tests.push(quote!(query.#field.given()));
+        }
+        if let Some(f) = body.iter().find(|f| &f.wire == name) {
+            let field = ident(&f.rust);
+            tests.push(quote!(body.#field.given()));
+        } else if open_body {
+            tests.push(quote!(body.get(#name).given()));
+        }
+        if tests.is_empty() {
+            quote!(false)
+        } else {
+            quote!(#(#tests)||*)
+        }
+    });
+    Some(given.collect())
 }
 
 /// The request path: a literal, or a `format!` with each parameter percent-encoded.

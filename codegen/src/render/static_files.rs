@@ -1,6 +1,6 @@
 //! The spec-independent part of every generated crate (the runtime), layered so that each file
 //! imports only from the layers below it (the generated files in brackets):
-//! `text` → [`auth`] → `api_error`, [`error`] → `env`, `credentials`, [`tokens`] → `options`,
+//! `text`, `json` → [`auth`] → `api_error`, [`error`] → `env`, `credentials`, [`tokens`] → `options`,
 //! `operation` → `transport` → `pages` → [`resources`, `client`]. They are real Rust sources
 //! in `codegen/runtime/`, formatted with rustfmt (CI checks it), compiled and linted as part of
 //! every generated crate, and emitted verbatim: rebuilding them through `quote!`, `syn` and
@@ -9,6 +9,7 @@
 /// Path in the generated crate → contents.
 pub(crate) const FILES: &[(&str, &str)] = &[
     ("src/text.rs", include_str!("../../runtime/text.rs")),
+    ("src/json.rs", include_str!("../../runtime/json.rs")),
     (
         "src/api_error.rs",
         include_str!("../../runtime/api_error.rs"),

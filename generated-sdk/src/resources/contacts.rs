@@ -5,7 +5,7 @@
 use crate::auth::AuthMode;
 use crate::error::Error;
 use crate::pages::Paging;
-use crate::operation::{HookPlacement, Inputs, Operation, to_json};
+use crate::operation::{Args, HookPlacement, Inputs, Operation, Given, to_json};
 use crate::transport::Ctx;
 
 static CREATE: Operation = Operation {
@@ -99,7 +99,7 @@ impl<'a> Contacts<'a> {
         &self,
         body: &crate::models::CreateContact,
     ) -> Result<crate::models::Contact, Error> {
-        self.ctx.send(&CREATE, "/sdk/contact", None, Some(to_json(body)?)).await
+        self.ctx.send(&CREATE, "/sdk/contact", Args::NONE.body(body)?).await
     }
 
     /// Fetch a contact by email or by external id (give at least one).
@@ -115,7 +115,8 @@ impl<'a> Contacts<'a> {
         &self,
         query: &crate::models::ContactsGetQuery,
     ) -> Result<crate::models::Contact, Error> {
-        self.ctx.send(&GET, "/sdk/contact", Some(to_json(query)?), None).await
+        self.ctx.check(&GET, &[query.email.given(), query.integration_id.given()])?;
+        self.ctx.send(&GET, "/sdk/contact", Args::NONE.query(query)?).await
     }
 
     /// Change some fields of a contact selected by email or external id.
@@ -133,7 +134,12 @@ impl<'a> Contacts<'a> {
         &self,
         body: &crate::models::UpdateContact,
     ) -> Result<crate::models::Contact, Error> {
-        self.ctx.send(&UPDATE, "/sdk/contact", None, Some(to_json(body)?)).await
+        self.ctx
+            .check(
+                &UPDATE,
+                &[body.email.given(), body.integration_id.given(), body.data.given()],
+            )?;
+        self.ctx.send(&UPDATE, "/sdk/contact", Args::NONE.body(body)?).await
     }
 
     /// List contacts page by page, filtered and sorted.
@@ -147,7 +153,7 @@ impl<'a> Contacts<'a> {
         &self,
         body: &crate::models::ListContacts,
     ) -> Result<crate::models::ContactPage, Error> {
-        self.ctx.send(&LIST, "/sdk/contact/list", None, Some(to_json(body)?)).await
+        self.ctx.send(&LIST, "/sdk/contact/list", Args::NONE.body(body)?).await
     }
 
     /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).

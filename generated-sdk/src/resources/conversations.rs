@@ -5,7 +5,7 @@
 use crate::auth::AuthMode;
 use crate::error::Error;
 use crate::pages::Paging;
-use crate::operation::{HookPlacement, Inputs, Operation, encode_path, to_json};
+use crate::operation::{Args, HookPlacement, Inputs, Operation, encode_path, to_json};
 use crate::transport::Ctx;
 
 static CREATE: Operation = Operation {
@@ -115,7 +115,7 @@ impl<'a> Conversations<'a> {
         &self,
         body: &crate::models::CreateConversation,
     ) -> Result<crate::models::CreateConversationResponse, Error> {
-        self.ctx.send(&CREATE, "/sdk/conversation", None, Some(to_json(body)?)).await
+        self.ctx.send(&CREATE, "/sdk/conversation", Args::NONE.body(body)?).await
     }
 
     /// Send a user message and wait for the peer's answer.
@@ -133,9 +133,8 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &SEND_MESSAGE,
-                format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
-                None,
-                Some(to_json(body)?),
+                &format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
+                Args::NONE.body(body)?,
             )
             .await
     }
@@ -158,12 +157,11 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &RESUME_MESSAGE,
-                format!(
+                &format!(
                     "/sdk/conversation/{}/message/{}/resume",
                     encode_path(conversation_id), encode_path(message_id)
                 ),
-                None,
-                Some(to_json(body)?),
+                Args::NONE.body(body)?,
             )
             .await
     }
@@ -177,7 +175,7 @@ impl<'a> Conversations<'a> {
         &self,
         body: &crate::models::ListConversations,
     ) -> Result<crate::models::ConversationPage, Error> {
-        self.ctx.send(&LIST, "/sdk/conversation/list", None, Some(to_json(body)?)).await
+        self.ctx.send(&LIST, "/sdk/conversation/list", Args::NONE.body(body)?).await
     }
 
     /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
@@ -208,9 +206,8 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &GET,
-                format!("/sdk/conversation/{}", encode_path(conversation_id)),
-                None,
-                None,
+                &format!("/sdk/conversation/{}", encode_path(conversation_id)),
+                Args::NONE,
             )
             .await
     }
@@ -230,9 +227,8 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &MESSAGES,
-                format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
-                Some(to_json(query)?),
-                None,
+                &format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
+                Args::NONE.query(query)?,
             )
             .await
     }

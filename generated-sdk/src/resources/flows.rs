@@ -4,7 +4,7 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::operation::{HookPlacement, Inputs, Operation, encode_path, to_json};
+use crate::operation::{Args, HookPlacement, Inputs, Operation, encode_path};
 use crate::transport::Ctx;
 
 static EXECUTE: Operation = Operation {
@@ -58,9 +58,8 @@ impl<'a> Flows<'a> {
         self.ctx
             .send(
                 &EXECUTE,
-                format!("/sdk/flow/{}/execute", encode_path(flow_id)),
-                Some(to_json(query)?),
-                Some(to_json(body)?),
+                &format!("/sdk/flow/{}/execute", encode_path(flow_id)),
+                Args::NONE.query(query)?.body(body)?,
             )
             .await
     }

@@ -4,7 +4,7 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::operation::{HookPlacement, Inputs, Operation};
+use crate::operation::{Args, HookPlacement, Inputs, Operation};
 use crate::transport::Ctx;
 
 static GET: Operation = Operation {
@@ -44,6 +44,6 @@ impl<'a> Users<'a> {
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn get(&self) -> Result<crate::models::User, Error> {
-        self.ctx.send(&GET, "/sdk/user", None, None).await
+        self.ctx.send(&GET, "/sdk/user", Args::NONE).await
     }
 }

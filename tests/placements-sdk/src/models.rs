@@ -3,61 +3,314 @@
 //! The API's data types. Optional fields are left out of requests when `None`.
 
 /// An item.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Item {
     /// Name of the item.
     pub name: String,
     /// Size of the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl serde::Serialize for Item {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let mut object = serializer.serialize_map(None)?;
+        object.serialize_entry("name", &self.name)?;
+        if let Some(value) = &self.size {
+            object.serialize_entry("size", value)?;
+        }
+        for (key, value) in &self.extra {
+            object.serialize_entry(key, value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Item {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Item;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Item")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Item, A::Error> {
+                let mut f_name: Option<String> = None;
+                let mut f_size: Option<i64> = None;
+                let mut unknown = serde_json::Map::new();
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = Some(map.next_value()?),
+                        "size" => f_size = map.next_value()?,
+                        _ => {
+                            unknown.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                Ok(Item {
+                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+                    size: f_size,
+                    extra: unknown,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// One page of items.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ItemPage {
     /// The items.
     pub data: Vec<Item>,
     /// Total number of items.
     pub total: i64,
     /// Page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
+impl serde::Serialize for ItemPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct("ItemPage", 2 + usize::from(self.limit.is_some()))?;
+        object.serialize_field("data", &self.data)?;
+        object.serialize_field("total", &self.total)?;
+        if let Some(value) = &self.limit {
+            object.serialize_field("limit", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ItemPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ItemPage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ItemPage")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ItemPage, A::Error> {
+                let mut f_data: Option<Vec<Item>> = None;
+                let mut f_total: Option<i64> = None;
+                let mut f_limit: Option<i64> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "data" => f_data = Some(map.next_value()?),
+                        "total" => f_total = Some(map.next_value()?),
+                        "limit" => f_limit = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ItemPage {
+                    data: f_data.ok_or_else(|| serde::de::Error::missing_field("data"))?,
+                    total: f_total
+                        .ok_or_else(|| serde::de::Error::missing_field("total"))?,
+                    limit: f_limit,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// Whatever the server answers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Echo {
     /// Whether it worked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ok: Option<bool>,
     /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl serde::Serialize for Echo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let mut object = serializer.serialize_map(None)?;
+        if let Some(value) = &self.ok {
+            object.serialize_entry("ok", value)?;
+        }
+        for (key, value) in &self.extra {
+            object.serialize_entry(key, value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Echo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Echo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Echo")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Echo, A::Error> {
+                let mut f_ok: Option<bool> = None;
+                let mut unknown = serde_json::Map::new();
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "ok" => f_ok = map.next_value()?,
+                        _ => {
+                            unknown.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                Ok(Echo { ok: f_ok, extra: unknown })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// Query parameters of `items.by_query`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ItemsByQueryQuery {
     /// Only items of this size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 }
 
+impl serde::Serialize for ItemsByQueryQuery {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct("ItemsByQueryQuery", usize::from(self.size.is_some()))?;
+        if let Some(value) = &self.size {
+            object.serialize_field("size", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ItemsByQueryQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ItemsByQueryQuery;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ItemsByQueryQuery")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ItemsByQueryQuery, A::Error> {
+                let mut f_size: Option<i64> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "size" => f_size = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ItemsByQueryQuery { size: f_size })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 /// Query parameters of `items.search`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ItemsSearchQuery {
     /// Search text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
     /// 1-based page number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
     /// Page size.
     ///
     /// When `None`, `2` is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+impl serde::Serialize for ItemsSearchQuery {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let mut object = serializer
+            .serialize_struct(
+                "ItemsSearchQuery",
+                usize::from(self.q.is_some()) + usize::from(self.page.is_some())
+                    + usize::from(self.limit.is_some()),
+            )?;
+        if let Some(value) = &self.q {
+            object.serialize_field("q", value)?;
+        }
+        if let Some(value) = &self.page {
+            object.serialize_field("page", value)?;
+        }
+        if let Some(value) = &self.limit {
+            object.serialize_field("limit", value)?;
+        }
+        object.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ItemsSearchQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ItemsSearchQuery;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ItemsSearchQuery")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ItemsSearchQuery, A::Error> {
+                let mut f_q: Option<String> = None;
+                let mut f_page: Option<i64> = None;
+                let mut f_limit: Option<i64> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "q" => f_q = map.next_value()?,
+                        "page" => f_page = map.next_value()?,
+                        "limit" => f_limit = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ItemsSearchQuery {
+                    q: f_q,
+                    page: f_page,
+                    limit: f_limit,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use cognipeer_sdk::{CognipeerClient, CognipeerClientBuilder, HookId, Token};
+use placements_sdk::AcmeClient;
 use serde_json::{json, Value};
 use wiremock::matchers::{any, header, method, path};
 use wiremock::{Mock, MockBuilder, MockServer, Request, ResponseTemplate};
@@ -53,6 +54,24 @@ pub fn builder(token: &str) -> CognipeerClientBuilder {
 /// A Cognipeer client builder with `token` and [`HOOK`], pointed at `server`.
 pub fn builder_for(server: &MockServer, token: &str) -> CognipeerClientBuilder {
     builder(token).base_url(server.uri())
+}
+
+/// A user key for the placements API (`tests/placements-sdk`).
+pub const ACME_KEY: &str = "key_5f0c2a9e7d1b4c3a";
+
+/// The placements client's own channel (hookId).
+pub const CHANNEL: &str = "chan-default-0001";
+
+/// A placements client for `server` with the default retry policy and no deadline.
+pub fn acme(server: &MockServer) -> AcmeClient {
+    AcmeClient::builder(
+        placements_sdk::Token::new(ACME_KEY).unwrap(),
+        placements_sdk::HookId::new(CHANNEL).unwrap(),
+    )
+    .base_url(server.uri())
+    .no_timeout()
+    .build()
+    .unwrap()
 }
 
 /// A 127.0.0.1 address that nothing listens on.

@@ -5,7 +5,7 @@
 use crate::auth::AuthMode;
 use crate::error::Error;
 use crate::pages::Paging;
-use crate::operation::{HookPlacement, Inputs, Operation, encode_path, to_json};
+use crate::operation::{Args, HookPlacement, Inputs, Operation, encode_path, to_json};
 use crate::transport::Ctx;
 
 static BY_HEADER: Operation = Operation {
@@ -137,7 +137,7 @@ impl<'a> Items<'a> {
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn by_header(&self, id: &str) -> Result<crate::models::Echo, Error> {
         self.ctx
-            .send(&BY_HEADER, format!("/items/{}", encode_path(id)), None, None)
+            .send(&BY_HEADER, &format!("/items/{}", encode_path(id)), Args::NONE)
             .await
     }
 
@@ -150,7 +150,7 @@ impl<'a> Items<'a> {
         &self,
         query: &crate::models::ItemsByQueryQuery,
     ) -> Result<crate::models::Echo, Error> {
-        self.ctx.send(&BY_QUERY, "/items", Some(to_json(query)?), None).await
+        self.ctx.send(&BY_QUERY, "/items", Args::NONE.query(query)?).await
     }
 
     /// hookId merged into the JSON body.
@@ -162,7 +162,13 @@ impl<'a> Items<'a> {
         &self,
         body: &crate::models::Item,
     ) -> Result<crate::models::Echo, Error> {
-        self.ctx.send(&BY_BODY, "/items", None, Some(to_json(body)?)).await
+        self.ctx
+            .send(
+                &BY_BODY,
+                "/items",
+                Args::NONE.body(body)?.own_hook_id(body.extra.contains_key("channel")),
+            )
+            .await
     }
 
     /// hookId merged into a free-form body.
@@ -174,7 +180,13 @@ impl<'a> Items<'a> {
         &self,
         body: &std::collections::BTreeMap<String, serde_json::Value>,
     ) -> Result<crate::models::Echo, Error> {
-        self.ctx.send(&BY_MAP_BODY, "/items/raw", None, Some(to_json(body)?)).await
+        self.ctx
+            .send(
+                &BY_MAP_BODY,
+                "/items/raw",
+                Args::NONE.body(body)?.own_hook_id(body.contains_key("channel")),
+            )
+            .await
     }
 
     /// No hookId at all.
@@ -183,7 +195,7 @@ impl<'a> Items<'a> {
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn without_hook(&self) -> Result<crate::models::Echo, Error> {
-        self.ctx.send(&WITHOUT_HOOK, "/health", None, None).await
+        self.ctx.send(&WITHOUT_HOOK, "/health", Args::NONE).await
     }
 
     /// A PUT, idempotent by method, so it is retried.
@@ -201,9 +213,8 @@ impl<'a> Items<'a> {
         self.ctx
             .send(
                 &REPLACE,
-                format!("/items/{}", encode_path(id)),
-                None,
-                Some(to_json(body)?),
+                &format!("/items/{}", encode_path(id)),
+                Args::NONE.body(body)?,
             )
             .await
     }
@@ -217,7 +228,7 @@ impl<'a> Items<'a> {
         &self,
         query: &crate::models::ItemsSearchQuery,
     ) -> Result<crate::models::ItemPage, Error> {
-        self.ctx.send(&SEARCH, "/items/search", Some(to_json(query)?), None).await
+        self.ctx.send(&SEARCH, "/items/search", Args::NONE.query(query)?).await
     }
 
     /// Every item of [`search`](Self::search), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
@@ -243,7 +254,7 @@ impl<'a> Items<'a> {
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
     pub async fn touch(&self, id: &str) -> Result<crate::models::Echo, Error> {
         self.ctx
-            .send(&TOUCH, format!("/items/{}/touch", encode_path(id)), None, None)
+            .send(&TOUCH, &format!("/items/{}/touch", encode_path(id)), Args::NONE)
             .await
     }
 }
