@@ -73,43 +73,6 @@ impl serde::Serialize for Message {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Message {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Message;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct Message")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Message, A::Error> {
-                let mut f_role: Option<MessageRole> = None;
-                let mut f_content: Option<String> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "role" => f_role = Some(map.next_value()?),
-                        "content" => f_content = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Message {
-                    role: f_role.ok_or_else(|| serde::de::Error::missing_field("role"))?,
-                    content: f_content
-                        .ok_or_else(|| serde::de::Error::missing_field("content"))?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-
 /// The format of the peer's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ResponseFormat {
@@ -173,44 +136,6 @@ impl serde::Serialize for ClientTool {
         object.serialize_field("type", &self.r#type)?;
         object.serialize_field("function", &self.function)?;
         object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ClientTool {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ClientTool;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ClientTool")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ClientTool, A::Error> {
-                let mut f_type: Option<ClientToolType> = None;
-                let mut f_function: Option<ClientFunction> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => f_type = Some(map.next_value()?),
-                        "function" => f_function = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ClientTool {
-                    r#type: f_type
-                        .ok_or_else(|| serde::de::Error::missing_field("type"))?,
-                    function: f_function
-                        .ok_or_else(|| serde::de::Error::missing_field("function"))?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
     }
 }
 
@@ -285,46 +210,6 @@ impl serde::Serialize for ClientFunction {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ClientFunction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ClientFunction;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ClientFunction")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ClientFunction, A::Error> {
-                let mut f_name: Option<String> = None;
-                let mut f_description: Option<String> = None;
-                let mut f_parameters: Option<ClientFunctionParameters> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = Some(map.next_value()?),
-                        "description" => f_description = map.next_value()?,
-                        "parameters" => f_parameters = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ClientFunction {
-                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
-                    description: f_description,
-                    parameters: f_parameters
-                        .ok_or_else(|| serde::de::Error::missing_field("parameters"))?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-
 /// JSON Schema of a function's arguments (an object schema).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientFunctionParameters {
@@ -351,49 +236,6 @@ impl serde::Serialize for ClientFunctionParameters {
             object.serialize_field("required", value)?;
         }
         object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ClientFunctionParameters {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ClientFunctionParameters;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ClientFunctionParameters")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ClientFunctionParameters, A::Error> {
-                let mut f_type: Option<String> = None;
-                let mut f_properties: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                let mut f_required: Option<Vec<String>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => f_type = Some(map.next_value()?),
-                        "properties" => f_properties = Some(map.next_value()?),
-                        "required" => f_required = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ClientFunctionParameters {
-                    r#type: f_type
-                        .ok_or_else(|| serde::de::Error::missing_field("type"))?,
-                    properties: f_properties
-                        .ok_or_else(|| serde::de::Error::missing_field("properties"))?,
-                    required: f_required,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
     }
 }
 
@@ -563,51 +405,6 @@ impl serde::Serialize for ToolResult {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ToolResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ToolResult;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ToolResult")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ToolResult, A::Error> {
-                let mut f_execution_id: Option<String> = None;
-                let mut f_success: Option<bool> = None;
-                let mut f_output: Option<String> = None;
-                let mut f_error: Option<String> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "executionId" => f_execution_id = Some(map.next_value()?),
-                        "success" => f_success = Some(map.next_value()?),
-                        "output" => f_output = Some(map.next_value()?),
-                        "error" => f_error = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ToolResult {
-                    execution_id: f_execution_id
-                        .ok_or_else(|| serde::de::Error::missing_field("executionId"))?,
-                    success: f_success
-                        .ok_or_else(|| serde::de::Error::missing_field("success"))?,
-                    output: f_output
-                        .ok_or_else(|| serde::de::Error::missing_field("output"))?,
-                    error: f_error,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-
 /// A tool the peer ran while answering.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ToolLog {
@@ -753,57 +550,6 @@ impl serde::Serialize for CreateConversation {
             object.serialize_field("version", value)?;
         }
         object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CreateConversation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CreateConversation;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct CreateConversation")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateConversation, A::Error> {
-                let mut f_contact_id: Option<String> = None;
-                let mut f_messages: Option<Vec<Message>> = None;
-                let mut f_client_tools: Option<Vec<ClientTool>> = None;
-                let mut f_response_format: Option<ResponseFormat> = None;
-                let mut f_response_schema: Option<serde_json::Value> = None;
-                let mut f_additional_context: Option<String> = None;
-                let mut f_version: Option<String> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "contactId" => f_contact_id = map.next_value()?,
-                        "messages" => f_messages = map.next_value()?,
-                        "clientTools" => f_client_tools = map.next_value()?,
-                        "response_format" => f_response_format = map.next_value()?,
-                        "response_schema" => f_response_schema = map.next_value()?,
-                        "additionalContext" => f_additional_context = map.next_value()?,
-                        "version" => f_version = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(CreateConversation {
-                    contact_id: f_contact_id,
-                    messages: f_messages,
-                    client_tools: f_client_tools,
-                    response_format: f_response_format,
-                    response_schema: f_response_schema,
-                    additional_context: f_additional_context,
-                    version: f_version,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
     }
 }
 
@@ -1007,58 +753,6 @@ impl serde::Serialize for SendMessage {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SendMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SendMessage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct SendMessage")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SendMessage, A::Error> {
-                let mut f_content: Option<String> = None;
-                let mut f_contact_id: Option<String> = None;
-                let mut f_client_tools: Option<Vec<ClientTool>> = None;
-                let mut f_response_format: Option<ResponseFormat> = None;
-                let mut f_response_schema: Option<serde_json::Value> = None;
-                let mut f_additional_context: Option<String> = None;
-                let mut f_version: Option<String> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "content" => f_content = Some(map.next_value()?),
-                        "contactId" => f_contact_id = map.next_value()?,
-                        "clientTools" => f_client_tools = map.next_value()?,
-                        "response_format" => f_response_format = map.next_value()?,
-                        "response_schema" => f_response_schema = map.next_value()?,
-                        "additionalContext" => f_additional_context = map.next_value()?,
-                        "version" => f_version = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(SendMessage {
-                    content: f_content
-                        .ok_or_else(|| serde::de::Error::missing_field("content"))?,
-                    contact_id: f_contact_id,
-                    client_tools: f_client_tools,
-                    response_format: f_response_format,
-                    response_schema: f_response_schema,
-                    additional_context: f_additional_context,
-                    version: f_version,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-
 /// The peer's answer to a message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendMessageResponse {
@@ -1179,40 +873,6 @@ impl serde::Serialize for ResumeMessage {
         let mut object = serializer.serialize_struct("ResumeMessage", 1)?;
         object.serialize_field("toolResult", &self.tool_result)?;
         object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ResumeMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ResumeMessage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ResumeMessage")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResumeMessage, A::Error> {
-                let mut f_tool_result: Option<ToolResult> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "toolResult" => f_tool_result = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ResumeMessage {
-                    tool_result: f_tool_result
-                        .ok_or_else(|| serde::de::Error::missing_field("toolResult"))?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
     }
 }
 
@@ -1472,53 +1132,6 @@ impl serde::Serialize for ListConversations {
             object.serialize_field("sort", value)?;
         }
         object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ListConversations {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ListConversations;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ListConversations")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListConversations, A::Error> {
-                let mut f_contact_id: Option<String> = None;
-                let mut f_filter: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                let mut f_page: Option<i64> = None;
-                let mut f_limit: Option<i64> = None;
-                let mut f_sort: Option<std::collections::BTreeMap<String, i64>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "contactId" => f_contact_id = map.next_value()?,
-                        "filter" => f_filter = map.next_value()?,
-                        "page" => f_page = map.next_value()?,
-                        "limit" => f_limit = map.next_value()?,
-                        "sort" => f_sort = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ListConversations {
-                    contact_id: f_contact_id,
-                    filter: f_filter,
-                    page: f_page,
-                    limit: f_limit,
-                    sort: f_sort,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
     }
 }
 
@@ -2504,7 +2117,7 @@ pub struct CreateContact {
     pub tags: Option<Vec<String>>,
     /// Free-text status.
     pub status: Option<String>,
-    /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
+    /// Fields this version of the SDK does not know, sent as given.
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -2544,66 +2157,6 @@ impl serde::Serialize for CreateContact {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreateContact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CreateContact;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct CreateContact")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateContact, A::Error> {
-                let mut f_email: Option<String> = None;
-                let mut f_integration_id: Option<String> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_phone: Option<String> = None;
-                let mut f_metadata: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                let mut f_properties: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                let mut f_tags: Option<Vec<String>> = None;
-                let mut f_status: Option<String> = None;
-                let mut unknown = serde_json::Map::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = map.next_value()?,
-                        "integrationId" => f_integration_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        "phone" => f_phone = map.next_value()?,
-                        "metadata" => f_metadata = map.next_value()?,
-                        "properties" => f_properties = map.next_value()?,
-                        "tags" => f_tags = map.next_value()?,
-                        "status" => f_status = map.next_value()?,
-                        _ => {
-                            unknown.insert(key.into_owned(), map.next_value()?);
-                        }
-                    }
-                }
-                Ok(CreateContact {
-                    email: f_email,
-                    integration_id: f_integration_id,
-                    name: f_name,
-                    phone: f_phone,
-                    metadata: f_metadata,
-                    properties: f_properties,
-                    tags: f_tags,
-                    status: f_status,
-                    extra: unknown,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-
 /// Selects a contact by `email` or `integrationId` (at least one) and changes the fields in `data`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateContact {
@@ -2636,45 +2189,6 @@ impl serde::Serialize for UpdateContact {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateContact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = UpdateContact;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct UpdateContact")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UpdateContact, A::Error> {
-                let mut f_email: Option<String> = None;
-                let mut f_integration_id: Option<String> = None;
-                let mut f_data: Option<ContactChanges> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = map.next_value()?,
-                        "integrationId" => f_integration_id = map.next_value()?,
-                        "data" => f_data = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(UpdateContact {
-                    email: f_email,
-                    integration_id: f_integration_id,
-                    data: f_data.ok_or_else(|| serde::de::Error::missing_field("data"))?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-
 /// A partial update of a contact; only the fields given change.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactChanges {
@@ -2692,7 +2206,7 @@ pub struct ContactChanges {
     pub tags: Option<Vec<String>>,
     /// New status.
     pub status: Option<String>,
-    /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
+    /// Fields this version of the SDK does not know, sent as given.
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -2726,63 +2240,6 @@ impl serde::Serialize for ContactChanges {
             object.serialize_entry(key, value)?;
         }
         object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactChanges {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ContactChanges;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ContactChanges")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ContactChanges, A::Error> {
-                let mut f_name: Option<String> = None;
-                let mut f_email: Option<String> = None;
-                let mut f_phone: Option<String> = None;
-                let mut f_metadata: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                let mut f_properties: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                let mut f_tags: Option<Vec<String>> = None;
-                let mut f_status: Option<String> = None;
-                let mut unknown = serde_json::Map::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = map.next_value()?,
-                        "email" => f_email = map.next_value()?,
-                        "phone" => f_phone = map.next_value()?,
-                        "metadata" => f_metadata = map.next_value()?,
-                        "properties" => f_properties = map.next_value()?,
-                        "tags" => f_tags = map.next_value()?,
-                        "status" => f_status = map.next_value()?,
-                        _ => {
-                            unknown.insert(key.into_owned(), map.next_value()?);
-                        }
-                    }
-                }
-                Ok(ContactChanges {
-                    name: f_name,
-                    email: f_email,
-                    phone: f_phone,
-                    metadata: f_metadata,
-                    properties: f_properties,
-                    tags: f_tags,
-                    status: f_status,
-                    extra: unknown,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
     }
 }
 
@@ -2831,50 +2288,6 @@ impl serde::Serialize for ListContacts {
             object.serialize_field("sort", value)?;
         }
         object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ListContacts {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ListContacts;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ListContacts")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListContacts, A::Error> {
-                let mut f_page: Option<i64> = None;
-                let mut f_limit: Option<i64> = None;
-                let mut f_filter: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                let mut f_sort: Option<std::collections::BTreeMap<String, i64>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "page" => f_page = map.next_value()?,
-                        "limit" => f_limit = map.next_value()?,
-                        "filter" => f_filter = map.next_value()?,
-                        "sort" => f_sort = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ListContacts {
-                    page: f_page,
-                    limit: f_limit,
-                    filter: f_filter,
-                    sort: f_sort,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
     }
 }
 
@@ -2973,39 +2386,6 @@ impl serde::Serialize for ConversationsMessagesQuery {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationsMessagesQuery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ConversationsMessagesQuery;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ConversationsMessagesQuery")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ConversationsMessagesQuery, A::Error> {
-                let mut f_messages_count: Option<i64> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "messagesCount" => f_messages_count = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ConversationsMessagesQuery {
-                    messages_count: f_messages_count,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-
 /// Query parameters of `flows.execute`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FlowsExecuteQuery {
@@ -3025,39 +2405,6 @@ impl serde::Serialize for FlowsExecuteQuery {
             object.serialize_field("version", value)?;
         }
         object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FlowsExecuteQuery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FlowsExecuteQuery;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct FlowsExecuteQuery")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FlowsExecuteQuery, A::Error> {
-                let mut f_version: Option<String> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "version" => f_version = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(FlowsExecuteQuery {
-                    version: f_version,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
     }
 }
 
@@ -3087,41 +2434,5 @@ impl serde::Serialize for ContactsGetQuery {
             object.serialize_field("integrationId", value)?;
         }
         object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactsGetQuery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ContactsGetQuery;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ContactsGetQuery")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ContactsGetQuery, A::Error> {
-                let mut f_email: Option<String> = None;
-                let mut f_integration_id: Option<String> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = map.next_value()?,
-                        "integrationId" => f_integration_id = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ContactsGetQuery {
-                    email: f_email,
-                    integration_id: f_integration_id,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
     }
 }

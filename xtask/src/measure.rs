@@ -4,10 +4,16 @@
 //! spec-independent runtime reported apart), `cargo check` time of generated crates with their
 //! dependencies prebuilt, and the number of distinct crates the generated crate depends on.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
-use xtask::display;
+use std::time::{Instant, SystemTime};
+
+/// Runs of `cargo check` per crate.
+const RUNS: usize = 7;
+/// The name progenitor's crate is reported under.
+const PROGENITOR: &str = "progenitor 0.15.1, same 14 operations (positional)";
+/// Where to find progenitor's crate when it is not in `shared/reference/` above the workspace.
+const BASELINE_ENV: &str = "PROGENITOR_BASELINE";
 
 /// Line counts of one generated crate.
 struct Lines {
@@ -63,6 +69,94 @@ fn per_op(n: (usize, usize), ops: usize) -> String {
     )
 }
 
+/// Times `cargo check` of standalone crates, all the same way.
+struct Checker {
+    cargo: String,
+    /// One target directory for every crate, so that shared dependencies build once.
+    target: PathBuf,
+}
+
+impl Checker {
+    fn check(&self, dir: &Path) -> Result<(), String> {
+        let status = Command::new(&self.cargo)
+            .args(["check", "--quiet"])
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", &self.target)
+            .env("CARGO_INCREMENTAL", "0")
+            .status()
+            .map_err(|e| format!("error: cannot run cargo: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("error: {} does not compile", dir.display()))
+        }
+    }
+
+    /// Builds the crates' dependencies, then times [`RUNS`] checks of each, taking turns.
+    fn interleaved(&self, dirs: &[&Path]) -> Result<Vec<Vec<f64>>, String> {
+        for dir in dirs {
+            self.check(dir)?;
+        }
+        let mut times = vec![Vec::new(); dirs.len()];
+        for _ in 0..RUNS {
+            for (dir, times) in dirs.iter().zip(&mut times) {
+                let lib = dir.join("src/lib.rs");
+                std::fs::File::options()
+                    .append(true)
+                    .open(&lib)
+                    .and_then(|f| f.set_modified(SystemTime::now()))
+                    .map_err(|e| format!("error: cannot touch {}: {e}", lib.display()))?;
+                let started = Instant::now();
+                self.check(dir)?;
+                times.push(started.elapsed().as_secs_f64());
+            }
+        }
+        Ok(times)
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+/// progenitor's output for the same operations: `$PROGENITOR_BASELINE`, or
+/// `shared/reference/progenitor-baseline` in a folder above the workspace.
+fn progenitor_baseline(root: &Path) -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(BASELINE_ENV) {
+        return Some(PathBuf::from(dir));
+    }
+    root.ancestors()
+        .map(|a| a.join("shared/reference/progenitor-baseline"))
+        .find(|dir| dir.join("Cargo.toml").is_file())
+}
+
+/// Copies a folder's files (fresh, writable copies) into `to`, replacing it.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    if to.exists() {
+        std::fs::remove_dir_all(to)
+            .map_err(|e| format!("error: cannot clean {}: {e}", to.display()))?;
+    }
+    std::fs::create_dir_all(to)
+        .map_err(|e| format!("error: cannot create {}: {e}", to.display()))?;
+    let entries = std::fs::read_dir(from)
+        .map_err(|e| format!("error: cannot read {}: {e}", from.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| format!("error: {e}"))?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            let bytes = std::fs::read(&path)
+                .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
+            std::fs::write(&target, bytes)
+                .map_err(|e| format!("error: cannot write {}: {e}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(root: &Path) -> Result<(), String> {
     let real = std::fs::read_to_string(root.join("spec/cognipeer.yaml"))
         .map_err(|e| format!("error: {e}"))?;
@@ -95,53 +189,83 @@ pub fn run(root: &Path) -> Result<(), String> {
         generated.push((name.clone(), files));
     }
 
-    println!("\n## `cargo check` of the generated crate, dependencies prebuilt\n");
+    println!("\n## `cargo check`, dependencies prebuilt\n");
+    println!(
+        "Each run: `touch src/lib.rs`, then one whole `CARGO_INCREMENTAL=0 cargo check -q` process, \
+         timed by the wall clock; the crates take turns, {RUNS} runs each, medians shown.\n"
+    );
     let dir = root.join("target/measure");
-    let target = root.join("target/measure-target");
     let lock = std::fs::read(root.join("Cargo.lock"))
         .map_err(|e| format!("error: cannot read Cargo.lock: {e}"))?;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let checker = Checker {
+        cargo: std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()),
+        target: root.join("target/measure-target"),
+    };
+    let mut crates = Vec::new();
     for (name, files) in generated
         .iter()
         .filter(|(n, _)| n == "real spec" || n == "synthetic 1000")
     {
         let crate_dir = dir.join(name.replace(' ', "-"));
         xtask::write_standalone_crate(files, &crate_dir, &lock)?;
-        let check = || {
-            Command::new(&cargo)
-                .args(["check", "--quiet", "--manifest-path"])
-                .arg(crate_dir.join("Cargo.toml"))
-                .env("CARGO_TARGET_DIR", &target)
-                .status()
-                .map_err(|e| format!("error: cannot run cargo: {e}"))
-        };
-        check()?; // builds the dependencies
-        let mut times = Vec::new();
-        for _ in 0..3 {
-            let lib = crate_dir.join("src/lib.rs");
-            let text = std::fs::read_to_string(&lib).map_err(|e| format!("error: {e}"))?;
-            std::fs::write(&lib, format!("{text}\n")).map_err(|e| format!("error: {e}"))?;
-            let started = Instant::now();
-            if !check()?.success() {
-                return Err(format!(
-                    "error: {} does not compile",
-                    display(root, &crate_dir)
-                ));
-            }
-            times.push(started.elapsed().as_secs_f64());
+        let lines: usize = files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".rs"))
+            .map(|(_, text)| text.lines().count())
+            .sum();
+        crates.push((name.clone(), crate_dir, lines));
+    }
+    match progenitor_baseline(root) {
+        Some(baseline) => {
+            let copy = dir.join("progenitor");
+            copy_dir(&baseline, &copy)?;
+            let text = std::fs::read_to_string(copy.join("src/lib.rs"))
+                .map_err(|e| format!("error: {e}"))?;
+            crates.push((PROGENITOR.to_owned(), copy, text.lines().count()));
         }
-        times.sort_by(f64::total_cmp);
+        None => println!(
+            "(progenitor's crate not found: set {BASELINE_ENV} to the `progenitor-baseline` folder to compare)\n"
+        ),
+    }
+    // The real spec's crate and progenitor's take turns; the big synthetic crate is timed alone.
+    let (paired, alone): (Vec<_>, Vec<_>) = crates
+        .iter()
+        .partition(|(name, ..)| name == "real spec" || name == PROGENITOR);
+    let mut rows = Vec::new();
+    for group in [paired, alone] {
+        let dirs: Vec<&Path> = group.iter().map(|(_, dir, _)| dir.as_path()).collect();
+        let times = checker.interleaved(&dirs)?;
+        rows.extend(group.into_iter().zip(times));
+    }
+    println!("| crate | lines of Rust | `cargo check` (median) | runs |");
+    println!("|---|---|---|---|");
+    for ((name, _, lines), times) in &rows {
+        let runs: Vec<String> = times.iter().map(|t| format!("{t:.2}")).collect();
         println!(
-            "- {name}: median {:.2} s (runs: {:?})",
-            times[1],
-            times.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>()
+            "| {name} | {lines} | {:.2} s | {} |",
+            median(times),
+            runs.join(", ")
+        );
+    }
+    let times = |wanted: &str| {
+        rows.iter()
+            .find(|((name, ..), _)| name == wanted)
+            .map(|(_, times)| times)
+    };
+    if let (Some(ours), Some(theirs)) = (times("real spec"), times(PROGENITOR)) {
+        // Runs taken back to back compare under the same load.
+        let ratios: Vec<f64> = ours.iter().zip(theirs).map(|(a, b)| a / b).collect();
+        println!(
+            "\n- real spec / progenitor: **{:.2}** (ratio of the medians; median of the per-run ratios {:.2})",
+            median(ours) / median(theirs),
+            median(&ratios)
         );
     }
 
     println!(
         "\n## Distinct crates in the dependency tree of cognipeer-sdk (normal dependencies)\n"
     );
-    let tree = Command::new(&cargo)
+    let tree = Command::new(&checker.cargo)
         .args([
             "tree",
             "-p",

@@ -1,4 +1,7 @@
-//! `src/models.rs`: serde structs and enums for the spec's types and each operation's query.
+//! `src/models.rs`: structs and enums for the spec's types and each operation's query, with
+//! their serde impls written out rather than derived: one pass over an object's keys, unknown
+//! fields kept without `#[serde(flatten)]`'s buffering, and about half the `cargo check` time of
+//! serde's derive (BENCHMARKS.md).
 
 use super::{doc, rust_type};
 use crate::ir;
@@ -30,18 +33,60 @@ pub(super) fn render(api: &ir::Api, part: &[&ir::Model]) -> TokenStream {
             //! The API's data types. Optional fields are left out of requests when `None`.
         );
     }
-    let checked = checked_models(api);
-    let models = part.iter().map(|m| model(api, m, &checked));
+    let uses = Uses {
+        checked: checked_models(api),
+        decoded: decoded_models(api),
+    };
+    let models = part.iter().map(|m| model(api, m, &uses));
     quote!(#(#models)*)
 }
 
-fn model(api: &ir::Api, m: &ir::Model, checked: &BTreeSet<&str>) -> TokenStream {
-    let given = checked.contains(m.name.as_str()).then(|| given(m));
+/// How the operations use the models, by name.
+struct Uses<'a> {
+    /// Named by a precondition: they implement `Given`.
+    checked: BTreeSet<&'a str>,
+    /// In a response: they implement `Deserialize`. (Every model implements `Serialize`: requests
+    /// go out, and what came in can be stored or sent back, unknown fields included.)
+    decoded: BTreeSet<&'a str>,
+}
+
+fn model(api: &ir::Api, m: &ir::Model, uses: &Uses) -> TokenStream {
+    let given = uses.checked.contains(m.name.as_str()).then(|| given(m));
     let model = match &m.kind {
-        ir::ModelKind::Object { fields, extra } => object(api, m, fields, *extra),
+        ir::ModelKind::Object { fields, extra } => {
+            let decoded = uses.decoded.contains(m.name.as_str());
+            object(api, m, fields, *extra, decoded)
+        }
         ir::ModelKind::Enum { values, open } => enumeration(m, values, *open),
     };
     quote!(#model #given)
+}
+
+/// Names of the models a response may hold, however deeply.
+fn decoded_models(api: &ir::Api) -> BTreeSet<&str> {
+    fn visit<'a>(api: &'a ir::Api, ty: &ir::TypeRef, names: &mut BTreeSet<&'a str>) {
+        match ty {
+            ir::TypeRef::List(inner) | ir::TypeRef::Map(inner) => visit(api, inner, names),
+            ir::TypeRef::Named(i) => {
+                let Some(m) = api.models.get(*i) else { return };
+                if names.insert(m.name.as_str()) {
+                    if let ir::ModelKind::Object { fields, .. } = &m.kind {
+                        for f in fields {
+                            visit(api, &f.ty, names);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut names = BTreeSet::new();
+    for op in api.resources.iter().flat_map(|r| &r.operations) {
+        if let Some(response) = &op.response {
+            visit(api, response, &mut names);
+        }
+    }
+    names
 }
 
 /// Names of the models a precondition names a field of that type (they implement `Given`).
@@ -102,7 +147,14 @@ fn given(m: &ir::Model) -> TokenStream {
     }
 }
 
-fn object(api: &ir::Api, m: &ir::Model, fields: &[ir::Field], extra: bool) -> TokenStream {
+/// A struct with `Serialize`, and `Deserialize` if it is `decoded` (arrives in a response).
+fn object(
+    api: &ir::Api,
+    m: &ir::Model,
+    fields: &[ir::Field],
+    extra: bool,
+    decoded: bool,
+) -> TokenStream {
     let name = ident(&m.name);
     let docs = doc(&m.description);
     let default = m.defaultable.then(|| quote!(Default,));
@@ -123,13 +175,18 @@ fn object(api: &ir::Api, m: &ir::Model, fields: &[ir::Field], extra: bool) -> To
         }
     });
     let extra_member = extra.then(|| {
+        let docs = if decoded {
+            doc("Fields this version of the SDK does not know, kept as sent (and sent back as given).")
+        } else {
+            doc("Fields this version of the SDK does not know, sent as given.")
+        };
         quote! {
-            /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
+            #docs
             pub extra: serde_json::Map<String, serde_json::Value>,
         }
     });
     let serialize = serialize_object(m, fields, extra);
-    let deserialize = deserialize_object(api, m, fields, extra);
+    let deserialize = decoded.then(|| deserialize_object(api, m, fields, extra));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default)]

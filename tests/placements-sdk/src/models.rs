@@ -209,37 +209,6 @@ impl serde::Serialize for ItemsByQueryQuery {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ItemsByQueryQuery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ItemsByQueryQuery;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ItemsByQueryQuery")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ItemsByQueryQuery, A::Error> {
-                let mut f_size: Option<i64> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "size" => f_size = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ItemsByQueryQuery { size: f_size })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-
 /// Query parameters of `items.search`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ItemsSearchQuery {
@@ -273,44 +242,5 @@ impl serde::Serialize for ItemsSearchQuery {
             object.serialize_field("limit", value)?;
         }
         object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ItemsSearchQuery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ItemsSearchQuery;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ItemsSearchQuery")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ItemsSearchQuery, A::Error> {
-                let mut f_q: Option<String> = None;
-                let mut f_page: Option<i64> = None;
-                let mut f_limit: Option<i64> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "q" => f_q = map.next_value()?,
-                        "page" => f_page = map.next_value()?,
-                        "limit" => f_limit = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ItemsSearchQuery {
-                    q: f_q,
-                    page: f_page,
-                    limit: f_limit,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
     }
 }
