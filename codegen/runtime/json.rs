@@ -62,3 +62,141 @@ impl<'de> Key<'de> {
         }
     }
 }
+
+/// The serde impls of a generated struct, from its fields' kinds and wire names:
+///
+/// ```text
+/// serde_object!(Name [decode extra] { required id = "_id", optional email = "email" });
+/// ```
+///
+/// `Serialize` writes the fields in order, optional ones only when set, and with `extra` the
+/// unknown fields last. With `decode`, `Deserialize` reads the object in one pass, its keys
+/// without allocating; unknown fields are kept in `extra` (with `extra`) or skipped. Unlike
+/// serde's derive with `#[serde(flatten)]`, nothing is buffered, and there is about half as much
+/// code to check (BENCHMARKS.md).
+// A spec may have no object types.
+#[allow(unused_macros)]
+macro_rules! serde_object {
+    ($name:ident [] $fields:tt) => {
+        $crate::json::serde_object!(@serialize $name [] $fields);
+    };
+    ($name:ident [extra] $fields:tt) => {
+        $crate::json::serde_object!(@serialize $name [extra] $fields);
+    };
+    ($name:ident [decode] $fields:tt) => {
+        $crate::json::serde_object!(@serialize $name [] $fields);
+        $crate::json::serde_object!(@deserialize $name [] $fields);
+    };
+    ($name:ident [decode extra] $fields:tt) => {
+        $crate::json::serde_object!(@serialize $name [extra] $fields);
+        $crate::json::serde_object!(@deserialize $name [extra] $fields);
+    };
+    // A struct of known fields: serde's struct form, with its length.
+    (@serialize $name:ident [] {
+        $($kind:ident $field:ident = $wire:literal),* $(,)?
+    }) => {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                let len = 0 $(+ $crate::json::serde_object!(@len $kind self.$field))*;
+                let mut object = serializer.serialize_struct(stringify!($name), len)?;
+                $($crate::json::serde_object!(@put $kind object serialize_field $wire self.$field);)*
+                object.end()
+            }
+        }
+    };
+    // With unknown fields, a map (as serde's derive writes a struct with a flattened map).
+    (@serialize $name:ident [extra] {
+        $($kind:ident $field:ident = $wire:literal),* $(,)?
+    }) => {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut object = serializer.serialize_map(None)?;
+                $($crate::json::serde_object!(@put $kind object serialize_entry $wire self.$field);)*
+                for (key, value) in &self.extra {
+                    object.serialize_entry(key, value)?;
+                }
+                object.end()
+            }
+        }
+    };
+    (@deserialize $name:ident [$($extra:ident)?] {
+        $($kind:ident $field:ident = $wire:literal),* $(,)?
+    }) => {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Fields;
+
+                impl<'de> serde::de::Visitor<'de> for Fields {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("struct ", stringify!($name)))
+                    }
+
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<$name, A::Error> {
+                        // Each field in a local of its own name: the macro's own names
+                        // (`map`, `key`) cannot clash with them.
+                        $($crate::json::serde_object!(@local $kind $name $field);)*
+                        $(let mut $extra = serde_json::Map::new();)?
+                        while let Some(key) = map.next_key::<$crate::json::Key<'de>>()? {
+                            match key.as_str() {
+                                $($wire => $crate::json::serde_object!(@set $kind $field map),)*
+                                _ => $crate::json::serde_object!(@unknown map key $($extra)?),
+                            }
+                        }
+                        Ok($name {
+                            $($field: $crate::json::serde_object!(@take $kind $field $wire),)*
+                            $($extra,)?
+                        })
+                    }
+                }
+
+                deserializer.deserialize_map(Fields)
+            }
+        }
+    };
+    (@len required $value:expr) => { 1 };
+    (@len optional $value:expr) => { usize::from($value.is_some()) };
+    (@put required $object:ident $put:ident $wire:literal $value:expr) => {
+        $object.$put($wire, &$value)?
+    };
+    (@put optional $object:ident $put:ident $wire:literal $value:expr) => {
+        if let Some(value) = &$value {
+            $object.$put($wire, value)?;
+        }
+    };
+    // Typed like the field from the start, which spares the compiler inferring it late.
+    (@local required $name:ident $field:ident) => {
+        let mut $field = $crate::json::unset(|object: &$name| &object.$field);
+    };
+    (@local optional $name:ident $field:ident) => {
+        let mut $field = $crate::json::unset(|object: &$name| &object.$field).flatten();
+    };
+    (@set required $field:ident $map:ident) => { $field = Some($map.next_value()?) };
+    (@set optional $field:ident $map:ident) => { $field = $map.next_value()? };
+    (@take required $field:ident $wire:literal) => {
+        $field.ok_or_else(|| serde::de::Error::missing_field($wire))?
+    };
+    (@take optional $field:ident $wire:literal) => { $field };
+    (@unknown $map:ident $key:ident) => {{
+        $map.next_value::<serde::de::IgnoredAny>()?;
+    }};
+    (@unknown $map:ident $key:ident $extra:ident) => {{
+        $extra.insert($key.into_owned(), $map.next_value()?);
+    }};
+}
+// A spec may have no object types.
+#[allow(unused_imports)]
+pub(crate) use serde_object;
+
+/// `None`, typed as an `Option` of the field `field` picks out.
+// A spec may have no type that arrives in a response.
+#[allow(dead_code)]
+pub(crate) fn unset<S, T>(_field: fn(&S) -> &T) -> Option<T> {
+    None
+}

@@ -62,16 +62,9 @@ pub struct Message {
     pub content: String,
 }
 
-impl serde::Serialize for Message {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer.serialize_struct("Message", 2)?;
-        object.serialize_field("role", &self.role)?;
-        object.serialize_field("content", &self.content)?;
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    Message[] { required role = "role", required content = "content" }
+);
 
 /// The format of the peer's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -128,16 +121,9 @@ pub struct ClientTool {
     pub function: ClientFunction,
 }
 
-impl serde::Serialize for ClientTool {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer.serialize_struct("ClientTool", 2)?;
-        object.serialize_field("type", &self.r#type)?;
-        object.serialize_field("function", &self.function)?;
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    ClientTool[] { required r#type = "type", required function = "function" }
+);
 
 /// The kind of a client tool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -192,23 +178,10 @@ pub struct ClientFunction {
     pub parameters: ClientFunctionParameters,
 }
 
-impl serde::Serialize for ClientFunction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "ClientFunction",
-                2 + usize::from(self.description.is_some()),
-            )?;
-        object.serialize_field("name", &self.name)?;
-        if let Some(value) = &self.description {
-            object.serialize_field("description", value)?;
-        }
-        object.serialize_field("parameters", &self.parameters)?;
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    ClientFunction[] { required name = "name", optional description = "description",
+    required parameters = "parameters" }
+);
 
 /// JSON Schema of a function's arguments (an object schema).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -221,23 +194,10 @@ pub struct ClientFunctionParameters {
     pub required: Option<Vec<String>>,
 }
 
-impl serde::Serialize for ClientFunctionParameters {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "ClientFunctionParameters",
-                2 + usize::from(self.required.is_some()),
-            )?;
-        object.serialize_field("type", &self.r#type)?;
-        object.serialize_field("properties", &self.properties)?;
-        if let Some(value) = &self.required {
-            object.serialize_field("required", value)?;
-        }
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    ClientFunctionParameters[] { required r#type = "type", required properties =
+    "properties", optional required = "required" }
+);
 
 /// State of a peer's answer.
 ///
@@ -311,70 +271,10 @@ pub struct PendingAction {
     pub timestamp: Option<String>,
 }
 
-impl serde::Serialize for PendingAction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "PendingAction",
-                3 + usize::from(self.timestamp.is_some()),
-            )?;
-        object.serialize_field("executionId", &self.execution_id)?;
-        object.serialize_field("toolName", &self.tool_name)?;
-        object.serialize_field("args", &self.args)?;
-        if let Some(value) = &self.timestamp {
-            object.serialize_field("timestamp", value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PendingAction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PendingAction;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct PendingAction")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PendingAction, A::Error> {
-                let mut f_execution_id: Option<String> = None;
-                let mut f_tool_name: Option<String> = None;
-                let mut f_args: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                let mut f_timestamp: Option<String> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "executionId" => f_execution_id = Some(map.next_value()?),
-                        "toolName" => f_tool_name = Some(map.next_value()?),
-                        "args" => f_args = Some(map.next_value()?),
-                        "timestamp" => f_timestamp = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(PendingAction {
-                    execution_id: f_execution_id
-                        .ok_or_else(|| serde::de::Error::missing_field("executionId"))?,
-                    tool_name: f_tool_name
-                        .ok_or_else(|| serde::de::Error::missing_field("toolName"))?,
-                    args: f_args.ok_or_else(|| serde::de::Error::missing_field("args"))?,
-                    timestamp: f_timestamp,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    PendingAction[decode] { required execution_id = "executionId", required tool_name =
+    "toolName", required args = "args", optional timestamp = "timestamp" }
+);
 
 /// The result of a client tool call.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -389,21 +289,10 @@ pub struct ToolResult {
     pub error: Option<String>,
 }
 
-impl serde::Serialize for ToolResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct("ToolResult", 3 + usize::from(self.error.is_some()))?;
-        object.serialize_field("executionId", &self.execution_id)?;
-        object.serialize_field("success", &self.success)?;
-        object.serialize_field("output", &self.output)?;
-        if let Some(value) = &self.error {
-            object.serialize_field("error", value)?;
-        }
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    ToolResult[] { required execution_id = "executionId", required success = "success",
+    required output = "output", optional error = "error" }
+);
 
 /// A tool the peer ran while answering.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -420,79 +309,10 @@ pub struct ToolLog {
     pub error: Option<String>,
 }
 
-impl serde::Serialize for ToolLog {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "ToolLog",
-                1 + usize::from(self.input.is_some())
-                    + usize::from(self.output.is_some())
-                    + usize::from(self.status.is_some())
-                    + usize::from(self.error.is_some()),
-            )?;
-        object.serialize_field("name", &self.name)?;
-        if let Some(value) = &self.input {
-            object.serialize_field("input", value)?;
-        }
-        if let Some(value) = &self.output {
-            object.serialize_field("output", value)?;
-        }
-        if let Some(value) = &self.status {
-            object.serialize_field("status", value)?;
-        }
-        if let Some(value) = &self.error {
-            object.serialize_field("error", value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ToolLog {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ToolLog;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ToolLog")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ToolLog, A::Error> {
-                let mut f_name: Option<String> = None;
-                let mut f_input: Option<serde_json::Value> = None;
-                let mut f_output: Option<serde_json::Value> = None;
-                let mut f_status: Option<String> = None;
-                let mut f_error: Option<String> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = Some(map.next_value()?),
-                        "input" => f_input = map.next_value()?,
-                        "output" => f_output = map.next_value()?,
-                        "status" => f_status = map.next_value()?,
-                        "error" => f_error = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ToolLog {
-                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
-                    input: f_input,
-                    output: f_output,
-                    status: f_status,
-                    error: f_error,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    ToolLog[decode] { required name = "name", optional input = "input", optional output =
+    "output", optional status = "status", optional error = "error" }
+);
 
 /// A new conversation, optionally with a first message history and client tools.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -513,45 +333,12 @@ pub struct CreateConversation {
     pub version: Option<String>,
 }
 
-impl serde::Serialize for CreateConversation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "CreateConversation",
-                usize::from(self.contact_id.is_some())
-                    + usize::from(self.messages.is_some())
-                    + usize::from(self.client_tools.is_some())
-                    + usize::from(self.response_format.is_some())
-                    + usize::from(self.response_schema.is_some())
-                    + usize::from(self.additional_context.is_some())
-                    + usize::from(self.version.is_some()),
-            )?;
-        if let Some(value) = &self.contact_id {
-            object.serialize_field("contactId", value)?;
-        }
-        if let Some(value) = &self.messages {
-            object.serialize_field("messages", value)?;
-        }
-        if let Some(value) = &self.client_tools {
-            object.serialize_field("clientTools", value)?;
-        }
-        if let Some(value) = &self.response_format {
-            object.serialize_field("response_format", value)?;
-        }
-        if let Some(value) = &self.response_schema {
-            object.serialize_field("response_schema", value)?;
-        }
-        if let Some(value) = &self.additional_context {
-            object.serialize_field("additionalContext", value)?;
-        }
-        if let Some(value) = &self.version {
-            object.serialize_field("version", value)?;
-        }
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    CreateConversation[] { optional contact_id = "contactId", optional messages =
+    "messages", optional client_tools = "clientTools", optional response_format =
+    "response_format", optional response_schema = "response_schema", optional
+    additional_context = "additionalContext", optional version = "version" }
+);
 
 /// The new conversation and, if messages were sent, the peer's answer.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -580,122 +367,13 @@ pub struct CreateConversationResponse {
     pub pending_action: Option<PendingAction>,
 }
 
-impl serde::Serialize for CreateConversationResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "CreateConversationResponse",
-                2 + usize::from(self.user_id.is_some())
-                    + usize::from(self.contact_id.is_some())
-                    + usize::from(self.created.is_some())
-                    + usize::from(self.content.is_some())
-                    + usize::from(self.output.is_some())
-                    + usize::from(self.tools.is_some())
-                    + usize::from(self.message_id.is_some())
-                    + usize::from(self.status.is_some())
-                    + usize::from(self.pending_action.is_some()),
-            )?;
-        object.serialize_field("conversationId", &self.conversation_id)?;
-        object.serialize_field("peerId", &self.peer_id)?;
-        if let Some(value) = &self.user_id {
-            object.serialize_field("userId", value)?;
-        }
-        if let Some(value) = &self.contact_id {
-            object.serialize_field("contactId", value)?;
-        }
-        if let Some(value) = &self.created {
-            object.serialize_field("created", value)?;
-        }
-        if let Some(value) = &self.content {
-            object.serialize_field("content", value)?;
-        }
-        if let Some(value) = &self.output {
-            object.serialize_field("output", value)?;
-        }
-        if let Some(value) = &self.tools {
-            object.serialize_field("tools", value)?;
-        }
-        if let Some(value) = &self.message_id {
-            object.serialize_field("messageId", value)?;
-        }
-        if let Some(value) = &self.status {
-            object.serialize_field("status", value)?;
-        }
-        if let Some(value) = &self.pending_action {
-            object.serialize_field("pendingAction", value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CreateConversationResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CreateConversationResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct CreateConversationResponse")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateConversationResponse, A::Error> {
-                let mut f_conversation_id: Option<String> = None;
-                let mut f_peer_id: Option<String> = None;
-                let mut f_user_id: Option<String> = None;
-                let mut f_contact_id: Option<String> = None;
-                let mut f_created: Option<bool> = None;
-                let mut f_content: Option<String> = None;
-                let mut f_output: Option<serde_json::Value> = None;
-                let mut f_tools: Option<Vec<ToolLog>> = None;
-                let mut f_message_id: Option<String> = None;
-                let mut f_status: Option<MessageStatus> = None;
-                let mut f_pending_action: Option<PendingAction> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "conversationId" => f_conversation_id = Some(map.next_value()?),
-                        "peerId" => f_peer_id = Some(map.next_value()?),
-                        "userId" => f_user_id = map.next_value()?,
-                        "contactId" => f_contact_id = map.next_value()?,
-                        "created" => f_created = map.next_value()?,
-                        "content" => f_content = map.next_value()?,
-                        "output" => f_output = map.next_value()?,
-                        "tools" => f_tools = map.next_value()?,
-                        "messageId" => f_message_id = map.next_value()?,
-                        "status" => f_status = map.next_value()?,
-                        "pendingAction" => f_pending_action = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(CreateConversationResponse {
-                    conversation_id: f_conversation_id
-                        .ok_or_else(|| serde::de::Error::missing_field(
-                            "conversationId",
-                        ))?,
-                    peer_id: f_peer_id
-                        .ok_or_else(|| serde::de::Error::missing_field("peerId"))?,
-                    user_id: f_user_id,
-                    contact_id: f_contact_id,
-                    created: f_created,
-                    content: f_content,
-                    output: f_output,
-                    tools: f_tools,
-                    message_id: f_message_id,
-                    status: f_status,
-                    pending_action: f_pending_action,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    CreateConversationResponse[decode] { required conversation_id = "conversationId",
+    required peer_id = "peerId", optional user_id = "userId", optional contact_id =
+    "contactId", optional created = "created", optional content = "content", optional
+    output = "output", optional tools = "tools", optional message_id = "messageId",
+    optional status = "status", optional pending_action = "pendingAction" }
+);
 
 /// A user message to send to a conversation.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -716,42 +394,12 @@ pub struct SendMessage {
     pub version: Option<String>,
 }
 
-impl serde::Serialize for SendMessage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "SendMessage",
-                1 + usize::from(self.contact_id.is_some())
-                    + usize::from(self.client_tools.is_some())
-                    + usize::from(self.response_format.is_some())
-                    + usize::from(self.response_schema.is_some())
-                    + usize::from(self.additional_context.is_some())
-                    + usize::from(self.version.is_some()),
-            )?;
-        object.serialize_field("content", &self.content)?;
-        if let Some(value) = &self.contact_id {
-            object.serialize_field("contactId", value)?;
-        }
-        if let Some(value) = &self.client_tools {
-            object.serialize_field("clientTools", value)?;
-        }
-        if let Some(value) = &self.response_format {
-            object.serialize_field("response_format", value)?;
-        }
-        if let Some(value) = &self.response_schema {
-            object.serialize_field("response_schema", value)?;
-        }
-        if let Some(value) = &self.additional_context {
-            object.serialize_field("additionalContext", value)?;
-        }
-        if let Some(value) = &self.version {
-            object.serialize_field("version", value)?;
-        }
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    SendMessage[] { required content = "content", optional contact_id = "contactId",
+    optional client_tools = "clientTools", optional response_format = "response_format",
+    optional response_schema = "response_schema", optional additional_context =
+    "additionalContext", optional version = "version" }
+);
 
 /// The peer's answer to a message.
 #[derive(Debug, Clone, PartialEq)]
@@ -772,92 +420,12 @@ pub struct SendMessageResponse {
     pub pending_action: Option<PendingAction>,
 }
 
-impl serde::Serialize for SendMessageResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "SendMessageResponse",
-                3 + usize::from(self.content.is_some())
-                    + usize::from(self.output.is_some())
-                    + usize::from(self.tools.is_some())
-                    + usize::from(self.pending_action.is_some()),
-            )?;
-        object.serialize_field("conversationId", &self.conversation_id)?;
-        if let Some(value) = &self.content {
-            object.serialize_field("content", value)?;
-        }
-        if let Some(value) = &self.output {
-            object.serialize_field("output", value)?;
-        }
-        if let Some(value) = &self.tools {
-            object.serialize_field("tools", value)?;
-        }
-        object.serialize_field("messageId", &self.message_id)?;
-        object.serialize_field("status", &self.status)?;
-        if let Some(value) = &self.pending_action {
-            object.serialize_field("pendingAction", value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SendMessageResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SendMessageResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct SendMessageResponse")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SendMessageResponse, A::Error> {
-                let mut f_conversation_id: Option<String> = None;
-                let mut f_content: Option<String> = None;
-                let mut f_output: Option<serde_json::Value> = None;
-                let mut f_tools: Option<Vec<ToolLog>> = None;
-                let mut f_message_id: Option<String> = None;
-                let mut f_status: Option<MessageStatus> = None;
-                let mut f_pending_action: Option<PendingAction> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "conversationId" => f_conversation_id = Some(map.next_value()?),
-                        "content" => f_content = map.next_value()?,
-                        "output" => f_output = map.next_value()?,
-                        "tools" => f_tools = map.next_value()?,
-                        "messageId" => f_message_id = Some(map.next_value()?),
-                        "status" => f_status = Some(map.next_value()?),
-                        "pendingAction" => f_pending_action = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(SendMessageResponse {
-                    conversation_id: f_conversation_id
-                        .ok_or_else(|| serde::de::Error::missing_field(
-                            "conversationId",
-                        ))?,
-                    content: f_content,
-                    output: f_output,
-                    tools: f_tools,
-                    message_id: f_message_id
-                        .ok_or_else(|| serde::de::Error::missing_field("messageId"))?,
-                    status: f_status
-                        .ok_or_else(|| serde::de::Error::missing_field("status"))?,
-                    pending_action: f_pending_action,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    SendMessageResponse[decode] { required conversation_id = "conversationId", optional
+    content = "content", optional output = "output", optional tools = "tools", required
+    message_id = "messageId", required status = "status", optional pending_action =
+    "pendingAction" }
+);
 
 /// The result of the client tool call a message waits for.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -866,15 +434,7 @@ pub struct ResumeMessage {
     pub tool_result: ToolResult,
 }
 
-impl serde::Serialize for ResumeMessage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer.serialize_struct("ResumeMessage", 1)?;
-        object.serialize_field("toolResult", &self.tool_result)?;
-        object.end()
-    }
-}
+crate::json::serde_object!(ResumeMessage[] { required tool_result = "toolResult" });
 
 /// The peer's answer after a client tool result.
 #[derive(Debug, Clone, PartialEq)]
@@ -893,83 +453,11 @@ pub struct ResumeMessageResponse {
     pub pending_action: Option<PendingAction>,
 }
 
-impl serde::Serialize for ResumeMessageResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "ResumeMessageResponse",
-                4 + usize::from(self.tools.is_some())
-                    + usize::from(self.pending_action.is_some()),
-            )?;
-        object.serialize_field("conversationId", &self.conversation_id)?;
-        object.serialize_field("content", &self.content)?;
-        if let Some(value) = &self.tools {
-            object.serialize_field("tools", value)?;
-        }
-        object.serialize_field("messageId", &self.message_id)?;
-        object.serialize_field("status", &self.status)?;
-        if let Some(value) = &self.pending_action {
-            object.serialize_field("pendingAction", value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ResumeMessageResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ResumeMessageResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ResumeMessageResponse")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResumeMessageResponse, A::Error> {
-                let mut f_conversation_id: Option<String> = None;
-                let mut f_content: Option<String> = None;
-                let mut f_tools: Option<Vec<ToolLog>> = None;
-                let mut f_message_id: Option<String> = None;
-                let mut f_status: Option<MessageStatus> = None;
-                let mut f_pending_action: Option<PendingAction> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "conversationId" => f_conversation_id = Some(map.next_value()?),
-                        "content" => f_content = Some(map.next_value()?),
-                        "tools" => f_tools = map.next_value()?,
-                        "messageId" => f_message_id = Some(map.next_value()?),
-                        "status" => f_status = Some(map.next_value()?),
-                        "pendingAction" => f_pending_action = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ResumeMessageResponse {
-                    conversation_id: f_conversation_id
-                        .ok_or_else(|| serde::de::Error::missing_field(
-                            "conversationId",
-                        ))?,
-                    content: f_content
-                        .ok_or_else(|| serde::de::Error::missing_field("content"))?,
-                    tools: f_tools,
-                    message_id: f_message_id
-                        .ok_or_else(|| serde::de::Error::missing_field("messageId"))?,
-                    status: f_status
-                        .ok_or_else(|| serde::de::Error::missing_field("status"))?,
-                    pending_action: f_pending_action,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    ResumeMessageResponse[decode] { required conversation_id = "conversationId", required
+    content = "content", optional tools = "tools", required message_id = "messageId",
+    required status = "status", optional pending_action = "pendingAction" }
+);
 
 /// A conversation.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -994,99 +482,12 @@ pub struct Conversation {
     pub peer: Option<serde_json::Value>,
 }
 
-impl serde::Serialize for Conversation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "Conversation",
-                5 + usize::from(self.title.is_some())
-                    + usize::from(self.user_id.is_some())
-                    + usize::from(self.contact_id.is_some())
-                    + usize::from(self.peer.is_some()),
-            )?;
-        object.serialize_field("_id", &self.id)?;
-        if let Some(value) = &self.title {
-            object.serialize_field("title", value)?;
-        }
-        object.serialize_field("peerId", &self.peer_id)?;
-        if let Some(value) = &self.user_id {
-            object.serialize_field("userId", value)?;
-        }
-        if let Some(value) = &self.contact_id {
-            object.serialize_field("contactId", value)?;
-        }
-        object.serialize_field("source", &self.source)?;
-        object.serialize_field("createdAt", &self.created_at)?;
-        object.serialize_field("updatedAt", &self.updated_at)?;
-        if let Some(value) = &self.peer {
-            object.serialize_field("peer", value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Conversation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Conversation;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct Conversation")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Conversation, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_title: Option<String> = None;
-                let mut f_peer_id: Option<String> = None;
-                let mut f_user_id: Option<String> = None;
-                let mut f_contact_id: Option<String> = None;
-                let mut f_source: Option<String> = None;
-                let mut f_created_at: Option<String> = None;
-                let mut f_updated_at: Option<String> = None;
-                let mut f_peer: Option<serde_json::Value> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => f_id = Some(map.next_value()?),
-                        "title" => f_title = map.next_value()?,
-                        "peerId" => f_peer_id = Some(map.next_value()?),
-                        "userId" => f_user_id = map.next_value()?,
-                        "contactId" => f_contact_id = map.next_value()?,
-                        "source" => f_source = Some(map.next_value()?),
-                        "createdAt" => f_created_at = Some(map.next_value()?),
-                        "updatedAt" => f_updated_at = Some(map.next_value()?),
-                        "peer" => f_peer = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Conversation {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
-                    title: f_title,
-                    peer_id: f_peer_id
-                        .ok_or_else(|| serde::de::Error::missing_field("peerId"))?,
-                    user_id: f_user_id,
-                    contact_id: f_contact_id,
-                    source: f_source
-                        .ok_or_else(|| serde::de::Error::missing_field("source"))?,
-                    created_at: f_created_at
-                        .ok_or_else(|| serde::de::Error::missing_field("createdAt"))?,
-                    updated_at: f_updated_at
-                        .ok_or_else(|| serde::de::Error::missing_field("updatedAt"))?,
-                    peer: f_peer,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    Conversation[decode] { required id = "_id", optional title = "title", required
+    peer_id = "peerId", optional user_id = "userId", optional contact_id = "contactId",
+    required source = "source", required created_at = "createdAt", required updated_at =
+    "updatedAt", optional peer = "peer" }
+);
 
 /// Which page of conversations to list, filtered and sorted.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1103,37 +504,10 @@ pub struct ListConversations {
     pub sort: Option<std::collections::BTreeMap<String, i64>>,
 }
 
-impl serde::Serialize for ListConversations {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "ListConversations",
-                usize::from(self.contact_id.is_some())
-                    + usize::from(self.filter.is_some())
-                    + usize::from(self.page.is_some())
-                    + usize::from(self.limit.is_some())
-                    + usize::from(self.sort.is_some()),
-            )?;
-        if let Some(value) = &self.contact_id {
-            object.serialize_field("contactId", value)?;
-        }
-        if let Some(value) = &self.filter {
-            object.serialize_field("filter", value)?;
-        }
-        if let Some(value) = &self.page {
-            object.serialize_field("page", value)?;
-        }
-        if let Some(value) = &self.limit {
-            object.serialize_field("limit", value)?;
-        }
-        if let Some(value) = &self.sort {
-            object.serialize_field("sort", value)?;
-        }
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    ListConversations[] { optional contact_id = "contactId", optional filter = "filter",
+    optional page = "page", optional limit = "limit", optional sort = "sort" }
+);
 
 /// One page of conversations.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1148,62 +522,10 @@ pub struct ConversationPage {
     pub limit: i64,
 }
 
-impl serde::Serialize for ConversationPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer.serialize_struct("ConversationPage", 4)?;
-        object.serialize_field("data", &self.data)?;
-        object.serialize_field("total", &self.total)?;
-        object.serialize_field("page", &self.page)?;
-        object.serialize_field("limit", &self.limit)?;
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ConversationPage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ConversationPage")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ConversationPage, A::Error> {
-                let mut f_data: Option<Vec<Conversation>> = None;
-                let mut f_total: Option<i64> = None;
-                let mut f_page: Option<i64> = None;
-                let mut f_limit: Option<i64> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "data" => f_data = Some(map.next_value()?),
-                        "total" => f_total = Some(map.next_value()?),
-                        "page" => f_page = Some(map.next_value()?),
-                        "limit" => f_limit = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ConversationPage {
-                    data: f_data.ok_or_else(|| serde::de::Error::missing_field("data"))?,
-                    total: f_total
-                        .ok_or_else(|| serde::de::Error::missing_field("total"))?,
-                    page: f_page.ok_or_else(|| serde::de::Error::missing_field("page"))?,
-                    limit: f_limit
-                        .ok_or_else(|| serde::de::Error::missing_field("limit"))?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    ConversationPage[decode] { required data = "data", required total = "total", required
+    page = "page", required limit = "limit" }
+);
 
 /// A stored message of a conversation.
 #[derive(Debug, Clone, PartialEq)]
@@ -1224,87 +546,12 @@ pub struct ConversationMessage {
     pub tool_logs: Option<Vec<ToolLog>>,
 }
 
-impl serde::Serialize for ConversationMessage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "ConversationMessage",
-                5 + usize::from(self.status.is_some())
-                    + usize::from(self.tool_logs.is_some()),
-            )?;
-        object.serialize_field("_id", &self.id)?;
-        object.serialize_field("conversationId", &self.conversation_id)?;
-        object.serialize_field("type", &self.r#type)?;
-        object.serialize_field("content", &self.content)?;
-        if let Some(value) = &self.status {
-            object.serialize_field("status", value)?;
-        }
-        object.serialize_field("createdAt", &self.created_at)?;
-        if let Some(value) = &self.tool_logs {
-            object.serialize_field("toolLogs", value)?;
-        }
-        object.end()
+crate::json::serde_object!(
+    ConversationMessage[decode] { required id = "_id", required conversation_id =
+    "conversationId", required r#type = "type", required content = "content", optional
+    status = "status", required created_at = "createdAt", optional tool_logs = "toolLogs"
     }
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ConversationMessage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ConversationMessage")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ConversationMessage, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_conversation_id: Option<String> = None;
-                let mut f_type: Option<MessageRole> = None;
-                let mut f_content: Option<String> = None;
-                let mut f_status: Option<MessageStatus> = None;
-                let mut f_created_at: Option<String> = None;
-                let mut f_tool_logs: Option<Vec<ToolLog>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => f_id = Some(map.next_value()?),
-                        "conversationId" => f_conversation_id = Some(map.next_value()?),
-                        "type" => f_type = Some(map.next_value()?),
-                        "content" => f_content = Some(map.next_value()?),
-                        "status" => f_status = map.next_value()?,
-                        "createdAt" => f_created_at = Some(map.next_value()?),
-                        "toolLogs" => f_tool_logs = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ConversationMessage {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
-                    conversation_id: f_conversation_id
-                        .ok_or_else(|| serde::de::Error::missing_field(
-                            "conversationId",
-                        ))?,
-                    r#type: f_type
-                        .ok_or_else(|| serde::de::Error::missing_field("type"))?,
-                    content: f_content
-                        .ok_or_else(|| serde::de::Error::missing_field("content"))?,
-                    status: f_status,
-                    created_at: f_created_at
-                        .ok_or_else(|| serde::de::Error::missing_field("createdAt"))?,
-                    tool_logs: f_tool_logs,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+);
 
 /// The result of a flow run.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1319,68 +566,10 @@ pub struct ExecuteFlowResponse {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl serde::Serialize for ExecuteFlowResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-
-        let mut object = serializer.serialize_map(None)?;
-        object.serialize_entry("success", &self.success)?;
-        if let Some(value) = &self.outputs {
-            object.serialize_entry("outputs", value)?;
-        }
-        if let Some(value) = &self.error {
-            object.serialize_entry("error", value)?;
-        }
-        for (key, value) in &self.extra {
-            object.serialize_entry(key, value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ExecuteFlowResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ExecuteFlowResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ExecuteFlowResponse")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ExecuteFlowResponse, A::Error> {
-                let mut f_success: Option<bool> = None;
-                let mut f_outputs: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                let mut f_error: Option<String> = None;
-                let mut unknown = serde_json::Map::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "success" => f_success = Some(map.next_value()?),
-                        "outputs" => f_outputs = map.next_value()?,
-                        "error" => f_error = map.next_value()?,
-                        _ => {
-                            unknown.insert(key.into_owned(), map.next_value()?);
-                        }
-                    }
-                }
-                Ok(ExecuteFlowResponse {
-                    success: f_success
-                        .ok_or_else(|| serde::de::Error::missing_field("success"))?,
-                    outputs: f_outputs,
-                    error: f_error,
-                    extra: unknown,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    ExecuteFlowResponse[decode extra] { required success = "success", optional outputs =
+    "outputs", optional error = "error" }
+);
 
 /// The API channel a hookId belongs to.
 #[derive(Debug, Clone, PartialEq)]
@@ -1411,107 +600,13 @@ pub struct Channel {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl serde::Serialize for Channel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-
-        let mut object = serializer.serialize_map(None)?;
-        object.serialize_entry("_id", &self.id)?;
-        object.serialize_entry("name", &self.name)?;
-        object.serialize_entry("hookId", &self.hook_id)?;
-        object.serialize_entry("peerId", &self.peer_id)?;
-        object.serialize_entry("channelType", &self.channel_type)?;
-        if let Some(value) = &self.gallery_key {
-            object.serialize_entry("galleryKey", value)?;
-        }
-        object.serialize_entry("isActive", &self.is_active)?;
-        if let Some(value) = &self.prompt {
-            object.serialize_entry("prompt", value)?;
-        }
-        if let Some(value) = &self.messages_count {
-            object.serialize_entry("messagesCount", value)?;
-        }
-        if let Some(value) = &self.created_at {
-            object.serialize_entry("createdAt", value)?;
-        }
-        if let Some(value) = &self.updated_at {
-            object.serialize_entry("updatedAt", value)?;
-        }
-        for (key, value) in &self.extra {
-            object.serialize_entry(key, value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Channel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Channel;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct Channel")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Channel, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_hook_id: Option<String> = None;
-                let mut f_peer_id: Option<String> = None;
-                let mut f_channel_type: Option<ChannelType> = None;
-                let mut f_gallery_key: Option<String> = None;
-                let mut f_is_active: Option<bool> = None;
-                let mut f_prompt: Option<String> = None;
-                let mut f_messages_count: Option<i64> = None;
-                let mut f_created_at: Option<String> = None;
-                let mut f_updated_at: Option<String> = None;
-                let mut unknown = serde_json::Map::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "hookId" => f_hook_id = Some(map.next_value()?),
-                        "peerId" => f_peer_id = Some(map.next_value()?),
-                        "channelType" => f_channel_type = Some(map.next_value()?),
-                        "galleryKey" => f_gallery_key = map.next_value()?,
-                        "isActive" => f_is_active = Some(map.next_value()?),
-                        "prompt" => f_prompt = map.next_value()?,
-                        "messagesCount" => f_messages_count = map.next_value()?,
-                        "createdAt" => f_created_at = map.next_value()?,
-                        "updatedAt" => f_updated_at = map.next_value()?,
-                        _ => {
-                            unknown.insert(key.into_owned(), map.next_value()?);
-                        }
-                    }
-                }
-                Ok(Channel {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
-                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
-                    hook_id: f_hook_id
-                        .ok_or_else(|| serde::de::Error::missing_field("hookId"))?,
-                    peer_id: f_peer_id
-                        .ok_or_else(|| serde::de::Error::missing_field("peerId"))?,
-                    channel_type: f_channel_type
-                        .ok_or_else(|| serde::de::Error::missing_field("channelType"))?,
-                    gallery_key: f_gallery_key,
-                    is_active: f_is_active
-                        .ok_or_else(|| serde::de::Error::missing_field("isActive"))?,
-                    prompt: f_prompt,
-                    messages_count: f_messages_count,
-                    created_at: f_created_at,
-                    updated_at: f_updated_at,
-                    extra: unknown,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    Channel[decode extra] { required id = "_id", required name = "name", required hook_id
+    = "hookId", required peer_id = "peerId", required channel_type = "channelType",
+    optional gallery_key = "galleryKey", required is_active = "isActive", optional prompt
+    = "prompt", optional messages_count = "messagesCount", optional created_at =
+    "createdAt", optional updated_at = "updatedAt" }
+);
 
 /// Kind of channel.
 ///
@@ -1605,121 +700,14 @@ pub struct Peer {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl serde::Serialize for Peer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-
-        let mut object = serializer.serialize_map(None)?;
-        object.serialize_entry("_id", &self.id)?;
-        object.serialize_entry("name", &self.name)?;
-        if let Some(value) = &self.description {
-            object.serialize_entry("description", value)?;
-        }
-        object.serialize_entry("modelId", &self.model_id)?;
-        object.serialize_entry("prompt", &self.prompt)?;
-        if let Some(value) = &self.temperature {
-            object.serialize_entry("temperature", value)?;
-        }
-        if let Some(value) = &self.messages_count {
-            object.serialize_entry("messagesCount", value)?;
-        }
-        if let Some(value) = &self.language {
-            object.serialize_entry("language", value)?;
-        }
-        if let Some(value) = &self.content_type {
-            object.serialize_entry("contentType", value)?;
-        }
-        if let Some(value) = &self.datasources {
-            object.serialize_entry("datasources", value)?;
-        }
-        if let Some(value) = &self.tools {
-            object.serialize_entry("tools", value)?;
-        }
-        if let Some(value) = &self.created_at {
-            object.serialize_entry("createdAt", value)?;
-        }
-        if let Some(value) = &self.updated_at {
-            object.serialize_entry("updatedAt", value)?;
-        }
-        for (key, value) in &self.extra {
-            object.serialize_entry(key, value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Peer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Peer;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct Peer")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Peer, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_description: Option<String> = None;
-                let mut f_model_id: Option<String> = None;
-                let mut f_prompt: Option<String> = None;
-                let mut f_temperature: Option<f64> = None;
-                let mut f_messages_count: Option<i64> = None;
-                let mut f_language: Option<String> = None;
-                let mut f_content_type: Option<String> = None;
-                let mut f_datasources: Option<Vec<String>> = None;
-                let mut f_tools: Option<Vec<String>> = None;
-                let mut f_created_at: Option<String> = None;
-                let mut f_updated_at: Option<String> = None;
-                let mut unknown = serde_json::Map::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "description" => f_description = map.next_value()?,
-                        "modelId" => f_model_id = Some(map.next_value()?),
-                        "prompt" => f_prompt = Some(map.next_value()?),
-                        "temperature" => f_temperature = map.next_value()?,
-                        "messagesCount" => f_messages_count = map.next_value()?,
-                        "language" => f_language = map.next_value()?,
-                        "contentType" => f_content_type = map.next_value()?,
-                        "datasources" => f_datasources = map.next_value()?,
-                        "tools" => f_tools = map.next_value()?,
-                        "createdAt" => f_created_at = map.next_value()?,
-                        "updatedAt" => f_updated_at = map.next_value()?,
-                        _ => {
-                            unknown.insert(key.into_owned(), map.next_value()?);
-                        }
-                    }
-                }
-                Ok(Peer {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
-                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
-                    description: f_description,
-                    model_id: f_model_id
-                        .ok_or_else(|| serde::de::Error::missing_field("modelId"))?,
-                    prompt: f_prompt
-                        .ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
-                    temperature: f_temperature,
-                    messages_count: f_messages_count,
-                    language: f_language,
-                    content_type: f_content_type,
-                    datasources: f_datasources,
-                    tools: f_tools,
-                    created_at: f_created_at,
-                    updated_at: f_updated_at,
-                    extra: unknown,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    Peer[decode extra] { required id = "_id", required name = "name", optional
+    description = "description", required model_id = "modelId", required prompt =
+    "prompt", optional temperature = "temperature", optional messages_count =
+    "messagesCount", optional language = "language", optional content_type =
+    "contentType", optional datasources = "datasources", optional tools = "tools",
+    optional created_at = "createdAt", optional updated_at = "updatedAt" }
+);
 
 /// The user a personal access token belongs to.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1746,114 +734,12 @@ pub struct User {
     pub settings: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
-impl serde::Serialize for User {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "User",
-                2 + usize::from(self.first_name.is_some())
-                    + usize::from(self.last_name.is_some())
-                    + usize::from(self.display_name.is_some())
-                    + usize::from(self.workspace.is_some())
-                    + usize::from(self.roles.is_some())
-                    + usize::from(self.groups.is_some())
-                    + usize::from(self.created_at.is_some())
-                    + usize::from(self.settings.is_some()),
-            )?;
-        object.serialize_field("_id", &self.id)?;
-        object.serialize_field("email", &self.email)?;
-        if let Some(value) = &self.first_name {
-            object.serialize_field("firstName", value)?;
-        }
-        if let Some(value) = &self.last_name {
-            object.serialize_field("lastName", value)?;
-        }
-        if let Some(value) = &self.display_name {
-            object.serialize_field("displayName", value)?;
-        }
-        if let Some(value) = &self.workspace {
-            object.serialize_field("workspace", value)?;
-        }
-        if let Some(value) = &self.roles {
-            object.serialize_field("roles", value)?;
-        }
-        if let Some(value) = &self.groups {
-            object.serialize_field("groups", value)?;
-        }
-        if let Some(value) = &self.created_at {
-            object.serialize_field("createdAt", value)?;
-        }
-        if let Some(value) = &self.settings {
-            object.serialize_field("settings", value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for User {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = User;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct User")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<User, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_email: Option<String> = None;
-                let mut f_first_name: Option<String> = None;
-                let mut f_last_name: Option<String> = None;
-                let mut f_display_name: Option<String> = None;
-                let mut f_workspace: Option<Workspace> = None;
-                let mut f_roles: Option<Vec<String>> = None;
-                let mut f_groups: Option<Vec<String>> = None;
-                let mut f_created_at: Option<String> = None;
-                let mut f_settings: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => f_id = Some(map.next_value()?),
-                        "email" => f_email = Some(map.next_value()?),
-                        "firstName" => f_first_name = map.next_value()?,
-                        "lastName" => f_last_name = map.next_value()?,
-                        "displayName" => f_display_name = map.next_value()?,
-                        "workspace" => f_workspace = map.next_value()?,
-                        "roles" => f_roles = map.next_value()?,
-                        "groups" => f_groups = map.next_value()?,
-                        "createdAt" => f_created_at = map.next_value()?,
-                        "settings" => f_settings = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(User {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
-                    email: f_email
-                        .ok_or_else(|| serde::de::Error::missing_field("email"))?,
-                    first_name: f_first_name,
-                    last_name: f_last_name,
-                    display_name: f_display_name,
-                    workspace: f_workspace,
-                    roles: f_roles,
-                    groups: f_groups,
-                    created_at: f_created_at,
-                    settings: f_settings,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    User[decode] { required id = "_id", required email = "email", optional first_name =
+    "firstName", optional last_name = "lastName", optional display_name = "displayName",
+    optional workspace = "workspace", optional roles = "roles", optional groups =
+    "groups", optional created_at = "createdAt", optional settings = "settings" }
+);
 
 /// A workspace, as embedded in a user.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1868,71 +754,10 @@ pub struct Workspace {
     pub plan: Option<String>,
 }
 
-impl serde::Serialize for Workspace {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "Workspace",
-                1 + usize::from(self.name.is_some()) + usize::from(self.slug.is_some())
-                    + usize::from(self.plan.is_some()),
-            )?;
-        object.serialize_field("_id", &self.id)?;
-        if let Some(value) = &self.name {
-            object.serialize_field("name", value)?;
-        }
-        if let Some(value) = &self.slug {
-            object.serialize_field("slug", value)?;
-        }
-        if let Some(value) = &self.plan {
-            object.serialize_field("plan", value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Workspace {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Workspace;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct Workspace")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Workspace, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_slug: Option<String> = None;
-                let mut f_plan: Option<String> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = map.next_value()?,
-                        "slug" => f_slug = map.next_value()?,
-                        "plan" => f_plan = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Workspace {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
-                    name: f_name,
-                    slug: f_slug,
-                    plan: f_plan,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    Workspace[decode] { required id = "_id", optional name = "name", optional slug =
+    "slug", optional plan = "plan" }
+);
 
 /// A contact (an end user of a channel) in the workspace's CRM.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1969,134 +794,14 @@ pub struct Contact {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl serde::Serialize for Contact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-
-        let mut object = serializer.serialize_map(None)?;
-        object.serialize_entry("_id", &self.id)?;
-        if let Some(value) = &self.email {
-            object.serialize_entry("email", value)?;
-        }
-        if let Some(value) = &self.integration_id {
-            object.serialize_entry("integrationId", value)?;
-        }
-        if let Some(value) = &self.name {
-            object.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.phone {
-            object.serialize_entry("phone", value)?;
-        }
-        if let Some(value) = &self.metadata {
-            object.serialize_entry("metadata", value)?;
-        }
-        if let Some(value) = &self.properties {
-            object.serialize_entry("properties", value)?;
-        }
-        object.serialize_entry("workspaceId", &self.workspace_id)?;
-        if let Some(value) = &self.peer_id {
-            object.serialize_entry("peerId", value)?;
-        }
-        if let Some(value) = &self.tags {
-            object.serialize_entry("tags", value)?;
-        }
-        if let Some(value) = &self.status {
-            object.serialize_entry("status", value)?;
-        }
-        if let Some(value) = &self.created_date {
-            object.serialize_entry("createdDate", value)?;
-        }
-        if let Some(value) = &self.modified_date {
-            object.serialize_entry("modifiedDate", value)?;
-        }
-        if let Some(value) = &self.deleted {
-            object.serialize_entry("deleted", value)?;
-        }
-        for (key, value) in &self.extra {
-            object.serialize_entry(key, value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Contact {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Contact;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct Contact")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Contact, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_email: Option<String> = None;
-                let mut f_integration_id: Option<String> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_phone: Option<String> = None;
-                let mut f_metadata: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                let mut f_properties: Option<
-                    std::collections::BTreeMap<String, serde_json::Value>,
-                > = None;
-                let mut f_workspace_id: Option<String> = None;
-                let mut f_peer_id: Option<String> = None;
-                let mut f_tags: Option<Vec<String>> = None;
-                let mut f_status: Option<String> = None;
-                let mut f_created_date: Option<String> = None;
-                let mut f_modified_date: Option<String> = None;
-                let mut f_deleted: Option<bool> = None;
-                let mut unknown = serde_json::Map::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => f_id = Some(map.next_value()?),
-                        "email" => f_email = map.next_value()?,
-                        "integrationId" => f_integration_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        "phone" => f_phone = map.next_value()?,
-                        "metadata" => f_metadata = map.next_value()?,
-                        "properties" => f_properties = map.next_value()?,
-                        "workspaceId" => f_workspace_id = Some(map.next_value()?),
-                        "peerId" => f_peer_id = map.next_value()?,
-                        "tags" => f_tags = map.next_value()?,
-                        "status" => f_status = map.next_value()?,
-                        "createdDate" => f_created_date = map.next_value()?,
-                        "modifiedDate" => f_modified_date = map.next_value()?,
-                        "deleted" => f_deleted = map.next_value()?,
-                        _ => {
-                            unknown.insert(key.into_owned(), map.next_value()?);
-                        }
-                    }
-                }
-                Ok(Contact {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("_id"))?,
-                    email: f_email,
-                    integration_id: f_integration_id,
-                    name: f_name,
-                    phone: f_phone,
-                    metadata: f_metadata,
-                    properties: f_properties,
-                    workspace_id: f_workspace_id
-                        .ok_or_else(|| serde::de::Error::missing_field("workspaceId"))?,
-                    peer_id: f_peer_id,
-                    tags: f_tags,
-                    status: f_status,
-                    created_date: f_created_date,
-                    modified_date: f_modified_date,
-                    deleted: f_deleted,
-                    extra: unknown,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    Contact[decode extra] { required id = "_id", optional email = "email", optional
+    integration_id = "integrationId", optional name = "name", optional phone = "phone",
+    optional metadata = "metadata", optional properties = "properties", required
+    workspace_id = "workspaceId", optional peer_id = "peerId", optional tags = "tags",
+    optional status = "status", optional created_date = "createdDate", optional
+    modified_date = "modifiedDate", optional deleted = "deleted" }
+);
 
 /// The fields of a new contact. None is required by the API.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2121,41 +826,12 @@ pub struct CreateContact {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl serde::Serialize for CreateContact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-
-        let mut object = serializer.serialize_map(None)?;
-        if let Some(value) = &self.email {
-            object.serialize_entry("email", value)?;
-        }
-        if let Some(value) = &self.integration_id {
-            object.serialize_entry("integrationId", value)?;
-        }
-        if let Some(value) = &self.name {
-            object.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.phone {
-            object.serialize_entry("phone", value)?;
-        }
-        if let Some(value) = &self.metadata {
-            object.serialize_entry("metadata", value)?;
-        }
-        if let Some(value) = &self.properties {
-            object.serialize_entry("properties", value)?;
-        }
-        if let Some(value) = &self.tags {
-            object.serialize_entry("tags", value)?;
-        }
-        if let Some(value) = &self.status {
-            object.serialize_entry("status", value)?;
-        }
-        for (key, value) in &self.extra {
-            object.serialize_entry(key, value)?;
-        }
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    CreateContact[extra] { optional email = "email", optional integration_id =
+    "integrationId", optional name = "name", optional phone = "phone", optional metadata
+    = "metadata", optional properties = "properties", optional tags = "tags", optional
+    status = "status" }
+);
 
 /// Selects a contact by `email` or `integrationId` (at least one) and changes the fields in `data`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2168,26 +844,10 @@ pub struct UpdateContact {
     pub data: ContactChanges,
 }
 
-impl serde::Serialize for UpdateContact {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "UpdateContact",
-                1 + usize::from(self.email.is_some())
-                    + usize::from(self.integration_id.is_some()),
-            )?;
-        if let Some(value) = &self.email {
-            object.serialize_field("email", value)?;
-        }
-        if let Some(value) = &self.integration_id {
-            object.serialize_field("integrationId", value)?;
-        }
-        object.serialize_field("data", &self.data)?;
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    UpdateContact[] { optional email = "email", optional integration_id =
+    "integrationId", required data = "data" }
+);
 
 /// A partial update of a contact; only the fields given change.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2210,38 +870,11 @@ pub struct ContactChanges {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl serde::Serialize for ContactChanges {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-
-        let mut object = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            object.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.email {
-            object.serialize_entry("email", value)?;
-        }
-        if let Some(value) = &self.phone {
-            object.serialize_entry("phone", value)?;
-        }
-        if let Some(value) = &self.metadata {
-            object.serialize_entry("metadata", value)?;
-        }
-        if let Some(value) = &self.properties {
-            object.serialize_entry("properties", value)?;
-        }
-        if let Some(value) = &self.tags {
-            object.serialize_entry("tags", value)?;
-        }
-        if let Some(value) = &self.status {
-            object.serialize_entry("status", value)?;
-        }
-        for (key, value) in &self.extra {
-            object.serialize_entry(key, value)?;
-        }
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    ContactChanges[extra] { optional name = "name", optional email = "email", optional
+    phone = "phone", optional metadata = "metadata", optional properties = "properties",
+    optional tags = "tags", optional status = "status" }
+);
 
 impl crate::operation::Given for ContactChanges {
     fn given(&self) -> bool {
@@ -2264,32 +897,10 @@ pub struct ListContacts {
     pub sort: Option<std::collections::BTreeMap<String, i64>>,
 }
 
-impl serde::Serialize for ListContacts {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "ListContacts",
-                usize::from(self.page.is_some()) + usize::from(self.limit.is_some())
-                    + usize::from(self.filter.is_some())
-                    + usize::from(self.sort.is_some()),
-            )?;
-        if let Some(value) = &self.page {
-            object.serialize_field("page", value)?;
-        }
-        if let Some(value) = &self.limit {
-            object.serialize_field("limit", value)?;
-        }
-        if let Some(value) = &self.filter {
-            object.serialize_field("filter", value)?;
-        }
-        if let Some(value) = &self.sort {
-            object.serialize_field("sort", value)?;
-        }
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    ListContacts[] { optional page = "page", optional limit = "limit", optional filter =
+    "filter", optional sort = "sort" }
+);
 
 /// One page of contacts.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2304,62 +915,10 @@ pub struct ContactPage {
     pub limit: i64,
 }
 
-impl serde::Serialize for ContactPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer.serialize_struct("ContactPage", 4)?;
-        object.serialize_field("data", &self.data)?;
-        object.serialize_field("total", &self.total)?;
-        object.serialize_field("page", &self.page)?;
-        object.serialize_field("limit", &self.limit)?;
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ContactPage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ContactPage")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ContactPage, A::Error> {
-                let mut f_data: Option<Vec<Contact>> = None;
-                let mut f_total: Option<i64> = None;
-                let mut f_page: Option<i64> = None;
-                let mut f_limit: Option<i64> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "data" => f_data = Some(map.next_value()?),
-                        "total" => f_total = Some(map.next_value()?),
-                        "page" => f_page = Some(map.next_value()?),
-                        "limit" => f_limit = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ContactPage {
-                    data: f_data.ok_or_else(|| serde::de::Error::missing_field("data"))?,
-                    total: f_total
-                        .ok_or_else(|| serde::de::Error::missing_field("total"))?,
-                    page: f_page.ok_or_else(|| serde::de::Error::missing_field("page"))?,
-                    limit: f_limit
-                        .ok_or_else(|| serde::de::Error::missing_field("limit"))?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    ContactPage[decode] { required data = "data", required total = "total", required page
+    = "page", required limit = "limit" }
+);
 
 /// Query parameters of `conversations.messages`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2370,21 +929,9 @@ pub struct ConversationsMessagesQuery {
     pub messages_count: Option<i64>,
 }
 
-impl serde::Serialize for ConversationsMessagesQuery {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "ConversationsMessagesQuery",
-                usize::from(self.messages_count.is_some()),
-            )?;
-        if let Some(value) = &self.messages_count {
-            object.serialize_field("messagesCount", value)?;
-        }
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    ConversationsMessagesQuery[] { optional messages_count = "messagesCount" }
+);
 
 /// Query parameters of `flows.execute`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2395,19 +942,7 @@ pub struct FlowsExecuteQuery {
     pub version: Option<String>,
 }
 
-impl serde::Serialize for FlowsExecuteQuery {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct("FlowsExecuteQuery", usize::from(self.version.is_some()))?;
-        if let Some(value) = &self.version {
-            object.serialize_field("version", value)?;
-        }
-        object.end()
-    }
-}
-
+crate::json::serde_object!(FlowsExecuteQuery[] { optional version = "version" });
 /// Query parameters of `contacts.get`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactsGetQuery {
@@ -2417,22 +952,7 @@ pub struct ContactsGetQuery {
     pub integration_id: Option<String>,
 }
 
-impl serde::Serialize for ContactsGetQuery {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "ContactsGetQuery",
-                usize::from(self.email.is_some())
-                    + usize::from(self.integration_id.is_some()),
-            )?;
-        if let Some(value) = &self.email {
-            object.serialize_field("email", value)?;
-        }
-        if let Some(value) = &self.integration_id {
-            object.serialize_field("integrationId", value)?;
-        }
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    ContactsGetQuery[] { optional email = "email", optional integration_id =
+    "integrationId" }
+);

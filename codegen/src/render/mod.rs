@@ -168,10 +168,13 @@ pub(crate) fn space_items(code: &str) -> String {
             "mod ",
             "type ",
             "trait ",
+            "crate::",
         ]
         .iter()
         .any(|start| next_trimmed.starts_with(start));
-        let closes = matches!(trimmed, "}" | "};") && indent(line) == indent(next) && starts_item;
+        // `);` closes an item-level macro call such as `serde_object!(…);`.
+        let closes =
+            matches!(trimmed, "}" | "};" | ");") && indent(line) == indent(next) && starts_item;
         let ends_block = (trimmed.starts_with("//!") && !next_trimmed.starts_with("//!"))
             || (trimmed.starts_with("use ") && !next_trimmed.starts_with("use "))
             || (trimmed.starts_with("#![") && !next_trimmed.starts_with("#!["))

@@ -1,13 +1,13 @@
-//! `src/models.rs`: structs and enums for the spec's types and each operation's query, with
-//! their serde impls written out rather than derived: one pass over an object's keys, unknown
-//! fields kept without `#[serde(flatten)]`'s buffering, and about half the `cargo check` time of
-//! serde's derive (BENCHMARKS.md).
+//! `src/models.rs`: structs and enums for the spec's types and each operation's query. Their
+//! serde impls are not derived: the runtime's `serde_object!` writes them from the wire names
+//! listed here (one pass over an object's keys, unknown fields kept without
+//! `#[serde(flatten)]`'s buffering, about half the `cargo check` time of serde's derive).
 
 use super::{doc, rust_type};
 use crate::ir;
 use crate::naming::ident;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, ToTokens};
+use quote::quote;
 use std::collections::BTreeSet;
 
 /// Models per rendering job: the file is printed in parts, in parallel, then joined.
@@ -185,8 +185,7 @@ fn object(
             pub extra: serde_json::Map<String, serde_json::Value>,
         }
     });
-    let serialize = serialize_object(m, fields, extra);
-    let deserialize = decoded.then(|| deserialize_object(api, m, fields, extra));
+    let serde = serde_impls(m, fields, extra, decoded);
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default)]
@@ -195,158 +194,30 @@ fn object(
             #extra_member
         }
 
-        #serialize
-        #deserialize
+        #serde
     }
 }
 
-/// `Serialize` as serde's derive would write it (optional fields left out when `None`), with the
-/// unknown fields after the known ones.
-fn serialize_object(m: &ir::Model, fields: &[ir::Field], extra: bool) -> TokenStream {
+/// The serde impls, written by the runtime's `serde_object!` from each field's kind and wire
+/// name (a few lines here instead of serde's derive: faster to generate and to check).
+fn serde_impls(m: &ir::Model, fields: &[ir::Field], extra: bool, decoded: bool) -> TokenStream {
     let name = ident(&m.name);
-    // Unknown fields make the object a map, whose entries go in with `serialize_entry`.
-    let put = if extra {
-        quote!(serialize_entry)
-    } else {
-        quote!(serialize_field)
-    };
-    let entries = fields.iter().map(|f| {
+    let flags = [
+        decoded.then(|| quote!(decode)),
+        extra.then(|| quote!(extra)),
+    ];
+    let flags = flags.iter().flatten();
+    let fields = fields.iter().map(|f| {
         let field = ident(&f.rust);
         let wire = &f.wire;
         if f.optional {
-            quote! {
-                if let Some(value) = &self.#field {
-                    object.#put(#wire, value)?;
-                }
-            }
+            quote!(optional #field = #wire)
         } else {
-            quote!(object.#put(#wire, &self.#field)?;)
-        }
-    });
-    let start = if extra {
-        quote! {
-            use serde::ser::SerializeMap;
-            let mut object = serializer.serialize_map(None)?;
-        }
-    } else {
-        // The number of fields serialized: the required ones and the optional ones set.
-        let required = fields.iter().filter(|f| !f.optional).count();
-        let required = (required > 0 || fields.is_empty())
-            .then(|| proc_macro2::Literal::usize_unsuffixed(required).into_token_stream());
-        let optional = fields.iter().filter(|f| f.optional).map(|f| {
-            let field = ident(&f.rust);
-            quote!(usize::from(self.#field.is_some()))
-        });
-        let len: Vec<TokenStream> = required.into_iter().chain(optional).collect();
-        let type_name = &m.name;
-        quote! {
-            use serde::ser::SerializeStruct;
-            let mut object = serializer.serialize_struct(#type_name, #(#len)+*)?;
-        }
-    };
-    let unknown = extra.then(|| {
-        quote! {
-            for (key, value) in &self.extra {
-                object.serialize_entry(key, value)?;
-            }
+            quote!(required #field = #wire)
         }
     });
     quote! {
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #start
-                #(#entries)*
-                #unknown
-                object.end()
-            }
-        }
-    }
-}
-/// `Deserialize` in one pass over the object's keys, read without allocating: known fields by
-/// wire name, unknown ones kept (with `extra`) or skipped. Unlike serde's derive with
-/// `#[serde(flatten)]`, nothing is buffered.
-fn deserialize_object(
-    api: &ir::Api,
-    m: &ir::Model,
-    fields: &[ir::Field],
-    extra: bool,
-) -> TokenStream {
-    let name = ident(&m.name);
-    let expecting = format!("struct {}", m.name);
-    // Locals are prefixed so that no field name can shadow `map` or `key`.
-    let local = |f: &ir::Field| format_ident!("f_{}", f.rust.trim_start_matches("r#"));
-    let locals = fields.iter().map(|f| {
-        let local = local(f);
-        let ty = rust_type(api, &f.ty, false);
-        quote!(let mut #local: Option<#ty> = None;)
-    });
-    let arms = fields.iter().map(|f| {
-        let local = local(f);
-        let wire = &f.wire;
-        if f.optional {
-            quote!(#wire => #local = map.next_value()?,)
-        } else {
-            quote!(#wire => #local = Some(map.next_value()?),)
-        }
-    });
-    let members = fields.iter().map(|f| {
-        let field = ident(&f.rust);
-        let local = local(f);
-        let wire = &f.wire;
-        if f.optional {
-            quote!(#field: #local,)
-        } else {
-            quote!(#field: #local.ok_or_else(|| serde::de::Error::missing_field(#wire))?,)
-        }
-    });
-    let (unknown, other, extra_member) = if extra {
-        (
-            quote!(let mut unknown = serde_json::Map::new();),
-            quote!(_ => {
-                unknown.insert(key.into_owned(), map.next_value()?);
-            }),
-            quote!(extra: unknown,),
-        )
-    } else {
-        (
-            TokenStream::new(),
-            quote!(_ => {
-                map.next_value::<serde::de::IgnoredAny>()?;
-            }),
-            TokenStream::new(),
-        )
-    };
-    quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Fields;
-
-                impl<'de> serde::de::Visitor<'de> for Fields {
-                    type Value = #name;
-
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
-                        #(#locals)*
-                        #unknown
-                        while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                            match key.as_str() {
-                                #(#arms)*
-                                #other
-                            }
-                        }
-                        Ok(#name {
-                            #(#members)*
-                            #extra_member
-                        })
-                    }
-                }
-
-                deserializer.deserialize_map(Fields)
-            }
-        }
+        crate::json::serde_object!(#name [#(#flags)*] { #(#fields),* });
     }
 }
 

@@ -13,59 +13,9 @@ pub struct Item {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl serde::Serialize for Item {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-
-        let mut object = serializer.serialize_map(None)?;
-        object.serialize_entry("name", &self.name)?;
-        if let Some(value) = &self.size {
-            object.serialize_entry("size", value)?;
-        }
-        for (key, value) in &self.extra {
-            object.serialize_entry(key, value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Item {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Item;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct Item")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Item, A::Error> {
-                let mut f_name: Option<String> = None;
-                let mut f_size: Option<i64> = None;
-                let mut unknown = serde_json::Map::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = Some(map.next_value()?),
-                        "size" => f_size = map.next_value()?,
-                        _ => {
-                            unknown.insert(key.into_owned(), map.next_value()?);
-                        }
-                    }
-                }
-                Ok(Item {
-                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
-                    size: f_size,
-                    extra: unknown,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    Item[decode extra] { required name = "name", optional size = "size" }
+);
 
 /// One page of items.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -78,60 +28,10 @@ pub struct ItemPage {
     pub limit: Option<i64>,
 }
 
-impl serde::Serialize for ItemPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct("ItemPage", 2 + usize::from(self.limit.is_some()))?;
-        object.serialize_field("data", &self.data)?;
-        object.serialize_field("total", &self.total)?;
-        if let Some(value) = &self.limit {
-            object.serialize_field("limit", value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ItemPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ItemPage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct ItemPage")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ItemPage, A::Error> {
-                let mut f_data: Option<Vec<Item>> = None;
-                let mut f_total: Option<i64> = None;
-                let mut f_limit: Option<i64> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "data" => f_data = Some(map.next_value()?),
-                        "total" => f_total = Some(map.next_value()?),
-                        "limit" => f_limit = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(ItemPage {
-                    data: f_data.ok_or_else(|| serde::de::Error::missing_field("data"))?,
-                    total: f_total
-                        .ok_or_else(|| serde::de::Error::missing_field("total"))?,
-                    limit: f_limit,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+crate::json::serde_object!(
+    ItemPage[decode] { required data = "data", required total = "total", optional limit =
+    "limit" }
+);
 
 /// Whatever the server answers.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -142,53 +42,7 @@ pub struct Echo {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl serde::Serialize for Echo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-
-        let mut object = serializer.serialize_map(None)?;
-        if let Some(value) = &self.ok {
-            object.serialize_entry("ok", value)?;
-        }
-        for (key, value) in &self.extra {
-            object.serialize_entry(key, value)?;
-        }
-        object.end()
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Echo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Echo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("struct Echo")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Echo, A::Error> {
-                let mut f_ok: Option<bool> = None;
-                let mut unknown = serde_json::Map::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ok" => f_ok = map.next_value()?,
-                        _ => {
-                            unknown.insert(key.into_owned(), map.next_value()?);
-                        }
-                    }
-                }
-                Ok(Echo { ok: f_ok, extra: unknown })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-
+crate::json::serde_object!(Echo[decode extra] { optional ok = "ok" });
 /// Query parameters of `items.by_query`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ItemsByQueryQuery {
@@ -196,19 +50,7 @@ pub struct ItemsByQueryQuery {
     pub size: Option<i64>,
 }
 
-impl serde::Serialize for ItemsByQueryQuery {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct("ItemsByQueryQuery", usize::from(self.size.is_some()))?;
-        if let Some(value) = &self.size {
-            object.serialize_field("size", value)?;
-        }
-        object.end()
-    }
-}
-
+crate::json::serde_object!(ItemsByQueryQuery[] { optional size = "size" });
 /// Query parameters of `items.search`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ItemsSearchQuery {
@@ -222,25 +64,7 @@ pub struct ItemsSearchQuery {
     pub limit: Option<i64>,
 }
 
-impl serde::Serialize for ItemsSearchQuery {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        let mut object = serializer
-            .serialize_struct(
-                "ItemsSearchQuery",
-                usize::from(self.q.is_some()) + usize::from(self.page.is_some())
-                    + usize::from(self.limit.is_some()),
-            )?;
-        if let Some(value) = &self.q {
-            object.serialize_field("q", value)?;
-        }
-        if let Some(value) = &self.page {
-            object.serialize_field("page", value)?;
-        }
-        if let Some(value) = &self.limit {
-            object.serialize_field("limit", value)?;
-        }
-        object.end()
-    }
-}
+crate::json::serde_object!(
+    ItemsSearchQuery[] { optional q = "q", optional page = "page", optional limit =
+    "limit" }
+);
