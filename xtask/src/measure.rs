@@ -64,8 +64,12 @@ fn per_op(n: (usize, usize), ops: usize) -> String {
 }
 
 pub fn run(root: &Path) -> Result<(), String> {
-    let real = std::fs::read_to_string(root.join("spec/cognipeer.yaml"))
-        .map_err(|e| format!("error: {e}"))?;
+    let (real_spec, _) = xtask::TARGETS[0];
+    let real = std::fs::read_to_string(root.join(real_spec)).map_err(|e| format!("error: {e}"))?;
+    // The committed crate's package name, for `cargo tree` below.
+    let real_crate = codegen::parse(&real, real_spec)
+        .map_err(|d| d.to_string())?
+        .crate_name;
     let mut specs = vec![("real spec".to_owned(), real)];
     for n in [10, 100, 1000] {
         specs.push((format!("synthetic {n}"), codegen::synthetic::spec(n)));
@@ -138,14 +142,12 @@ pub fn run(root: &Path) -> Result<(), String> {
         );
     }
 
-    println!(
-        "\n## Distinct crates in the dependency tree of cognipeer-sdk (normal dependencies)\n"
-    );
+    println!("\n## Distinct crates in the dependency tree of {real_crate} (normal dependencies)\n");
     let tree = Command::new(&cargo)
         .args([
             "tree",
             "-p",
-            "cognipeer-sdk",
+            &real_crate,
             "-e",
             "normal",
             "--prefix",
@@ -162,6 +164,6 @@ pub fn run(root: &Path) -> Result<(), String> {
         .collect();
     names.sort_unstable();
     names.dedup();
-    println!("- {} distinct crates (cognipeer-sdk included)", names.len());
+    println!("- {} distinct crates ({real_crate} included)", names.len());
     Ok(())
 }

@@ -8,7 +8,8 @@ use crate::ir::{self, Placement, TypeRef};
 use crate::naming::{pascal, shouty, snake};
 use crate::spec;
 use indexmap::IndexMap;
-use std::collections::BTreeSet;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
 impl Validator {
     pub(super) fn resources(
@@ -33,6 +34,8 @@ impl Validator {
         }
         let mut out = Vec::new();
         let mut query_names: BTreeSet<String> = BTreeSet::new();
+        // Method and path with the parameter names left out: `{id}` and `{contactId}` are one route.
+        let mut routes: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
         for ((name, r), accessor) in spec.resources.iter().zip(accessors) {
             let path = format!("resources.{name}.operations");
             let methods =
@@ -47,6 +50,31 @@ impl Validator {
                     name: op_name,
                 };
                 if let Some(op) = self.operation(&ctx, op, method_name) {
+                    let route = op
+                        .path
+                        .iter()
+                        .map(|segment| match segment {
+                            ir::PathSegment::Literal(text) => text.as_str(),
+                            ir::PathSegment::Param(_) => "{}",
+                        })
+                        .collect();
+                    match routes.entry((op.http_method.clone(), route)) {
+                        Entry::Occupied(first) => self.error_help(
+                            format!("{path}.{op_name}.path"),
+                            format!(
+                                "`{} {}` of `{}` is the route of `{}` (`{}`), so a request could not tell them apart",
+                                op.http_method,
+                                op.path_template,
+                                op.id,
+                                first.get().0,
+                                first.get().1
+                            ),
+                            "give one of them another method or path",
+                        ),
+                        Entry::Vacant(slot) => {
+                            slot.insert((op.id.clone(), op.path_template.clone()));
+                        }
+                    }
                     if let Some(q) = &op.query {
                         if models.iter().any(|m| m.name == q.name)
                             || !query_names.insert(q.name.clone())
