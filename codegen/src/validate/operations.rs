@@ -3,7 +3,7 @@
 
 use super::types::object_defaultable;
 use super::{Validator, BODILESS, METHODS, RESERVED_ACCESSORS};
-use crate::diagnostic::suggest;
+use crate::diagnostic::{closest, suggest};
 use crate::ir::{self, Placement, TypeRef};
 use crate::naming::{pascal, shouty, snake};
 use crate::spec;
@@ -395,11 +395,23 @@ impl Validator {
                     used.insert(i);
                     segments.push(ir::PathSegment::Param(i));
                 }
-                None => self.error_help(
-                    format!("{path}.path"),
-                    format!("path parameter `{name}` is used in the path but not declared"),
-                    format!("add `path_params: {{ {name}: {{ description: … }} }}`"),
-                ),
+                None => {
+                    let declared = params.iter().map(|p| p.wire.as_str());
+                    // A misspelt use of a declared parameter (`{conversationid}`) is one mistake:
+                    // it is reported here only, not again as a declared parameter left unused.
+                    let help = match closest(name, declared) {
+                        Some(close) => {
+                            used.extend(params.iter().position(|p| p.wire == close));
+                            format!("did you mean `{{{close}}}` (declared under `path_params`)?")
+                        }
+                        None => format!("add `path_params: {{ {name}: {{ description: … }} }}`"),
+                    };
+                    self.error_help(
+                        format!("{path}.path"),
+                        format!("path parameter `{name}` is used in the path but not declared"),
+                        help,
+                    );
+                }
             }
             rest = &rest[open + close + 1..];
         }
