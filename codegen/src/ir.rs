@@ -127,8 +127,24 @@ pub struct Field {
     pub ty: TypeRef,
     pub optional: bool,
     pub description: String,
-    /// Query text sent when an optional query parameter is left unset.
-    pub default: Option<String>,
+    /// Value sent when the optional field or query parameter is left unset; it fits `ty`.
+    pub default: Option<serde_json::Value>,
+}
+
+impl Field {
+    /// The default as written in docs and query strings: text as is, anything else as JSON
+    /// (`10`, `true`, `{}`).
+    pub fn default_text(&self) -> Option<String> {
+        self.default.as_ref().map(|value| match value {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+    }
+
+    /// Name of the model's function that serializes the field, or its default when unset.
+    pub fn default_serializer(&self) -> String {
+        format!("{}_or_default", self.rust.trim_start_matches("r#"))
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -212,32 +212,22 @@ fn placement_name(placement: Placement) -> &'static str {
 }
 
 fn query_parameter(api: &Api, field: &Field) -> Value {
-    let mut schema = type_schema(api, &field.ty);
-    if let (Some(default), Value::Object(schema)) = (&field.default, &mut schema) {
-        schema.insert("default".into(), typed_default(&field.ty, default));
-    }
     json!({
         "name": field.wire,
         "in": "query",
         "required": !field.optional,
         "description": field.description,
-        "schema": schema,
+        "schema": field_schema(api, field),
     })
 }
 
-/// A query default (kept as query text in the IR) as a JSON value of the parameter's type.
-fn typed_default(ty: &TypeRef, text: &str) -> Value {
-    let typed = match ty {
-        TypeRef::Integer => text.parse::<i64>().ok().map(Value::from),
-        TypeRef::Number => text
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number),
-        TypeRef::Boolean => text.parse::<bool>().ok().map(Value::Bool),
-        _ => None,
-    };
-    typed.unwrap_or_else(|| json!(text))
+/// The schema of a field's type, with the field's default.
+fn field_schema(api: &Api, field: &Field) -> Value {
+    let mut schema = type_schema(api, &field.ty);
+    if let (Some(default), Value::Object(schema)) = (&field.default, &mut schema) {
+        schema.insert("default".into(), default.clone());
+    }
+    schema
 }
 
 /// The body field carrying the hookId, merged into the request body.
@@ -311,7 +301,7 @@ fn model_schema(api: &Api, model: &Model) -> Value {
         ModelKind::Object { fields, extra } => {
             let mut properties = Map::new();
             for field in fields {
-                let mut schema = type_schema(api, &field.ty);
+                let mut schema = field_schema(api, field);
                 if let Value::Object(schema) = &mut schema {
                     schema.insert("description".into(), json!(field.description));
                 }

@@ -211,8 +211,8 @@ pub struct Field {
     pub ty: String,
     pub wire: Option<String>,
     pub description: Option<String>,
-    /// Value sent when the caller leaves an optional query parameter unset.
-    pub default: Option<serde_yaml::Value>,
+    /// Value sent when the caller leaves the optional field or query parameter unset.
+    pub default: Option<serde_json::Value>,
 }
 
 /// A field or query parameter with details.
@@ -229,10 +229,11 @@ struct FieldDetails {
     /// What the field holds.
     #[serde(default)]
     description: Option<String>,
-    /// Query parameters only: the value sent when the caller leaves it unset.
+    /// The value sent when the caller leaves this optional field or query parameter unset, e.g.
+    /// `10`, `latest`, `true`, `[]` or `{}` (objects of a declared type excepted). Shown in the
+    /// field's docs and the OpenAPI export.
     #[serde(default)]
-    #[schemars(with = "Option<serde_json::Value>")]
-    default: Option<serde_yaml::Value>,
+    default: Option<serde_json::Value>,
 }
 
 impl<'de> Deserialize<'de> for Field {

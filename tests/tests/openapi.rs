@@ -329,23 +329,11 @@ fn every_parameter_is_there(document: &Document) {
                 .iter()
                 .find(|p| p["name"] == f.wire.as_str() && p["in"] == "query")
                 .unwrap()["schema"];
-            let default = schema.get("default").map(|d| match d {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            });
-            assert_eq!(default, f.default, "default of {context}");
-            if let Some(default) = schema.get("default") {
-                let typed = match f.ty {
-                    TypeRef::Integer => default.is_i64(),
-                    TypeRef::Number => default.is_number(),
-                    TypeRef::Boolean => default.is_boolean(),
-                    _ => default.is_string(),
-                };
-                assert!(
-                    typed,
-                    "the default of {context} is not of its type: {default}"
-                );
-            }
+            assert_eq!(
+                schema.get("default"),
+                f.default.as_ref(),
+                "default of {context}"
+            );
             if f.ty == TypeRef::Integer {
                 assert_eq!(schema["format"], "int64", "{context}");
             }
@@ -359,8 +347,8 @@ fn every_parameter_is_there(document: &Document) {
     }
 }
 
-/// Every model is a component schema with its wire names, required fields, extra fields and
-/// enum values.
+/// Every model is a component schema with its wire names, required fields, defaults, extra
+/// fields and enum values.
 fn every_model_is_a_schema(document: &Document) {
     let (spec, api) = (&document.spec, &document.api);
     for model in &api.models {
@@ -405,7 +393,15 @@ fn every_model_is_a_schema(document: &Document) {
                     "additionalProperties of {}",
                     model.name
                 );
+                let json = &document.json["components"]["schemas"][&model.name]["properties"];
                 for f in fields {
+                    assert_eq!(
+                        json[&f.wire].get("default"),
+                        f.default.as_ref(),
+                        "default of {}.{}",
+                        model.name,
+                        f.wire
+                    );
                     if let TypeRef::Named(i) = &f.ty {
                         assert_eq!(
                             ref_path(&schema.properties[&f.wire]),
@@ -779,10 +775,11 @@ fn extended(text: &str, api: &ir::Api) -> String {
         (
             ty("Request"),
             json!({ "description": "Which page of things.", "fields": {
-                "page": "integer?",
-                "limit": { "type": "integer?", "description": "Page size." },
-                "filter": "map<json>?",
-                "kind": ty("Kind?"),
+                "page": { "type": "integer?", "default": 1, "description": "Page number." },
+                "limit": { "type": "integer?", "default": 10, "description": "Page size." },
+                "filter": { "type": "map<json>?", "default": {}, "description": "A filter." },
+                "kind": { "type": ty("Kind?"), "default": "first", "description": "A kind." },
+                "note": "string?",
             } }),
         ),
         (

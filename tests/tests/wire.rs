@@ -606,12 +606,17 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
     assert_json_request(&server, "POST", "/sdk/contact/list", &expected_body).await;
 }
 
+/// What the official SDK sends for a list request with nothing set (the spec's defaults).
+fn official_list_defaults() -> Value {
+    json!({ "page": 1, "limit": 10, "filter": {} })
+}
+
 #[tokio::test]
-async fn contacts_list_with_defaults_sends_empty_object() {
+async fn contacts_list_with_nothing_set_sends_the_official_defaults() {
     let server = MockServer::start().await;
     mount_once(
         &server,
-        authed("POST", "/sdk/contact/list", API_TOKEN).and(body_json(json!({}))),
+        authed("POST", "/sdk/contact/list", API_TOKEN).and(body_json(official_list_defaults())),
         json_response(
             200,
             json!({ "success": true, "data": [], "total": 0, "page": 1, "limit": 10 }),
@@ -633,7 +638,34 @@ async fn contacts_list_with_defaults_sends_empty_object() {
             limit: 10
         }
     );
-    assert_json_body(&only_request(&server, API_TOKEN).await, &json!({}));
+    assert_json_body(
+        &only_request(&server, API_TOKEN).await,
+        &official_list_defaults(),
+    );
+}
+
+#[tokio::test]
+async fn contacts_list_sends_the_fields_set_and_the_defaults_of_the_others() {
+    let server = MockServer::start().await;
+    let expected =
+        json!({ "page": 1, "limit": 10, "filter": { "tags": "vip" }, "sort": { "name": 1 } });
+    mount_once(
+        &server,
+        authed("POST", "/sdk/contact/list", PAT).and(body_json(&expected)),
+        json_response(
+            200,
+            json!({ "success": true, "data": [], "total": 0, "page": 1, "limit": 10 }),
+        ),
+    )
+    .await;
+
+    let body = ListContacts {
+        filter: Some(tree(json!({ "tags": "vip" }))),
+        sort: Some(BTreeMap::from([("name".to_owned(), 1)])),
+        ..ListContacts::default()
+    };
+    pat_client(&server).contacts().list(&body).await.unwrap();
+    assert_json_body(&only_request(&server, PAT).await, &expected);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -139,7 +139,7 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         ir::ModelKind::Enum { .. } => &[],
     });
     let defaults: Vec<_> = defaults
-        .filter_map(|f| f.default.as_ref().map(|d| (&f.wire, d)))
+        .filter_map(|f| f.default_text().map(|d| (&f.wire, d)))
         .map(|(w, d)| quote!((#w, #d)))
         .collect();
     let (any_of, non_empty) = (&op.requires_any, &op.non_empty);

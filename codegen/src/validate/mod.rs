@@ -67,6 +67,8 @@ pub fn validate(spec: &spec::Spec, spec_file: &str) -> Result<ir::Api, Vec<Diagn
 #[derive(Default)]
 struct Validator {
     diags: Vec<Diagnostic>,
+    /// Defaults to check once every model is known (an enum may be declared after its use).
+    defaults: Vec<types::DefaultCheck>,
 }
 
 impl Validator {
@@ -170,6 +172,9 @@ impl Validator {
             .collect();
         let models = self.models(&spec.types, &type_index);
         let resources = self.resources(spec, &models, &type_index);
+        for check in std::mem::take(&mut self.defaults) {
+            self.check_default(check, &models);
+        }
         if [&auth.env, &hook.env, &base_url_env]
             .iter()
             .collect::<BTreeSet<_>>()

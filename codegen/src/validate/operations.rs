@@ -447,7 +447,7 @@ impl Validator {
             return None;
         }
         let qpath = format!("{path}.query");
-        let fields = self.fields(&qpath, &op.query, ctx.index, false, true);
+        let fields = self.fields(&qpath, &op.query, ctx.index, false);
         for f in &fields {
             let scalar = match &f.ty {
                 TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => true,
@@ -478,25 +478,6 @@ impl Validator {
                     ),
                     "rename it; the client adds the hookId itself",
                 );
-            }
-        }
-        for f in &fields {
-            let (Some(default), TypeRef::Named(i)) = (&f.default, &f.ty) else {
-                continue;
-            };
-            if let Some(ir::ModelKind::Enum {
-                values,
-                open: false,
-            }) = ctx.models.get(*i).map(|m| &m.kind)
-            {
-                if !values.iter().any(|v| &v.wire == default) {
-                    let names = values.iter().map(|v| v.wire.as_str());
-                    self.error_help(
-                        format!("{qpath}.{}.default", f.wire),
-                        format!("`{default}` is not a value of the parameter's enum"),
-                        suggest(default, names),
-                    );
-                }
             }
         }
         let mut model = ir::Model {
