@@ -14,7 +14,7 @@ use cognipeer_sdk::models::{
 use cognipeer_sdk::{AuthMode, CognipeerClient, Error, Token};
 use common::{
     builder, builder_for, clear_env, closed_port, json_response, mount_once, on, raw_response,
-    HOOK, PAT,
+    variant, HOOK, PAT,
 };
 use serde_json::json;
 use wiremock::MockServer;
@@ -311,19 +311,11 @@ async fn api_errors_hide_the_token() {
                 .unwrap_err(),
         ),
     ];
-    let variants: Vec<&str> = cases
+    let variants: Vec<String> = cases
         .iter()
         .map(|(what, error)| {
             assert_error_clean(what, error);
-            match error {
-                Error::Unauthorized(_) => "Unauthorized",
-                Error::InvalidToken(_) => "InvalidToken",
-                Error::ChannelNotFound(_) => "ChannelNotFound",
-                Error::Api(_) => "Api",
-                Error::Unsuccessful(_) => "Unsuccessful",
-                Error::Decode { .. } => "Decode",
-                other => panic!("{what}: unexpected {other:?}"),
-            }
+            variant(error)
         })
         .collect();
     assert_eq!(
