@@ -11,7 +11,7 @@ use std::time::Duration;
 use cognipeer_sdk::models::{
     ContactChanges, ContactsGetQuery, CreateContact, ListContacts, UpdateContact,
 };
-use cognipeer_sdk::{AuthMode, CognipeerClient, Error, Token};
+use cognipeer_sdk::{AuthMode, CognipeerClient, Error, HookId, Token};
 use common::{
     builder, builder_for, clear_env, closed_port, json_response, mount_once, on, raw_response,
     variant, HOOK, PAT,
@@ -149,31 +149,107 @@ fn client_and_builder_debug_hide_the_token() {
     assert!(assert_debug_clean("client from new", &from_new).contains(PAT_MASKED));
 }
 
+/// A rejected credential: `InvalidCredential`, and neither the known secrets nor `part` (a
+/// piece of the rejected value, if not blank) in anything the error formats.
+fn assert_refused<T: Debug>(what: &str, result: Result<T, Error>, part: &str) {
+    let error = result.expect_err(what);
+    assert!(
+        matches!(error, Error::InvalidCredential(_)),
+        "{what}: {error:?}"
+    );
+    let shown = assert_error_clean(what, &error);
+    let debug = format!("{error:?}");
+    // The empty string is contained in everything; only check real secrets.
+    for part in [part, part.trim()]
+        .into_iter()
+        .filter(|p| !p.trim().is_empty())
+    {
+        assert!(
+            !shown.contains(part),
+            "{what}: display leaks `{part}`: {shown}"
+        );
+        assert!(
+            !debug.contains(part),
+            "{what}: debug leaks `{part}`: {debug}"
+        );
+    }
+}
+
 #[test]
 fn credential_errors_hide_the_token() {
-    let cases: Vec<(&str, Result<Token, Error>)> = vec![
-        ("trailing newline", Token::new(format!("{PAT}\n"))),
+    // (case, the rejected token, a secret piece of it beyond those in `secrets()`)
+    let tokens: Vec<(&str, Result<Token, Error>, &str)> = vec![
+        ("empty", Token::new(""), ""),
+        ("empty pat", Token::pat(""), ""),
+        ("empty api token", Token::api_token(""), ""),
+        ("short pat without prefix", Token::pat("abc"), "abc"),
+        ("pat without prefix", Token::pat(&PAT[4..]), ""),
+        (
+            "another pat without prefix",
+            Token::pat("abcdefghijkl0123456789"),
+            "abcdefghijkl0123456789",
+        ),
+        // Only the prefix: the message names the prefix, which is no secret.
+        ("pat prefix only", Token::pat("pat_"), ""),
+        ("prefix only", Token::new("pat_"), ""),
+        ("trailing newline", Token::new(format!("{PAT}\n")), PAT),
+        ("crlf", Token::new(format!("{PAT}\r\n")), ""),
+        ("leading space", Token::new(format!(" {PAT}")), PAT),
         (
             "inner space",
             Token::new(format!("{} {}", &PAT[..20], &PAT[20..])),
+            "",
         ),
-        ("tab api", Token::new(format!("{API_TOKEN}\t"))),
-        ("non-ascii", Token::new(format!("{PAT}é"))),
-        ("pat without prefix", Token::pat(&PAT[4..])),
-        ("api token declared pat", Token::pat(API_TOKEN)),
-        ("pat declared api token", Token::api_token(PAT)),
-        ("crlf", Token::new(format!("{PAT}\r\n"))),
+        (
+            "inner space after the mask",
+            Token::new("pat_kcnlto8e01zg 3frarz8l1kvenmhqvtqzjmfnxdvh"),
+            "01zg 3frar",
+        ),
+        ("trailing tab", Token::new(format!("{API_TOKEN}\t")), ""),
+        (
+            "inner tab",
+            Token::new("abc123\tdef456ghi789"),
+            "abc123\tdef456ghi789",
+        ),
+        ("trailing non-ascii", Token::new(format!("{PAT}é")), ""),
+        (
+            "inner non-ascii",
+            Token::new("pat_kcnlto8e01zgé3frarz8l1kvenmhq"),
+            "kcnlto8e01zgé3fr",
+        ),
+        ("api token declared pat", Token::pat(API_TOKEN), API_TOKEN),
+        ("pat declared api token", Token::api_token(PAT), PAT),
     ];
-    for (what, result) in cases {
-        let error = result.expect_err(what);
-        assert!(
-            matches!(error, Error::InvalidCredential(_)),
-            "{what}: {error:?}"
-        );
-        assert_error_clean(what, &error);
+    for (what, result, part) in tokens {
+        assert_refused(what, result, part);
+    }
+    let hook_ids = [
+        ("empty hookId", HookId::new(""), ""),
+        ("hookId with crlf", HookId::new(format!("{HOOK}\r\n")), HOOK),
+        (
+            "hookId with a header injection",
+            HookId::new("bhdwxdpdkn\r\nX-Evil: 1"),
+            "bhdwxdpdkn",
+        ),
+        (
+            "hookId with a space",
+            HookId::new("bhdwx dpdkndpzolyttqf"),
+            "bhdwx dpdkn",
+        ),
+    ];
+    for (what, result, part) in hook_ids {
+        assert_refused(what, result, part);
     }
     let error = CognipeerClient::new(&format!(" {PAT}"), HOOK).unwrap_err();
     assert_error_clean("client new", &error);
+
+    // The constructors accept the right kinds.
+    assert_eq!(Token::pat(PAT).unwrap().mode(), AuthMode::Pat);
+    assert_eq!(
+        Token::api_token(API_TOKEN).unwrap().mode(),
+        AuthMode::ApiToken
+    );
+    assert_eq!(HookId::new(HOOK).unwrap().as_str(), HOOK);
 }
 
 #[test]
