@@ -1,4 +1,4 @@
-//! Tests of the production runtime shared by every generated crate (`src/runtime.rs`,
+//! Tests of the production runtime shared by every generated crate (`src/transport.rs`, `src/operation.rs`,
 //! `src/options.rs`, `src/client.rs`, `src/error.rs`): retries and backoff, the deadline
 //! covering the body, per-request options, transport safety, tracing and error accessors.
 //!
