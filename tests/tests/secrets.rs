@@ -35,42 +35,39 @@ fn secrets() -> Vec<&'static str> {
     ]
 }
 
+/// No secret, nor any piece in `also` (with and without surrounding whitespace), is in
+/// `text`, which `how` formatted.
+fn assert_hides(what: &str, how: &str, text: &str, also: &[&str]) {
+    let also = also.iter().flat_map(|piece| [*piece, piece.trim()]);
+    // The empty string is contained in everything; only check real secrets.
+    for secret in secrets()
+        .into_iter()
+        .chain(also)
+        .filter(|s| !s.trim().is_empty())
+    {
+        assert!(
+            !text.contains(secret),
+            "{what}: {how} leaks `{secret}`: {text}"
+        );
+    }
+}
+
 /// Formats `value` with `{:?}` and `{:#?}` and checks no secret is in either.
 fn assert_debug_clean(what: &str, value: &impl Debug) -> String {
     let debug = format!("{value:?}");
-    let pretty = format!("{value:#?}");
-    for secret in secrets() {
-        assert!(
-            !debug.contains(secret),
-            "{what}: {{:?}} leaks `{secret}`: {debug}"
-        );
-        assert!(
-            !pretty.contains(secret),
-            "{what}: {{:#?}} leaks `{secret}`: {pretty}"
-        );
-    }
+    assert_hides(what, "{:?}", &debug, &[]);
+    assert_hides(what, "{:#?}", &format!("{value:#?}"), &[]);
     debug
 }
 
 /// Formats an error with `{}`, `{:?}`, `{:#?}` and its source chain; no secret anywhere.
 fn assert_error_clean(what: &str, error: &Error) -> String {
     let shown = error.to_string();
-    for secret in secrets() {
-        assert!(
-            !shown.contains(secret),
-            "{what}: {{}} leaks `{secret}`: {shown}"
-        );
-    }
+    assert_hides(what, "{}", &shown, &[]);
     assert_debug_clean(what, error);
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        let text = format!("{cause} / {cause:?}");
-        for secret in secrets() {
-            assert!(
-                !text.contains(secret),
-                "{what}: a cause leaks `{secret}`: {text}"
-            );
-        }
+        assert_hides(what, "a cause", &format!("{cause} / {cause:?}"), &[]);
         source = cause.source();
     }
     shown
@@ -150,7 +147,7 @@ fn client_and_builder_debug_hide_the_token() {
 }
 
 /// A rejected credential: `InvalidCredential`, and neither the known secrets nor `part` (a
-/// piece of the rejected value, if not blank) in anything the error formats.
+/// piece of the rejected value) in anything the error formats.
 fn assert_refused<T: Debug>(what: &str, result: Result<T, Error>, part: &str) {
     let error = result.expect_err(what);
     assert!(
@@ -158,21 +155,8 @@ fn assert_refused<T: Debug>(what: &str, result: Result<T, Error>, part: &str) {
         "{what}: {error:?}"
     );
     let shown = assert_error_clean(what, &error);
-    let debug = format!("{error:?}");
-    // The empty string is contained in everything; only check real secrets.
-    for part in [part, part.trim()]
-        .into_iter()
-        .filter(|p| !p.trim().is_empty())
-    {
-        assert!(
-            !shown.contains(part),
-            "{what}: display leaks `{part}`: {shown}"
-        );
-        assert!(
-            !debug.contains(part),
-            "{what}: debug leaks `{part}`: {debug}"
-        );
-    }
+    assert_hides(what, "{}", &shown, &[part]);
+    assert_hides(what, "{:?}", &format!("{error:?}"), &[part]);
 }
 
 #[test]

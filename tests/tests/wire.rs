@@ -282,7 +282,7 @@ async fn contacts_create_posts_exact_body_and_unwraps_envelope() {
     let contact = pat_client(&server).contacts().create(&body).await.unwrap();
     assert_eq!(contact, expected_contact("c_1", "juergen@example.com"));
 
-    let expected_body = json!({
+    let sent = json!({
         "email": "juergen@example.com",
         "name": "Jürgen Müller",
         "tags": ["vip", "beta"],
@@ -291,15 +291,7 @@ async fn contacts_create_posts_exact_body_and_unwraps_envelope() {
         "source": "crm-import",
         "score": 42
     });
-    assert_sent(
-        &server,
-        PAT,
-        "POST",
-        "/sdk/contact",
-        None,
-        Some(&expected_body),
-    )
-    .await;
+    assert_sent(&server, PAT, "POST", "/sdk/contact", None, Some(&sent)).await;
 }
 
 #[tokio::test]
@@ -451,7 +443,7 @@ async fn contacts_update_patches_exact_body_and_unwraps_envelope() {
     let contact = pat_client(&server).contacts().update(&body).await.unwrap();
     assert_eq!(contact, expected_contact("c_5", "juergen@example.com"));
 
-    let expected_body = json!({
+    let sent = json!({
         "email": "juergen@example.com",
         "data": {
             "status": "vip",
@@ -461,15 +453,7 @@ async fn contacts_update_patches_exact_body_and_unwraps_envelope() {
             "customField": "x"
         }
     });
-    assert_sent(
-        &server,
-        PAT,
-        "PATCH",
-        "/sdk/contact",
-        None,
-        Some(&expected_body),
-    )
-    .await;
+    assert_sent(&server, PAT, "PATCH", "/sdk/contact", None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -523,14 +507,14 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
         }
     );
 
-    let expected_body = json!({
+    let sent = json!({
         "page": 2,
         "limit": 5,
         "filter": { "status": { "$ne": "inactive" }, "properties.company": "Acme GmbH" },
         "sort": { "createdDate": -1, "name": 1 }
     });
     let route = "/sdk/contact/list";
-    assert_sent(&server, PAT, "POST", route, None, Some(&expected_body)).await;
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 #[tokio::test]
@@ -637,16 +621,9 @@ async fn api_token_is_accepted_by_contacts_create_and_sent_as_bearer() {
         .unwrap();
     assert_eq!(contact.id, "c_8");
     // The credentials check inside asserts exactly `Authorization: Bearer abc123def456ghi789`.
-    let expected_body = json!({ "email": "user@example.com", "name": "John Doe" });
-    assert_sent(
-        &server,
-        API_TOKEN,
-        "POST",
-        "/sdk/contact",
-        None,
-        Some(&expected_body),
-    )
-    .await;
+    let sent = json!({ "email": "user@example.com", "name": "John Doe" });
+    let route = "/sdk/contact";
+    assert_sent(&server, API_TOKEN, "POST", route, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -282,7 +282,7 @@ fn conversation_page(ids: &[usize], total: i64, page: i64, limit: i64) -> Value 
 
 #[tokio::test]
 async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
-    let expected_body = json!({
+    let sent = json!({
         "contactId": "c_1",
         "messages": [
             { "role": "user", "content": "What's the weather in Berlin?" },
@@ -365,7 +365,7 @@ async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
     );
     assert_round_trips!(&answer, &response);
     let route = "/sdk/conversation";
-    assert_sent(&server, PAT, "POST", route, None, Some(&expected_body)).await;
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 #[tokio::test]
@@ -393,7 +393,7 @@ async fn conversations_create_with_defaults_sends_empty_object_and_accepts_minim
 
 #[tokio::test]
 async fn conversations_create_text_format_with_only_messages() {
-    let expected_body = json!({
+    let sent = json!({
         "messages": [{ "role": "user", "content": "Hallo, wie geht's? 👋" }],
         "response_format": "text"
     });
@@ -423,7 +423,7 @@ async fn conversations_create_text_format_with_only_messages() {
     assert_eq!(answer.content.as_deref(), Some("Gut, danke!"));
     assert_round_trips!(&answer, &response);
     let route = "/sdk/conversation";
-    assert_sent(&server, PAT, "POST", route, None, Some(&expected_body)).await;
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -432,7 +432,7 @@ async fn conversations_create_text_format_with_only_messages() {
 
 #[tokio::test]
 async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_the_body() {
-    let expected_body = json!({
+    let sent = json!({
         "content": "Summarize our chat.",
         "contactId": "c_1",
         "clientTools": [weather_tool_json()],
@@ -483,15 +483,7 @@ async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_
     );
     assert_round_trips!(&answer, &response);
     // The whole body is compared: `conversationId` is in the path only.
-    assert_sent(
-        &server,
-        PAT,
-        "POST",
-        CONV_1_MESSAGES,
-        None,
-        Some(&expected_body),
-    )
-    .await;
+    assert_sent(&server, PAT, "POST", CONV_1_MESSAGES, None, Some(&sent)).await;
 }
 
 #[tokio::test]
@@ -508,16 +500,8 @@ async fn conversations_send_message_with_only_content_sends_only_content() {
     assert_eq!(answer.status, MessageStatus::Completed);
     assert_eq!(answer.content.as_deref(), Some("Hi!"));
     assert_round_trips!(&answer, &response);
-    let expected_body = json!({ "content": "Hello" });
-    assert_sent(
-        &server,
-        PAT,
-        "POST",
-        CONV_1_MESSAGES,
-        None,
-        Some(&expected_body),
-    )
-    .await;
+    let sent = json!({ "content": "Hello" });
+    assert_sent(&server, PAT, "POST", CONV_1_MESSAGES, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -526,7 +510,7 @@ async fn conversations_send_message_with_only_content_sends_only_content() {
 
 #[tokio::test]
 async fn conversations_resume_message_posts_exactly_the_tool_result() {
-    let expected_body = json!({
+    let sent = json!({
         "toolResult": {
             "executionId": "exec_1",
             "success": true,
@@ -584,12 +568,12 @@ async fn conversations_resume_message_posts_exactly_the_tool_result() {
         }
     );
     assert_round_trips!(&answer, &response);
-    assert_sent(&server, PAT, "POST", route, None, Some(&expected_body)).await;
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 #[tokio::test]
 async fn conversations_resume_message_failed_tool_sends_empty_output_and_error() {
-    let expected_body = json!({
+    let sent = json!({
         "toolResult": {
             "executionId": "exec_9",
             "success": false,
@@ -625,7 +609,7 @@ async fn conversations_resume_message_failed_tool_sends_empty_output_and_error()
     assert_eq!(answer.status, MessageStatus::Done);
     assert_eq!(answer.pending_action, None);
     assert_round_trips!(&answer, &response);
-    assert_sent(&server, PAT, "POST", route, None, Some(&expected_body)).await;
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -687,7 +671,7 @@ async fn conversations_list_with_defaults_posts_empty_object() {
 
 #[tokio::test]
 async fn conversations_list_sends_filter_sort_page_limit_and_contact() {
-    let expected_body = json!({
+    let sent = json!({
         "contactId": "c_1",
         "filter": { "title": { "$exists": true }, "source": "sdk" },
         "page": 2,
@@ -713,7 +697,7 @@ async fn conversations_list_sends_filter_sort_page_limit_and_contact() {
     assert_eq!(conversation_ids(&page.data), ["conv_6"]);
     assert_eq!((page.total, page.page, page.limit), (6, 2, 5));
     let route = CONVERSATION_LIST;
-    assert_sent(&server, PAT, "POST", route, None, Some(&expected_body)).await;
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1395,16 +1379,8 @@ async fn a_valid_contacts_update_is_sent() {
         .await
         .unwrap();
     assert_eq!(contact.id, "c_1");
-    let expected_body = json!({ "integrationId": "crm-1", "data": { "status": "vip" } });
-    assert_sent(
-        &server,
-        PAT,
-        "PATCH",
-        "/sdk/contact",
-        None,
-        Some(&expected_body),
-    )
-    .await;
+    let sent = json!({ "integrationId": "crm-1", "data": { "status": "vip" } });
+    assert_sent(&server, PAT, "PATCH", "/sdk/contact", None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1787,16 +1763,8 @@ async fn contacts_list_returns_a_typed_page_with_total_page_and_limit() {
     );
     assert_eq!(page.data[0].workspace_id, "ws_01");
     assert_eq!(page.data[1].tags, Some(vec!["beta".to_owned()]));
-    let expected_body = json!({ "page": 2, "limit": 2 });
-    assert_sent(
-        &server,
-        PAT,
-        "POST",
-        CONTACT_LIST,
-        None,
-        Some(&expected_body),
-    )
-    .await;
+    let sent = json!({ "page": 2, "limit": 2 });
+    assert_sent(&server, PAT, "POST", CONTACT_LIST, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
