@@ -5,6 +5,8 @@
 //! generated code. The doc comments here are the descriptions of the spec's JSON Schema
 //! (`cargo xtask schema`), which editors show on hover.
 
+// The placement is one type from the spec to the renderers: the IR's.
+pub use crate::ir::HookPlacement;
 use indexmap::IndexMap;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -134,21 +136,7 @@ pub struct Hook {
     /// Query parameter for the `query` placement, e.g. `hookId`.
     pub query: String,
     /// Placement of operations that do not set their own `hook`.
-    pub default: Placement,
-}
-
-/// Where an operation sends the hookId.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Placement {
-    /// In the hook header.
-    Header,
-    /// As a field merged into the JSON object body.
-    Body,
-    /// As a query parameter.
-    Query,
-    /// Not sent.
-    None,
+    pub default: HookPlacement,
 }
 
 /// An error response with a meaning of its own.
@@ -328,7 +316,7 @@ pub struct Operation {
     pub auth: Option<Vec<String>>,
     /// Where the hookId goes (default: `hook.default`).
     #[serde(default)]
-    pub hook: Option<Placement>,
+    pub hook: Option<HookPlacement>,
     /// Deprecation note; the method becomes `#[deprecated]`.
     #[serde(default)]
     pub deprecated: Option<String>,

@@ -8,7 +8,7 @@
 //! followed by `cargo xtask codegen` keeps them green.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use codegen::ir::{self, ModelKind, Placement, TypeRef};
+use codegen::ir::{self, HookPlacement, ModelKind, TypeRef};
 use oas3::spec::{ObjectOrReference, ObjectSchema, Operation, ParameterIn, Schema, SecurityScheme};
 use oas3::Spec;
 use serde_json::{json, Value};
@@ -68,7 +68,7 @@ impl Document {
 
     /// The operation as plain JSON, for what `oas3` does not expose (extensions, `$ref` siblings).
     fn operation_json(&self, op: &ir::Operation) -> &Value {
-        &self.json["paths"][&op.path_template][op.http_method.to_ascii_lowercase()]
+        &self.json["paths"][&op.path_template][op.http_method.as_lowercase()]
     }
 
     fn operations(&self) -> impl Iterator<Item = (&ir::Resource, &ir::Operation)> {
@@ -232,7 +232,7 @@ fn every_operation_is_there(document: &Document) {
     let mut expected = 0;
     for (resource, op) in document.operations() {
         expected += 1;
-        let route = (op.path_template.clone(), op.http_method.clone());
+        let route = (op.path_template.clone(), op.http_method.to_string());
         let found = by_route.get(&route).unwrap_or_else(|| {
             panic!("no {} {} for `{}`", op.http_method, op.path_template, op.id)
         });
@@ -277,7 +277,7 @@ fn every_operation_is_there(document: &Document) {
         );
         assert_eq!(
             found.request_body.is_some(),
-            op.body.is_some() || op.hook == Placement::Body,
+            op.body.is_some() || op.hook == HookPlacement::Body,
             "request body of `{}`",
             op.id
         );
@@ -302,10 +302,7 @@ fn every_parameter_is_there(document: &Document) {
             assert_eq!(found.required, Some(true));
             assert_eq!(found.description.as_deref(), Some(p.description.as_str()));
         }
-        let fields = match op.query.as_ref().map(|q| &q.kind) {
-            Some(ModelKind::Object { fields, .. }) => fields.as_slice(),
-            _ => &[],
-        };
+        let fields = op.query.as_ref().map_or(&[][..], |q| &q.fields);
         let json = document.operation_json(op)["parameters"]
             .as_array()
             .cloned()
@@ -545,8 +542,13 @@ fn security_and_hook_placement(document: &Document) {
         (_, other) => panic!("unexpected token scheme {other:?}"),
     }
     let hook_schemes = [
-        (Placement::Header, "hookHeader", &api.hook.header, "header"),
-        (Placement::Query, "hookQuery", &api.hook.query, "query"),
+        (
+            HookPlacement::Header,
+            "hookHeader",
+            &api.hook.header,
+            "header",
+        ),
+        (HookPlacement::Query, "hookQuery", &api.hook.query, "query"),
     ];
     for (placement, scheme, expected_name, expected_location) in hook_schemes {
         let used = document.operations().any(|(_, op)| op.hook == placement);
@@ -565,10 +567,10 @@ fn security_and_hook_placement(document: &Document) {
     for (_, op) in document.operations() {
         let found = document.operation(op);
         let (hook_scheme, placement) = match op.hook {
-            Placement::Header => (Some("hookHeader"), "header"),
-            Placement::Query => (Some("hookQuery"), "query"),
-            Placement::Body => (None, "body"),
-            Placement::None => (None, "none"),
+            HookPlacement::Header => (Some("hookHeader"), "header"),
+            HookPlacement::Query => (Some("hookQuery"), "query"),
+            HookPlacement::Body => (None, "body"),
+            HookPlacement::None => (None, "none"),
         };
         let expected: BTreeSet<String> = std::iter::once("bearer")
             .chain(hook_scheme)
@@ -588,7 +590,7 @@ fn security_and_hook_placement(document: &Document) {
             .collect();
         assert_eq!(extensions["x-auth-modes"], json!(modes), "`{}`", op.id);
         assert_eq!(extensions["x-hook"], placement, "`{}`", op.id);
-        if op.hook == Placement::Body {
+        if op.hook == HookPlacement::Body {
             let body = request_schema(found, spec).unwrap();
             let hook_part = match op.body {
                 Some(_) => {
@@ -831,10 +833,10 @@ fn the_real_spec_extended_with_every_placement_and_auth_passes_every_check() {
         .unwrap();
     combinations.push(default);
     for placement in [
-        Placement::Header,
-        Placement::Body,
-        Placement::Query,
-        Placement::None,
+        HookPlacement::Header,
+        HookPlacement::Body,
+        HookPlacement::Query,
+        HookPlacement::None,
     ] {
         for accepts in &combinations {
             assert!(

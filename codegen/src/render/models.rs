@@ -10,64 +10,89 @@ use serde_json::Value;
 /// Models per rendering job: the file is printed in parts, in parallel, then joined.
 const PER_PART: usize = 8;
 
-/// A model and whether its serialization sends its fields' defaults (a query struct's defaults
-/// are sent by the operation instead).
-type Part<'a> = (&'a ir::Model, bool);
+/// One item of the file: a spec type, or an operation's query struct.
+#[derive(Clone, Copy)]
+pub(super) enum Item<'a> {
+    Model(&'a ir::Model),
+    Query(&'a ir::Query),
+}
 
 /// The file's parts, in order: its docs, then the spec's types and each operation's query struct.
-pub(super) fn parts(api: &ir::Api) -> Vec<Vec<Part<'_>>> {
+pub(super) fn parts(api: &ir::Api) -> Vec<Vec<Item<'_>>> {
     let queries = api
         .resources
         .iter()
         .flat_map(|r| &r.operations)
-        .filter_map(|op| op.query.as_ref());
-    let all: Vec<Part> = api
-        .models
-        .iter()
-        .map(|m| (m, true))
-        .chain(queries.map(|q| (q, false)))
-        .collect();
+        .filter_map(|op| op.query.as_ref())
+        .map(Item::Query);
+    let all: Vec<Item> = api.models.iter().map(Item::Model).chain(queries).collect();
     let mut parts = vec![Vec::new()];
-    parts.extend(all.chunks(PER_PART).map(<[Part]>::to_vec));
+    parts.extend(all.chunks(PER_PART).map(<[Item]>::to_vec));
     parts
 }
 
-/// One part of the file: the module docs for the empty first part, else its models.
-pub(super) fn render(api: &ir::Api, part: &[Part]) -> TokenStream {
+/// One part of the file: the module docs for the empty first part, else its items.
+pub(super) fn render(api: &ir::Api, part: &[Item]) -> TokenStream {
     if part.is_empty() {
         return quote!(
             //! The API's data types. Optional fields are left out of requests when `None`,
             //! unless the spec gives them a default, which is sent instead.
         );
     }
-    let models = part
-        .iter()
-        .map(|(m, sends_defaults)| model(api, m, *sends_defaults));
-    quote!(#(#models)*)
+    let items = part.iter().map(|item| match item {
+        Item::Model(m) => match &m.kind {
+            ir::ModelKind::Object { fields, extra } => object(
+                api,
+                &Struct {
+                    name: &m.name,
+                    description: &m.description,
+                    fields,
+                    extra: *extra,
+                    defaultable: m.defaultable,
+                    sends_defaults: true,
+                },
+            ),
+            ir::ModelKind::Enum { values, open } => enumeration(m, values, *open),
+        },
+        // The operation sends a query's defaults, so its struct leaves them out.
+        Item::Query(q) => object(
+            api,
+            &Struct {
+                name: &q.name,
+                description: &q.description,
+                fields: &q.fields,
+                extra: false,
+                defaultable: q.defaultable,
+                sends_defaults: false,
+            },
+        ),
+    });
+    quote!(#(#items)*)
 }
 
-fn model(api: &ir::Api, m: &ir::Model, sends_defaults: bool) -> TokenStream {
-    match &m.kind {
-        ir::ModelKind::Object { fields, extra } => object(api, m, fields, *extra, sends_defaults),
-        ir::ModelKind::Enum { values, open } => enumeration(m, values, *open),
-    }
-}
-
-fn object(
-    api: &ir::Api,
-    m: &ir::Model,
-    fields: &[ir::Field],
+/// What a struct is rendered from.
+struct Struct<'a> {
+    name: &'a str,
+    description: &'a str,
+    fields: &'a [ir::Field],
+    /// Keeps unknown fields in an `extra` map.
     extra: bool,
+    /// Derives `Default`.
+    defaultable: bool,
+    /// Its serialization sends a field's default when the field is `None`.
     sends_defaults: bool,
-) -> TokenStream {
-    let name = ident(&m.name);
-    let docs = doc(&m.description);
+}
+
+fn object(api: &ir::Api, m: &Struct) -> TokenStream {
+    let name = ident(m.name);
+    let docs = doc(m.description);
     let default = m.defaultable.then(|| quote!(Default,));
-    let defaulted: Vec<&ir::Field> = fields
+    let defaulted: Vec<&ir::Field> = m
+        .fields
         .iter()
-        .filter(|f| sends_defaults && f.default.is_some())
+        .filter(|f| m.sends_defaults && f.default.is_some())
         .collect();
-    let fields = fields.iter().map(|f| {
+    let fields = m.fields.iter().map(|f| {
         let field = ident(&f.rust);
         let docs = match f.default_text() {
             Some(default) => doc(&format!(
@@ -107,7 +132,7 @@ fn object(
             }
         }
     });
-    let extra = extra.then(|| {
+    let extra = m.extra.then(|| {
         quote! {
             /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
             #[serde(flatten)]

@@ -1,10 +1,10 @@
 //! Resources and operations: methods, paths and their parameters, queries, bodies, auth modes,
 //! hook placement, preconditions and pagination.
 
-use super::types::object_defaultable;
-use super::{Validator, BODILESS, METHODS, RESERVED_ACCESSORS};
+use super::types::fields_defaultable;
+use super::{Validator, RESERVED_ACCESSORS};
 use crate::diagnostic::{closest, suggest};
-use crate::ir::{self, Placement, TypeRef};
+use crate::ir::{self, HookPlacement, HttpMethod, TypeRef};
 use crate::naming::{pascal, shouty, snake};
 use crate::spec;
 use indexmap::IndexMap;
@@ -35,7 +35,7 @@ impl Validator {
         let mut out = Vec::new();
         let mut query_names: BTreeSet<String> = BTreeSet::new();
         // Method and path with the parameter names left out: `{id}` and `{contactId}` are one route.
-        let mut routes: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+        let mut routes: BTreeMap<(HttpMethod, String), (String, String)> = BTreeMap::new();
         for ((name, r), accessor) in spec.resources.iter().zip(accessors) {
             let path = format!("resources.{name}.operations");
             let methods =
@@ -58,7 +58,7 @@ impl Validator {
                             ir::PathSegment::Param(_) => "{}",
                         })
                         .collect();
-                    match routes.entry((op.http_method.clone(), route)) {
+                    match routes.entry((op.http_method, route)) {
                         Entry::Occupied(first) => self.error_help(
                             format!("{path}.{op_name}.path"),
                             format!(
@@ -105,6 +105,7 @@ impl Validator {
                 }
             }
             out.push(ir::Resource {
+                name: name.clone(),
                 type_name: pascal(name),
                 // `mod.rs` is the resources module itself.
                 module: if accessor == "mod" {
@@ -131,15 +132,19 @@ impl Validator {
     ) -> Option<ir::Operation> {
         let id = format!("{}.{}", ctx.resource, ctx.name);
         let path = format!("resources.{}.operations.{}", ctx.resource, ctx.name);
-        let http_method = op.method.to_uppercase();
-        if !METHODS.contains(&http_method.as_str()) {
+        let http_method = HttpMethod::parse(&op.method);
+        if http_method.is_none() {
             self.error_help(
                 format!("{path}.method"),
                 format!("unknown HTTP method `{}`", op.method),
-                suggest(&http_method, METHODS.iter().copied()),
+                suggest(
+                    &op.method.to_uppercase(),
+                    HttpMethod::ALL.iter().map(|m| m.as_str()),
+                ),
             );
         }
-        let bodiless = BODILESS.contains(&http_method.as_str());
+        // An unknown method was reported above; nothing else is checked against it.
+        let bodiless = http_method.filter(|m| !m.allows_body());
 
         let (segments, params) = self.path(&path, op);
         let query = self.query(ctx, &path, op);
@@ -149,10 +154,10 @@ impl Validator {
             .as_ref()
             .and_then(|b| self.type_expr(&format!("{path}.body"), b, ctx.index, false))
             .map(|(t, _)| t);
-        if op.body.is_some() && bodiless {
+        if let (Some(_), Some(bodiless)) = (&op.body, bodiless) {
             self.error_help(
                 format!("{path}.body"),
-                format!("a {http_method} request cannot have a body"),
+                format!("a {bodiless} request cannot have a body"),
                 "remove `body`, or use POST, PUT or PATCH",
             );
         }
@@ -205,7 +210,7 @@ impl Validator {
         accepts.retain(|i| seen.insert(*i));
 
         let hook = op.hook.unwrap_or(ctx.spec.hook.default);
-        self.hook_placement(ctx, &path, hook, &http_method, body.as_ref(), op);
+        self.hook_placement(ctx, &path, hook, bodiless, body.as_ref(), op);
 
         let inputs = Inputs::of(query.as_ref(), body.as_ref(), ctx.models);
         let (requires_any, non_empty) = match &op.requires {
@@ -230,11 +235,9 @@ impl Validator {
             )
         });
 
+        let http_method = http_method.unwrap_or(HttpMethod::Get);
         Some(ir::Operation {
-            idempotent: op.idempotent.unwrap_or(matches!(
-                http_method.as_str(),
-                "GET" | "PUT" | "DELETE" | "HEAD"
-            )),
+            idempotent: op.idempotent.unwrap_or(http_method.idempotent()),
             constant: shouty(ctx.name),
             method_name,
             http_method,
@@ -332,6 +335,7 @@ impl Validator {
         }
         Some(ir::Pagination {
             method_name: format!("{method_name}_all"),
+            constant: format!("{}_PAGING", shouty(ctx.name)),
             page: p.page.clone(),
             limit: p.limit.clone(),
             in_query: inputs.query.contains(&p.page.as_str()),
@@ -442,7 +446,7 @@ impl Validator {
         (segments, params)
     }
 
-    fn query(&mut self, ctx: &OpContext, path: &str, op: &spec::Operation) -> Option<ir::Model> {
+    fn query(&mut self, ctx: &OpContext, path: &str, op: &spec::Operation) -> Option<ir::Query> {
         if op.query.is_empty() {
             return None;
         }
@@ -468,7 +472,7 @@ impl Validator {
                 );
             }
             if f.wire == ctx.spec.hook.query
-                && op.hook.unwrap_or(ctx.spec.hook.default) == Placement::Query
+                && op.hook.unwrap_or(ctx.spec.hook.default) == HookPlacement::Query
             {
                 self.error_help(
                     format!("{qpath}.{}", f.wire),
@@ -480,29 +484,24 @@ impl Validator {
                 );
             }
         }
-        let mut model = ir::Model {
+        Some(ir::Query {
             name: pascal(&format!("{}_{}_query", ctx.resource, ctx.name)),
             description: format!("Query parameters of `{}.{}`.", ctx.resource, ctx.name),
-            kind: ir::ModelKind::Object {
-                fields,
-                extra: false,
-            },
-            defaultable: false,
-        };
-        model.defaultable = object_defaultable(&model, ctx.models);
-        Some(model)
+            defaultable: fields_defaultable(&fields, ctx.models),
+            fields,
+        })
     }
 
     fn hook_placement(
         &mut self,
         ctx: &OpContext,
         path: &str,
-        hook: Placement,
-        http_method: &str,
+        hook: HookPlacement,
+        bodiless: Option<HttpMethod>,
         body: Option<&TypeRef>,
         op: &spec::Operation,
     ) {
-        if hook != Placement::Body {
+        if hook != HookPlacement::Body {
             return;
         }
         let at = if op.hook.is_some() {
@@ -510,7 +509,7 @@ impl Validator {
         } else {
             "hook.default".to_owned()
         };
-        if BODILESS.contains(&http_method) {
+        if let Some(http_method) = bodiless {
             self.error_help(
                 at,
                 format!(
@@ -560,20 +559,18 @@ struct Inputs<'a> {
 }
 
 impl<'a> Inputs<'a> {
-    fn of(query: Option<&'a ir::Model>, body: Option<&TypeRef>, models: &'a [ir::Model]) -> Self {
-        let names = |m: &'a ir::Model| match &m.kind {
-            ir::ModelKind::Object { fields, .. } => {
-                fields.iter().map(|f| f.wire.as_str()).collect()
-            }
-            ir::ModelKind::Enum { .. } => Vec::new(),
-        };
-        let body_model = match body {
-            Some(TypeRef::Named(i)) => models.get(*i),
+    fn of(query: Option<&'a ir::Query>, body: Option<&TypeRef>, models: &'a [ir::Model]) -> Self {
+        let names = |fields: &'a [ir::Field]| fields.iter().map(|f| f.wire.as_str()).collect();
+        let body_fields = match body.and_then(|b| match b {
+            TypeRef::Named(i) => models.get(*i).map(|m| &m.kind),
             _ => None,
+        }) {
+            Some(ir::ModelKind::Object { fields, .. }) => names(fields),
+            _ => Vec::new(),
         };
         Inputs {
-            query: query.map(names).unwrap_or_default(),
-            body: body_model.map(names).unwrap_or_default(),
+            query: query.map(|q| names(&q.fields)).unwrap_or_default(),
+            body: body_fields,
             open_body: matches!(body, Some(TypeRef::Map(_) | TypeRef::Json)),
         }
     }

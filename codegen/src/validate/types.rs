@@ -343,13 +343,11 @@ fn type_defaultable(t: &TypeRef, models: &[ir::Model]) -> bool {
     }
 }
 
-pub(super) fn object_defaultable(model: &ir::Model, models: &[ir::Model]) -> bool {
-    match &model.kind {
-        ir::ModelKind::Object { fields, .. } => fields
-            .iter()
-            .all(|f| f.optional || type_defaultable(&f.ty, models)),
-        ir::ModelKind::Enum { .. } => false,
-    }
+/// Whether a struct of these fields can derive `Default`: every required field's type can.
+pub(super) fn fields_defaultable(fields: &[ir::Field], models: &[ir::Model]) -> bool {
+    fields
+        .iter()
+        .all(|f| f.optional || type_defaultable(&f.ty, models))
 }
 
 /// Fixpoint: an object is defaultable when all its required fields are.
@@ -357,7 +355,11 @@ fn mark_defaultable(models: &mut [ir::Model]) {
     loop {
         let mut changed = false;
         for i in 0..models.len() {
-            if !models[i].defaultable && object_defaultable(&models[i], models) {
+            let defaultable = match &models[i].kind {
+                ir::ModelKind::Object { fields, .. } => fields_defaultable(fields, models),
+                ir::ModelKind::Enum { .. } => false,
+            };
+            if !models[i].defaultable && defaultable {
                 models[i].defaultable = true;
                 changed = true;
             }
