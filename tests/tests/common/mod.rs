@@ -283,6 +283,14 @@ pub fn fixture(kind: &str, name: &str) -> PathBuf {
     fixture_dir(kind).join(name)
 }
 
+/// Generates the crate of the spec at `path` (named `label` in diagnostics and notices), reading
+/// the hand-written modules it names from its directory, as `cargo xtask codegen` does.
+pub fn generate_spec(path: &Path, label: &str) -> Result<codegen::Files, codegen::Diagnostics> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let dir = path.parent().unwrap();
+    codegen::generate_with(&text, label, &codegen::files_in(dir))
+}
+
 /// The label the generator gets for a fixture in `kind`: stable, unlike the absolute path.
 pub fn fixture_label(kind: &str, path: &Path) -> String {
     format!(
