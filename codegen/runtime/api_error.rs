@@ -1,6 +1,8 @@
 //! The API's error responses: status, message, raw body, request id and `Retry-After`. It does
 //! not depend on the spec.
 
+use crate::text::{snippet, Secret};
+use serde_json::Value;
 use std::time::Duration;
 
 /// An error response from the API: its status, its message (from `message`, `error` or
@@ -22,14 +24,12 @@ impl ApiError {
         request_id: Option<String>,
         retry_after: Option<Duration>,
     ) -> Self {
-        let message = serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|json| {
-                json.get("message")
-                    .and_then(serde_json::Value::as_str)
-                    .map(str::to_owned)
-                    .or_else(|| crate::runtime::error_text(json.get("error")))
-            });
+        let message = serde_json::from_slice::<Value>(body).ok().and_then(|json| {
+            json.get("message")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| error_text(json.get("error")))
+        });
         ApiError {
             status,
             message,
@@ -44,10 +44,11 @@ impl ApiError {
         self
     }
 
-    pub(crate) fn redacted(self, token: &crate::auth::Token) -> Self {
+    /// This error with the secret masked in its message and body.
+    pub(crate) fn redacted(self, secret: Secret<'_>) -> Self {
         ApiError {
-            message: self.message.map(|m| token.redact(&m)),
-            body: token.redact(&self.body),
+            message: self.message.map(|m| secret.redact(&m)),
+            body: secret.redact(&self.body),
             ..self
         }
     }
@@ -87,19 +88,19 @@ impl std::fmt::Display for ApiError {
         match &self.message {
             Some(message) => write!(f, ": {message}"),
             None if self.body.trim().is_empty() => f.write_str(" with an empty body"),
-            None => write!(f, ": {}", crate::runtime::snippet(&self.body, 200)),
+            None => write!(f, ": {}", snippet(&self.body, 200)),
         }
     }
 }
 
-/// An error and its causes, joined, for messages that should say why.
-pub(crate) fn causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+/// The text of an error field: a string, or an object's `message`.
+pub(crate) fn error_text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(text) => Some(text.clone()),
+        Value::Object(object) => object
+            .get("message")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        _ => None,
     }
-    text
 }

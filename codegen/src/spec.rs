@@ -216,7 +216,7 @@ pub struct Field {
     pub wire: Option<String>,
     pub description: Option<String>,
     /// Value sent when the caller leaves an optional query parameter unset.
-    pub default: Option<serde_yaml::Value>,
+    pub default: Option<yaml_serde::Value>,
 }
 
 /// A field or query parameter with details.
@@ -236,7 +236,7 @@ struct FieldDetails {
     /// Query parameters only: the value sent when the caller leaves it unset.
     #[serde(default)]
     #[schemars(with = "Option<serde_json::Value>")]
-    default: Option<serde_yaml::Value>,
+    default: Option<yaml_serde::Value>,
 }
 
 impl<'de> Deserialize<'de> for Field {

@@ -169,7 +169,7 @@ fn hand_written_modules_need_a_reader_and_are_read_relative_to_the_spec() {
     let files = codegen::generate_with(&text, "specs/extensions.yaml", &read).unwrap();
     assert_eq!(
         *asked.borrow(),
-        ["extensions/greeting.rs", "extensions/names.rs"],
+        ["extensions/names.rs", "extensions/greeting.rs"],
         "paths relative to the spec, `./` dropped"
     );
     assert_eq!(

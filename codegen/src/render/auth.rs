@@ -1,4 +1,5 @@
-//! `src/auth.rs`: the auth modes, the typed token and the hookId.
+//! `src/auth.rs`: the auth modes, the credential types and where they travel (the runtime's
+//! `credentials` gives them behaviour); `src/tokens.rs`: the token constructors of each mode.
 
 use super::{capitalize, deprecated, doc, with_article};
 use crate::ir;
@@ -37,43 +38,13 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             .join(", ")
     );
     // With an `unprefixed` mode every token has a kind; without one, `Token::new` can refuse it.
-    let (detected, fallback, refuse) = match unprefixed {
+    let fallback = match unprefixed {
         Some(m) => {
             let variant = ident(&m.variant);
-            (
-                quote!(AuthMode),
-                quote!(.unwrap_or(AuthMode::#variant)),
-                TokenStream::new(),
-            )
+            quote!(Ok(mode.unwrap_or(AuthMode::#variant)))
         }
-        None => (
-            quote!(Option<AuthMode>),
-            TokenStream::new(),
-            quote!(.ok_or_else(|| Error::InvalidCredential(#unknown_prefix.to_owned()))?),
-        ),
+        None => quote!(mode.ok_or(#unknown_prefix)),
     };
-
-    let constructors = auth.modes.iter().map(|m| {
-        let name = ident(&m.constructor);
-        let variant = ident(&m.variant);
-        let mut text = format!(
-            "{}, checked: not empty, only visible ASCII",
-            capitalize(&with_article(&m.name))
-        );
-        match &m.prefix {
-            Some(prefix) => text.push_str(&format!(", starting with `{prefix}`.")),
-            None => text.push('.'),
-        }
-        let docs = doc(&text);
-        let deprecation = deprecated(m.deprecated.as_ref());
-        quote! {
-            #docs
-            #deprecation
-            pub fn #name(secret: impl Into<String>) -> Result<Self, Error> {
-                Self::with_mode(secret.into(), AuthMode::#variant)
-            }
-        }
-    });
 
     let header = &auth.header;
     let scheme = match &auth.scheme {
@@ -81,24 +52,6 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         None => String::new(),
     };
     let token_env = &auth.env;
-    let prefixes_known: Vec<String> = auth
-        .modes
-        .iter()
-        .filter_map(|m| m.prefix.as_ref().map(|p| format!("`{p}` → {}", m.name)))
-        .collect();
-    let detect_doc = doc(&match (prefixes_known.is_empty(), unprefixed) {
-        (true, Some(m)) => format!("A token, taken to be {} (no kind has a prefix to tell them apart).", with_article(&m.name)),
-        (false, Some(m)) => format!(
-            "A token whose kind is read from its prefix ({}); a token with no known prefix is {}.",
-            prefixes_known.join(", "),
-            with_article(&m.name)
-        ),
-        (_, None) => format!(
-            "A token whose kind is read from its prefix ({}); a token with no known prefix is refused \
-             (state its kind with the constructor of its mode).",
-            prefixes_known.join(", ")
-        ),
-    });
     let token_doc = doc(&format!(
         "A credential for the `{header}` header, with its kind.\n\n\
          Its `Debug` and `Display` show only a masked prefix (such as `{}`), never the secret.",
@@ -114,9 +67,9 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
     let hook_env = &hook.env;
 
     quote! {
-        //! Credentials: the kinds of token the API accepts, the token itself and the channel hookId.
+        //! Credentials as the spec declares them: the kinds of token the API accepts, the token
+        //! and the channel hookId, and where they travel.
 
-        use crate::error::Error;
         use reqwest::header::HeaderValue;
 
         /// The kinds of token the API accepts. Each operation accepts some of them; calling one
@@ -151,12 +104,13 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 match self { #(AuthMode::#variants => #deprecations,)* }
             }
 
-            fn detect(secret: &str) -> #detected {
-                AuthMode::ALL
+            /// The kind a token's prefix tells, or why it cannot be told.
+            pub(crate) fn detect(secret: &str) -> Result<AuthMode, &'static str> {
+                let mode = AuthMode::ALL
                     .iter()
                     .copied()
-                    .find(|mode| mode.prefix().is_some_and(|prefix| secret.starts_with(prefix)))
-                    #fallback
+                    .find(|mode| mode.prefix().is_some_and(|prefix| secret.starts_with(prefix)));
+                #fallback
             }
         }
 
@@ -182,16 +136,6 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             pub(crate) const SCHEME_PREFIX: &'static str = #scheme;
             /// The environment variable `from_env` reads the token from.
             pub(crate) const ENV: &'static str = #token_env;
-
-            #detect_doc
-            pub fn new(secret: impl Into<String>) -> Result<Self, Error> {
-                let secret = secret.into();
-                let mode = AuthMode::detect(&secret) #refuse;
-                Self::with_mode(secret, mode)
-            }
-
-            #(#constructors)*
-
         }
 
         #hook_doc
@@ -210,6 +154,70 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             pub(crate) const QUERY: &'static str = #hook_query;
             /// The environment variable `from_env` reads the hookId from.
             pub(crate) const ENV: &'static str = #hook_env;
+        }
+    }
+}
+
+/// `src/tokens.rs`: `Token::new`, which tells the kind from the prefix, and one constructor per mode.
+pub(super) fn render_tokens(api: &ir::Api) -> TokenStream {
+    let auth = &api.auth;
+    let unprefixed = auth.unprefixed.and_then(|i| auth.modes.get(i));
+    let constructors = auth.modes.iter().map(|m| {
+        let name = ident(&m.constructor);
+        let variant = ident(&m.variant);
+        let mut text = format!(
+            "{}, checked: not empty, only visible ASCII",
+            capitalize(&with_article(&m.name))
+        );
+        match &m.prefix {
+            Some(prefix) => text.push_str(&format!(", starting with `{prefix}`.")),
+            None => text.push('.'),
+        }
+        let docs = doc(&text);
+        let deprecation = deprecated(m.deprecated.as_ref());
+        quote! {
+            #docs
+            #deprecation
+            pub fn #name(secret: impl Into<String>) -> Result<Self, Error> {
+                Self::with_mode(secret.into(), AuthMode::#variant)
+            }
+        }
+    });
+
+    let prefixes_known: Vec<String> = auth
+        .modes
+        .iter()
+        .filter_map(|m| m.prefix.as_ref().map(|p| format!("`{p}` → {}", m.name)))
+        .collect();
+    let detect_doc = doc(&match (prefixes_known.is_empty(), unprefixed) {
+        (true, Some(m)) => format!("A token, taken to be {} (no kind has a prefix to tell them apart).", with_article(&m.name)),
+        (false, Some(m)) => format!(
+            "A token whose kind is read from its prefix ({}); a token with no known prefix is {}.",
+            prefixes_known.join(", "),
+            with_article(&m.name)
+        ),
+        (_, None) => format!(
+            "A token whose kind is read from its prefix ({}); a token with no known prefix is refused \
+             (state its kind with the constructor of its mode).",
+            prefixes_known.join(", ")
+        ),
+    });
+    quote! {
+        //! The token constructors, one per kind of token the spec declares.
+
+        use crate::auth::{AuthMode, Token};
+        use crate::error::Error;
+
+        impl Token {
+            #detect_doc
+            pub fn new(secret: impl Into<String>) -> Result<Self, Error> {
+                let secret = secret.into();
+                let mode = AuthMode::detect(&secret)
+                    .map_err(|reason| Error::InvalidCredential(reason.to_owned()))?;
+                Self::with_mode(secret, mode)
+            }
+
+            #(#constructors)*
         }
     }
 }

@@ -81,7 +81,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         use crate::auth::{AuthMode, HookId, Token};
         use crate::error::Error;
         use crate::options::{RequestOptions, RetryPolicy};
-        use crate::runtime::{Ctx, Transport};
+        use crate::transport::{Ctx, Transport};
         use std::sync::Arc;
         use std::time::Duration;
 
@@ -136,13 +136,13 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             #from_env_doc
             pub fn from_env() -> Result<Self, Error> {
                 #[cfg(feature = "dotenv")]
-                crate::runtime::load_dotenv()?;
-                let token = Token::new(crate::runtime::env_var(Token::ENV)?)
+                crate::env::load_dotenv()?;
+                let token = Token::new(crate::env::env_var(Token::ENV)?)
                     .map_err(|e| Error::Config(format!("{}: {e}", Token::ENV)))?;
-                let hook_id = HookId::new(crate::runtime::env_var(HookId::ENV)?)
+                let hook_id = HookId::new(crate::env::env_var(HookId::ENV)?)
                     .map_err(|e| Error::Config(format!("{}: {e}", HookId::ENV)))?;
                 let mut builder = Self::builder(token, hook_id);
-                if let Some(base_url) = crate::runtime::optional_env_var(Self::BASE_URL_ENV)? {
+                if let Some(base_url) = crate::env::optional_env_var(Self::BASE_URL_ENV)? {
                     builder = builder.base_url(base_url);
                 }
                 builder.build()

@@ -68,8 +68,8 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             /// The operation does not accept the client's kind of token; nothing was sent.
             #[error(
                 "`{operation}` does not accept the client's token ({}); it accepts {}. Build the client with a token of an accepted kind",
-                crate::runtime::with_article(mode.name()),
-                crate::credentials::modes_phrase(accepted)
+                crate::text::with_article(mode.name()),
+                kinds_phrase(accepted)
             )]
             AuthModeNotAccepted {
                 /// The operation, as `resource.operation`.
@@ -106,7 +106,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 after: Duration,
             },
             /// The request could not be sent or the response could not be read.
-            #[error("`{operation}` could not reach the API: {}; check the base URL and the network", crate::api_error::causes(source))]
+            #[error("`{operation}` could not reach the API: {}; check the base URL and the network", crate::text::causes(source))]
             Transport {
                 /// The operation, as `resource.operation`.
                 operation: &'static str,
@@ -124,6 +124,11 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 /// The start of the response body.
                 snippet: String,
             },
+        }
+
+        /// "a personal access token or an API token", for a list of kinds.
+        fn kinds_phrase(modes: &[AuthMode]) -> String {
+            crate::text::or_list(modes.iter().map(|mode| crate::text::with_article(mode.name())))
         }
 
         impl Error {

@@ -81,16 +81,20 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
 
-        mod api_error;
+        mod text;
         mod auth;
-        mod client;
-        mod credentials;
+        mod api_error;
         mod error;
+        mod env;
+        mod credentials;
+        mod tokens;
+        mod options;
+        mod operation;
+        mod transport;
+        mod pages;
         pub mod models;
         pub mod resources;
-        mod options;
-        mod pages;
-        mod runtime;
+        mod client;
         #(#extension_mods)*
 
         pub use auth::{AuthMode, HookId, Token};

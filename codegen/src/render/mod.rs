@@ -33,9 +33,13 @@ fn jobs(api: &ir::Api) -> Vec<(String, Renderer<'_>)> {
             )
         })
         .collect();
-    jobs.extend::<[(String, Renderer); 5]>([
+    jobs.extend::<[(String, Renderer); 6]>([
         ("src/lib.rs".to_owned(), Box::new(|| lib_rs::render(api))),
         ("src/auth.rs".to_owned(), Box::new(|| auth::render(api))),
+        (
+            "src/tokens.rs".to_owned(),
+            Box::new(|| auth::render_tokens(api)),
+        ),
         ("src/client.rs".to_owned(), Box::new(|| client::render(api))),
         ("src/error.rs".to_owned(), Box::new(|| error::render(api))),
         (

@@ -32,7 +32,7 @@ pub(super) fn render_mod(api: &ir::Api) -> TokenStream {
     });
     let envelope_import = (!api.envelopes.is_empty()).then(|| {
         quote!(
-            use crate::runtime::Envelope;
+            use crate::operation::Envelope;
         )
     });
     quote! {
@@ -60,12 +60,7 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
     let module_doc = inner_doc(&resource.description);
     let ops = &resource.operations;
     // One `use` of the runtime, naming only what this module needs (no unused imports).
-    let mut runtime = vec![
-        quote!(Ctx),
-        quote!(HookPlacement),
-        quote!(Inputs),
-        quote!(Operation),
-    ];
+    let mut runtime = vec![quote!(HookPlacement), quote!(Inputs), quote!(Operation)];
     if ops.iter().any(|op| !op.path_params.is_empty()) {
         runtime.push(quote!(encode_path));
     }
@@ -92,7 +87,8 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
         use crate::auth::AuthMode;
         use crate::error::Error;
         #paging_import
-        use crate::runtime::{#(#runtime),*};
+        use crate::operation::{#(#runtime),*};
+        use crate::transport::Ctx;
 
         #(#descriptors)*
 

@@ -4,7 +4,8 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::runtime::{Ctx, HookPlacement, Inputs, Operation};
+use crate::operation::{HookPlacement, Inputs, Operation};
+use crate::transport::Ctx;
 
 static GET: Operation = Operation {
     id: "channels.get",

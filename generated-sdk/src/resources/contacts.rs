@@ -5,7 +5,8 @@
 use crate::auth::AuthMode;
 use crate::error::Error;
 use crate::pages::Paging;
-use crate::runtime::{Ctx, HookPlacement, Inputs, Operation, to_json};
+use crate::operation::{HookPlacement, Inputs, Operation, to_json};
+use crate::transport::Ctx;
 
 static CREATE: Operation = Operation {
     id: "contacts.create",

@@ -4,7 +4,8 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::runtime::{Ctx, HookPlacement, Inputs, Operation, encode_path, to_json};
+use crate::operation::{HookPlacement, Inputs, Operation, encode_path, to_json};
+use crate::transport::Ctx;
 
 static EXECUTE: Operation = Operation {
     id: "flows.execute",

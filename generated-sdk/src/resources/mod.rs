@@ -2,7 +2,7 @@
 
 //! Resource handles, reached from the client's accessor methods.
 
-use crate::runtime::Envelope;
+use crate::operation::Envelope;
 
 /// Conversations with the peer behind the hookId. With a personal access token they belong to the token's user; with an API token pass `contactId`.
 pub mod conversations;

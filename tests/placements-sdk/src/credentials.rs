@@ -5,32 +5,19 @@
 
 use crate::auth::{AuthMode, HookId, Token};
 use crate::error::Error;
+use crate::text::{mask, with_article, Secret};
 use reqwest::header::HeaderValue;
 
-/// "a or b" for a list of modes.
-pub(crate) fn modes_phrase(modes: &[AuthMode]) -> String {
-    let names: Vec<String> = modes
-        .iter()
-        .map(|mode| crate::runtime::with_article(mode.name()))
-        .collect();
-    match names.split_last() {
-        Some((last, rest)) if !rest.is_empty() => {
-            format!("{} or {last}", rest.join(", "))
-        }
-        Some((last, _)) => last.clone(),
-        None => String::new(),
-    }
-}
-
 impl Token {
+    /// A token of the given kind, checked for that kind.
     pub(crate) fn with_mode(secret: String, mode: AuthMode) -> Result<Self, Error> {
-        crate::runtime::check_token(&secret, mode)?;
+        check_token(&secret, mode)?;
         let mut header = HeaderValue::from_str(&format!("{}{secret}", Self::SCHEME_PREFIX))
             .map_err(|_| {
                 Error::InvalidCredential("the token cannot be sent in an HTTP header".to_owned())
             })?;
         header.set_sensitive(true);
-        let masked = crate::runtime::mask(&secret, mode.prefix());
+        let masked = mask(&secret, mode.prefix());
         Ok(Token {
             secret,
             header,
@@ -53,9 +40,12 @@ impl Token {
         &self.header
     }
 
-    /// The text with every occurrence of the secret replaced by its masked form.
-    pub(crate) fn redact(&self, text: &str) -> String {
-        text.replace(&self.secret, &self.masked)
+    /// The secret and its masked form, for masking text that may quote it.
+    pub(crate) fn secret(&self) -> Secret<'_> {
+        Secret {
+            secret: &self.secret,
+            masked: &self.masked,
+        }
     }
 }
 
@@ -78,7 +68,7 @@ impl HookId {
     /// A hookId, checked: not empty, only visible ASCII.
     pub fn new(value: impl Into<String>) -> Result<Self, Error> {
         let value = value.into();
-        crate::runtime::check_header_safe("hookId", &value).map_err(Error::InvalidCredential)?;
+        check_header_safe("hookId", &value).map_err(Error::InvalidCredential)?;
         let header = HeaderValue::from_str(&value).map_err(|_| {
             Error::InvalidCredential("the hookId cannot be sent in an HTTP header".to_owned())
         })?;
@@ -90,6 +80,11 @@ impl HookId {
         &self.value
     }
 
+    /// The masked form, for logs.
+    pub(crate) fn masked(&self) -> String {
+        mask(&self.value, None)
+    }
+
     pub(crate) fn header_value(&self) -> &HeaderValue {
         &self.header
     }
@@ -97,8 +92,58 @@ impl HookId {
 
 impl std::fmt::Debug for HookId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("HookId")
-            .field(&crate::runtime::mask(&self.value, None))
-            .finish()
+        f.debug_tuple("HookId").field(&self.masked()).finish()
     }
+}
+
+/// Checks that a credential or hookId can travel in an HTTP header: non-empty, visible ASCII.
+fn check_header_safe(what: &str, value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err(format!("the {what} is empty"));
+    }
+    if let Some(bad) = value.chars().find(|c| !c.is_ascii_graphic()) {
+        let kind = if bad.is_whitespace() {
+            "whitespace"
+        } else if bad.is_control() {
+            "a control character"
+        } else {
+            "a non-ASCII character"
+        };
+        return Err(format!(
+            "the {what} contains {kind} ({}), which cannot be sent in an HTTP header; copy it again without surrounding spaces or line breaks",
+            bad.escape_unicode()
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a token for the mode it is declared as: header-safe, carrying the mode's prefix
+/// and not another mode's.
+fn check_token(secret: &str, mode: AuthMode) -> Result<(), Error> {
+    check_header_safe("token", secret).map_err(Error::InvalidCredential)?;
+    if let Some(prefix) = mode.prefix() {
+        if !secret.starts_with(prefix) {
+            return Err(Error::InvalidCredential(format!(
+                "{} must start with `{prefix}`",
+                with_article(mode.name())
+            )));
+        }
+        if secret.len() == prefix.len() {
+            return Err(Error::InvalidCredential(format!(
+                "the {} has nothing after its `{prefix}` prefix",
+                mode.name()
+            )));
+        }
+    }
+    for other in AuthMode::ALL.iter().filter(|other| **other != mode) {
+        if let Some(prefix) = other.prefix().filter(|p| secret.starts_with(p)) {
+            return Err(Error::InvalidCredential(format!(
+                "the token starts with `{prefix}`, so it is {}, not {}; create it with `Token::new` or `Token::{}`",
+                with_article(other.name()),
+                with_article(mode.name()),
+                other.id()
+            )));
+        }
+    }
+    Ok(())
 }

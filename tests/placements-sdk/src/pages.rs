@@ -3,16 +3,17 @@
 //! Page/limit pagination over list operations. It does not depend on the spec, so a
 //! spec without list operations leaves it unused.
 
-#![allow(dead_code)]
-
 use crate::error::Error;
+use crate::operation::Operation;
 use crate::options::RequestOptions;
-use crate::runtime::{Ctx, Operation, Transport};
+use crate::transport::{Ctx, Transport};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// Where a list operation's paging fields are.
 #[derive(Debug)]
+// A spec may have no list operations.
+#[allow(dead_code)]
 pub(crate) struct Paging {
     /// Request field holding the 1-based page number.
     pub(crate) page: &'static str,
@@ -54,6 +55,8 @@ impl<T> std::fmt::Debug for Pages<'_, T> {
 }
 
 impl<'a, T: DeserializeOwned> Pages<'a, T> {
+    // A spec may have no list operations.
+    #[allow(dead_code)]
     pub(crate) fn new(
         Ctx { transport, options }: Ctx<'a>,
         (op, paging): (&'static Operation, &'static Paging),

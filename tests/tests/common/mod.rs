@@ -246,6 +246,41 @@ pub fn assert_json_body(request: &Request, expected: &Value) {
     );
 }
 
+/// Exactly one request reached `server`, with the credentials of `token` (see
+/// [`only_request`]): `verb route`, exactly this raw query string, and `body` as its JSON body
+/// (see [`assert_json_body`]) or, for `None`, no body at all. Returns it for further checks.
+pub async fn assert_sent(
+    server: &MockServer,
+    token: &str,
+    verb: &str,
+    route: &str,
+    query: Option<&str>,
+    body: Option<&Value>,
+) -> Request {
+    let request = only_request(server, token).await;
+    assert_route(&request, verb, route);
+    assert_eq!(request.url.query(), query, "the query of {verb} {route}");
+    match body {
+        Some(expected) => assert_json_body(&request, expected),
+        None => assert_bodiless(&request),
+    }
+    request
+}
+
+// ---------------------------------------------------------------------------------------
+// errors
+// ---------------------------------------------------------------------------------------
+
+/// The name of an error's variant (`"Unauthorized"`, `"Decode"`, …), read from its `Debug`.
+pub fn variant(error: &impl std::fmt::Debug) -> String {
+    let debug = format!("{error:?}");
+    debug
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 // ---------------------------------------------------------------------------------------
 // JSON values
 // ---------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
 use crate::auth::AuthMode;
 use crate::error::Error;
 use crate::pages::Paging;
-use crate::runtime::{Ctx, HookPlacement, Inputs, Operation, encode_path, to_json};
+use crate::operation::{HookPlacement, Inputs, Operation, encode_path, to_json};
+use crate::transport::Ctx;
 
 static BY_HEADER: Operation = Operation {
     id: "items.by_header",
