@@ -38,6 +38,8 @@ pub struct Spec {
     pub resources: Named<Resource>,
     /// Hand-written Rust modules copied verbatim into the generated crate, by module name: what
     /// a spec cannot express (behaviour specific to one API), compiled and checked with the rest.
+    /// They are declared after the generated modules, in this order; like those, each may use
+    /// only the modules declared before it.
     #[serde(default)]
     pub extensions: Named<Extension>,
 }
