@@ -1038,7 +1038,7 @@ async fn slow_response_is_timeout() {
         "GET",
         "/sdk/peer",
         PAT,
-        json_response(200, peer_json()).set_delay(Duration::from_millis(400)),
+        json_response(200, peer_json()).set_delay(Duration::from_secs(60)),
     )
     .await;
 
@@ -1048,8 +1048,9 @@ async fn slow_response_is_timeout() {
         .unwrap();
     let started = Instant::now();
     let error = client.peers().get().await.unwrap_err();
+    // Not a speed check: the margin only tells "cut by the timeout" from "waited for the server".
     assert!(
-        started.elapsed() < Duration::from_millis(380),
+        started.elapsed() < Duration::from_secs(30),
         "the timeout must cut the wait"
     );
     match &error {
