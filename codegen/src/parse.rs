@@ -31,21 +31,24 @@ pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
     };
     match api {
         Ok(api) if items.is_empty() => Ok(api),
-        _ => {
-            for d in items.iter_mut().filter(|d| d.position.is_none()) {
-                // Point at the named value: serde quotes it in backticks or double quotes.
-                let needle = d
-                    .message
-                    .split('`')
-                    .nth(1)
-                    .or_else(|| d.message.split('"').nth(1));
-                d.position = diagnostic::locate(spec_text, &d.path, needle);
-            }
-            // In source order, like a compiler; problems without a position last.
-            items.sort_by_key(|d| d.position.unwrap_or((usize::MAX, usize::MAX)));
-            Err(Diagnostics::new(spec_file, spec_text, items))
-        }
+        _ => Err(located(spec_text, spec_file, items)),
     }
+}
+
+/// Problems found in a spec, each given its position in the source (where it has none yet)
+/// and sorted in source order, like a compiler; problems without a position last.
+pub(crate) fn located(spec_text: &str, spec_file: &str, mut items: Vec<Diagnostic>) -> Diagnostics {
+    for d in items.iter_mut().filter(|d| d.position.is_none()) {
+        // Point at the named value: serde quotes it in backticks or double quotes.
+        let needle = d
+            .message
+            .split('`')
+            .nth(1)
+            .or_else(|| d.message.split('"').nth(1));
+        d.position = diagnostic::locate(spec_text, &d.path, needle);
+    }
+    items.sort_by_key(|d| d.position.unwrap_or((usize::MAX, usize::MAX)));
+    Diagnostics::new(spec_file, spec_text, items)
 }
 
 /// serde stops at the first value of the wrong shape. To report the others in the same run, the

@@ -1,6 +1,7 @@
 //! Raw spec → IR. Every check lives here; every problem becomes a [`Diagnostic`] with its spec path,
 //! and all of them are collected in one run.
 
+mod extensions;
 mod operations;
 mod types;
 
@@ -55,6 +56,7 @@ const RESERVED_ACCESSORS: &[&str] = &[
 pub fn validate(spec: &spec::Spec, spec_file: &str) -> Result<ir::Api, Vec<Diagnostic>> {
     let mut v = Validator::default();
     let api = v.api(spec, spec_file);
+    v.extension_clashes(&api);
     if v.diags.is_empty() {
         Ok(api)
     } else {
@@ -178,6 +180,7 @@ impl Validator {
         for check in std::mem::take(&mut self.defaults) {
             self.check_default(check, &models);
         }
+        let extensions = self.extensions(&spec.extensions);
         if [&auth.env, &hook.env, &base_url_env]
             .iter()
             .collect::<BTreeSet<_>>()
@@ -212,6 +215,7 @@ impl Validator {
             envelopes,
             models,
             resources,
+            extensions,
         }
     }
 
