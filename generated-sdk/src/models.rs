@@ -63,6 +63,18 @@ pub struct Message {
     pub content: String,
 }
 
+impl Message {
+    /// A new `Message` from its required fields, in the spec's order.
+    ///
+    /// Code that sets optional fields with `Message { field: Some(…), ..Message::new(…) }` keeps compiling when the API gains optional fields.
+    pub fn new(role: MessageRole, content: impl Into<String>) -> Self {
+        Self {
+            role,
+            content: content.into(),
+        }
+    }
+}
+
 /// The format of the peer's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ResponseFormat {
@@ -97,6 +109,15 @@ pub struct ClientTool {
     pub r#type: ClientToolType,
     /// The function's name, description and parameters.
     pub function: ClientFunction,
+}
+
+impl ClientTool {
+    /// A new `ClientTool` from its required fields, in the spec's order.
+    ///
+    /// Code that sets optional fields with `ClientTool { field: Some(…), ..ClientTool::new(…) }` keeps compiling when the API gains optional fields.
+    pub fn new(r#type: ClientToolType, function: ClientFunction) -> Self {
+        Self { r#type, function }
+    }
 }
 
 /// The kind of a client tool.
@@ -377,6 +398,27 @@ pub struct SendMessageResponse {
     pub pending_action: Option<PendingAction>,
 }
 
+impl SendMessageResponse {
+    /// A new `SendMessageResponse` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Code that sets optional fields with `SendMessageResponse { field: Some(…), ..SendMessageResponse::new(…) }` keeps compiling when the API gains optional fields.
+    pub fn new(
+        conversation_id: impl Into<String>,
+        message_id: impl Into<String>,
+        status: MessageStatus,
+    ) -> Self {
+        Self {
+            conversation_id: conversation_id.into(),
+            content: None,
+            output: None,
+            tools: None,
+            message_id: message_id.into(),
+            status,
+            pending_action: None,
+        }
+    }
+}
+
 /// The result of the client tool call a message waits for.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResumeMessage {
@@ -404,6 +446,27 @@ pub struct ResumeMessageResponse {
     /// The next client tool call the peer waits for.
     #[serde(rename = "pendingAction", default, skip_serializing_if = "Option::is_none")]
     pub pending_action: Option<PendingAction>,
+}
+
+impl ResumeMessageResponse {
+    /// A new `ResumeMessageResponse` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Code that sets optional fields with `ResumeMessageResponse { field: Some(…), ..ResumeMessageResponse::new(…) }` keeps compiling when the API gains optional fields.
+    pub fn new(
+        conversation_id: impl Into<String>,
+        content: impl Into<String>,
+        message_id: impl Into<String>,
+        status: MessageStatus,
+    ) -> Self {
+        Self {
+            conversation_id: conversation_id.into(),
+            content: content.into(),
+            tools: None,
+            message_id: message_id.into(),
+            status,
+            pending_action: None,
+        }
+    }
 }
 
 /// A conversation.
@@ -494,6 +557,29 @@ pub struct ConversationMessage {
     pub tool_logs: Option<Vec<ToolLog>>,
 }
 
+impl ConversationMessage {
+    /// A new `ConversationMessage` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Code that sets optional fields with `ConversationMessage { field: Some(…), ..ConversationMessage::new(…) }` keeps compiling when the API gains optional fields.
+    pub fn new(
+        id: impl Into<String>,
+        conversation_id: impl Into<String>,
+        r#type: MessageRole,
+        content: impl Into<String>,
+        created_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            conversation_id: conversation_id.into(),
+            r#type,
+            content: content.into(),
+            status: None,
+            created_at: created_at.into(),
+            tool_logs: None,
+        }
+    }
+}
+
 /// The result of a flow run.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExecuteFlowResponse {
@@ -548,6 +634,35 @@ pub struct Channel {
     /// Fields this version of the SDK does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Channel {
+    /// A new `Channel` from its required fields, in the spec's order; the optional ones start as `None` and `extra` empty.
+    ///
+    /// Code that sets optional fields with `Channel { field: Some(…), ..Channel::new(…) }` keeps compiling when the API gains optional fields.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        hook_id: impl Into<String>,
+        peer_id: impl Into<String>,
+        channel_type: ChannelType,
+        is_active: bool,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            hook_id: hook_id.into(),
+            peer_id: peer_id.into(),
+            channel_type,
+            gallery_key: None,
+            is_active,
+            prompt: None,
+            messages_count: None,
+            created_at: None,
+            updated_at: None,
+            extra: serde_json::Map::new(),
+        }
+    }
 }
 
 /// Kind of channel.

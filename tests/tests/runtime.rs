@@ -707,6 +707,7 @@ async fn hook_id_override_lands_in_each_placement() {
         name: "widget".to_owned(),
         size: Some(3),
         extra: [("color".to_owned(), json!("red"))].into_iter().collect(),
+        ..Default::default()
     };
     let map: BTreeMap<String, Value> = [
         ("a".to_owned(), json!(1)),
@@ -728,7 +729,10 @@ async fn hook_id_override_lands_in_each_placement() {
 
         c.items().by_header("i1").await.unwrap();
         c.items()
-            .by_query(&ItemsByQueryQuery { size: Some(3) })
+            .by_query(&ItemsByQueryQuery {
+                size: Some(3),
+                ..Default::default()
+            })
             .await
             .unwrap();
         c.items().by_body(&item).await.unwrap();
@@ -1186,7 +1190,10 @@ async fn tracing_never_shows_the_full_hook_id_or_key_in_any_placement() {
     client.items().by_header("i1").await.unwrap();
     client
         .items()
-        .by_query(&ItemsByQueryQuery { size: Some(1) })
+        .by_query(&ItemsByQueryQuery {
+            size: Some(1),
+            ..Default::default()
+        })
         .await
         .unwrap();
     client.items().by_body(&Item::default()).await.unwrap();
@@ -1414,6 +1421,7 @@ async fn unset_body_fields_send_their_defaults_and_set_ones_the_callers_values()
         filter: Some(tree(json!({ "size": 2 }))),
         weights: Some(BTreeMap::new()),
         options: Some(json!("plain")),
+        ..Default::default()
     };
     client.items().find(&given).await.unwrap();
 

@@ -102,6 +102,7 @@ fn expected_peer() -> Peer {
             "galleryKey": "support",
             "__v": 3
         })),
+        ..Default::default()
     }
 }
 
@@ -166,6 +167,7 @@ fn expected_contact(id: &str, email: &str) -> Contact {
             "lastSeenAt": "2024-12-02T10:00:00.000Z",
             "__v": 0
         })),
+        ..Default::default()
     }
 }
 
@@ -241,6 +243,7 @@ async fn users_get_sends_get_sdk_user_with_credentials_and_decodes_user() {
                 name: Some("Acme".into()),
                 slug: Some("acme".into()),
                 plan: Some("pro".into()),
+                ..Default::default()
             }),
             roles: Some(vec!["admin".into(), "member".into()]),
             groups: Some(vec!["grp_1".into()]),
@@ -248,6 +251,7 @@ async fn users_get_sends_get_sdk_user_with_credentials_and_decodes_user() {
             settings: Some(tree(
                 json!({ "theme": "dark", "notifications": { "email": true } })
             )),
+            ..Default::default()
         }
     );
 
@@ -346,6 +350,7 @@ async fn contacts_get_url_encodes_both_query_parameters() {
     let query = ContactsGetQuery {
         email: Some(email.into()),
         integration_id: Some(integration_id.into()),
+        ..Default::default()
     };
     let contact = pat_client(&server).contacts().get(&query).await.unwrap();
     assert_eq!(contact, expected_contact("c_3", email));
@@ -431,7 +436,6 @@ async fn contacts_update_patches_exact_body_and_unwraps_envelope() {
 
     let body = UpdateContact {
         email: Some("juergen@example.com".into()),
-        integration_id: None,
         data: ContactChanges {
             status: Some("vip".into()),
             tags: Some(vec!["vip".into()]),
@@ -439,6 +443,7 @@ async fn contacts_update_patches_exact_body_and_unwraps_envelope() {
             extra: obj(json!({ "customField": "x" })),
             ..ContactChanges::default()
         },
+        ..Default::default()
     };
     let contact = pat_client(&server).contacts().update(&body).await.unwrap();
     assert_eq!(contact, expected_contact("c_5", "juergen@example.com"));
@@ -492,6 +497,7 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
             ("createdDate".to_owned(), -1),
             ("name".to_owned(), 1),
         ])),
+        ..Default::default()
     };
     let page = pat_client(&server).contacts().list(&body).await.unwrap();
     assert_eq!(
@@ -504,6 +510,7 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
             total: 7,
             page: 2,
             limit: 5,
+            ..Default::default()
         }
     );
 

@@ -165,21 +165,22 @@ impl Match for BodyPage {
 // ---------------------------------------------------------------------------------------
 
 fn weather_tool() -> ClientTool {
-    ClientTool {
-        r#type: ClientToolType::Function,
-        function: ClientFunction {
-            name: "get_weather".into(),
-            description: Some("Current weather for a city".into()),
-            parameters: ClientFunctionParameters {
-                r#type: "object".into(),
-                properties: tree(json!({
-                    "city": { "type": "string", "description": "City name" },
-                    "unit": { "type": "string", "enum": ["celsius", "fahrenheit"] }
-                })),
-                required: Some(vec!["city".into()]),
-            },
-        },
-    }
+    let parameters = ClientFunctionParameters {
+        r#type: "object".into(),
+        properties: tree(json!({
+            "city": { "type": "string", "description": "City name" },
+            "unit": { "type": "string", "enum": ["celsius", "fahrenheit"] }
+        })),
+        required: Some(vec!["city".into()]),
+        ..Default::default()
+    };
+    let function = ClientFunction {
+        name: "get_weather".into(),
+        description: Some("Current weather for a city".into()),
+        parameters,
+        ..Default::default()
+    };
+    ClientTool::new(ClientToolType::Function, function)
 }
 
 fn weather_tool_json() -> Value {
@@ -229,11 +230,10 @@ fn expected_conversation(id: &str) -> Conversation {
         title: Some(format!("Conversation {id}")),
         peer_id: "65f1c0ffee00000000000a01".into(),
         user_id: Some("65f1c0ffee00000000000b02".into()),
-        contact_id: None,
         source: "sdk".into(),
         created_at: "2024-12-01T10:00:00.000Z".into(),
         updated_at: "2024-12-01T10:05:00.000Z".into(),
-        peer: None,
+        ..Default::default()
     }
 }
 
@@ -319,20 +319,15 @@ async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
     let body = CreateConversation {
         contact_id: Some("c_1".into()),
         messages: Some(vec![
-            Message {
-                role: MessageRole::User,
-                content: "What's the weather in Berlin?".into(),
-            },
-            Message {
-                role: MessageRole::Ai,
-                content: "Let me check.".into(),
-            },
+            Message::new(MessageRole::User, "What's the weather in Berlin?"),
+            Message::new(MessageRole::Ai, "Let me check."),
         ]),
         client_tools: Some(vec![weather_tool()]),
         response_format: Some(ResponseFormat::Json),
         response_schema: Some(answer_schema()),
         additional_context: Some("The user is in Europe.".into()),
         version: Some("3".into()),
+        ..Default::default()
     };
     let answer = client(&server).conversations().create(&body).await.unwrap();
 
@@ -351,7 +346,7 @@ async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
                 input: Some(json!({ "q": "berlin" })),
                 output: Some(json!(["r1", "r2"])),
                 status: Some("done".into()),
-                error: None,
+                ..Default::default()
             }]),
             message_id: Some("msg_ai_1".into()),
             status: Some(MessageStatus::ClientToolCall),
@@ -360,7 +355,9 @@ async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
                 tool_name: "get_weather".into(),
                 args: tree(json!({ "city": "Berlin", "unit": "celsius" })),
                 timestamp: Some("2024-12-01T10:00:01.000Z".into()),
+                ..Default::default()
             }),
+            ..Default::default()
         }
     );
     assert_round_trips!(&answer, &response);
@@ -410,10 +407,10 @@ async fn conversations_create_text_format_with_only_messages() {
     let answer = client(&server)
         .conversations()
         .create(&CreateConversation {
-            messages: Some(vec![Message {
-                role: MessageRole::User,
-                content: "Hallo, wie geht's? 👋".into(),
-            }]),
+            messages: Some(vec![Message::new(
+                MessageRole::User,
+                "Hallo, wie geht's? 👋",
+            )]),
             response_format: Some(ResponseFormat::Text),
             ..CreateConversation::default()
         })
@@ -458,6 +455,7 @@ async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_
         response_schema: Some(answer_schema()),
         additional_context: Some("Keep it short.".into()),
         version: Some("latest".into()),
+        ..Default::default()
     };
     let answer = client(&server)
         .conversations()
@@ -467,8 +465,6 @@ async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_
     assert_eq!(
         answer,
         SendMessageResponse {
-            conversation_id: "conv_1".into(),
-            content: None,
             output: Some(json!({ "summary": "We talked about weather.", "confidence": 0.9 })),
             tools: Some(vec![ToolLog {
                 name: "memory".into(),
@@ -476,9 +472,7 @@ async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_
                 error: Some("timeout".into()),
                 ..ToolLog::default()
             }]),
-            message_id: "msg_ai_2".into(),
-            status: MessageStatus::Done,
-            pending_action: None,
+            ..SendMessageResponse::new("conv_1", "msg_ai_2", MessageStatus::Done)
         }
     );
     assert_round_trips!(&answer, &response);
@@ -538,8 +532,9 @@ async fn conversations_resume_message_posts_exactly_the_tool_result() {
             execution_id: "exec_1".into(),
             success: true,
             output: "{\"tempC\":21}".into(),
-            error: None,
+            ..Default::default()
         },
+        ..Default::default()
     };
     let answer = client(&server)
         .conversations()
@@ -549,22 +544,19 @@ async fn conversations_resume_message_posts_exactly_the_tool_result() {
     assert_eq!(
         answer,
         ResumeMessageResponse {
-            conversation_id: "conv_1".into(),
-            content: String::new(),
             tools: Some(vec![ToolLog {
                 name: "get_weather".into(),
                 input: Some(json!({ "city": "Berlin" })),
                 output: Some(json!("{\"tempC\":21}")),
                 ..ToolLog::default()
             }]),
-            message_id: "msg_ai_1".into(),
-            status: MessageStatus::ClientToolCall,
             pending_action: Some(PendingAction {
                 execution_id: "exec_2".into(),
                 tool_name: "get_forecast".into(),
                 args: tree(json!({ "city": "Berlin", "days": 3 })),
-                timestamp: None,
+                ..Default::default()
             }),
+            ..ResumeMessageResponse::new("conv_1", "", "msg_ai_1", MessageStatus::ClientToolCall)
         }
     );
     assert_round_trips!(&answer, &response);
@@ -601,7 +593,9 @@ async fn conversations_resume_message_failed_tool_sends_empty_output_and_error()
                     success: false,
                     output: String::new(),
                     error: Some("Unknown tool: teleport".into()),
+                    ..Default::default()
                 },
+                ..Default::default()
             },
         )
         .await
@@ -649,19 +643,19 @@ async fn conversations_list_with_defaults_posts_empty_object() {
                 expected_conversation("conv_1"),
                 Conversation {
                     id: "conv_2".into(),
-                    title: None,
                     peer_id: "p_1".into(),
-                    user_id: None,
                     contact_id: Some("c_9".into()),
                     source: "api".into(),
                     created_at: "2024-12-02T10:00:00.000Z".into(),
                     updated_at: "2024-12-02T10:00:00.000Z".into(),
                     peer: Some(json!({ "_id": "p_1", "name": "Support Agent" })),
+                    ..Default::default()
                 },
             ],
             total: 2,
             page: 1,
             limit: 10,
+            ..Default::default()
         }
     );
     assert_round_trips!(&page, &response);
@@ -691,6 +685,7 @@ async fn conversations_list_sends_filter_sort_page_limit_and_contact() {
             page: Some(2),
             limit: Some(5),
             sort: Some(BTreeMap::from([("createdAt".to_owned(), -1)])),
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -753,29 +748,29 @@ fn messages_json() -> Value {
 
 fn expected_messages() -> Vec<ConversationMessage> {
     vec![
+        ConversationMessage::new(
+            "msg_1",
+            "conv_1",
+            MessageRole::User,
+            "What's the weather?",
+            "2024-12-01T10:00:00.000Z",
+        ),
         ConversationMessage {
-            id: "msg_1".into(),
-            conversation_id: "conv_1".into(),
-            r#type: MessageRole::User,
-            content: "What's the weather?".into(),
-            status: None,
-            created_at: "2024-12-01T10:00:00.000Z".into(),
-            tool_logs: None,
-        },
-        ConversationMessage {
-            id: "msg_2".into(),
-            conversation_id: "conv_1".into(),
-            r#type: MessageRole::Ai,
-            content: "Sunny, 21 °C.".into(),
             status: Some(MessageStatus::Done),
-            created_at: "2024-12-01T10:00:02.000Z".into(),
             tool_logs: Some(vec![ToolLog {
                 name: "get_weather".into(),
                 input: Some(json!({ "city": "Berlin" })),
                 output: Some(json!({ "tempC": 21 })),
                 status: Some("success".into()),
-                error: None,
+                ..Default::default()
             }]),
+            ..ConversationMessage::new(
+                "msg_2",
+                "conv_1",
+                MessageRole::Ai,
+                "Sunny, 21 °C.",
+                "2024-12-01T10:00:02.000Z",
+            )
         },
     ]
 }
@@ -801,6 +796,7 @@ async fn conversations_messages_sends_the_given_messages_count_once() {
             "conv_1",
             &ConversationsMessagesQuery {
                 messages_count: Some(3),
+                ..Default::default()
             },
         )
         .await
@@ -843,8 +839,8 @@ async fn flows_execute_posts_the_inputs_as_the_whole_body_with_version_latest() 
         ExecuteFlowResponse {
             success: true,
             outputs: Some(tree(json!({ "summary": "2 orders found", "total": 59.9 }))),
-            error: None,
             extra: obj(json!({ "executionId": "exec_42", "durationMs": 1234 })),
+            ..Default::default()
         }
     );
     assert_round_trips!(&result, &response);
@@ -869,6 +865,7 @@ async fn flows_execute_sends_the_given_version_once_and_empty_inputs_as_empty_ob
             "flow_1",
             &FlowsExecuteQuery {
                 version: Some("v3".into()),
+                ..Default::default()
             },
             &BTreeMap::new(),
         )
@@ -919,13 +916,7 @@ async fn channels_get_fetches_the_channel_and_keeps_unknown_fields() {
     assert_eq!(
         channel,
         Channel {
-            id: "ch_1".into(),
-            name: "Website API".into(),
-            hook_id: HOOK.into(),
-            peer_id: "65f1c0ffee00000000000a01".into(),
-            channel_type: ChannelType::Api,
             gallery_key: Some("api-access".into()),
-            is_active: true,
             prompt: Some("Be brief.".into()),
             messages_count: Some(20),
             created_at: Some("2024-09-01T00:00:00.000Z".into()),
@@ -934,6 +925,14 @@ async fn channels_get_fetches_the_channel_and_keeps_unknown_fields() {
                 "hookData": { "settings": { "allowedOrigins": ["https://example.com"], "rateLimit": 60 } },
                 "workspaceId": "ws_01"
             })),
+            ..Channel::new(
+                "ch_1",
+                "Website API",
+                HOOK,
+                "65f1c0ffee00000000000a01",
+                ChannelType::Api,
+                true,
+            )
         }
     );
     assert_round_trips!(&channel, &channel_json("api"));
@@ -1294,7 +1293,7 @@ async fn contacts_get_and_update_without_selector_or_changes_are_refused_before_
             "get with an empty email only",
             Refused::Get(ContactsGetQuery {
                 email: Some(String::new()),
-                integration_id: None,
+                ..Default::default()
             }),
             &[],
         ),
@@ -1310,8 +1309,8 @@ async fn contacts_get_and_update_without_selector_or_changes_are_refused_before_
             "update with empty changes",
             Refused::Update(Box::new(UpdateContact {
                 email: Some("person1@example.com".into()),
-                integration_id: None,
                 data: ContactChanges::default(),
+                ..Default::default()
             })),
             &["data"],
         ),
@@ -1319,8 +1318,8 @@ async fn contacts_get_and_update_without_selector_or_changes_are_refused_before_
             "update selected by an empty email only",
             Refused::Update(Box::new(UpdateContact {
                 email: Some(String::new()),
-                integration_id: None,
                 data: changes,
+                ..Default::default()
             })),
             &[],
         ),
@@ -1369,12 +1368,12 @@ async fn a_valid_contacts_update_is_sent() {
     let contact = client(&server)
         .contacts()
         .update(&UpdateContact {
-            email: None,
             integration_id: Some("crm-1".into()),
             data: ContactChanges {
                 status: Some("vip".into()),
                 ..ContactChanges::default()
             },
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -1787,6 +1786,7 @@ async fn contacts_list_returns_a_typed_page_with_total_page_and_limit() {
             total: 5,
             page: 2,
             limit: 2,
+            ..Default::default()
         }
     );
     assert_eq!(page.data[0].workspace_id, "ws_01");

@@ -124,10 +124,17 @@ fn object(api: &ir::Api, m: &Struct) -> TokenStream {
             pub #field: #ty,
         }
     });
-    let serializers = (!defaulted.is_empty()).then(|| {
-        let functions = defaulted.iter().map(|f| default_serializer(api, f));
+    // A struct that cannot derive `Default` gets `new`, so that callers need not list its
+    // optional fields, which the spec may add to.
+    let constructor = (!m.defaultable).then(|| constructor(api, m));
+    let functions: Vec<TokenStream> = defaulted
+        .iter()
+        .map(|f| default_serializer(api, f))
+        .collect();
+    let functions = (constructor.is_some() || !functions.is_empty()).then(|| {
         quote! {
             impl #name {
+                #constructor
                 #(#functions)*
             }
         }
@@ -147,7 +154,52 @@ fn object(api: &ir::Api, m: &Struct) -> TokenStream {
             #extra
         }
 
-        #serializers
+        #functions
+    }
+}
+
+/// `new`: the struct from its required fields, in spec order; the optional ones start empty.
+fn constructor(api: &ir::Api, m: &Struct) -> TokenStream {
+    let required: Vec<&ir::Field> = m.fields.iter().filter(|f| !f.optional).collect();
+    let params = required.iter().map(|f| {
+        let field = ident(&f.rust);
+        match f.ty {
+            ir::TypeRef::String => quote!(#field: impl Into<String>),
+            _ => {
+                let ty = rust_type(api, &f.ty, false);
+                quote!(#field: #ty)
+            }
+        }
+    });
+    let values = m.fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        match (f.optional, &f.ty) {
+            (true, _) => quote!(#field: None),
+            (false, ir::TypeRef::String) => quote!(#field: #field.into()),
+            (false, _) => quote!(#field),
+        }
+    });
+    let extra = m.extra.then(|| quote!(extra: serde_json::Map::new(),));
+    let name = m.name;
+    let start = match (required.len() < m.fields.len(), m.extra) {
+        (true, true) => "; the optional ones start as `None` and `extra` empty",
+        (true, false) => "; the optional ones start as `None`",
+        (false, true) => "; `extra` starts empty",
+        (false, false) => "",
+    };
+    let docs = doc(&format!(
+        "A new `{name}` from its required fields, in the spec's order{start}.\n\n\
+         Code that sets optional fields with `{name} {{ field: Some(…), ..{name}::new(…) }}` \
+         keeps compiling when the API gains optional fields."
+    ));
+    // Clippy's limit is seven; a spec decides how many required fields a type has.
+    let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #docs
+        #allow
+        pub fn new(#(#params),*) -> Self {
+            Self { #(#values,)* #extra }
+        }
     }
 }
 
