@@ -148,6 +148,21 @@ fn a_misspelt_type_gets_a_suggestion_at_its_line() {
 }
 
 #[test]
+fn the_readme_shows_a_diagnostic_as_xtask_prints_it() {
+    // Labelled as `cargo xtask codegen --spec tests/fixtures/invalid/…` labels it.
+    let label = "tests/fixtures/invalid/unknown_type.yaml";
+    let printed = common::generate_spec(&fixture("unknown_type.yaml"), label)
+        .unwrap_err()
+        .to_string();
+    let example = format!("```text\n{printed}\n```");
+    let readme = std::fs::read_to_string(xtask::workspace_root().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&example),
+        "README.md's diagnostic example is stale; it should read:\n{example}"
+    );
+}
+
+#[test]
 fn hand_written_modules_need_a_reader_and_are_read_relative_to_the_spec() {
     let path = common::fixture("valid", "extensions.yaml");
     let text = std::fs::read_to_string(&path).unwrap();

@@ -4,8 +4,9 @@
 //! (`oas3`), and describes every operation, parameter, model, envelope, deprecation and security
 //! scheme of the IR. Every check derives its expectations from the spec it is given, so the same
 //! checks run on the real spec, on the wire tests' spec, and on a copy of the real spec extended
-//! with an operation of every hookId placement and auth combination: a valid edit of the real spec
-//! followed by `cargo xtask codegen` keeps them green.
+//! by `xtask::evolve::extend` (an operation of every hookId placement and auth combination, a
+//! field on every type, a value on every open enum; `cargo xtask evolve-check` runs the whole
+//! suite on it): a valid edit of the real spec followed by `cargo xtask codegen` keeps them green.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use codegen::ir::{self, HookPlacement, ModelKind, TypeRef};
@@ -649,166 +650,11 @@ fn the_wire_spec_passes_every_check() {
     ));
 }
 
-/// `text` with `entries` (`name: flow value`) added at the start of the top-level block mapping
-/// `section`, whose indentation they take; the section is created when the spec has none.
-fn add_entries(text: &str, section: &str, entries: &[(String, Value)]) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let header = format!("{section}:");
-    let Some(at) = lines.iter().position(|l| l.trim_end() == header) else {
-        let mut out = format!("{}\n{header}\n", text.trim_end());
-        for (name, value) in entries {
-            out.push_str(&format!("  {name}: {value}\n"));
-        }
-        return out;
-    };
-    let indent = lines[at + 1..]
-        .iter()
-        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .map_or("  ", |l| &l[..l.len() - l.trim_start().len()]);
-    let added = entries
-        .iter()
-        .map(|(name, value)| format!("{indent}{name}: {value}"));
-    let all: Vec<String> = lines[..=at]
-        .iter()
-        .map(|l| (*l).to_owned())
-        .chain(added)
-        .chain(lines[at + 1..].iter().map(|l| (*l).to_owned()))
-        .collect();
-    all.join("\n") + "\n"
-}
-
-/// The real spec with one resource per hookId placement, each with one operation per auth
-/// combination (the default, each mode alone, every mode), in the shapes users add: path and
-/// query parameters with defaults and preconditions, envelopes with and without a `data` field,
-/// body and query pagination, free-form and typed bodies, a deprecation.
-fn extended(text: &str, api: &ir::Api) -> String {
-    // A name the spec does not use yet, so that the spec may hold an earlier extension.
-    let lower = text.to_lowercase();
-    let tag = (1..)
-        .map(|n| {
-            format!(
-                "evolution{}",
-                if n == 1 { String::new() } else { n.to_string() }
-            )
-        })
-        .find(|tag| !lower.contains(tag.as_str()))
-        .unwrap();
-    // Type names: `Evolution…`.
-    let ty = |name: &str| format!("E{}{name}", &tag[1..]);
-    let mut auths: Vec<(String, Option<Vec<&str>>)> = vec![("default_auth".to_owned(), None)];
-    for mode in &api.auth.modes {
-        auths.push((format!("only_{}", mode.id), Some(vec![mode.id.as_str()])));
-    }
-    let every: Vec<&str> = api.auth.modes.iter().map(|m| m.id.as_str()).collect();
-    auths.push(("every_mode".to_owned(), Some(every)));
-
-    let shape = |placement: &str, n: usize| match placement {
-        "header" => json!({
-            "description": "Delete one thing selected by either selector.",
-            "method": "DELETE",
-            "path": format!("/{tag}/header/{{thingId}}/{n}"),
-            "path_params": { "thingId": { "description": "The thing." } },
-            "query": {
-                "selector": "string?",
-                "other": { "type": "string?", "description": "The other selector." },
-            },
-            "requires": { "any_of": ["selector", "other"] },
-            "response": "map<json>",
-            "envelope": format!("{tag}_result"),
-        }),
-        "body" => json!({
-            "description": "List things page by page, the hookId in the body.",
-            "method": "POST",
-            "path": format!("/{tag}/body/{n}"),
-            "body": ty("Request"),
-            "response": ty("Page"),
-            "envelope": format!("{tag}_page"),
-            "paginate": { "page": "page", "limit": "limit", "items": "data", "total": "total" },
-        }),
-        "query" => json!({
-            "description": "Search things, the hookId in the query.",
-            "method": "GET",
-            "path": format!("/{tag}/query/{n}"),
-            "query": {
-                "page": "integer?",
-                "limit": { "type": "integer?", "default": 20, "description": "Page size." },
-                "flag": { "type": "boolean?", "default": true, "description": "A flag." },
-                "ratio": { "type": "number?", "default": 0.5, "description": "A ratio." },
-                "kind": { "type": ty("Kind?"), "default": "second", "description": "A kind." },
-            },
-            "response": ty("Page"),
-            "paginate": { "page": "page", "limit": "limit", "items": "data", "total": "total" },
-        }),
-        _ => json!({
-            "description": "Replace one thing with a free-form body.",
-            "method": "PUT",
-            "path": format!("/{tag}/none/{{thingId}}/{n}"),
-            "path_params": { "thingId": { "description": "The thing." } },
-            "body": "map<json>",
-            "response": "json",
-            "deprecated": "Use another operation.",
-        }),
-    };
-    let resources: Vec<(String, Value)> = ["header", "body", "query", "none"]
-        .into_iter()
-        .map(|placement| {
-            let operations: serde_json::Map<String, Value> = auths
-                .iter()
-                .enumerate()
-                .map(|(n, (name, auth))| {
-                    let mut op = shape(placement, n);
-                    op["hook"] = json!(placement);
-                    if let Some(auth) = auth {
-                        op["auth"] = json!(auth);
-                    }
-                    (name.clone(), op)
-                })
-                .collect();
-            let description = format!("Things whose hookId placement is `{placement}`.");
-            let resource = json!({ "description": description, "operations": operations });
-            (format!("{tag}_{placement}"), resource)
-        })
-        .collect();
-    let types = [
-        (
-            ty("Kind"),
-            json!({ "description": "A kind.", "values": { "first": "First.", "second": null } }),
-        ),
-        (
-            ty("Request"),
-            json!({ "description": "Which page of things.", "fields": {
-                "page": { "type": "integer?", "default": 1, "description": "Page number." },
-                "limit": { "type": "integer?", "default": 10, "description": "Page size." },
-                "filter": { "type": "map<json>?", "default": {}, "description": "A filter." },
-                "kind": { "type": ty("Kind?"), "default": "first", "description": "A kind." },
-                "note": "string?",
-            } }),
-        ),
-        (
-            ty("Page"),
-            json!({ "description": "One page of things.", "extra": true, "fields": {
-                "data": "list<json>",
-                "total": "integer",
-            } }),
-        ),
-    ];
-    let envelopes = [
-        (
-            format!("{tag}_result"),
-            json!({ "success": "ok", "error": "message", "data": "result" }),
-        ),
-        (format!("{tag}_page"), json!({ "success": "ok" })),
-    ];
-    let text = add_entries(text, "types", &types);
-    let text = add_entries(&text, "envelopes", &envelopes);
-    add_entries(&text, "resources", &resources)
-}
-
 #[test]
 fn the_real_spec_extended_with_every_placement_and_auth_passes_every_check() {
     let text = read(SPEC);
     let real = ir_of(&text, SPEC);
-    let extended = extended(&text, &real);
+    let extended = xtask::evolve::extend(&text).unwrap();
     let document = Document::generated(&extended, SPEC);
     run_checks(&document);
 
@@ -847,6 +693,36 @@ fn the_real_spec_extended_with_every_placement_and_auth_passes_every_check() {
         }
     }
     assert_eq!(ops.len(), real_ops.len() + 4 * (modes + 2));
+
+    // A new optional field on every object and query, a new value on every open enum only.
+    let grown = |kind: &ModelKind| match kind {
+        ModelKind::Object { fields, .. } => {
+            (fields.len(), fields.iter().filter(|f| f.optional).count())
+        }
+        ModelKind::Enum { values, .. } => (values.len(), 0),
+    };
+    for model in &real.models {
+        let after = api.models.iter().find(|m| m.name == model.name).unwrap();
+        let (n, optional) = grown(&model.kind);
+        let added = match model.kind {
+            ModelKind::Enum { open: false, .. } => (0, 0),
+            ModelKind::Enum { open: true, .. } => (1, 0),
+            ModelKind::Object { .. } => (1, 1),
+        };
+        assert_eq!(
+            grown(&after.kind),
+            (n + added.0, optional + added.1),
+            "{}",
+            model.name
+        );
+    }
+    for op in real.resources.iter().flat_map(|r| &r.operations) {
+        let after = ops.iter().find(|o| o.id == op.id).unwrap();
+        let fields = |op: &ir::Operation| op.query.as_ref().map(|q| q.fields.len());
+        assert_eq!(fields(after), fields(op).map(|n| n + 1), "{}", op.id);
+    }
+    // An extended spec extends again, as `cargo xtask evolve-check` does with its copy.
+    ir_of(&xtask::evolve::extend(&extended).unwrap(), SPEC);
 
     // And it generates, the same twice, with a module per resource.
     let read = codegen::files_in(workspace_root().join("spec"));

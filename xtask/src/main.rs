@@ -14,6 +14,7 @@ usage: cargo xtask codegen [--check] [--spec PATH --out DIR]
        cargo xtask openapi [--check]
        cargo xtask check-fixtures
        cargo xtask measure
+       cargo xtask evolve-check
 
 codegen: without --spec/--out, regenerates every committed file: generated-sdk/ from
 spec/cognipeer.yaml, the wire tests' crate tests/placements-sdk/ from
@@ -24,6 +25,10 @@ openapi: only the OpenAPI document.
 check-fixtures: generates the crate of every spec in tests/fixtures/valid/ into
 target/fixture-crates/ and runs `cargo check` on each (warnings denied, one shared target dir).
 measure: generated lines per operation, `cargo check` times and dependency count (BENCHMARKS.md).
+evolve-check: copies the workspace into target/evolve-check/, extends its spec/cognipeer.yaml
+(new endpoints of every hookId placement and auth combination, a new optional field on every
+object type and query, a new value on every open enum), runs `cargo xtask codegen` there, then
+its tests and clippy (warnings denied), building into this workspace's target directory.
 
   --check      write nothing; fail naming every file that differs from what the spec generates
   --spec PATH  the spec to read
@@ -68,6 +73,7 @@ fn run(args: &[String]) -> Result<(), String> {
         },
         Some("check-fixtures") => check_fixtures(&root),
         Some("measure") => measure::run(&root),
+        Some("evolve-check") => xtask::evolve::check(&root),
         Some("codegen") => {
             let options = parse_options(&root, &args[1..])?;
             let mut failures = Vec::new();
