@@ -102,6 +102,36 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// The API redirected the call away from the base URL's origin, or to anywhere while
+    /// redirects are off (your own HTTP client built with `redirect::Policy::none()`), and
+    /// the answer was not used. Redirects are followed only within the origin, so that
+    /// credentials stay there.
+    #[error(
+        "`{operation}` was redirected (HTTP {status}) to {location}, and the client follows redirects only within the base URL's origin so that credentials stay there; set the base URL to the address the API redirects to"
+    )]
+    Redirect {
+        /// The operation, as `resource.operation`.
+        operation: &'static str,
+        /// HTTP status of the response: the redirect's, or, when your own HTTP client
+        /// followed it, the final one.
+        status: u16,
+        /// Where the redirect pointed, without query: an origin and path, or an origin.
+        location: String,
+    },
+    /// A `…_all` listing stopped because the server's pages do not add up (a page other
+    /// than the one asked for, a page repeated, a page size of zero or less): fetching on
+    /// could loop forever. The items already returned are valid.
+    #[error(
+        "`{operation}` listing stopped at page {page}: {reason}; the server does not page as expected, so fetch pages one by one with the list operation itself"
+    )]
+    Pagination {
+        /// The list operation, as `resource.operation`.
+        operation: &'static str,
+        /// The page that was asked for.
+        page: i64,
+        /// What did not add up.
+        reason: String,
+    },
     /// The response was not the JSON the operation expects.
     #[error(
         "could not decode the response (HTTP {status}): {message}; the body starts with: {snippet}"
@@ -140,7 +170,9 @@ impl Error {
     /// The HTTP status, for errors that come from an API response.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::Redirect { status, .. } => {
+                Some(*status)
+            }
             other => other.api_error().map(|api| api.status),
         }
     }
@@ -150,7 +182,9 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { .. } => true,
-            Error::Decode { .. } | Error::Unsuccessful(_) => false,
+            Error::Decode { .. } | Error::Unsuccessful(_) | Error::Redirect { .. } => {
+                false
+            }
             other => {
                 other
                     .status()

@@ -211,8 +211,9 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         let item = rust_type(api, &p.item, true);
         let docs = doc(&format!(
             "Every item of [`{}`](Self::{}), page by page: requests page after page (from the request's `{}`, or 1) \
-             while `{} × {}` is below `{}`, and stops at an empty page. Nothing is sent until the first \
-             [`next`](crate::Pages::next).",
+             while `{} × {}` is below `{}`, and stops at an empty page. Nothing is sent until the first item \
+             is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, \
+             spawned and used with `StreamExt`/`TryStreamExt`.",
             op.method_name, op.method_name, p.page, p.page, p.limit, p.total
         ));
         let query = match op.query {
@@ -226,7 +227,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         quote! {
             #docs
             #deprecation
-            pub fn #helper(&self, #(#params),*) -> crate::Pages<'a, #item> {
+            pub fn #helper(&self, #(#params),*) -> crate::Pages<#item> {
                 crate::Pages::new(self.ctx, (&#descriptor, &#paging), #path.into(), #query, #body)
             }
         }
@@ -316,6 +317,34 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
     text
 }
 
+/// Arguments for a call of `op` in a doc example (path parameters named after themselves,
+/// defaulted query and body), or `None` when its query or body has no default.
+pub(super) fn default_args(api: &ir::Api, op: &ir::Operation) -> Option<String> {
+    let mut args: Vec<String> = op
+        .path_params
+        .iter()
+        .map(|p| format!("\"{}\"", p.wire))
+        .collect();
+    if let Some(q) = &op.query {
+        if !q.defaultable {
+            return None;
+        }
+        args.push("&Default::default()".to_owned());
+    }
+    if let Some(body) = &op.body {
+        let defaultable = match body {
+            TypeRef::Named(i) => api.models.get(*i).is_some_and(|m| m.defaultable),
+            TypeRef::Map(_) | TypeRef::List(_) => true,
+            _ => false,
+        };
+        if !defaultable {
+            return None;
+        }
+        args.push("&Default::default()".to_owned());
+    }
+    Some(args.join(", "))
+}
+
 /// A compiling `no_run` example calling the first operation whose arguments can be defaulted.
 fn example(api: &ir::Api, resource: &ir::Resource) -> String {
     let krate = api.crate_name.replace('-', "_");
@@ -324,29 +353,11 @@ fn example(api: &ir::Api, resource: &ir::Resource) -> String {
         .iter()
         .filter(|op| op.deprecated.is_none())
         .find_map(|op| {
-            let mut args: Vec<String> = op
-                .path_params
-                .iter()
-                .map(|p| format!("\"{}\"", p.wire))
-                .collect();
-            if let Some(q) = &op.query {
-                if !q.defaultable {
-                    return None;
-                }
-                args.push("&Default::default()".to_owned());
-            }
-            if let Some(body) = &op.body {
-                let defaultable = match body {
-                    TypeRef::Named(i) => api.models.get(*i).is_some_and(|m| m.defaultable),
-                    TypeRef::Map(_) | TypeRef::List(_) => true,
-                    _ => false,
-                };
-                if !defaultable {
-                    return None;
-                }
-                args.push("&Default::default()".to_owned());
-            }
-            Some(format!("{}({})", ident(&op.method_name), args.join(", ")))
+            Some(format!(
+                "{}({})",
+                ident(&op.method_name),
+                default_args(api, op)?
+            ))
         });
     let body = match call {
         Some(call) => format!(

@@ -220,11 +220,11 @@ impl<'a> Items<'a> {
         self.ctx.send(&SEARCH, "/items/search", Some(to_json(query)?), None).await
     }
 
-    /// Every item of [`search`](Self::search), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
+    /// Every item of [`search`](Self::search), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
     pub fn search_all(
         &self,
         query: &crate::models::ItemsSearchQuery,
-    ) -> crate::Pages<'a, crate::models::Item> {
+    ) -> crate::Pages<crate::models::Item> {
         crate::Pages::new(
             self.ctx,
             (&SEARCH, &SEARCH_PAGING),
