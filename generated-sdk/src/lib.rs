@@ -22,6 +22,7 @@ mod pages;
 pub mod models;
 pub mod resources;
 mod client;
+mod tool_loop;
 
 pub use auth::{AuthMode, HookId, Token};
 pub use client::{CognipeerClient, CognipeerClientBuilder};
@@ -31,3 +32,6 @@ pub use pages::Pages;
 /// The HTTP client library the SDK is built on, for the types its builder takes
 /// (`configure_http`, `http_client`).
 pub use reqwest;
+pub use tool_loop::{
+    ToolRegistry, Tool, ToolArguments, ToolStatus, ToolRun, ToolOutcome, ToolLoopError,
+};

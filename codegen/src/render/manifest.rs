@@ -1,7 +1,7 @@
 //! `Cargo.toml` and `README.md` of the generated crate.
 
 use super::{modes_phrase, notice};
-use crate::ir::{self, Placement};
+use crate::ir;
 
 /// The oldest Rust the generated crate builds with (its `rust-version`).
 const RUST_VERSION: &str = "1.88";
@@ -70,7 +70,7 @@ fn toml_string(text: &str) -> String {
 }
 
 pub(super) fn readme(api: &ir::Api) -> String {
-    let krate = api.crate_name.replace('-', "_");
+    let krate = &api.crate_ident;
     let mut out = format!(
         "<!-- {notice} -->\n\n# {name}\n\n{description}\n\n\
          Generated from `{spec}`: every operation checks the client's token kind before sending and \
@@ -81,20 +81,15 @@ pub(super) fn readme(api: &ir::Api) -> String {
         spec = api.spec_file,
     );
     out.push_str(&using_it(api));
-    out.push_str(&quick_start(api, &krate));
-    out.push_str(&http_setup(api, &krate));
-    out.push_str(&listing(api, &krate));
+    out.push_str(&quick_start(api, krate));
+    out.push_str(&http_setup(api, krate));
+    out.push_str(&listing(api, krate));
     out.push_str(
         "## Operations\n\n| operation | request | accepts | hookId |\n|---|---|---|---|\n",
     );
     for r in &api.resources {
         for op in &r.operations {
-            let hook = match op.hook {
-                Placement::Header => format!("header `{}`", api.hook.header),
-                Placement::Body => format!("body field `{}`", api.hook.body_field),
-                Placement::Query => format!("query `{}`", api.hook.query),
-                Placement::None => "not sent".to_owned(),
-            };
+            let hook = op.hook.short(&api.hook);
             let deprecated = if op.deprecated.is_some() {
                 " (deprecated)"
             } else {
@@ -114,6 +109,24 @@ pub(super) fn readme(api: &ir::Api) -> String {
                 op.http_method,
                 op.path_template,
                 modes_phrase(api, &op.accepts)
+            ));
+        }
+    }
+    if !api.extensions.is_empty() {
+        out.push_str(
+            "\n## Hand-written modules\n\n| module | what it offers | items at the crate root |\n|---|---|---|\n",
+        );
+        for e in &api.extensions {
+            let module = if e.public {
+                format!("`{}` (public)", e.module)
+            } else {
+                format!("`{}`", e.module)
+            };
+            let exports: Vec<String> = e.exports.iter().map(|x| format!("`{x}`")).collect();
+            out.push_str(&format!(
+                "| {module} | {} | {} |\n",
+                e.description.as_deref().unwrap_or(""),
+                exports.join(", ")
             ));
         }
     }
@@ -152,7 +165,7 @@ fn using_it(api: &ir::Api) -> String {
          One of `rustls` and `native-tls` must be on. `reqwest`, the HTTP client the crate is built \
          on, is re-exported as `{krate}::reqwest`: use it for the types the builder takes.\n\n",
         name = api.crate_name,
-        krate = api.crate_name.replace('-', "_"),
+        krate = api.crate_ident,
     )
 }
 

@@ -11,6 +11,7 @@ pub mod net;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use cognipeer_sdk::{CognipeerClient, CognipeerClientBuilder, HookId, Token};
 use serde_json::{json, Value};
@@ -247,6 +248,41 @@ pub fn assert_json_body(request: &Request, expected: &Value) {
     );
 }
 
+/// Exactly one request reached `server`, with the credentials of `token` (see
+/// [`only_request`]): `verb route`, exactly this raw query string, and `body` as its JSON body
+/// (see [`assert_json_body`]) or, for `None`, no body at all. Returns it for further checks.
+pub async fn assert_sent(
+    server: &MockServer,
+    token: &str,
+    verb: &str,
+    route: &str,
+    query: Option<&str>,
+    body: Option<&Value>,
+) -> Request {
+    let request = only_request(server, token).await;
+    assert_route(&request, verb, route);
+    assert_eq!(request.url.query(), query, "the query of {verb} {route}");
+    match body {
+        Some(expected) => assert_json_body(&request, expected),
+        None => assert_bodiless(&request),
+    }
+    request
+}
+
+// ---------------------------------------------------------------------------------------
+// errors
+// ---------------------------------------------------------------------------------------
+
+/// The name of an error's variant (`"Unauthorized"`, `"Decode"`, …), read from its `Debug`.
+pub fn variant(error: &impl std::fmt::Debug) -> String {
+    let debug = format!("{error:?}");
+    debug
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 // ---------------------------------------------------------------------------------------
 // JSON values
 // ---------------------------------------------------------------------------------------
@@ -270,6 +306,55 @@ pub fn tree(value: Value) -> BTreeMap<String, Value> {
 }
 
 // ---------------------------------------------------------------------------------------
+// tracing
+// ---------------------------------------------------------------------------------------
+
+/// Everything a `tracing_subscriber::fmt` subscriber writes, for assertions.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs a TRACE-level fmt subscriber writing into a buffer, for this thread only (the
+/// tests run on tokio's current-thread runtime) until the guard drops.
+///
+/// While exactly one dispatcher is alive, tracing-core computes the interest of a callsite
+/// first hit on another thread from *that* thread's default (none), caching "never" for
+/// everyone, so events of a test running in parallel would be lost. A second dispatcher kept
+/// alive for the whole run makes it ask every live dispatcher instead.
+pub fn capture_tracing() -> (Captured, tracing::subscriber::DefaultGuard) {
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
+    static KEEPER: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    KEEPER.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let guard = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish()
+        .set_default();
+    (captured, guard)
+}
+
+// ---------------------------------------------------------------------------------------
 // spec fixtures
 // ---------------------------------------------------------------------------------------
 
@@ -283,6 +368,14 @@ pub fn fixture_dir(kind: &str) -> PathBuf {
 /// The path of fixture `name` in `tests/fixtures/{kind}`.
 pub fn fixture(kind: &str, name: &str) -> PathBuf {
     fixture_dir(kind).join(name)
+}
+
+/// Generates the crate of the spec at `path` (named `label` in diagnostics and notices), reading
+/// the hand-written modules it names from its directory, as `cargo xtask codegen` does.
+pub fn generate_spec(path: &Path, label: &str) -> Result<codegen::Files, codegen::Diagnostics> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let dir = path.parent().unwrap();
+    codegen::generate_with(&text, label, &codegen::files_in(dir))
 }
 
 /// The label the generator gets for a fixture in `kind`: stable, unlike the absolute path.
