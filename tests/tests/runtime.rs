@@ -16,14 +16,14 @@ mod common;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use cognipeer_sdk::models::CreateContact;
 use cognipeer_sdk::{CognipeerClient, Error, HookId, RequestOptions, RetryPolicy};
 use common::{
-    assert_credential_headers, builder, builder_for, closed_port, header_values, json_body, on,
-    only_request, query_values, received, request_count, short_peer_json, HOOK, PAT,
+    assert_credential_headers, builder, builder_for, capture_tracing, closed_port, header_values,
+    json_body, on, only_request, query_values, received, request_count, short_peer_json, HOOK, PAT,
 };
 use placements_sdk::models::{Item, ItemsByQueryQuery};
 use placements_sdk::AcmeClient;
@@ -123,51 +123,6 @@ async fn mount_sequence(
 /// Mounts `response` for every `verb route`.
 async fn mount_always(server: &MockServer, verb: &str, route: &str, response: ResponseTemplate) {
     on(verb, route).respond_with(response).mount(server).await;
-}
-
-/// Everything a `tracing_subscriber::fmt` subscriber writes, for assertions.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Installs a TRACE-level fmt subscriber writing into a buffer, for this thread only (the
-/// tests run on tokio's current-thread runtime) until the guard drops.
-///
-/// While exactly one dispatcher is alive, tracing-core computes the interest of a callsite
-/// first hit on another thread from *that* thread's default (none), caching "never" for
-/// everyone, so events of a test running in parallel would be lost. A second dispatcher kept
-/// alive for the whole run makes it ask every live dispatcher instead.
-fn capture_tracing() -> (Captured, tracing::subscriber::DefaultGuard) {
-    use tracing_subscriber::util::SubscriberInitExt as _;
-
-    static KEEPER: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
-    KEEPER.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
-
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let guard = tracing_subscriber::fmt()
-        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish()
-        .set_default();
-    (captured, guard)
 }
 
 /// The `delay_ms` values of the "retrying" events in captured output, in order.

@@ -58,6 +58,12 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
          ```",
         client = api.client,
     ));
+    let body_limit_doc = doc(&format!(
+        "Reads response bodies up to this many bytes (default \
+         [`DEFAULT_RESPONSE_BODY_LIMIT`]({client}::DEFAULT_RESPONSE_BODY_LIMIT), 32 MiB); a longer \
+         one is refused with [`Error::BodyTooLarge`], unread if its `Content-Length` says so.",
+        client = api.client,
+    ));
     let (attempts, initial_ms, max_ms) = api.retry;
     let accessors = api.resources.iter().map(|r| {
         let accessor = ident(&r.accessor);
@@ -114,6 +120,8 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 initial_backoff: Duration::from_millis(#initial_ms),
                 max_backoff: Duration::from_millis(#max_ms),
             };
+            /// The longest response body read unless the builder sets another limit: 32 MiB.
+            pub const DEFAULT_RESPONSE_BODY_LIMIT: u64 = 32 * 1024 * 1024;
 
             /// Builds a client with default settings from a token (its kind read from its prefix)
             /// and a hookId.
@@ -130,6 +138,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                     timeout: Some(Self::DEFAULT_TIMEOUT),
                     retry: Self::DEFAULT_RETRY,
                     user_agent: concat!(#user_agent, env!("CARGO_PKG_VERSION")).to_owned(),
+                    response_body_limit: Self::DEFAULT_RESPONSE_BODY_LIMIT,
                 }
             }
 
@@ -179,6 +188,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             timeout: Option<Duration>,
             retry: RetryPolicy,
             user_agent: String,
+            response_body_limit: u64,
         }
 
         impl #builder {
@@ -212,10 +222,17 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 self
             }
 
+            #body_limit_doc
+            pub fn response_body_limit(mut self, bytes: u64) -> Self {
+                self.response_body_limit = bytes;
+                self
+            }
+
             /// Checks the settings and builds the client.
             pub fn build(self) -> Result<#client, Error> {
                 let credentials = (self.token, self.hook_id);
                 let transport = Transport::new(credentials, &self.base_url, self.timeout, self.retry, &self.user_agent)?;
+                let transport = transport.with_body_limit(self.response_body_limit)?;
                 Ok(#client { transport: Arc::new(transport), options: RequestOptions::default() })
             }
         }

@@ -49,7 +49,12 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
          }}\n\
          # Ok(())\n\
          # }}\n\
-         ```",
+         ```\n\n\
+         ## Runtime\n\n\
+         The client runs on a Tokio 1.x runtime with both the IO and the time driver enabled: \
+         `#[tokio::main]`, `#[tokio::test]` or `tokio::runtime::Builder::enable_all()`. Timeouts \
+         and retry waits use Tokio's timer; on a runtime built without `enable_time` Tokio panics \
+         at the first request.",
         crate_name = api.crate_name,
         description = api.description,
         spec = api.spec_file,

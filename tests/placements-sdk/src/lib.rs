@@ -25,6 +25,10 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! ## Runtime
+//!
+//! The client runs on a Tokio 1.x runtime with both the IO and the time driver enabled: `#[tokio::main]`, `#[tokio::test]` or `tokio::runtime::Builder::enable_all()`. Timeouts and retry waits use Tokio's timer; on a runtime built without `enable_time` Tokio panics at the first request.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

@@ -4,7 +4,7 @@
 //! spec without list operations leaves it unused.
 
 use crate::error::Error;
-use crate::operation::Operation;
+use crate::operation::{decode_error, Operation};
 use crate::options::RequestOptions;
 use crate::transport::{Ctx, Transport};
 use serde::de::DeserializeOwned;
@@ -60,13 +60,15 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
     pub(crate) fn new(
         Ctx { transport, options }: Ctx<'a>,
         (op, paging): (&'static Operation, &'static Paging),
-        path: String,
+        path: Result<String, Error>,
         query: Result<Option<Value>, Error>,
         body: Result<Option<Value>, Error>,
     ) -> Self {
-        let (query, body, error) = match (query, body) {
-            (Ok(query), Ok(body)) => (query, body, None),
-            (Err(error), _) | (_, Err(error)) => (None, None, Some(error)),
+        let (path, query, body, error) = match (path, query, body) {
+            (Ok(path), Ok(query), Ok(body)) => (path, query, body, None),
+            (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+                (String::new(), None, None, Some(error))
+            }
         };
         let request = if paging.in_query { &query } else { &body };
         let first = request
@@ -137,11 +139,7 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
             .unwrap_or(Value::Null);
         let items: Vec<T> = serde_json::from_value(items).map_err(|e| {
             let message = format!("`{}` of page {page}: {e}", paging.items);
-            self.transport.redact(Error::Decode {
-                status,
-                message,
-                snippet: String::new(),
-            })
+            decode_error(status, &message, b"", self.transport.token().secret())
         })?;
         let number = |field: &str| response.get(field).and_then(Value::as_i64);
         let limit = number(paging.limit).unwrap_or(items.len() as i64);

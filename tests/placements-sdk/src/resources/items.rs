@@ -5,7 +5,7 @@
 use crate::auth::AuthMode;
 use crate::error::Error;
 use crate::pages::Paging;
-use crate::operation::{HookPlacement, Inputs, Operation, encode_path, to_json};
+use crate::operation::{HookPlacement, Inputs, Operation, to_json};
 use crate::transport::Ctx;
 
 static BY_HEADER: Operation = Operation {
@@ -132,12 +132,19 @@ impl<'a> Items<'a> {
     ///
     /// `GET /items/{id}` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
     ///
-    /// `id`: Item id (percent-encoded into the path).
+    /// `id`: Item id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn by_header(&self, id: &str) -> Result<crate::models::Echo, Error> {
         self.ctx
-            .send(&BY_HEADER, format!("/items/{}", encode_path(id)), None, None)
+            .send(
+                &BY_HEADER,
+                BY_HEADER
+                    .path_segments([("id", id)])
+                    .map(|[id]| format!("/items/{}", id))?,
+                None,
+                None,
+            )
             .await
     }
 
@@ -190,9 +197,9 @@ impl<'a> Items<'a> {
     ///
     /// `PUT /items/{id}` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
     ///
-    /// `id`: Item id (percent-encoded into the path).
+    /// `id`: Item id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn replace(
         &self,
         id: &str,
@@ -201,7 +208,9 @@ impl<'a> Items<'a> {
         self.ctx
             .send(
                 &REPLACE,
-                format!("/items/{}", encode_path(id)),
+                REPLACE
+                    .path_segments([("id", id)])
+                    .map(|[id]| format!("/items/{}", id))?,
                 None,
                 Some(to_json(body)?),
             )
@@ -228,7 +237,7 @@ impl<'a> Items<'a> {
         crate::Pages::new(
             self.ctx,
             (&SEARCH, &SEARCH_PAGING),
-            "/items/search".into(),
+            Ok("/items/search".into()),
             to_json(query).map(Some),
             Ok(None),
         )
@@ -238,12 +247,19 @@ impl<'a> Items<'a> {
     ///
     /// `POST /items/{id}/touch` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
     ///
-    /// `id`: Item id (percent-encoded into the path).
+    /// `id`: Item id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn touch(&self, id: &str) -> Result<crate::models::Echo, Error> {
         self.ctx
-            .send(&TOUCH, format!("/items/{}/touch", encode_path(id)), None, None)
+            .send(
+                &TOUCH,
+                TOUCH
+                    .path_segments([("id", id)])
+                    .map(|[id]| format!("/items/{}/touch", id))?,
+                None,
+                None,
+            )
             .await
     }
 }
