@@ -104,9 +104,10 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// The response body was longer than the client's limit, so it was not read further.
+    /// The response body was longer than the client's limit: refused unread when its
+    /// `Content-Length` said so, else cut off at the limit.
     #[error(
-        "`{operation}`: the response (HTTP {status}) is longer than the limit of {limit} bytes, so it was not read; raise the limit with the client builder's `response_body_limit` if such answers are expected"
+        "`{operation}`: the response (HTTP {status}) is longer than the limit of {limit} bytes, so the client stopped reading it; raise the limit with the client builder's `response_body_limit` if such answers are expected"
     )]
     BodyTooLarge {
         /// The operation, as `resource.operation`.

@@ -116,8 +116,9 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 #[source]
                 source: reqwest::Error,
             },
-            /// The response body was longer than the client's limit, so it was not read further.
-            #[error("`{operation}`: the response (HTTP {status}) is longer than the limit of {limit} bytes, so it was not read; raise the limit with the client builder's `response_body_limit` if such answers are expected")]
+            /// The response body was longer than the client's limit: refused unread when its
+            /// `Content-Length` said so, else cut off at the limit.
+            #[error("`{operation}`: the response (HTTP {status}) is longer than the limit of {limit} bytes, so the client stopped reading it; raise the limit with the client builder's `response_body_limit` if such answers are expected")]
             BodyTooLarge {
                 /// The operation, as `resource.operation`.
                 operation: &'static str,
