@@ -5,9 +5,11 @@
 //! BENCHMARKS.md. With `BODY_CAP_UNLIMITED=1` the client reads without a limit, as it did
 //! before the cap (expect several GiB).
 
+mod common;
+
 use cognipeer_sdk::{CognipeerClient, HookId, RetryPolicy, Token};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 const TOKEN: &str = "pat_kcnlto8e01zg3frarz8l1kvenmhqvtqzjmfnxdvh";
 const HOOK: &str = "bhdwxdpdkndpzolyttqf";
@@ -65,15 +67,7 @@ fn peak_kib() -> Option<u64> {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let listener = runtime
-        .block_on(TcpListener::bind("127.0.0.1:0"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let (runtime, listener, address) = common::runtime_and_listener();
     runtime.spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             tokio::spawn(answer(socket));

@@ -43,40 +43,41 @@ fn client(server: &MockServer, token: &str) -> CognipeerClient {
 // 2. a token cut by the error snippet
 // ---------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn a_token_cut_by_the_decode_snippet_shows_nothing_hidden() {
-    let scripted = Scripted::start().await;
-    let client = client(&scripted.server, PAT);
-    let runs = hidden_runs(PAT, Token::new(PAT).unwrap().masked());
+/// An answer that shows the first `kept` characters of [`PAT`] where it is cut off.
+type Cut = fn(usize) -> ResponseTemplate;
+
+/// The two places a token is cut: by the SDK's snippet and by the server.
+const CUTS: [(&str, Cut); 2] = [
     // The snippet keeps 200 characters; `{"token":"` is 10 of them.
-    for inside in 0..=PAT.len() {
-        let filler = "x".repeat(200 - 10 - inside);
-        scripted.reply(raw_response(
+    ("by the decode snippet", |kept| {
+        let filler = "x".repeat(190 - kept);
+        raw_response(
             200,
             &format!(r#"{{"token":"{filler}{PAT}", "#),
             "application/json",
-        ));
-        let error = client.peers().get().await.unwrap_err();
-        assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-        assert_formats_hidden(&format!("cut {inside} into the token"), &runs, &error);
-    }
-}
+        )
+    }),
+    ("by the server", |kept| {
+        raw_response(500, &format!("bad bearer {}", &PAT[..kept]), "text/plain")
+    }),
+];
 
 #[tokio::test]
-async fn a_token_cut_at_the_end_of_the_body_shows_nothing_hidden() {
+async fn a_token_cut_anywhere_shows_nothing_hidden() {
     let scripted = Scripted::start().await;
     let client = client(&scripted.server, PAT);
     let runs = hidden_runs(PAT, Token::new(PAT).unwrap().masked());
-    for kept in 0..=PAT.len() {
-        let cut = &PAT[..kept];
-        scripted.reply(raw_response(
-            500,
-            &format!("bad bearer {cut}"),
-            "text/plain",
-        ));
-        let error = client.peers().get().await.unwrap_err();
-        assert!(matches!(error, Error::Api(_)), "{error:?}");
-        assert_formats_hidden(&format!("{kept} characters kept"), &runs, &error);
+    for (how, answer) in CUTS {
+        for kept in 0..=PAT.len() {
+            scripted.reply(answer(kept));
+            let error = client.peers().get().await.unwrap_err();
+            let what = format!("cut {how} after {kept} characters");
+            assert!(
+                matches!(error, Error::Decode { .. } | Error::Api(_)),
+                "{what}: {error:?}"
+            );
+            assert_formats_hidden(&what, &runs, &error);
+        }
     }
 }
 
