@@ -28,6 +28,22 @@ pub struct Api {
     pub envelopes: Vec<Envelope>,
     pub models: Vec<Model>,
     pub resources: Vec<Resource>,
+    /// Hand-written modules, in spec order.
+    pub extensions: Vec<Extension>,
+}
+
+/// A hand-written module copied into the generated crate as `src/<module>.rs`.
+#[derive(Debug, Clone)]
+pub struct Extension {
+    /// Module name, e.g. `tool_loop`.
+    pub module: String,
+    /// The source file, relative to the spec's directory, `/`-separated, without `.` segments.
+    pub file: String,
+    pub description: Option<String>,
+    /// `pub mod` rather than `mod`.
+    pub public: bool,
+    /// Items re-exported at the crate root.
+    pub exports: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -36,6 +36,12 @@ pub struct Spec {
     /// Operations grouped by resource: `contacts.create` becomes `client.contacts().create(…)`.
     #[serde(default)]
     pub resources: Named<Resource>,
+    /// Hand-written Rust modules copied verbatim into the generated crate, by module name: what
+    /// a spec cannot express (behaviour specific to one API), compiled and checked with the rest.
+    /// They are declared after the generated modules, in this order; like those, each may use
+    /// only the modules declared before it.
+    #[serde(default)]
+    pub extensions: Named<Extension>,
 }
 
 /// Crate and client metadata.
@@ -212,7 +218,7 @@ pub struct Field {
     pub wire: Option<String>,
     pub description: Option<String>,
     /// Value sent when the caller leaves an optional query parameter unset.
-    pub default: Option<serde_yaml::Value>,
+    pub default: Option<yaml_serde::Value>,
 }
 
 /// A field or query parameter with details.
@@ -232,7 +238,7 @@ struct FieldDetails {
     /// Query parameters only: the value sent when the caller leaves it unset.
     #[serde(default)]
     #[schemars(with = "Option<serde_json::Value>")]
-    default: Option<serde_yaml::Value>,
+    default: Option<yaml_serde::Value>,
 }
 
 impl<'de> Deserialize<'de> for Field {
@@ -367,6 +373,25 @@ pub struct Paginate {
     pub items: String,
     /// Response field with the total number of items.
     pub total: String,
+}
+
+/// A hand-written module of the generated crate (`src/<name>.rs`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Extension {
+    /// The Rust source file, relative to the spec's directory and inside it, e.g. `tool_loop.rs`.
+    /// It is copied verbatim after the `@generated` notice and compiled with the crate; using
+    /// only the crate's public API (`crate::…`) keeps it working when the generator changes.
+    pub file: String,
+    /// What the module offers, for the generated README.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether the module itself is public (`pub mod`); by default only `exports` are visible.
+    #[serde(default)]
+    pub public: bool,
+    /// Items of the module re-exported at the crate root (`pub use <name>::{…}`).
+    #[serde(default)]
+    pub exports: Vec<String>,
 }
 
 /// Entries by name, in the author's order. A name given twice is an error (a plain map would

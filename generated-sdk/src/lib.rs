@@ -47,9 +47,13 @@ mod pages;
 pub mod models;
 pub mod resources;
 mod client;
+mod tool_loop;
 
 pub use auth::{AuthMode, HookId, Token};
 pub use client::{CognipeerClient, CognipeerClientBuilder};
 pub use error::{ApiError, Error};
 pub use options::{RequestOptions, RetryPolicy};
 pub use pages::Pages;
+pub use tool_loop::{
+    ToolRegistry, Tool, ToolArguments, ToolStatus, ToolRun, ToolOutcome, ToolLoopError,
+};

@@ -4,9 +4,10 @@
 use std::path::Path;
 use xtask::{diff, display, workspace_root, Change};
 
+mod common;
+
 fn generate(spec: &Path, root: &Path) -> codegen::Files {
-    let text = std::fs::read_to_string(spec).unwrap();
-    codegen::generate(&text, &display(root, spec)).unwrap_or_else(|d| panic!("{d}"))
+    common::generate_spec(spec, &display(root, spec)).unwrap_or_else(|d| panic!("{d}"))
 }
 
 #[test]
@@ -83,7 +84,9 @@ fn a_changed_spec_makes_the_committed_sdk_stale() {
         "description: Changed.",
     );
     assert_ne!(spec, edited, "the edit must apply");
-    let files = codegen::generate(&edited, "spec/cognipeer.yaml").unwrap_or_else(|d| panic!("{d}"));
+    let read = codegen::files_in(root.join("spec"));
+    let files = codegen::generate_with(&edited, "spec/cognipeer.yaml", &read)
+        .unwrap_or_else(|d| panic!("{d}"));
     let changes = diff(&files, &root.join("generated-sdk"));
     assert_eq!(
         changes,

@@ -198,7 +198,7 @@ fn check_fixtures(root: &Path) -> Result<(), String> {
         let label = display(root, spec);
         let text = std::fs::read_to_string(spec)
             .map_err(|e| format!("error: cannot read {label}: {e}"))?;
-        let files = codegen::generate(&text, &label).map_err(|d| d.to_string())?;
+        let files = generate(&text, &label, spec)?;
         let stem = spec
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -231,13 +231,18 @@ fn check_fixtures(root: &Path) -> Result<(), String> {
     }
 }
 
+/// Generates the crate of the spec at `spec_path`, reading the modules it names next to it.
+fn generate(text: &str, label: &str, spec_path: &Path) -> Result<codegen::Files, String> {
+    let dir = spec_path.parent().unwrap_or(Path::new("."));
+    codegen::generate_with(text, label, &codegen::files_in(dir)).map_err(|d| d.to_string())
+}
+
 fn codegen(check: bool, spec_path: &Path, out: &Path, root: &Path) -> Result<(), String> {
     let spec_label = display(root, spec_path);
     let out_label = display(root, out);
     let spec = std::fs::read_to_string(spec_path)
         .map_err(|e| format!("error: cannot read {spec_label}: {e}"))?;
-    let files =
-        codegen::generate(&spec, &spec_label).map_err(|diagnostics| diagnostics.to_string())?;
+    let files = generate(&spec, &spec_label, spec_path)?;
     let changes = diff(&files, out);
 
     if check {

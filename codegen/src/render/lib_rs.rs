@@ -63,6 +63,24 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         hook_env = api.hook.env,
         base_url_env = api.base_url_env,
     ));
+    // Hand-written modules: declared after the generated ones, re-exported as the spec says.
+    let extension_mods = api.extensions.iter().map(|e| {
+        let module = ident(&e.module);
+        if e.public {
+            quote!(pub mod #module;)
+        } else {
+            quote!(mod #module;)
+        }
+    });
+    let extension_uses = api
+        .extensions
+        .iter()
+        .filter(|e| !e.exports.is_empty())
+        .map(|e| {
+            let module = ident(&e.module);
+            let exports = e.exports.iter().map(|name| ident(name));
+            quote!(pub use #module::{#(#exports),*};)
+        });
     quote! {
         #crate_doc
         #![deny(missing_docs)]
@@ -82,11 +100,13 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         pub mod models;
         pub mod resources;
         mod client;
+        #(#extension_mods)*
 
         pub use auth::{AuthMode, HookId, Token};
         pub use client::{#client, #builder};
         pub use error::{ApiError, Error};
         pub use options::{RequestOptions, RetryPolicy};
         pub use pages::Pages;
+        #(#extension_uses)*
     }
 }

@@ -104,5 +104,23 @@ pub(super) fn readme(api: &ir::Api) -> String {
             ));
         }
     }
+    if !api.extensions.is_empty() {
+        out.push_str(
+            "\n## Hand-written modules\n\n| module | what it offers | items at the crate root |\n|---|---|---|\n",
+        );
+        for e in &api.extensions {
+            let module = if e.public {
+                format!("`{}` (public)", e.module)
+            } else {
+                format!("`{}`", e.module)
+            };
+            let exports: Vec<String> = e.exports.iter().map(|x| format!("`{x}`")).collect();
+            out.push_str(&format!(
+                "| {module} | {} | {} |\n",
+                e.description.as_deref().unwrap_or(""),
+                exports.join(", ")
+            ));
+        }
+    }
     out
 }

@@ -1,6 +1,7 @@
 //! Raw spec → IR. Every check lives here; every problem becomes a [`Diagnostic`] with its spec path,
 //! and all of them are collected in one run.
 
+mod extensions;
 mod operations;
 mod types;
 
@@ -57,6 +58,7 @@ const BODILESS: &[&str] = &["GET", "HEAD", "DELETE"];
 pub fn validate(spec: &spec::Spec, spec_file: &str) -> Result<ir::Api, Vec<Diagnostic>> {
     let mut v = Validator::default();
     let api = v.api(spec, spec_file);
+    v.extension_clashes(&api);
     if v.diags.is_empty() {
         Ok(api)
     } else {
@@ -170,6 +172,7 @@ impl Validator {
             .collect();
         let models = self.models(&spec.types, &type_index);
         let resources = self.resources(spec, &models, &type_index);
+        let extensions = self.extensions(&spec.extensions);
         if [&auth.env, &hook.env, &base_url_env]
             .iter()
             .collect::<BTreeSet<_>>()
@@ -202,6 +205,7 @@ impl Validator {
             envelopes,
             models,
             resources,
+            extensions,
         }
     }
 

@@ -227,10 +227,10 @@ impl Validator {
     fn default_text(
         &mut self,
         path: &str,
-        value: &serde_yaml::Value,
+        value: &yaml_serde::Value,
         ty: &TypeRef,
     ) -> Option<String> {
-        use serde_yaml::Value as Y;
+        use yaml_serde::Value as Y;
         let text = match (ty, value) {
             (TypeRef::String | TypeRef::Named(_), Y::String(s)) => Some(s.clone()),
             (TypeRef::Integer, Y::Number(n)) if n.is_i64() => Some(n.to_string()),

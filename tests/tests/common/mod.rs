@@ -275,6 +275,41 @@ pub fn assert_json_body(request: &Request, expected: &Value) {
     );
 }
 
+/// Exactly one request reached `server`, with the credentials of `token` (see
+/// [`only_request`]): `verb route`, exactly this raw query string, and `body` as its JSON body
+/// (see [`assert_json_body`]) or, for `None`, no body at all. Returns it for further checks.
+pub async fn assert_sent(
+    server: &MockServer,
+    token: &str,
+    verb: &str,
+    route: &str,
+    query: Option<&str>,
+    body: Option<&Value>,
+) -> Request {
+    let request = only_request(server, token).await;
+    assert_route(&request, verb, route);
+    assert_eq!(request.url.query(), query, "the query of {verb} {route}");
+    match body {
+        Some(expected) => assert_json_body(&request, expected),
+        None => assert_bodiless(&request),
+    }
+    request
+}
+
+// ---------------------------------------------------------------------------------------
+// errors
+// ---------------------------------------------------------------------------------------
+
+/// The name of an error's variant (`"Unauthorized"`, `"Decode"`, …), read from its `Debug`.
+pub fn variant(error: &impl std::fmt::Debug) -> String {
+    let debug = format!("{error:?}");
+    debug
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 // ---------------------------------------------------------------------------------------
 // secrets in text
 // ---------------------------------------------------------------------------------------
@@ -502,6 +537,28 @@ pub async fn failing_call(client: &CognipeerClient, call: Call) -> cognipeer_sdk
 }
 
 // ---------------------------------------------------------------------------------------
+// JSON values
+// ---------------------------------------------------------------------------------------
+
+/// A peer with only its required fields.
+pub fn short_peer_json() -> Value {
+    json!({ "_id": "peer-1", "name": "Support", "modelId": "gpt-4o", "prompt": "Be kind." })
+}
+
+/// The map inside a JSON object; panics on anything else.
+pub fn obj(value: Value) -> serde_json::Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+/// A JSON object as the `BTreeMap` the SDK's models use for free-form maps.
+pub fn tree(value: Value) -> BTreeMap<String, Value> {
+    obj(value).into_iter().collect()
+}
+
+// ---------------------------------------------------------------------------------------
 // tracing
 // ---------------------------------------------------------------------------------------
 
@@ -551,28 +608,6 @@ pub fn capture_tracing() -> (Captured, tracing::subscriber::DefaultGuard) {
 }
 
 // ---------------------------------------------------------------------------------------
-// JSON values
-// ---------------------------------------------------------------------------------------
-
-/// A peer with only its required fields.
-pub fn short_peer_json() -> Value {
-    json!({ "_id": "peer-1", "name": "Support", "modelId": "gpt-4o", "prompt": "Be kind." })
-}
-
-/// The map inside a JSON object; panics on anything else.
-pub fn obj(value: Value) -> serde_json::Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        other => panic!("not an object: {other}"),
-    }
-}
-
-/// A JSON object as the `BTreeMap` the SDK's models use for free-form maps.
-pub fn tree(value: Value) -> BTreeMap<String, Value> {
-    obj(value).into_iter().collect()
-}
-
-// ---------------------------------------------------------------------------------------
 // spec fixtures
 // ---------------------------------------------------------------------------------------
 
@@ -586,6 +621,14 @@ pub fn fixture_dir(kind: &str) -> PathBuf {
 /// The path of fixture `name` in `tests/fixtures/{kind}`.
 pub fn fixture(kind: &str, name: &str) -> PathBuf {
     fixture_dir(kind).join(name)
+}
+
+/// Generates the crate of the spec at `path` (named `label` in diagnostics and notices), reading
+/// the hand-written modules it names from its directory, as `cargo xtask codegen` does.
+pub fn generate_spec(path: &Path, label: &str) -> Result<codegen::Files, codegen::Diagnostics> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let dir = path.parent().unwrap();
+    codegen::generate_with(&text, label, &codegen::files_in(dir))
 }
 
 /// The label the generator gets for a fixture in `kind`: stable, unlike the absolute path.
