@@ -395,6 +395,36 @@ async fn empty_and_dot_ids_are_refused_before_sending() {
 }
 
 #[tokio::test]
+async fn a_dot_id_fails_a_paged_list_before_its_first_page() {
+    let server = permissive_server(&json!({ "data": [], "total": 0 })).await;
+    let client = placements_sdk::AcmeClient::builder(
+        placements_sdk::Token::new("key_5f0c2a9e7d1b4c3a").unwrap(),
+        placements_sdk::HookId::new("chan-default-0001").unwrap(),
+    )
+    .base_url(server.uri())
+    .build()
+    .unwrap();
+    let mut items = client.items().in_folder_all("..", &Default::default());
+    let error = items.next().await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            placements_sdk::Error::Precondition {
+                operation: "items.in_folder",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("`folder`"), "{error}");
+    assert!(
+        items.next().await.unwrap().is_none(),
+        "the list ends after its error"
+    );
+    assert_nothing_sent(&server).await;
+}
+
+#[tokio::test]
 async fn dot_like_ids_stay_one_segment() {
     let server = permissive_server(&json!({})).await;
     let client = client(&server, PAT);

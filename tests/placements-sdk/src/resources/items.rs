@@ -97,6 +97,25 @@ static SEARCH_PAGING: Paging = Paging {
     total: "total",
 };
 
+static IN_FOLDER: Operation = Operation {
+    id: "items.in_folder",
+    method: reqwest::Method::GET,
+    path: "/folders/{folder}/items",
+    idempotent: true,
+    accepts: &[AuthMode::Key, AuthMode::App],
+    hook: HookPlacement::Header,
+    envelope: None,
+    inputs: &Inputs::NONE,
+};
+
+static IN_FOLDER_PAGING: Paging = Paging {
+    page: "page",
+    limit: "limit",
+    in_query: true,
+    items: "data",
+    total: "total",
+};
+
 static TOUCH: Operation = Operation {
     id: "items.touch",
     method: reqwest::Method::POST,
@@ -238,6 +257,47 @@ impl<'a> Items<'a> {
             self.ctx,
             (&SEARCH, &SEARCH_PAGING),
             Ok("/items/search".into()),
+            to_json(query).map(Some),
+            Ok(None),
+        )
+    }
+
+    /// Pagination under a path parameter, checked before the first page.
+    ///
+    /// `GET /folders/{folder}/items` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
+    ///
+    /// `folder`: Folder id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
+    ///
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
+    pub async fn in_folder(
+        &self,
+        folder: &str,
+        query: &crate::models::ItemsInFolderQuery,
+    ) -> Result<crate::models::ItemPage, Error> {
+        self.ctx
+            .send(
+                &IN_FOLDER,
+                IN_FOLDER
+                    .path_segments([("folder", folder)])
+                    .map(|[folder]| format!("/folders/{}/items", folder))?,
+                Some(to_json(query)?),
+                None,
+            )
+            .await
+    }
+
+    /// Every item of [`in_folder`](Self::in_folder), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
+    pub fn in_folder_all(
+        &self,
+        folder: &str,
+        query: &crate::models::ItemsInFolderQuery,
+    ) -> crate::Pages<'a, crate::models::Item> {
+        crate::Pages::new(
+            self.ctx,
+            (&IN_FOLDER, &IN_FOLDER_PAGING),
+            IN_FOLDER
+                .path_segments([("folder", folder)])
+                .map(|[folder]| format!("/folders/{}/items", folder)),
             to_json(query).map(Some),
             Ok(None),
         )
