@@ -256,7 +256,6 @@ async fn an_endless_body_is_cut_off_at_the_default_limit() {
     })
     .await;
     let error = raw_client(addr, None).peers().get().await.unwrap_err();
-    assert!(error.to_string().contains("response_body_limit"), "{error}");
     assert_too_large(&error, CognipeerClient::DEFAULT_RESPONSE_BODY_LIMIT);
     let written = served.written.load(Ordering::SeqCst);
     assert!(written >= 32 * 1024 * 1024, "refused after {written} bytes");
