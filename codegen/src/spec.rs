@@ -5,6 +5,8 @@
 //! generated code. The doc comments here are the descriptions of the spec's JSON Schema
 //! (`cargo xtask schema`), which editors show on hover.
 
+// The placement is one type from the spec to the renderers: the IR's.
+pub use crate::ir::HookPlacement;
 use indexmap::IndexMap;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -140,21 +142,7 @@ pub struct Hook {
     /// Query parameter for the `query` placement, e.g. `hookId`.
     pub query: String,
     /// Placement of operations that do not set their own `hook`.
-    pub default: Placement,
-}
-
-/// Where an operation sends the hookId.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Placement {
-    /// In the hook header.
-    Header,
-    /// As a field merged into the JSON object body.
-    Body,
-    /// As a query parameter.
-    Query,
-    /// Not sent.
-    None,
+    pub default: HookPlacement,
 }
 
 /// An error response with a meaning of its own.
@@ -217,8 +205,8 @@ pub struct Field {
     pub ty: String,
     pub wire: Option<String>,
     pub description: Option<String>,
-    /// Value sent when the caller leaves an optional query parameter unset.
-    pub default: Option<yaml_serde::Value>,
+    /// Value sent when the caller leaves the optional field or query parameter unset.
+    pub default: Option<serde_json::Value>,
 }
 
 /// A field or query parameter with details.
@@ -235,10 +223,11 @@ struct FieldDetails {
     /// What the field holds.
     #[serde(default)]
     description: Option<String>,
-    /// Query parameters only: the value sent when the caller leaves it unset.
+    /// The value sent when the caller leaves this optional field or query parameter unset, e.g.
+    /// `10`, `latest`, `true`, `[]` or `{}` (objects of a declared type excepted). Shown in the
+    /// field's docs and the OpenAPI export.
     #[serde(default)]
-    #[schemars(with = "Option<serde_json::Value>")]
-    default: Option<yaml_serde::Value>,
+    default: Option<serde_json::Value>,
 }
 
 impl<'de> Deserialize<'de> for Field {
@@ -333,7 +322,7 @@ pub struct Operation {
     pub auth: Option<Vec<String>>,
     /// Where the hookId goes (default: `hook.default`).
     #[serde(default)]
-    pub hook: Option<Placement>,
+    pub hook: Option<HookPlacement>,
     /// Deprecation note; the method becomes `#[deprecated]`.
     #[serde(default)]
     pub deprecated: Option<String>,

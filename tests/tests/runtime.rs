@@ -23,10 +23,10 @@ use cognipeer_sdk::models::CreateContact;
 use cognipeer_sdk::{CognipeerClient, Error, HookId, RequestOptions, RetryPolicy};
 use common::{
     assert_credential_headers, builder, builder_for, capture_tracing, closed_port, header_values,
-    json_body, on, only_request, query_values, received, request_count, short_peer_json, variant,
-    HOOK, PAT,
+    json_body, on, only_request, query_values, received, request_count, short_peer_json, tree,
+    variant, HOOK, PAT,
 };
-use placements_sdk::models::{Item, ItemsByQueryQuery};
+use placements_sdk::models::{Find, Item, ItemsByQueryQuery, Mode};
 use placements_sdk::AcmeClient;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -1390,4 +1390,50 @@ async fn query_pagination_walks_pages_with_defaults_and_the_hook_in_the_query() 
             "the hookId travels in the query only"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// body defaults
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn unset_body_fields_send_their_defaults_and_set_ones_the_callers_values() {
+    let server = MockServer::start().await;
+    mount_always(&server, "POST", "/items/find", echo_ok()).await;
+    let client = acme(&server);
+    client.items().find(&Find::default()).await.unwrap();
+    let given = Find {
+        text: Some("lamp".to_owned()),
+        page: Some(3),
+        ratio: Some(1.0),
+        exact: Some(true),
+        label: Some("new".to_owned()),
+        mode: Some(Mode::Fast),
+        tags: Some(Vec::new()),
+        ids: Some(vec![7]),
+        filter: Some(tree(json!({ "size": 2 }))),
+        weights: Some(BTreeMap::new()),
+        options: Some(json!("plain")),
+    };
+    client.items().find(&given).await.unwrap();
+
+    let requests = received(&server).await;
+    assert_eq!(
+        json_body(&requests[0]),
+        Some(json!({
+            "page": 1, "ratio": 0.5, "exact": false, "label": "all", "mode": "thorough",
+            "tags": ["a", "b"], "ids": [], "filter": {}, "weights": { "a": 1.5 },
+            "options": { "nested": [1, "two", null, true] }, "channel": CHANNEL,
+        })),
+        "every unset field with a default sends it; `text` has none and stays out"
+    );
+    assert_eq!(
+        json_body(&requests[1]),
+        Some(json!({
+            "text": "lamp", "page": 3, "ratio": 1.0, "exact": true, "label": "new",
+            "mode": "fast", "tags": [], "ids": [7], "filter": { "size": 2 }, "weights": {},
+            "options": "plain", "channel": CHANNEL,
+        })),
+        "set fields send the caller's values"
+    );
 }

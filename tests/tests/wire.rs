@@ -518,34 +518,43 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
 }
 
 #[tokio::test]
-async fn contacts_list_with_defaults_sends_empty_object() {
-    let server = serve_once(
-        "POST",
-        "/sdk/contact/list",
-        API_TOKEN,
-        json_response(
-            200,
-            json!({ "success": true, "data": [], "total": 0, "page": 1, "limit": 10 }),
+async fn contacts_list_sends_the_official_sdks_defaults_of_the_fields_left_unset() {
+    let filter_and_sort = ListContacts {
+        filter: Some(tree(json!({ "tags": "vip" }))),
+        sort: Some(BTreeMap::from([("name".to_owned(), 1)])),
+        ..ListContacts::default()
+    };
+    for (label, token, body, sent) in [
+        (
+            "nothing set",
+            API_TOKEN,
+            ListContacts::default(),
+            json!({ "page": 1, "limit": 10, "filter": {} }),
         ),
-    )
-    .await;
-
-    let page = client_for(&server, API_TOKEN)
-        .contacts()
-        .list(&ListContacts::default())
-        .await
-        .unwrap();
-    assert_eq!(
-        page,
-        ContactPage {
-            data: vec![],
-            total: 0,
-            page: 1,
-            limit: 10
-        }
-    );
-    let route = "/sdk/contact/list";
-    assert_sent(&server, API_TOKEN, "POST", route, None, Some(&json!({}))).await;
+        (
+            "filter and sort set",
+            PAT,
+            filter_and_sort,
+            json!({ "page": 1, "limit": 10, "filter": { "tags": "vip" }, "sort": { "name": 1 } }),
+        ),
+    ] {
+        let empty = json!({ "success": true, "data": [], "total": 0, "page": 1, "limit": 10 });
+        let server = serve_once(
+            "POST",
+            "/sdk/contact/list",
+            token,
+            json_response(200, empty),
+        )
+        .await;
+        let page = client_for(&server, token)
+            .contacts()
+            .list(&body)
+            .await
+            .unwrap();
+        assert_eq!(page.total, 0, "{label}");
+        let route = "/sdk/contact/list";
+        assert_sent(&server, token, "POST", route, None, Some(&sent)).await;
+    }
 }
 
 // ---------------------------------------------------------------------------------------

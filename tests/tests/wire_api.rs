@@ -1453,9 +1453,37 @@ async fn contacts_list_all_collects_every_page_in_order() {
     assert_eq!(
         sent_bodies(&server, CONTACT_LIST).await,
         [
-            json!({ "limit": 2, "page": 1 }),
-            json!({ "limit": 2, "page": 2 }),
-            json!({ "limit": 2, "page": 3 }),
+            json!({ "limit": 2, "page": 1, "filter": {} }),
+            json!({ "limit": 2, "page": 2, "filter": {} }),
+            json!({ "limit": 2, "page": 3, "filter": {} }),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn contacts_list_all_with_nothing_set_pages_from_the_default_page_by_the_default_limit() {
+    let first: Vec<usize> = (1..=10).collect();
+    let server = paged_server(
+        CONTACT_LIST,
+        vec![
+            (1, contact_page(&first, 12, 1, 10)),
+            (2, contact_page(&[11, 12], 12, 2, 10)),
+        ],
+    )
+    .await;
+
+    let contacts = client(&server)
+        .contacts()
+        .list_all(&ListContacts::default())
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(contacts.len(), 12);
+    assert_eq!(
+        sent_bodies(&server, CONTACT_LIST).await,
+        [
+            json!({ "page": 1, "limit": 10, "filter": {} }),
+            json!({ "page": 2, "limit": 10, "filter": {} }),
         ]
     );
 }
@@ -1763,7 +1791,7 @@ async fn contacts_list_returns_a_typed_page_with_total_page_and_limit() {
     );
     assert_eq!(page.data[0].workspace_id, "ws_01");
     assert_eq!(page.data[1].tags, Some(vec!["beta".to_owned()]));
-    let sent = json!({ "page": 2, "limit": 2 });
+    let sent = json!({ "page": 2, "limit": 2, "filter": {} });
     assert_sent(&server, PAT, "POST", CONTACT_LIST, None, Some(&sent)).await;
 }
 

@@ -48,6 +48,12 @@ struct Options {
 }
 
 fn run(args: &[String]) -> Result<(), String> {
+    // Asking for help is not an error, whichever task it follows.
+    if args.first().is_some_and(|a| a == "help") || args.iter().any(|a| a == "-h" || a == "--help")
+    {
+        println!("{USAGE}");
+        return Ok(());
+    }
     let root = workspace_root();
     match args.first().map(String::as_str) {
         Some("schema") => match args.get(1).map(String::as_str) {
@@ -84,10 +90,6 @@ fn run(args: &[String]) -> Result<(), String> {
                 Err(failures.join("\n\n"))
             }
         }
-        Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
-            Ok(())
-        }
         Some(other) => Err(format!("error: unknown task `{other}`\n\n{USAGE}")),
         None => Err(USAGE.to_owned()),
     }
@@ -106,7 +108,6 @@ fn parse_options(root: &Path, args: &[String]) -> Result<Options, String> {
             "--check" => check = true,
             "--spec" => spec = Some(value("--spec")?),
             "--out" => out = Some(value("--out")?),
-            "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("error: unknown option `{other}`\n\n{USAGE}")),
         }
     }

@@ -75,10 +75,15 @@ fn per_op(n: (usize, usize), ops: usize) -> String {
 }
 
 pub fn run(root: &Path) -> Result<(), String> {
-    let spec_dir = root.join("spec");
-    let read = codegen::files_in(&spec_dir);
-    let real = std::fs::read_to_string(spec_dir.join("cognipeer.yaml"))
-        .map_err(|e| format!("error: {e}"))?;
+    let (real_spec, _) = xtask::TARGETS[0];
+    let real_path = root.join(real_spec);
+    // Hand-written modules are read next to the spec.
+    let read = codegen::files_in(real_path.parent().unwrap_or(root));
+    let real = std::fs::read_to_string(&real_path).map_err(|e| format!("error: {e}"))?;
+    // The committed crate's package name, for `cargo tree` below.
+    let real_crate = codegen::parse(&real, real_spec)
+        .map_err(|d| d.to_string())?
+        .crate_name;
     let mut specs = vec![("real spec".to_owned(), real)];
     for n in [10, 100, 1000] {
         specs.push((format!("synthetic {n}"), codegen::synthetic::spec(n)));
@@ -151,14 +156,12 @@ pub fn run(root: &Path) -> Result<(), String> {
         );
     }
 
-    println!(
-        "\n## Distinct crates in the dependency tree of cognipeer-sdk (normal dependencies)\n"
-    );
+    println!("\n## Distinct crates in the dependency tree of {real_crate} (normal dependencies)\n");
     let tree = Command::new(&cargo)
         .args([
             "tree",
             "-p",
-            "cognipeer-sdk",
+            &real_crate,
             "-e",
             "normal",
             "--prefix",
@@ -175,6 +178,6 @@ pub fn run(root: &Path) -> Result<(), String> {
         .collect();
     names.sort_unstable();
     names.dedup();
-    println!("- {} distinct crates (cognipeer-sdk included)", names.len());
+    println!("- {} distinct crates ({real_crate} included)", names.len());
     Ok(())
 }

@@ -4,12 +4,12 @@ use super::doc;
 use crate::ir;
 use crate::naming::ident;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub(super) fn render(api: &ir::Api) -> TokenStream {
     let client = ident(&api.client);
-    let builder = format_ident!("{}Builder", api.client);
-    let krate = api.crate_name.replace('-', "_");
+    let builder = ident(&api.builder);
+    let krate = &api.crate_ident;
     let base_url = &api.base_url;
     let base_url_env = &api.base_url_env;
     let timeout = api.timeout_secs;
@@ -64,7 +64,11 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
          one is refused with [`Error::BodyTooLarge`], unread if its `Content-Length` says so.",
         client = api.client,
     ));
-    let (attempts, initial_ms, max_ms) = api.retry;
+    let ir::RetryPolicy {
+        max_attempts,
+        initial_backoff_ms,
+        max_backoff_ms,
+    } = api.retry;
     let accessors = api.resources.iter().map(|r| {
         let accessor = ident(&r.accessor);
         let ty = ident(&r.type_name);
@@ -116,9 +120,9 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             pub const BASE_URL_ENV: &'static str = #base_url_env;
             /// How idempotent operations are retried unless the builder sets another policy.
             pub const DEFAULT_RETRY: RetryPolicy = RetryPolicy {
-                max_attempts: #attempts,
-                initial_backoff: Duration::from_millis(#initial_ms),
-                max_backoff: Duration::from_millis(#max_ms),
+                max_attempts: #max_attempts,
+                initial_backoff: Duration::from_millis(#initial_backoff_ms),
+                max_backoff: Duration::from_millis(#max_backoff_ms),
             };
             /// The longest response body read unless the builder sets another limit: 32 MiB.
             pub const DEFAULT_RESPONSE_BODY_LIMIT: u64 = 32 * 1024 * 1024;

@@ -4,12 +4,12 @@ use super::inner_doc;
 use crate::ir;
 use crate::naming::ident;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub(super) fn render(api: &ir::Api) -> TokenStream {
     let client = ident(&api.client);
-    let builder = format_ident!("{}Builder", api.client);
-    let krate = api.crate_name.replace('-', "_");
+    let builder = ident(&api.builder);
+    let krate = &api.crate_ident;
     let first = api.resources.iter().find_map(|r| {
         r.operations
             .iter()

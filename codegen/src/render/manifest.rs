@@ -1,7 +1,7 @@
 //! `Cargo.toml` and `README.md` of the generated crate.
 
 use super::{modes_phrase, notice};
-use crate::ir::{self, Placement};
+use crate::ir;
 
 pub(super) fn cargo_toml(api: &ir::Api) -> String {
     format!(
@@ -76,12 +76,7 @@ pub(super) fn readme(api: &ir::Api) -> String {
     );
     for r in &api.resources {
         for op in &r.operations {
-            let hook = match op.hook {
-                Placement::Header => format!("header `{}`", api.hook.header),
-                Placement::Body => format!("body field `{}`", api.hook.body_field),
-                Placement::Query => format!("query `{}`", api.hook.query),
-                Placement::None => "not sent".to_owned(),
-            };
+            let hook = op.hook.short(&api.hook);
             let deprecated = if op.deprecated.is_some() {
                 " (deprecated)"
             } else {

@@ -1,10 +1,10 @@
 //! `src/resources/`: one module per resource, one method per operation, plus the envelopes.
 
 use super::{deprecated, doc, inner_doc, modes_phrase, rust_type};
-use crate::ir::{self, Placement, TypeRef};
+use crate::ir::{self, TypeRef};
 use crate::naming::ident;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// `src/resources/mod.rs`: the resource modules and the envelope descriptors they share.
 pub(super) fn render_mod(api: &ir::Api) -> TokenStream {
@@ -108,18 +108,13 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
 fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let name = ident(&op.constant);
     let id = &op.id;
-    let method = format_ident!("{}", op.http_method);
+    let method = ident(op.http_method.as_str());
     let accepts = op
         .accepts
         .iter()
         .filter_map(|i| api.auth.modes.get(*i))
         .map(|m| ident(&m.variant));
-    let hook = match op.hook {
-        Placement::Header => quote!(Header),
-        Placement::Body => quote!(Body),
-        Placement::Query => quote!(Query),
-        Placement::None => quote!(None),
-    };
+    let hook = ident(op.hook.variant());
     let envelope = match op.envelope.and_then(|i| api.envelopes.get(i)) {
         Some(e) => {
             let e = ident(&e.constant);
@@ -127,12 +122,11 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         }
         None => quote!(None),
     };
-    let defaults = op.query.iter().flat_map(|q| match &q.kind {
-        ir::ModelKind::Object { fields, .. } => fields.as_slice(),
-        ir::ModelKind::Enum { .. } => &[],
-    });
-    let defaults: Vec<_> = defaults
-        .filter_map(|f| f.default.as_ref().map(|d| (&f.wire, d)))
+    let defaults: Vec<_> = op
+        .query
+        .iter()
+        .flat_map(|q| &q.fields)
+        .filter_map(|f| f.default_text().map(|d| (&f.wire, d)))
         .map(|(w, d)| quote!((#w, #d)))
         .collect();
     let (any_of, non_empty) = (&op.requires_any, &op.non_empty);
@@ -142,7 +136,7 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         quote!(&Inputs { defaults: &[#(#defaults),*], any_of: &[#(#any_of),*], non_empty: &[#(#non_empty),*] })
     };
     let paging = op.pagination.as_ref().map(|p| {
-        let paging = format_ident!("{}_PAGING", op.constant);
+        let paging = ident(&p.constant);
         let (page, limit, in_query, items, total) = (&p.page, &p.limit, p.in_query, &p.items, &p.total);
         quote! {
             static #paging: Paging = Paging { page: #page, limit: #limit, in_query: #in_query, items: #items, total: #total };
@@ -209,7 +203,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     };
     let pages = op.pagination.as_ref().map(|p| {
         let helper = ident(&p.method_name);
-        let paging = format_ident!("{}_PAGING", op.constant);
+        let paging = ident(&p.constant);
         let item = rust_type(api, &p.item, true);
         let docs = doc(&format!(
             "Every item of [`{}`](Self::{}), page by page: requests page after page (from the request's `{}`, or 1) \
@@ -282,15 +276,7 @@ fn path_expr(op: &ir::Operation) -> (TokenStream, bool) {
 }
 
 fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
-    let hook = match op.hook {
-        Placement::Header => format!("the hookId goes in the `{}` header", api.hook.header),
-        Placement::Body => format!("the hookId goes in the body as `{}`", api.hook.body_field),
-        Placement::Query => format!(
-            "the hookId goes in the `{}` query parameter",
-            api.hook.query
-        ),
-        Placement::None => "no hookId is sent".to_owned(),
-    };
+    let hook = op.hook.sentence(&api.hook);
     let mut text = format!(
         "{}\n\n`{} {}` · accepts {} · {hook}.",
         op.description,
@@ -332,7 +318,7 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
 
 /// A compiling `no_run` example calling the first operation whose arguments can be defaulted.
 fn example(api: &ir::Api, resource: &ir::Resource) -> String {
-    let krate = api.crate_name.replace('-', "_");
+    let krate = &api.crate_ident;
     let call = resource
         .operations
         .iter()

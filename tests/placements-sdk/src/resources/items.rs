@@ -127,6 +127,17 @@ static TOUCH: Operation = Operation {
     inputs: &Inputs::NONE,
 };
 
+static FIND: Operation = Operation {
+    id: "items.find",
+    method: reqwest::Method::POST,
+    path: "/items/find",
+    idempotent: false,
+    accepts: &[AuthMode::Key, AuthMode::App],
+    hook: HookPlacement::Body,
+    envelope: None,
+    inputs: &Inputs::NONE,
+};
+
 /// Items, one operation per hookId placement.
 ///
 /// ```no_run
@@ -321,5 +332,17 @@ impl<'a> Items<'a> {
                 None,
             )
             .await
+    }
+
+    /// A body with defaults, the hookId merged into it.
+    ///
+    /// `POST /items/find` · accepts an user key or an app token · the hookId goes in the body as `channel`.
+    ///
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    pub async fn find(
+        &self,
+        body: &crate::models::Find,
+    ) -> Result<crate::models::Echo, Error> {
+        self.ctx.send(&FIND, "/items/find", None, Some(to_json(body)?)).await
     }
 }
