@@ -2,7 +2,7 @@
 //! not depend on the spec, so a spec without list operations leaves it unused.
 
 use crate::error::Error;
-use crate::operation::Operation;
+use crate::operation::{decode_error, Operation};
 use crate::options::RequestOptions;
 use crate::transport::{Ctx, Transport};
 use serde::de::DeserializeOwned;
@@ -79,13 +79,15 @@ impl<T: DeserializeOwned + Send + 'static> Pages<T> {
     pub(crate) fn new(
         ctx: Ctx<'_>,
         (op, paging): (&'static Operation, &'static Paging),
-        path: String,
+        path: Result<String, Error>,
         query: Result<Option<Value>, Error>,
         body: Result<Option<Value>, Error>,
     ) -> Self {
-        let (query, body, error) = match (query, body) {
-            (Ok(query), Ok(body)) => (query, body, None),
-            (Err(error), _) | (_, Err(error)) => (None, None, Some(error)),
+        let (path, query, body, error) = match (path, query, body) {
+            (Ok(path), Ok(query), Ok(body)) => (path, query, body, None),
+            (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+                (String::new(), None, None, Some(error))
+            }
         };
         let request = if paging.in_query { &query } else { &body };
         let first = request
@@ -271,11 +273,7 @@ impl Cursor {
         }
         let items: Vec<T> = serde_json::from_value(items).map_err(|e| {
             let message = format!("`{}` of page {page}: {e}", paging.items);
-            self.transport.redact(Error::Decode {
-                status,
-                message,
-                snippet: String::new(),
-            })
+            decode_error(status, &message, b"", self.transport.token().secret())
         })?;
         let limit = limit.unwrap_or_else(|| i64::try_from(items.len()).unwrap_or(i64::MAX));
         // Checked: `page`, `limit` and `total` come from the server.

@@ -75,6 +75,7 @@ pub(crate) struct Transport {
     hook_id: HookId,
     timeout: Option<Duration>,
     retry: RetryPolicy,
+    body_limit: u64,
 }
 
 impl std::fmt::Debug for Transport {
@@ -85,6 +86,7 @@ impl std::fmt::Debug for Transport {
             .field("hook_id", &self.hook_id)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("body_limit", &self.body_limit)
             .finish()
     }
 }
@@ -136,7 +138,19 @@ impl Transport {
             hook_id,
             timeout,
             retry,
+            body_limit: u64::MAX,
         })
+    }
+
+    /// Refuses response bodies longer than `limit` bytes.
+    pub(crate) fn with_body_limit(mut self, limit: u64) -> Result<Self, Error> {
+        if limit == 0 {
+            return Err(Error::Config(
+                "the response body limit must be at least one byte; pass `response_body_limit` a larger number".to_owned(),
+            ));
+        }
+        self.body_limit = limit;
+        Ok(self)
     }
 
     /// The base URL, without a trailing slash.
@@ -190,9 +204,9 @@ impl Transport {
                 received.status,
                 &received.body,
                 received.request_id.as_deref(),
+                self.token.secret(),
             )
             .map(|value| (received.status, value))
-            .map_err(|e| self.redact(e))
         }
         .instrument(span)
         .await
@@ -255,11 +269,11 @@ impl Transport {
                 } else {
                     let api = ApiError::new(
                         received.status,
-                        &received.body,
+                        received.body,
                         received.request_id,
                         received.retry_after,
-                    )
-                    .redacted(self.token.secret());
+                        self.token.secret(),
+                    );
                     Err(Error::from_response(api))
                 }
             });
@@ -305,7 +319,7 @@ impl Transport {
             source: e.without_url(),
         };
         let exchange = async {
-            let response = request.send().await.map_err(transport)?;
+            let mut response = request.send().await.map_err(transport)?;
             if let Some(location) = self.redirect_target(&response) {
                 return Err(Error::Redirect {
                     operation: op.id,
@@ -323,7 +337,25 @@ impl Transport {
             let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
             let request_id = header("x-request-id");
             let status = response.status().as_u16();
-            let body = response.bytes().await.map_err(transport)?.to_vec();
+            let too_large = Error::BodyTooLarge {
+                operation: op.id,
+                status,
+                limit: self.body_limit,
+            };
+            // Refused unread if it says it is too large; else read until it proves to be.
+            let declared = response.content_length().unwrap_or(0);
+            if declared > self.body_limit {
+                return Err(too_large);
+            }
+            // A declared length is believed for at most 1 MiB of room up front.
+            let room = usize::try_from(declared.min(1 << 20)).unwrap_or(0);
+            let mut body = Vec::with_capacity(room);
+            while let Some(chunk) = response.chunk().await.map_err(transport)? {
+                if (body.len() + chunk.len()) as u64 > self.body_limit {
+                    return Err(too_large);
+                }
+                body.extend_from_slice(&chunk);
+            }
             Ok(Received {
                 status,
                 retry_after,
@@ -367,25 +399,7 @@ impl Transport {
         } else {
             return None;
         };
-        Some(self.token.secret().redact(&target))
-    }
-
-    /// Masks the token wherever an error quotes text from the server.
-    pub(crate) fn redact(&self, error: Error) -> Error {
-        let secret = self.token.secret();
-        match error {
-            Error::Decode {
-                status,
-                message,
-                snippet,
-            } => Error::Decode {
-                status,
-                message: secret.redact(&message),
-                snippet: secret.redact(&snippet),
-            },
-            Error::Unsuccessful(api) => Error::Unsuccessful(api.redacted(secret)),
-            other => other,
-        }
+        Some(self.token.secret().redact_owned(target))
     }
 }
 
@@ -434,7 +448,7 @@ fn same_origin_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::re
         return attempt.stop();
     };
     if attempt.previous().len() > 5 {
-        attempt.error("too many redirects")
+        attempt.error("more than five redirects in a row (a redirect loop?)")
     } else if attempt.url().origin() == first.origin() {
         attempt.follow()
     } else {
@@ -492,11 +506,12 @@ pub(crate) fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `Retry-After` as a delay: whole seconds, or an HTTP date (a past date means now).
+/// `Retry-After` as a delay: whole seconds (more than fit in a u64 read as the most that
+/// do, for the retry policy to cap), or an HTTP date (a past date means now).
 fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(

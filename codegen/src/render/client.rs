@@ -92,6 +92,12 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
          crypto provider installed (see [the crate docs](crate#cargo-features)). Add your settings \
          and build it."
     ));
+    let body_limit_doc = doc(&format!(
+        "Reads response bodies up to this many bytes (default \
+         [`DEFAULT_RESPONSE_BODY_LIMIT`]({client}::DEFAULT_RESPONSE_BODY_LIMIT), 32 MiB); a longer \
+         one is refused with [`Error::BodyTooLarge`], unread if its `Content-Length` says so.",
+        client = api.client,
+    ));
     let ir::RetryPolicy {
         max_attempts,
         initial_backoff_ms,
@@ -152,6 +158,8 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 initial_backoff: Duration::from_millis(#initial_backoff_ms),
                 max_backoff: Duration::from_millis(#max_backoff_ms),
             };
+            /// The longest response body read unless the builder sets another limit: 32 MiB.
+            pub const DEFAULT_RESPONSE_BODY_LIMIT: u64 = 32 * 1024 * 1024;
 
             /// Builds a client with default settings from a token (its kind read from its prefix)
             /// and a hookId.
@@ -168,6 +176,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                     timeout: Some(Self::DEFAULT_TIMEOUT),
                     retry: Self::DEFAULT_RETRY,
                     user_agent: concat!(#user_agent, env!("CARGO_PKG_VERSION")).to_owned(),
+                    response_body_limit: Self::DEFAULT_RESPONSE_BODY_LIMIT,
                     http: HttpSetup::default(),
                 }
             }
@@ -224,6 +233,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             timeout: Option<Duration>,
             retry: RetryPolicy,
             user_agent: String,
+            response_body_limit: u64,
             http: HttpSetup,
         }
 
@@ -236,6 +246,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                     .field("timeout", &self.timeout)
                     .field("retry", &self.retry)
                     .field("user_agent", &self.user_agent)
+                    .field("response_body_limit", &self.response_body_limit)
                     .field("http", &self.http)
                     .finish()
             }
@@ -273,6 +284,12 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 self
             }
 
+            #body_limit_doc
+            pub fn response_body_limit(mut self, bytes: u64) -> Self {
+                self.response_body_limit = bytes;
+                self
+            }
+
             #configure_http_doc
             pub fn configure_http(
                 mut self,
@@ -293,6 +310,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 let credentials = (self.token, self.hook_id);
                 let http = (self.http, self.user_agent.as_str());
                 let transport = Transport::new(credentials, &self.base_url, self.timeout, self.retry, http)?;
+                let transport = transport.with_body_limit(self.response_body_limit)?;
                 Ok(#client { transport: Arc::new(transport), options: RequestOptions::default() })
             }
         }

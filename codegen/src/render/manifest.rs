@@ -147,8 +147,9 @@ fn using_it(api: &ir::Api) -> String {
          ```\n\n\
          It needs Rust {RUST_VERSION} or newer and runs on a [Tokio](https://tokio.rs) 1 runtime with \
          its time and I/O drivers: `#[tokio::main]`, or a current-thread runtime built with \
-         `enable_all()` (or `enable_time()` and `enable_io()`). Timeouts and retries use Tokio's \
-         timer, so other executors do not work.\n\n\
+         `enable_all()` (or `enable_time()` and `enable_io()`); `#[tokio::test]` works too. Timeouts \
+         and retry waits use Tokio's timer: on a runtime built without `enable_time` Tokio panics at \
+         the first request, and other executors do not work.\n\n\
          ### Cargo features\n\n\
          | feature | default | what it does |\n\
          |---|---|---|\n\

@@ -158,7 +158,7 @@ impl<'a> Contacts<'a> {
         crate::Pages::new(
             self.ctx,
             (&LIST, &LIST_PAGING),
-            "/sdk/contact/list".into(),
+            Ok("/sdk/contact/list".into()),
             Ok(None),
             to_json(body).map(Some),
         )

@@ -49,6 +49,8 @@ impl AcmeClient {
         max_backoff: Duration::from_millis(5000u64),
     };
 
+    /// The longest response body read unless the builder sets another limit: 32 MiB.
+    pub const DEFAULT_RESPONSE_BODY_LIMIT: u64 = 32 * 1024 * 1024;
     /// Builds a client with default settings from a token (its kind read from its prefix)
     /// and a hookId.
     pub fn new(token: &str, hook_id: &str) -> Result<Self, Error> {
@@ -65,6 +67,7 @@ impl AcmeClient {
             retry: Self::DEFAULT_RETRY,
             user_agent: concat!("placements-sdk-rust/", env!("CARGO_PKG_VERSION"))
                 .to_owned(),
+            response_body_limit: Self::DEFAULT_RESPONSE_BODY_LIMIT,
             http: HttpSetup::default(),
         }
     }
@@ -151,6 +154,7 @@ pub struct AcmeClientBuilder {
     timeout: Option<Duration>,
     retry: RetryPolicy,
     user_agent: String,
+    response_body_limit: u64,
     http: HttpSetup,
 }
 
@@ -163,6 +167,7 @@ impl std::fmt::Debug for AcmeClientBuilder {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
+            .field("response_body_limit", &self.response_body_limit)
             .field("http", &self.http)
             .finish()
     }
@@ -197,6 +202,12 @@ impl AcmeClientBuilder {
     /// client from [`http_client`](Self::http_client) sends its own).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Reads response bodies up to this many bytes (default [`DEFAULT_RESPONSE_BODY_LIMIT`](AcmeClient::DEFAULT_RESPONSE_BODY_LIMIT), 32 MiB); a longer one is refused with [`Error::BodyTooLarge`], unread if its `Content-Length` says so.
+    pub fn response_body_limit(mut self, bytes: u64) -> Self {
+        self.response_body_limit = bytes;
         self
     }
 
@@ -236,6 +247,7 @@ impl AcmeClientBuilder {
             self.retry,
             http,
         )?;
+        let transport = transport.with_body_limit(self.response_body_limit)?;
         Ok(AcmeClient {
             transport: Arc::new(transport),
             options: RequestOptions::default(),
