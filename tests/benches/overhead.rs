@@ -2,6 +2,8 @@
 //! `contacts.create` with a realistic body, against the same minimal HTTP server on 127.0.0.1,
 //! in one run. `cargo bench -p tests --bench overhead`; figures in BENCHMARKS.md.
 
+mod common;
+
 use cognipeer_sdk::models::{Contact, CreateContact};
 use cognipeer_sdk::{CognipeerClient, HookId, RetryPolicy, Token};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -96,15 +98,7 @@ async fn hand_written(http: &reqwest::Client, url: &str, body: &CreateContact) -
 }
 
 fn overhead(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let listener = runtime
-        .block_on(TcpListener::bind("127.0.0.1:0"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let (runtime, listener, address) = common::runtime_and_listener();
     runtime.spawn(serve(listener));
     let base = format!("http://{address}/v1");
 

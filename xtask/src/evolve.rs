@@ -251,18 +251,23 @@ pub fn check(root: &Path) -> Result<(), String> {
         started.elapsed()
     );
     for (step, args) in STEPS {
-        let command = format!("cargo {}", args.join(" "));
-        println!("==> {step}: {command}");
+        let line = format!("cargo {}", args.join(" "));
+        println!("==> {step}: {line}");
         let started = Instant::now();
-        let status = cargo(&copy)
-            .args(*args)
-            .env("CARGO_TARGET_DIR", &target)
+        let mut command = cargo(&copy);
+        command.args(*args).env("CARGO_TARGET_DIR", &target);
+        // The copy's crates are built afresh each run: their incremental caches (over half a
+        // gigabyte) would only fill the disk.
+        if std::env::var_os("CARGO_INCREMENTAL").is_none() {
+            command.env("CARGO_INCREMENTAL", "0");
+        }
+        let status = command
             .status()
             .map_err(|e| format!("error: cannot run cargo: {e}"))?;
         println!("    {step} took {:.0?}", started.elapsed());
         if !status.success() {
             return Err(format!(
-                "error: `{command}` failed on the extended specs\n  the copy is kept in {}; \
+                "error: `{line}` failed on the extended specs\n  the copy is kept in {}; \
                  its specs show the edit. Make the code that failed independent of what the \
                  edit adds (e.g. `..Default::default()` or `..Model::new(…)` in struct \
                  literals of models, a `_` arm in `match`es on open enums)",

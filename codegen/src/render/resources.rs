@@ -61,9 +61,6 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
     let ops = &resource.operations;
     // One `use` of the runtime, naming only what this module needs (no unused imports).
     let mut runtime = vec![quote!(HookPlacement), quote!(Inputs), quote!(Operation)];
-    if ops.iter().any(|op| !op.path_params.is_empty()) {
-        runtime.push(quote!(encode_path));
-    }
     if ops.iter().any(|op| op.query.is_some() || op.body.is_some()) {
         runtime.push(quote!(to_json));
     }
@@ -182,7 +179,12 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         params.push(quote!(body: &#ty));
     }
 
-    let path = path_expr(op);
+    let (path, fallible) = path_expr(op);
+    let (path, pages_path) = if fallible {
+        (quote!(#path?), path)
+    } else {
+        (path.clone(), quote!(Ok(#path.into())))
+    };
     let query = match op.query {
         Some(_) => quote!(Some(to_json(query)?)),
         None => quote!(None),
@@ -205,8 +207,9 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         let item = rust_type(api, &p.item, true);
         let docs = doc(&format!(
             "Every item of [`{}`](Self::{}), page by page: requests page after page (from the request's `{}`, or 1) \
-             while `{} × {}` is below `{}`, and stops at an empty page. Nothing is sent until the first \
-             [`next`](crate::Pages::next).",
+             while `{} × {}` is below `{}`, and stops at an empty page. Nothing is sent until the first item \
+             is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, \
+             spawned and used with `StreamExt`/`TryStreamExt`.",
             op.method_name, op.method_name, p.page, p.page, p.limit, p.total
         ));
         let query = match op.query {
@@ -220,8 +223,8 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         quote! {
             #docs
             #deprecation
-            pub fn #helper(&self, #(#params),*) -> crate::Pages<'a, #item> {
-                crate::Pages::new(self.ctx, (&#descriptor, &#paging), #path.into(), #query, #body)
+            pub fn #helper(&self, #(#params),*) -> crate::Pages<#item> {
+                crate::Pages::new(self.ctx, (&#descriptor, &#paging), #pages_path, #query, #body)
             }
         }
     });
@@ -235,12 +238,14 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     }
 }
 
-/// The request path: a literal, or a `format!` with each parameter percent-encoded.
-fn path_expr(op: &ir::Operation) -> TokenStream {
+/// The request path: a literal, or (`true`) a `Result` of it with each parameter checked and
+/// percent-encoded by the descriptor's `path_segments`.
+fn path_expr(op: &ir::Operation) -> (TokenStream, bool) {
     if op.path_params.is_empty() {
         let path = &op.path_template;
-        return quote!(#path);
+        return (quote!(#path), false);
     }
+    let descriptor = ident(&op.constant);
     let mut template = String::new();
     let mut args = Vec::new();
     for segment in &op.path {
@@ -250,16 +255,25 @@ fn path_expr(op: &ir::Operation) -> TokenStream {
             }
             ir::PathSegment::Param(i) => {
                 template.push_str("{}");
-                let arg = ident(
-                    op.path_params
-                        .get(*i)
-                        .map_or("invalid_name", |p| p.rust.as_str()),
-                );
-                args.push(quote!(encode_path(#arg)));
+                let arg = op
+                    .path_params
+                    .get(*i)
+                    .map_or("invalid_name", |p| p.rust.as_str());
+                args.push(ident(arg));
             }
         }
     }
-    quote!(format!(#template, #(#args),*))
+    let names = op.path_params.iter().map(|p| ident(&p.rust));
+    let params = op.path_params.iter().map(|p| {
+        let (name, arg) = (p.rust.trim_start_matches("r#"), ident(&p.rust));
+        quote!((#name, #arg))
+    });
+    let path = quote! {
+        #descriptor
+            .path_segments([#(#params),*])
+            .map(|[#(#names),*]| format!(#template, #(#args),*))
+    };
+    (path, true)
 }
 
 fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
@@ -273,7 +287,7 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
     );
     for p in &op.path_params {
         text.push_str(&format!(
-            "\n\n`{}`: {} (percent-encoded into the path).",
+            "\n\n`{}`: {} (percent-encoded into one path segment; `\"\"`, `.` and `..` are refused).",
             p.rust.trim_start_matches("r#"),
             p.description.trim_end_matches('.')
         ));
@@ -291,15 +305,44 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
             e.success
         ));
     }
-    let precondition = if op.requires_any.is_empty() && op.non_empty.is_empty() {
-        ""
-    } else {
-        " or [`Error::Precondition`]"
-    };
+    let precondition =
+        if op.requires_any.is_empty() && op.non_empty.is_empty() && op.path_params.is_empty() {
+            ""
+        } else {
+            " or [`Error::Precondition`]"
+        };
     text.push_str(&format!(
         "\n\nFails before sending with [`Error::AuthModeNotAccepted`]{precondition} (see above)."
     ));
     text
+}
+
+/// Arguments for a call of `op` in a doc example (path parameters named after themselves,
+/// defaulted query and body), or `None` when its query or body has no default.
+pub(super) fn default_args(api: &ir::Api, op: &ir::Operation) -> Option<String> {
+    let mut args: Vec<String> = op
+        .path_params
+        .iter()
+        .map(|p| format!("\"{}\"", p.wire))
+        .collect();
+    if let Some(q) = &op.query {
+        if !q.defaultable {
+            return None;
+        }
+        args.push("&Default::default()".to_owned());
+    }
+    if let Some(body) = &op.body {
+        let defaultable = match body {
+            TypeRef::Named(i) => api.models.get(*i).is_some_and(|m| m.defaultable),
+            TypeRef::Map(_) | TypeRef::List(_) => true,
+            _ => false,
+        };
+        if !defaultable {
+            return None;
+        }
+        args.push("&Default::default()".to_owned());
+    }
+    Some(args.join(", "))
 }
 
 /// A compiling `no_run` example calling the first operation whose arguments can be defaulted.
@@ -310,29 +353,11 @@ fn example(api: &ir::Api, resource: &ir::Resource) -> String {
         .iter()
         .filter(|op| op.deprecated.is_none())
         .find_map(|op| {
-            let mut args: Vec<String> = op
-                .path_params
-                .iter()
-                .map(|p| format!("\"{}\"", p.wire))
-                .collect();
-            if let Some(q) = &op.query {
-                if !q.defaultable {
-                    return None;
-                }
-                args.push("&Default::default()".to_owned());
-            }
-            if let Some(body) = &op.body {
-                let defaultable = match body {
-                    TypeRef::Named(i) => api.models.get(*i).is_some_and(|m| m.defaultable),
-                    TypeRef::Map(_) | TypeRef::List(_) => true,
-                    _ => false,
-                };
-                if !defaultable {
-                    return None;
-                }
-                args.push("&Default::default()".to_owned());
-            }
-            Some(format!("{}({})", ident(&op.method_name), args.join(", ")))
+            Some(format!(
+                "{}({})",
+                ident(&op.method_name),
+                default_args(api, op)?
+            ))
         });
     let body = match call {
         Some(call) => format!(

@@ -5,7 +5,7 @@
 use crate::auth::AuthMode;
 use crate::error::Error;
 use crate::pages::Paging;
-use crate::operation::{HookPlacement, Inputs, Operation, encode_path, to_json};
+use crate::operation::{HookPlacement, Inputs, Operation, to_json};
 use crate::transport::Ctx;
 
 static CREATE: Operation = Operation {
@@ -122,9 +122,9 @@ impl<'a> Conversations<'a> {
     ///
     /// `POST /sdk/conversation/{conversationId}/message` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// `conversation_id`: The conversation to send to (percent-encoded into the path).
+    /// `conversation_id`: The conversation to send to (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn send_message(
         &self,
         conversation_id: &str,
@@ -133,7 +133,11 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &SEND_MESSAGE,
-                format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
+                SEND_MESSAGE
+                    .path_segments([("conversation_id", conversation_id)])
+                    .map(|[conversation_id]| {
+                        format!("/sdk/conversation/{}/message", conversation_id)
+                    })?,
                 None,
                 Some(to_json(body)?),
             )
@@ -144,11 +148,11 @@ impl<'a> Conversations<'a> {
     ///
     /// `POST /sdk/conversation/{conversationId}/message/{messageId}/resume` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// `conversation_id`: The conversation (percent-encoded into the path).
+    /// `conversation_id`: The conversation (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// `message_id`: The message waiting for the tool result (percent-encoded into the path).
+    /// `message_id`: The message waiting for the tool result (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn resume_message(
         &self,
         conversation_id: &str,
@@ -158,10 +162,17 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &RESUME_MESSAGE,
-                format!(
-                    "/sdk/conversation/{}/message/{}/resume",
-                    encode_path(conversation_id), encode_path(message_id)
-                ),
+                RESUME_MESSAGE
+                    .path_segments([
+                        ("conversation_id", conversation_id),
+                        ("message_id", message_id),
+                    ])
+                    .map(|[conversation_id, message_id]| {
+                        format!(
+                            "/sdk/conversation/{}/message/{}/resume", conversation_id,
+                            message_id
+                        )
+                    })?,
                 None,
                 Some(to_json(body)?),
             )
@@ -180,15 +191,15 @@ impl<'a> Conversations<'a> {
         self.ctx.send(&LIST, "/sdk/conversation/list", None, Some(to_json(body)?)).await
     }
 
-    /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
+    /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
     pub fn list_all(
         &self,
         body: &crate::models::ListConversations,
-    ) -> crate::Pages<'a, crate::models::Conversation> {
+    ) -> crate::Pages<crate::models::Conversation> {
         crate::Pages::new(
             self.ctx,
             (&LIST, &LIST_PAGING),
-            "/sdk/conversation/list".into(),
+            Ok("/sdk/conversation/list".into()),
             Ok(None),
             to_json(body).map(Some),
         )
@@ -198,9 +209,9 @@ impl<'a> Conversations<'a> {
     ///
     /// `GET /sdk/conversation/{conversationId}` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// `conversation_id`: The conversation to fetch (percent-encoded into the path).
+    /// `conversation_id`: The conversation to fetch (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn get(
         &self,
         conversation_id: &str,
@@ -208,7 +219,11 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &GET,
-                format!("/sdk/conversation/{}", encode_path(conversation_id)),
+                GET
+                    .path_segments([("conversation_id", conversation_id)])
+                    .map(|[conversation_id]| {
+                        format!("/sdk/conversation/{}", conversation_id)
+                    })?,
                 None,
                 None,
             )
@@ -219,9 +234,9 @@ impl<'a> Conversations<'a> {
     ///
     /// `GET /sdk/conversation/{conversationId}/message` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// `conversation_id`: The conversation (percent-encoded into the path).
+    /// `conversation_id`: The conversation (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn messages(
         &self,
         conversation_id: &str,
@@ -230,7 +245,11 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &MESSAGES,
-                format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
+                MESSAGES
+                    .path_segments([("conversation_id", conversation_id)])
+                    .map(|[conversation_id]| {
+                        format!("/sdk/conversation/{}/message", conversation_id)
+                    })?,
                 Some(to_json(query)?),
                 None,
             )

@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod net;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -118,6 +120,35 @@ pub fn ok_json(body: &Value) -> ResponseTemplate {
 /// A response with this status and `body` as is, under `content_type`.
 pub fn raw_response(status: u16, body: &str, content_type: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), content_type)
+}
+
+/// A server that answers every request with the reply the test set last, so that one server
+/// (and one client) serves a long table of hostile answers.
+pub struct Scripted {
+    pub server: MockServer,
+    reply: Arc<Mutex<ResponseTemplate>>,
+}
+
+impl Scripted {
+    /// Starts the server; it answers 204 until [`reply`](Self::reply) sets something else.
+    pub async fn start() -> Self {
+        let server = MockServer::builder()
+            .disable_request_recording()
+            .start()
+            .await;
+        let reply = Arc::new(Mutex::new(ResponseTemplate::new(204)));
+        let current = Arc::clone(&reply);
+        Mock::given(any())
+            .respond_with(move |_: &Request| current.lock().unwrap().clone())
+            .mount(&server)
+            .await;
+        Scripted { server, reply }
+    }
+
+    /// Answers every following request with `response`.
+    pub fn reply(&self, response: ResponseTemplate) {
+        *self.reply.lock().unwrap() = response;
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -279,6 +310,232 @@ pub fn variant(error: &impl std::fmt::Debug) -> String {
         .next()
         .unwrap_or_default()
         .to_owned()
+}
+
+// ---------------------------------------------------------------------------------------
+// secrets in text
+// ---------------------------------------------------------------------------------------
+
+/// The runs of a secret that must never show: every 8 consecutive characters of it that reveal
+/// something its masked form (`masked`, ending in `…`) does not, or the whole secret when it is
+/// shorter; each as is and as `{:?}` escapes it.
+pub fn hidden_runs(secret: &str, masked: &str) -> Vec<String> {
+    let public = masked.trim_end_matches('…').len();
+    let runs: Vec<&str> = if secret.len() < 8 {
+        vec![secret]
+    } else {
+        (0..=secret.len() - 8)
+            .filter(|start| start + 8 > public)
+            .map(|start| &secret[start..start + 8])
+            .collect()
+    };
+    runs.into_iter()
+        .flat_map(|run| {
+            [
+                run.to_owned(),
+                format!("{run:?}").trim_matches('"').to_owned(),
+            ]
+        })
+        .collect()
+}
+
+/// No run of [`hidden_runs`] shows in `text`.
+pub fn assert_hidden(what: &str, runs: &[String], text: &str) {
+    if let Some(run) = runs.iter().find(|run| text.contains(run.as_str())) {
+        panic!("{what}: `{run}` of the secret shows in:\n{text}");
+    }
+}
+
+/// `{}`, `{:?}` and `{:#?}` of `value` show no run of [`hidden_runs`].
+pub fn assert_formats_hidden(
+    what: &str,
+    runs: &[String],
+    value: &(impl std::fmt::Display + std::fmt::Debug),
+) {
+    assert_hidden(what, runs, &format!("{value}"));
+    assert_hidden(what, runs, &format!("{value:?}"));
+    assert_hidden(what, runs, &format!("{value:#?}"));
+}
+
+// ---------------------------------------------------------------------------------------
+// hostile answers that echo the token
+// ---------------------------------------------------------------------------------------
+
+/// How a server writes a text it quotes.
+pub type Escape = fn(&str) -> String;
+
+/// The ways a server may quote a token it echoes: as is, and escaped as JSON encoders,
+/// Go's HTML-safe encoder, PHP's (`\/`), a `\u`-everything encoder and HTML do.
+pub const ECHO_FORMS: &[(&str, Escape)] = &[
+    ("raw", |s| s.to_owned()),
+    ("json", json_escaped),
+    ("go", |s| {
+        json_escaped(s)
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+    }),
+    ("slash", |s| json_escaped(s).replace('/', "\\/")),
+    ("unicode", |s| {
+        s.chars().map(|c| format!("\\u{:04x}", c as u32)).collect()
+    }),
+    ("html", |s| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    }),
+];
+
+/// `text` as inside a JSON string, without the quotes.
+fn json_escaped(text: &str) -> String {
+    let quoted = serde_json::to_string(text).unwrap();
+    quoted[1..quoted.len() - 1].to_owned()
+}
+
+/// Which call meets an [`ErrorKind`]'s answer.
+#[derive(Clone, Copy, Debug)]
+pub enum Call {
+    /// `contacts.get`: a GET (retried on 5xx) that every kind of token may call, whose
+    /// answer has the `{success, data, error}` envelope.
+    Contact,
+    /// `contacts.list_all`, which decodes each page's items itself.
+    ContactPages,
+}
+
+/// An error answer quoting an echo of the token, and the variant it must give.
+pub struct ErrorKind {
+    pub name: &'static str,
+    pub call: Call,
+    pub status: u16,
+    pub content_type: &'static str,
+    /// The body around the echo.
+    pub body: fn(&str) -> String,
+    /// Whether the echo also comes back as the request id.
+    pub echo_request_id: bool,
+    /// The variant, as its name in `{:?}`.
+    pub variant: &'static str,
+}
+
+/// One answer of each error kind that carries text from the server.
+pub const ERROR_KINDS: &[ErrorKind] = &[
+    ErrorKind {
+        name: "401 message",
+        call: Call::Contact,
+        status: 401,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"message":"Unauthorized: bearer {e}"}}"#),
+        echo_request_id: false,
+        variant: "Unauthorized",
+    },
+    ErrorKind {
+        name: "401 invalid token",
+        call: Call::Contact,
+        status: 401,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"message":"Invalid token {e}"}}"#),
+        echo_request_id: false,
+        variant: "InvalidToken",
+    },
+    ErrorKind {
+        name: "404 channel",
+        call: Call::Contact,
+        status: 404,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"error":"Channel not found for {e}"}}"#),
+        echo_request_id: false,
+        variant: "ChannelNotFound",
+    },
+    ErrorKind {
+        name: "422 nested message",
+        call: Call::Contact,
+        status: 422,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"error":{{"message":"{e}","code":"bad_token"}}}}"#),
+        echo_request_id: false,
+        variant: "Api",
+    },
+    ErrorKind {
+        name: "500 html and request id",
+        call: Call::Contact,
+        status: 500,
+        content_type: "text/html",
+        body: |e| format!("<html><pre>Authorization: Bearer {e}</pre></html>"),
+        echo_request_id: true,
+        variant: "Api",
+    },
+    ErrorKind {
+        name: "200 envelope failure",
+        call: Call::Contact,
+        status: 200,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"success":false,"error":"no contact for {e}"}}"#),
+        echo_request_id: false,
+        variant: "Unsuccessful",
+    },
+    ErrorKind {
+        name: "200 malformed",
+        call: Call::Contact,
+        status: 200,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"token":"{e}", "#),
+        echo_request_id: false,
+        variant: "Decode",
+    },
+    ErrorKind {
+        name: "200 value of the wrong type",
+        call: Call::Contact,
+        status: 200,
+        content_type: "application/json",
+        body: |e| {
+            format!(r#"{{"success":true,"data":{{"_id":"c","workspaceId":"w","deleted":"{e}"}}}}"#)
+        },
+        echo_request_id: false,
+        variant: "Decode",
+    },
+    ErrorKind {
+        name: "200 page item of the wrong type",
+        call: Call::ContactPages,
+        status: 200,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"success":true,"data":["{e}"],"total":1,"page":1,"limit":10}}"#),
+        echo_request_id: false,
+        variant: "Decode",
+    },
+];
+
+impl ErrorKind {
+    /// The answer with `echo` in it.
+    pub fn response(&self, echo: &str) -> ResponseTemplate {
+        let response = raw_response(self.status, &(self.body)(echo), self.content_type);
+        if self.echo_request_id {
+            response.insert_header("x-request-id", echo)
+        } else {
+            response
+        }
+    }
+}
+
+/// Makes `call` through `client`; it must fail.
+pub async fn failing_call(client: &CognipeerClient, call: Call) -> cognipeer_sdk::Error {
+    let result = match call {
+        Call::Contact => client
+            .contacts()
+            .get(&cognipeer_sdk::models::ContactsGetQuery {
+                email: Some("a@example.com".into()),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        Call::ContactPages => client
+            .contacts()
+            .list_all(&Default::default())
+            .collect()
+            .await
+            .map(drop),
+    };
+    result.expect_err("a hostile answer must fail the call")
 }
 
 // ---------------------------------------------------------------------------------------
