@@ -6,8 +6,8 @@ use serde_json::Value;
 use std::time::Duration;
 
 /// An error response from the API: its status, its message (from `message`, `error` or
-/// `error.message`), its raw body (with the client's token masked, should the server echo it)
-/// and the request id and `Retry-After` it carried.
+/// `error.message`), its raw body and the request id and `Retry-After` it carried. Should the
+/// server echo the client's token in any of them, it shows only masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub(crate) status: u16,
@@ -18,39 +18,32 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// An error response, with the secret masked in all it quotes: the message (from
+    /// `message`, `error` or `error.message` of a JSON body), the body and the request id.
     pub(crate) fn new(
         status: u16,
-        body: &[u8],
+        body: Vec<u8>,
         request_id: Option<String>,
         retry_after: Option<Duration>,
+        secret: Secret<'_>,
     ) -> Self {
-        let message = serde_json::from_slice::<Value>(body).ok().and_then(|json| {
-            json.get("message")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .or_else(|| error_text(json.get("error")))
-        });
+        let message = message_of(&body);
+        let body = String::from_utf8(body)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         ApiError {
             status,
-            message,
-            body: String::from_utf8_lossy(body).into_owned(),
-            request_id,
+            message: None,
+            body: secret.redact_owned(body),
+            request_id: request_id.map(|id| secret.redact_owned(id)),
             retry_after,
         }
+        .with_message(message, secret)
     }
 
-    pub(crate) fn with_message(mut self, message: Option<String>) -> Self {
-        self.message = message;
+    /// This error with another message, the secret masked in it.
+    pub(crate) fn with_message(mut self, message: Option<String>, secret: Secret<'_>) -> Self {
+        self.message = message.map(|m| secret.redact_owned(m));
         self
-    }
-
-    /// This error with the secret masked in its message and body.
-    pub(crate) fn redacted(self, secret: Secret<'_>) -> Self {
-        ApiError {
-            message: self.message.map(|m| secret.redact(&m)),
-            body: secret.redact(&self.body),
-            ..self
-        }
     }
 
     /// HTTP status code.
@@ -91,6 +84,23 @@ impl std::fmt::Display for ApiError {
             None => write!(f, ": {}", snippet(&self.body, 200)),
         }
     }
+}
+
+/// The message of an error body: its `message` string, or the text of its `error` field.
+/// Only those two fields are kept; the rest of the body is skipped, not built into a tree.
+fn message_of(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Fields {
+        message: Option<Value>,
+        error: Option<Value>,
+    }
+    let fields: Fields = serde_json::from_slice(body).ok()?;
+    fields
+        .message
+        .as_ref()
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| error_text(fields.error.as_ref()))
 }
 
 /// The text of an error field: a string, or an object's `message`.

@@ -66,14 +66,17 @@ impl<'de> Key<'de> {
 /// The serde impls of a generated struct, from its fields' kinds and wire names:
 ///
 /// ```text
-/// serde_object!(Name [decode extra] { required id = "_id", optional email = "email" });
+/// serde_object!(Name [decode extra] {
+///     required id = "_id", optional email = "email", defaulted page = "page" => default_page
+/// });
 /// ```
 ///
-/// `Serialize` writes the fields in order, optional ones only when set, and with `extra` the
-/// unknown fields last. With `decode`, `Deserialize` reads the object in one pass, its keys
-/// without allocating; unknown fields are kept in `extra` (with `extra`) or skipped. Unlike
-/// serde's derive with `#[serde(flatten)]`, nothing is buffered, and there is about half as much
-/// code to check (BENCHMARKS.md).
+/// `Serialize` writes the fields in order: optional ones only when set, defaulted ones always
+/// (`Name::default_page()` for `None`: the spec's default), and with `extra` the unknown
+/// fields last. With `decode`, `Deserialize` reads the object in one pass, its keys without
+/// allocating; unknown fields are kept in `extra` (with `extra`) or skipped. Unlike serde's derive
+/// with `#[serde(flatten)]`, nothing is buffered, and there is about half as much code to check
+/// (BENCHMARKS.md).
 // A spec may have no object types.
 #[allow(unused_macros)]
 macro_rules! serde_object {
@@ -93,27 +96,31 @@ macro_rules! serde_object {
     };
     // A struct of known fields: serde's struct form, with its length.
     (@serialize $name:ident [] {
-        $($kind:ident $field:ident = $wire:literal),* $(,)?
+        $($kind:ident $field:ident = $wire:literal $(=> $or_default:ident)?),* $(,)?
     }) => {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeStruct;
                 let len = 0 $(+ $crate::json::serde_object!(@len $kind self.$field))*;
                 let mut object = serializer.serialize_struct(stringify!($name), len)?;
-                $($crate::json::serde_object!(@put $kind object serialize_field $wire self.$field);)*
+                $($crate::json::serde_object!(
+                    @put $kind object serialize_field $wire self.$field $(, $name::$or_default)?
+                );)*
                 object.end()
             }
         }
     };
     // With unknown fields, a map (as serde's derive writes a struct with a flattened map).
     (@serialize $name:ident [extra] {
-        $($kind:ident $field:ident = $wire:literal),* $(,)?
+        $($kind:ident $field:ident = $wire:literal $(=> $or_default:ident)?),* $(,)?
     }) => {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeMap;
                 let mut object = serializer.serialize_map(None)?;
-                $($crate::json::serde_object!(@put $kind object serialize_entry $wire self.$field);)*
+                $($crate::json::serde_object!(
+                    @put $kind object serialize_entry $wire self.$field $(, $name::$or_default)?
+                );)*
                 for (key, value) in &self.extra {
                     object.serialize_entry(key, value)?;
                 }
@@ -122,7 +129,7 @@ macro_rules! serde_object {
         }
     };
     (@deserialize $name:ident [$($extra:ident)?] {
-        $($kind:ident $field:ident = $wire:literal),* $(,)?
+        $($kind:ident $field:ident = $wire:literal $(=> $or_default:ident)?),* $(,)?
     }) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -160,8 +167,15 @@ macro_rules! serde_object {
             }
         }
     };
-    (@len required $value:expr) => { 1 };
-    (@len optional $value:expr) => { usize::from($value.is_some()) };
+    (@len required $value:expr) => {
+        1
+    };
+    (@len optional $value:expr) => {
+        usize::from($value.is_some())
+    };
+    (@len defaulted $value:expr) => {
+        1
+    };
     (@put required $object:ident $put:ident $wire:literal $value:expr) => {
         $object.$put($wire, &$value)?
     };
@@ -170,19 +184,32 @@ macro_rules! serde_object {
             $object.$put($wire, value)?;
         }
     };
+    // Sent even when `None`: as the spec's default, which the named function gives.
+    (@put defaulted $object:ident $put:ident $wire:literal $value:expr, $default:path) => {
+        match &$value {
+            Some(value) => $object.$put($wire, value)?,
+            None => $object.$put($wire, &$default())?,
+        }
+    };
     // Typed like the field from the start, which spares the compiler inferring it late.
     (@local required $name:ident $field:ident) => {
         let mut $field = $crate::json::unset(|object: &$name| &object.$field);
     };
-    (@local optional $name:ident $field:ident) => {
+    (@local $optional:ident $name:ident $field:ident) => {
         let mut $field = $crate::json::unset(|object: &$name| &object.$field).flatten();
     };
-    (@set required $field:ident $map:ident) => { $field = Some($map.next_value()?) };
-    (@set optional $field:ident $map:ident) => { $field = $map.next_value()? };
+    (@set required $field:ident $map:ident) => {
+        $field = Some($map.next_value()?)
+    };
+    (@set $optional:ident $field:ident $map:ident) => {
+        $field = $map.next_value()?
+    };
     (@take required $field:ident $wire:literal) => {
         $field.ok_or_else(|| serde::de::Error::missing_field($wire))?
     };
-    (@take optional $field:ident $wire:literal) => { $field };
+    (@take $optional:ident $field:ident $wire:literal) => {
+        $field
+    };
     (@unknown $map:ident $key:ident) => {{
         $map.next_value::<serde::de::IgnoredAny>()?;
     }};

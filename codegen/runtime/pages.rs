@@ -1,22 +1,28 @@
-//! Page/limit pagination over list operations. It does not depend on the spec, so a
-//! spec without list operations leaves it unused.
+//! Page/limit pagination over list operations, as a `Stream` that owns what it needs. It does
+//! not depend on the spec, so a spec without list operations leaves it unused.
 
 use crate::auth::HookId;
 use crate::error::Error;
-use crate::operation::{Args, Operation};
+use crate::operation::{decode_error, Args, Operation};
 use crate::options::RequestOptions;
 use crate::transport::{Ctx, Transport};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::hash::Hasher;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 
 /// Where a list operation's paging fields are.
 #[derive(Debug)]
 // A spec may have no list operations.
 #[allow(dead_code)]
 pub(crate) struct Paging {
-    /// Request field holding the 1-based page number.
+    /// Request field holding the 1-based page number; the response echoes it under this name.
     pub(crate) page: &'static str,
-    /// Request field holding the page size.
+    /// Request field holding the page size; the response echoes it under this name.
     pub(crate) limit: &'static str,
     /// Whether the request fields are query parameters (else body fields).
     pub(crate) in_query: bool,
@@ -29,43 +35,60 @@ pub(crate) struct Paging {
 /// Every item of a page/limit list, fetched one page at a time as they are consumed.
 ///
 /// The next page is requested while `page × limit < total`; an empty page ends the list.
-/// Call [`next`](Self::next) in a loop, or [`collect`](Self::collect) for all items.
-pub struct Pages<'a, T> {
-    transport: &'a Transport,
-    options: &'a RequestOptions,
-    op: &'static Operation,
-    paging: &'static Paging,
-    path: String,
-    query: Option<Value>,
-    body: Option<Value>,
-    next_page: Option<i64>,
-    buffer: std::collections::VecDeque<T>,
-    error: Option<Error>,
+/// A server whose pages do not add up ends it with [`Error::Pagination`]: a page other than the
+/// one asked for, a page whose items repeat an earlier page's, or a page size of zero or less.
+///
+/// `Pages` is a [`Stream`](futures_core::Stream) of `Result<T, Error>` that owns a cheap clone of
+/// the client, so it can be returned from functions, spawned on a task and combined with
+/// `futures::StreamExt`/`TryStreamExt` (`try_collect`, `take`, …). Dropping it stops: the
+/// page being fetched is cancelled and no further page is requested. Without those traits,
+/// call [`next`](Self::next) in a loop, [`next_page`](Self::next_page) for whole pages, or
+/// [`collect`](Self::collect) for all items. After an error, the list ends.
+pub struct Pages<T> {
+    /// The listing's state; `None` while `fetching` holds it.
+    cursor: Option<Cursor>,
+    /// The page being fetched, which hands the cursor back when done.
+    fetching: Option<Fetch<T>>,
+    /// Items of the last page not yet returned.
+    buffer: VecDeque<T>,
 }
 
-impl<T> std::fmt::Debug for Pages<'_, T> {
+/// A page being fetched: resolves to the cursor and the page.
+type Fetch<T> = Pin<Box<dyn Future<Output = (Cursor, Result<Option<Vec<T>>, Error>)> + Send>>;
+
+// `Pages` never pins its items: they only move in and out of the buffer.
+impl<T> Unpin for Pages<T> {}
+
+impl<T> std::fmt::Debug for Pages<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pages")
-            .field("operation", &self.op.id)
-            .field("next_page", &self.next_page)
+        let mut debug = f.debug_struct("Pages");
+        if let Some(cursor) = &self.cursor {
+            debug
+                .field("operation", &cursor.op.id)
+                .field("next_page", &cursor.next_page);
+        }
+        debug
+            .field("fetching", &self.fetching.is_some())
             .field("buffered", &self.buffer.len())
             .finish()
     }
 }
 
-impl<'a, T: DeserializeOwned> Pages<'a, T> {
+impl<T: DeserializeOwned + Send + 'static> Pages<T> {
     // A spec may have no list operations.
     #[allow(dead_code)]
     pub(crate) fn new(
-        Ctx { transport, options }: Ctx<'a>,
+        ctx: Ctx<'_>,
         (op, paging): (&'static Operation, &'static Paging),
-        path: String,
+        path: Result<String, Error>,
         query: Result<Option<Value>, Error>,
         body: Result<Option<Value>, Error>,
     ) -> Self {
-        let (query, body, error) = match (query, body) {
-            (Ok(query), Ok(body)) => (query, body, None),
-            (Err(error), _) | (_, Err(error)) => (None, None, Some(error)),
+        let (path, query, body, error) = match (path, query, body) {
+            (Ok(path), Ok(query), Ok(body)) => (path, query, body, None),
+            (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+                (String::new(), None, None, Some(error))
+            }
         };
         let request = if paging.in_query { &query } else { &body };
         let first = request
@@ -73,38 +96,129 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
             .and_then(|r| r.get(paging.page))
             .and_then(Value::as_i64)
             .unwrap_or(1);
-        Pages {
-            transport,
-            options,
+        let cursor = Cursor {
+            transport: Arc::clone(ctx.transport),
+            options: ctx.options.clone(),
             op,
             paging,
             path,
             query,
             body,
             next_page: Some(first),
-            buffer: Default::default(),
+            seen: HashSet::new(),
             error,
+        };
+        Pages {
+            cursor: Some(cursor),
+            fetching: None,
+            buffer: VecDeque::new(),
         }
     }
 
     /// The next item, fetching the next page when the current one is used up;
-    /// `Ok(None)` after the last item. After an error, the list ends.
+    /// `Ok(None)` after the last item.
     pub async fn next(&mut self) -> Result<Option<T>, Error> {
+        std::future::poll_fn(|cx| self.poll_item(cx))
+            .await
+            .transpose()
+    }
+
+    /// The items of the current page that [`next`](Self::next) has not returned yet, if any;
+    /// else the next whole page. `Ok(None)` after the last page.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<T>>, Error> {
+        if !self.buffer.is_empty() {
+            return Ok(Some(self.buffer.drain(..).collect()));
+        }
+        std::future::poll_fn(|cx| self.poll_page(cx)).await
+    }
+
+    /// Every remaining item, in order.
+    pub async fn collect(mut self) -> Result<Vec<T>, Error> {
+        let mut all = Vec::new();
+        while let Some(items) = self.next_page().await? {
+            all.extend(items);
+        }
+        Ok(all)
+    }
+
+    /// Polls for the next item: from the buffer, else from the next page.
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, Error>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
-                return Ok(Some(item));
+                return Poll::Ready(Some(Ok(item)));
             }
-            match self.next_page().await? {
-                Some(items) => self.buffer.extend(items),
-                None => return Ok(None),
+            match ready!(self.poll_page(cx)) {
+                Ok(Some(items)) => self.buffer.extend(items),
+                Ok(None) => return Poll::Ready(None),
+                Err(error) => return Poll::Ready(Some(Err(error))),
             }
         }
     }
 
-    /// The next whole page of items; `Ok(None)` after the last page.
-    pub async fn next_page(&mut self) -> Result<Option<Vec<T>>, Error> {
-        if let Some(error) = self.error.take() {
+    /// Polls for the next page from the server, starting its request if none is under way.
+    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Vec<T>>, Error>> {
+        let fetching = match (&mut self.fetching, self.cursor.take()) {
+            (Some(fetching), _) => fetching,
+            (None, None) => return Poll::Ready(Ok(None)),
+            (None, Some(cursor)) if cursor.is_done() => {
+                self.cursor = Some(cursor);
+                return Poll::Ready(Ok(None));
+            }
+            (fetching @ None, Some(cursor)) => fetching.insert(Box::pin(cursor.fetch())),
+        };
+        let (cursor, page) = ready!(fetching.as_mut().poll(cx));
+        self.fetching = None;
+        self.cursor = Some(cursor);
+        Poll::Ready(page)
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> futures_core::Stream for Pages<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_item(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.buffer.len(), None)
+    }
+}
+
+/// Where a listing stands: the request to repeat and the page to ask for next.
+struct Cursor {
+    transport: Arc<Transport>,
+    options: RequestOptions,
+    op: &'static Operation,
+    paging: &'static Paging,
+    path: String,
+    query: Option<Value>,
+    body: Option<Value>,
+    /// The page to request next; `None` once the list has ended.
+    next_page: Option<i64>,
+    /// Fingerprints of the pages received, to notice a server that repeats itself.
+    seen: HashSet<u64>,
+    /// An error found before anything was sent, returned by the first fetch.
+    error: Option<Error>,
+}
+
+impl Cursor {
+    /// Whether the list has ended.
+    fn is_done(&self) -> bool {
+        self.next_page.is_none() && self.error.is_none()
+    }
+
+    /// Fetches the next page, handing the cursor back with it; after an error the list ends.
+    async fn fetch<T: DeserializeOwned>(mut self) -> (Self, Result<Option<Vec<T>>, Error>) {
+        let page = self.fetch_page().await;
+        if page.is_err() {
             self.next_page = None;
+        }
+        (self, page)
+    }
+
+    async fn fetch_page<T: DeserializeOwned>(&mut self) -> Result<Option<Vec<T>>, Error> {
+        if let Some(error) = self.error.take() {
             return Err(error);
         }
         let Some(page) = self.next_page.take() else {
@@ -131,36 +245,71 @@ impl<'a, T: DeserializeOwned> Pages<'a, T> {
         }
         let (status, mut response): (u16, Value) = self
             .transport
-            .send_value(self.op, self.options, &self.path, args)
+            .send_value(self.op, &self.options, &self.path, args)
             .await?;
+        let stop = |reason: String| Error::Pagination {
+            operation: self.op.id,
+            page,
+            reason,
+        };
+        let number = |field: &str| response.get(field).and_then(Value::as_i64);
+        if let Some(answered) = number(paging.page).filter(|answered| *answered != page) {
+            return Err(stop(format!("the server answered page {answered} instead")));
+        }
+        let limit = number(paging.limit);
+        if let Some(limit) = limit.filter(|limit| *limit <= 0) {
+            return Err(stop(format!(
+                "the server's page size `{}` is {limit}",
+                paging.limit
+            )));
+        }
+        let total = number(paging.total);
         let items = response
             .get_mut(paging.items)
             .map(Value::take)
             .unwrap_or(Value::Null);
+        let empty = items.as_array().is_none_or(Vec::is_empty);
+        if !empty && !self.seen.insert(fingerprint(&items)) {
+            return Err(stop(
+                "its items repeat an earlier page's (the server seems to ignore the page number)"
+                    .to_owned(),
+            ));
+        }
         let items: Vec<T> = serde_json::from_value(items).map_err(|e| {
             let message = format!("`{}` of page {page}: {e}", paging.items);
-            self.transport.redact(Error::Decode {
-                status,
-                message,
-                snippet: String::new(),
-            })
+            decode_error(status, &message, b"", self.transport.token().secret())
         })?;
-        let number = |field: &str| response.get(field).and_then(Value::as_i64);
-        let limit = number(paging.limit).unwrap_or(items.len() as i64);
-        if !items.is_empty()
-            && number(paging.total).is_some_and(|total| page.saturating_mul(limit) < total)
-        {
-            self.next_page = Some(page + 1);
+        let limit = limit.unwrap_or_else(|| i64::try_from(items.len()).unwrap_or(i64::MAX));
+        // Checked: `page`, `limit` and `total` come from the server.
+        let more = total.is_some_and(|total| {
+            page.checked_mul(limit)
+                .is_some_and(|fetched| fetched < total)
+        });
+        if !items.is_empty() && more {
+            self.next_page = Some(
+                page.checked_add(1)
+                    .ok_or_else(|| stop("there is no page number after it".to_owned()))?,
+            );
         }
         Ok(Some(items))
     }
+}
 
-    /// Every remaining item, in order.
-    pub async fn collect(mut self) -> Result<Vec<T>, Error> {
-        let mut all: Vec<T> = self.buffer.drain(..).collect();
-        while let Some(items) = self.next_page().await? {
-            all.extend(items);
+/// A cheap fingerprint of a page's items: a 64-bit hash of their JSON text, streamed into the
+/// hasher without building the text.
+fn fingerprint(items: &Value) -> u64 {
+    struct HashWriter(std::collections::hash_map::DefaultHasher);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
         }
-        Ok(all)
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
+    let mut writer = HashWriter(Default::default());
+    // Writing to a hasher cannot fail, nor can serializing a `Value`.
+    let _ = serde_json::to_writer(&mut writer, items);
+    writer.0.finish()
 }

@@ -1,6 +1,6 @@
-//! The request core: the HTTP client with the SDK's safety settings, one attempt under a
-//! deadline, retries, tracing and error mapping. Operations describe themselves in
-//! `crate::operation`; this module sends them.
+//! The request core: the HTTP client with the SDK's safety settings (the SDK's own, customised
+//! by the caller's hook, or the caller's), one attempt under a deadline, retries, tracing and
+//! error mapping. Operations describe themselves in `crate::operation`; this module sends them.
 
 use crate::api_error::ApiError;
 use crate::auth::{HookId, Token};
@@ -8,13 +8,16 @@ use crate::error::Error;
 use crate::operation::{Args, HookPlacement, Operation, Prepared};
 use crate::options::{RequestOptions, RetryPolicy};
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument;
 
 /// A resource handle's way to the API: the client's transport and its request options.
+/// The transport is the shared `Arc`, so that a value that outlives the handle (a page
+/// stream) can keep a cheap clone of it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Ctx<'a> {
-    pub(crate) transport: &'a Transport,
+    pub(crate) transport: &'a Arc<Transport>,
     pub(crate) options: &'a RequestOptions,
 }
 
@@ -42,14 +45,43 @@ impl Ctx<'_> {
     }
 }
 
+/// A caller's changes to the `reqwest::ClientBuilder` the SDK starts from.
+pub(crate) type ConfigureHttp =
+    Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
+
+/// Where a client's HTTP client comes from.
+#[derive(Clone, Default)]
+pub(crate) enum HttpSetup {
+    /// Built by the SDK.
+    #[default]
+    Sdk,
+    /// Built by the SDK after the caller's hook, with the SDK's safety settings applied last.
+    Configured(ConfigureHttp),
+    /// The caller's own, used as it is.
+    Given(reqwest::Client),
+}
+
+impl std::fmt::Debug for HttpSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HttpSetup::Sdk => "Sdk",
+            HttpSetup::Configured(_) => "Configured(..)",
+            HttpSetup::Given(_) => "Given(..)",
+        })
+    }
+}
+
 /// Connection settings and credentials shared by every resource handle of a client.
 pub(crate) struct Transport {
     http: reqwest::Client,
     base_url: String,
+    /// The base URL's origin: answers from anywhere else are refused.
+    origin: url::Origin,
     token: Token,
     hook_id: HookId,
     timeout: Option<Duration>,
     retry: RetryPolicy,
+    body_limit: u64,
 }
 
 impl std::fmt::Debug for Transport {
@@ -60,6 +92,7 @@ impl std::fmt::Debug for Transport {
             .field("hook_id", &self.hook_id)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("body_limit", &self.body_limit)
             .finish()
     }
 }
@@ -79,28 +112,51 @@ impl Transport {
         base_url: &str,
         timeout: Option<Duration>,
         retry: RetryPolicy,
-        user_agent: &str,
+        (http, user_agent): (HttpSetup, &str),
     ) -> Result<Self, Error> {
         let base_url = base_url.trim_end_matches('/');
-        check_base_url(base_url)?;
+        let parsed = check_base_url(base_url)?;
         if timeout.is_some_and(|t| t.is_zero()) {
             return Err(Error::Config(
                 "the timeout must be greater than zero".to_owned(),
             ));
         }
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .redirect(reqwest::redirect::Policy::custom(same_origin_redirects))
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let plain_http = parsed.scheme() == "http";
+        let sdk_defaults = || reqwest::Client::builder().user_agent(user_agent);
+        let http = match http {
+            HttpSetup::Sdk => with_safety_settings(sdk_defaults(), plain_http)?,
+            HttpSetup::Configured(configure) => {
+                with_safety_settings(configure(sdk_defaults()), plain_http)?
+            }
+            HttpSetup::Given(_) if plain_http => {
+                return Err(Error::Config(format!(
+                    "refusing to send the token over plain http to `{}` with your own HTTP client: the SDK cannot turn off its proxies, and a proxy would read the token; use https, or the builder's `configure_http` instead of `http_client` (the SDK then turns proxies off for plain http)",
+                    parsed.host_str().unwrap_or_default()
+                )))
+            }
+            HttpSetup::Given(client) => client,
+        };
         Ok(Transport {
             http,
             base_url: base_url.to_owned(),
+            origin: parsed.origin(),
             token,
             hook_id,
             timeout,
             retry,
+            body_limit: u64::MAX,
         })
+    }
+
+    /// Refuses response bodies longer than `limit` bytes.
+    pub(crate) fn with_body_limit(mut self, limit: u64) -> Result<Self, Error> {
+        if limit == 0 {
+            return Err(Error::Config(
+                "the response body limit must be at least one byte; pass `response_body_limit` a larger number".to_owned(),
+            ));
+        }
+        self.body_limit = limit;
+        Ok(self)
     }
 
     /// The base URL, without a trailing slash.
@@ -128,9 +184,9 @@ impl Transport {
             received.status,
             &received.body,
             received.request_id.as_deref(),
+            self.token.secret(),
         )
         .map(|value| (received.status, value))
-        .map_err(|e| self.redact(e))
     }
 
     /// Prepares and sends one call, inside its tracing span.
@@ -218,11 +274,11 @@ impl Transport {
                 } else {
                     let api = ApiError::new(
                         received.status,
-                        &received.body,
+                        received.body,
                         received.request_id,
                         received.retry_after,
-                    )
-                    .redacted(self.token.secret());
+                        self.token.secret(),
+                    );
                     Err(Error::from_response(api))
                 }
             });
@@ -263,8 +319,19 @@ impl Transport {
         request: reqwest::RequestBuilder,
         timeout: Option<Duration>,
     ) -> Result<Received, Error> {
+        let transport = |e: reqwest::Error| Error::Transport {
+            operation: op.id,
+            source: e.without_url(),
+        };
         let exchange = async {
-            let response = request.send().await?;
+            let mut response = request.send().await.map_err(transport)?;
+            if let Some(location) = self.redirect_target(&response) {
+                return Err(Error::Redirect {
+                    operation: op.id,
+                    status: response.status().as_u16(),
+                    location,
+                });
+            }
             let header = |name: &str| {
                 response
                     .headers()
@@ -275,15 +342,33 @@ impl Transport {
             let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
             let request_id = header("x-request-id");
             let status = response.status().as_u16();
-            let body = response.bytes().await?.to_vec();
-            Ok::<_, reqwest::Error>(Received {
+            let too_large = Error::BodyTooLarge {
+                operation: op.id,
+                status,
+                limit: self.body_limit,
+            };
+            // Refused unread if it says it is too large; else read until it proves to be.
+            let declared = response.content_length().unwrap_or(0);
+            if declared > self.body_limit {
+                return Err(too_large);
+            }
+            // A declared length is believed for at most 1 MiB of room up front.
+            let room = usize::try_from(declared.min(1 << 20)).unwrap_or(0);
+            let mut body = Vec::with_capacity(room);
+            while let Some(chunk) = response.chunk().await.map_err(transport)? {
+                if (body.len() + chunk.len()) as u64 > self.body_limit {
+                    return Err(too_large);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Received {
                 status,
                 retry_after,
                 request_id,
                 body,
             })
         };
-        let outcome = match timeout {
+        match timeout {
             Some(limit) => {
                 tokio::time::timeout(limit, exchange)
                     .await
@@ -293,29 +378,71 @@ impl Transport {
                     })?
             }
             None => exchange.await,
-        };
-        outcome.map_err(|e| Error::Transport {
-            operation: op.id,
-            source: e.without_url(),
-        })
+        }
     }
 
-    /// Masks the token wherever an error quotes text from the server.
-    pub(crate) fn redact(&self, error: Error) -> Error {
-        let secret = self.token.secret();
-        match error {
-            Error::Decode {
-                status,
-                message,
-                snippet,
-            } => Error::Decode {
-                status,
-                message: secret.redact(&message),
-                snippet: secret.redact(&snippet),
-            },
-            Error::Unsuccessful(api) => Error::Unsuccessful(api.redacted(secret)),
-            other => other,
-        }
+    /// Where a response leads away from the API: the address of a redirect that was not
+    /// followed, or the origin a redirect was followed to (possible only with a caller's own
+    /// HTTP client, whose redirect policy the SDK cannot set). Shown without query or fragment.
+    fn redirect_target(&self, response: &reqwest::Response) -> Option<String> {
+        let url = response.url();
+        let status = response.status();
+        let target = if url.origin() != self.origin {
+            url.origin().ascii_serialization()
+        } else if status.is_redirection() && status != reqwest::StatusCode::NOT_MODIFIED {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|location| url.join(location).ok());
+            match location {
+                Some(target) => {
+                    format!("{}{}", target.origin().ascii_serialization(), target.path())
+                }
+                None => "an address it did not give".to_owned(),
+            }
+        } else {
+            return None;
+        };
+        Some(self.token.secret().redact_owned(target))
+    }
+}
+
+/// The start of a caller's own HTTP client: redirects off, so that none carries credentials
+/// anywhere, and rustls ready to build it.
+pub(crate) fn http_client_builder() -> reqwest::ClientBuilder {
+    #[cfg(feature = "rustls")]
+    install_crypto_provider();
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none())
+}
+
+/// Builds an HTTP client with the SDK's safety settings applied last, over whatever the
+/// caller's hook set: redirects only within the origin, and no proxy for plain http (only
+/// loopback is allowed there, and a proxy on the way would read the token in clear).
+fn with_safety_settings(
+    builder: reqwest::ClientBuilder,
+    plain_http: bool,
+) -> Result<reqwest::Client, Error> {
+    #[cfg(feature = "rustls")]
+    install_crypto_provider();
+    let builder = builder.redirect(reqwest::redirect::Policy::custom(same_origin_redirects));
+    let builder = if plain_http {
+        builder.no_proxy()
+    } else {
+        builder
+    };
+    builder
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+/// Makes *ring* rustls's process-wide crypto provider unless the program installed one: reqwest
+/// (built without a provider of its own, which keeps builds lighter) needs one to build a client.
+#[cfg(feature = "rustls")]
+fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // An error means another thread installed one meanwhile, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 
@@ -326,7 +453,7 @@ fn same_origin_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::re
         return attempt.stop();
     };
     if attempt.previous().len() > 5 {
-        attempt.error("too many redirects")
+        attempt.error("more than five redirects in a row (a redirect loop?)")
     } else if attempt.url().origin() == first.origin() {
         attempt.follow()
     } else {
@@ -334,17 +461,24 @@ fn same_origin_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::re
     }
 }
 
-/// Checks a base URL: http(s), no query or fragment, and plain http only to loopback hosts,
-/// so that a token never crosses a network unencrypted.
-fn check_base_url(base_url: &str) -> Result<(), Error> {
-    let parsed = reqwest::Url::parse(base_url).map_err(|e| {
+/// Checks a base URL: http(s), no user name or password, no query or fragment, and plain http
+/// only to loopback hosts, so that a token never crosses a network unencrypted.
+fn check_base_url(base_url: &str) -> Result<url::Url, Error> {
+    let shown = without_userinfo(base_url);
+    let parsed = url::Url::parse(base_url).map_err(|e| {
         Error::Config(format!(
-            "base URL `{base_url}` is not a valid URL ({e}); write it like `https://host/prefix`"
+            "base URL `{shown}` is not a valid URL ({e}); write it like `https://host/prefix`"
         ))
     })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // reqwest would send them as a second, Basic `Authorization` header.
+        return Err(Error::Config(format!(
+            "base URL `{shown}` must not contain a user name or password; the client authenticates with its token"
+        )));
+    }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(Error::Config(format!(
-            "base URL `{base_url}` must not have a query or fragment"
+            "base URL `{shown}` must not have a query or fragment"
         )));
     }
     let loopback = match parsed.host() {
@@ -354,23 +488,35 @@ fn check_base_url(base_url: &str) -> Result<(), Error> {
         None => false,
     };
     match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
+        "https" => Ok(parsed),
+        "http" if loopback => Ok(parsed),
         "http" => Err(Error::Config(format!(
             "refusing to send the token over plain http to `{}`; use https (plain http is allowed only for localhost, 127.0.0.0/8 and ::1)",
             parsed.host_str().unwrap_or_default()
         ))),
         other => Err(Error::Config(format!(
-            "base URL `{base_url}` must use https, not `{other}`"
+            "base URL `{shown}` must use https, not `{other}`"
         ))),
     }
 }
 
-/// `Retry-After` as a delay: whole seconds, or an HTTP date (a past date means now).
+/// A URL as text with any user name and password replaced by `***`, whether it parses or not.
+pub(crate) fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let authority = &url[start..];
+    let end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
+    match authority[..end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &authority[at..]).into(),
+        None => url.into(),
+    }
+}
+
+/// `Retry-After` as a delay: whole seconds (more than fit in a u64 read as the most that
+/// do, for the retry policy to cap), or an HTTP date (a past date means now).
 fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(

@@ -1,7 +1,5 @@
 //! The validated intermediate representation: every name resolved, every default applied,
-//! every Rust identifier chosen. Renderers read only this, and cannot fail on it.
-
-pub use crate::spec::Placement;
+//! every Rust identifier chosen, every fact typed. Renderers read only this, and cannot fail on it.
 
 /// A validated spec, ready to render.
 #[derive(Debug, Clone)]
@@ -12,22 +10,62 @@ pub struct Api {
     pub name: String,
     /// Rust name of the client type, e.g. `CognipeerClient`.
     pub client: String,
-    /// Cargo package name of the generated crate.
+    /// Rust name of the client's builder, e.g. `CognipeerClientBuilder`.
+    pub builder: String,
+    /// Cargo package name of the generated crate, e.g. `cognipeer-sdk`.
     pub crate_name: String,
+    /// The crate's name in Rust paths, e.g. `cognipeer_sdk`.
+    pub crate_ident: String,
     /// Cargo package version of the generated crate.
     pub version: String,
     pub description: String,
     pub base_url: String,
     pub base_url_env: String,
     pub timeout_secs: u64,
-    /// Default retry policy: attempts in total, first backoff and longest wait, in milliseconds.
-    pub retry: (u32, u64, u64),
+    /// Default retry policy of idempotent operations.
+    pub retry: RetryPolicy,
     pub auth: Auth,
     pub hook: Hook,
     pub errors: Vec<ErrorClass>,
     pub envelopes: Vec<Envelope>,
     pub models: Vec<Model>,
     pub resources: Vec<Resource>,
+    /// Hand-written modules, in spec order.
+    pub extensions: Vec<Extension>,
+}
+
+/// A hand-written module copied into the generated crate as `src/<module>.rs`.
+#[derive(Debug, Clone)]
+pub struct Extension {
+    /// Module name, e.g. `tool_loop`.
+    pub module: String,
+    /// The source file, relative to the spec's directory, `/`-separated, without `.` segments.
+    pub file: String,
+    pub description: Option<String>,
+    /// `pub mod` rather than `mod`.
+    pub public: bool,
+    /// Items re-exported at the crate root.
+    pub exports: Vec<String>,
+}
+
+/// How idempotent operations are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in total, the first included.
+    pub max_attempts: u32,
+    /// Backoff ceiling before the first retry, in milliseconds; it doubles per retry.
+    pub initial_backoff_ms: u64,
+    /// Longest wait before a retry, in milliseconds.
+    pub max_backoff_ms: u64,
+}
+
+impl RetryPolicy {
+    /// The policy of a spec that does not set `api.retry`.
+    pub const DEFAULT: RetryPolicy = RetryPolicy {
+        max_attempts: 3,
+        initial_backoff_ms: 200,
+        max_backoff_ms: 30_000,
+    };
 }
 
 #[derive(Debug, Clone)]
@@ -127,8 +165,19 @@ pub struct Field {
     pub ty: TypeRef,
     pub optional: bool,
     pub description: String,
-    /// Query text sent when an optional query parameter is left unset.
-    pub default: Option<String>,
+    /// Value sent when the optional field or query parameter is left unset; it fits `ty`.
+    pub default: Option<serde_json::Value>,
+}
+
+impl Field {
+    /// The default as written in docs and query strings: text as is, anything else as JSON
+    /// (`10`, `true`, `{}`).
+    pub fn default_text(&self) -> Option<String> {
+        self.default.as_ref().map(|value| match value {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +189,8 @@ pub struct EnumValue {
 
 #[derive(Debug, Clone)]
 pub struct Resource {
+    /// The spec's name, e.g. `contacts` (the part of its operations' ids before the dot).
+    pub name: String,
     /// Accessor method on the client, e.g. `contacts`.
     pub accessor: String,
     /// Rust type of the resource handle, e.g. `Contacts`.
@@ -158,23 +209,22 @@ pub struct Operation {
     pub method_name: String,
     /// Name of the `Operation` descriptor constant.
     pub constant: String,
-    /// HTTP method, upper case.
-    pub http_method: String,
+    pub http_method: HttpMethod,
     /// Whether sending it twice is safe, so that it may be retried.
     pub idempotent: bool,
     /// The path as written, e.g. `/sdk/conversation/{conversationId}`.
     pub path_template: String,
     pub path: Vec<PathSegment>,
     pub path_params: Vec<PathParam>,
-    /// Name of the generated query struct and its fields, if the operation has query parameters.
-    pub query: Option<Model>,
+    /// The generated query struct, if the operation has query parameters.
+    pub query: Option<Query>,
     pub body: Option<TypeRef>,
     pub response: Option<TypeRef>,
     /// Index into `Api::envelopes`.
     pub envelope: Option<usize>,
     /// Indexes into `Auth::modes`, in spec order.
     pub accepts: Vec<usize>,
-    pub hook: Placement,
+    pub hook: HookPlacement,
     pub description: String,
     pub deprecated: Option<String>,
     /// Wire names of which at least one must be set before sending.
@@ -184,11 +234,193 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
 }
 
+/// An HTTP method an operation may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Head,
+}
+
+impl HttpMethod {
+    /// Every method, in the order the spec format lists them.
+    pub const ALL: [HttpMethod; 6] = [
+        HttpMethod::Get,
+        HttpMethod::Post,
+        HttpMethod::Put,
+        HttpMethod::Patch,
+        HttpMethod::Delete,
+        HttpMethod::Head,
+    ];
+
+    /// The method written in any case (`get`, `GET`).
+    pub fn parse(text: &str) -> Option<HttpMethod> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(text))
+    }
+
+    /// As on the wire, and as `reqwest::Method` names its constants: `GET`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Head => "HEAD",
+        }
+    }
+
+    /// In lower case, as OpenAPI keys a path's operations: `get`.
+    pub fn as_lowercase(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "get",
+            HttpMethod::Post => "post",
+            HttpMethod::Put => "put",
+            HttpMethod::Patch => "patch",
+            HttpMethod::Delete => "delete",
+            HttpMethod::Head => "head",
+        }
+    }
+
+    /// Whether sending a request twice is safe by the method's definition (GET, PUT, DELETE,
+    /// HEAD), so that the spec need not say `idempotent: true`.
+    pub fn idempotent(self) -> bool {
+        matches!(
+            self,
+            HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete | HttpMethod::Head
+        )
+    }
+
+    /// Whether a request of this method may carry a body (not GET, HEAD or DELETE).
+    pub fn allows_body(self) -> bool {
+        !matches!(
+            self,
+            HttpMethod::Get | HttpMethod::Head | HttpMethod::Delete
+        )
+    }
+}
+
+impl std::fmt::Display for HttpMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// Every description of a placement (the spec format's schema, the docs, the README, OpenAPI, the
+// runtime's descriptor) comes from here; the doc comments are the spec format's.
+/// Where an operation sends the hookId.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+#[schemars(rename = "Placement")]
+pub enum HookPlacement {
+    /// In the hook header.
+    Header,
+    /// As a field merged into the JSON object body.
+    Body,
+    /// As a query parameter.
+    Query,
+    /// Not sent.
+    None,
+}
+
+impl HookPlacement {
+    /// Every placement.
+    pub const ALL: [HookPlacement; 4] = [
+        HookPlacement::Header,
+        HookPlacement::Body,
+        HookPlacement::Query,
+        HookPlacement::None,
+    ];
+
+    /// The spec's word (as serde reads it), also the OpenAPI `x-hook` value: `header`, `body`,
+    /// `query` or `none`.
+    pub fn name(self) -> &'static str {
+        match self {
+            HookPlacement::Header => "header",
+            HookPlacement::Body => "body",
+            HookPlacement::Query => "query",
+            HookPlacement::None => "none",
+        }
+    }
+
+    /// The variant of the runtime's `HookPlacement`: `Header`, `Body`, `Query` or `None`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            HookPlacement::Header => "Header",
+            HookPlacement::Body => "Body",
+            HookPlacement::Query => "Query",
+            HookPlacement::None => "None",
+        }
+    }
+
+    /// A sentence for docs: "the hookId goes in the `X-Hook-Id` header", "no hookId is sent".
+    pub fn sentence(self, hook: &Hook) -> String {
+        match self {
+            HookPlacement::Header => format!("the hookId goes in the `{}` header", hook.header),
+            HookPlacement::Body => format!("the hookId goes in the body as `{}`", hook.body_field),
+            HookPlacement::Query => {
+                format!("the hookId goes in the `{}` query parameter", hook.query)
+            }
+            HookPlacement::None => "no hookId is sent".to_owned(),
+        }
+    }
+
+    /// A table cell: "header `X-Hook-Id`", "body field `hookId`", "query `hookId`", "not sent".
+    pub fn short(self, hook: &Hook) -> String {
+        match self {
+            HookPlacement::Header => format!("header `{}`", hook.header),
+            HookPlacement::Body => format!("body field `{}`", hook.body_field),
+            HookPlacement::Query => format!("query `{}`", hook.query),
+            HookPlacement::None => "not sent".to_owned(),
+        }
+    }
+
+    /// The hookId as an OpenAPI API key: its security scheme's name, where it goes (`header` or
+    /// `query`) and under which name; `None` for the body and for no hookId.
+    pub fn api_key(self, hook: &Hook) -> Option<(&'static str, &'static str, &str)> {
+        match self {
+            HookPlacement::Header => Some(("hookHeader", "header", &hook.header)),
+            HookPlacement::Query => Some(("hookQuery", "query", &hook.query)),
+            HookPlacement::Body | HookPlacement::None => None,
+        }
+    }
+}
+
+/// An operation's query parameters: a generated struct of scalar fields.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Rust name of the struct, e.g. `ContactsGetQuery`.
+    pub name: String,
+    pub description: String,
+    pub fields: Vec<Field>,
+    /// Every field can be defaulted, so the struct derives `Default`.
+    pub defaultable: bool,
+}
+
 /// Page/limit pagination of a list operation, for its `…_all` helper.
 #[derive(Debug, Clone)]
 pub struct Pagination {
     /// Name of the helper method, e.g. `list_all`.
     pub method_name: String,
+    /// Name of the static `Paging` descriptor, e.g. `LIST_PAGING`.
+    pub constant: String,
     /// Request field or query parameter holding the 1-based page number.
     pub page: String,
     /// Request field or query parameter holding the page size.
@@ -215,4 +447,30 @@ pub struct PathParam {
     pub wire: String,
     pub rust: String,
     pub description: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{HookPlacement, HttpMethod};
+
+    #[test]
+    fn a_placement_is_named_as_the_spec_writes_it() {
+        for placement in HookPlacement::ALL {
+            assert_eq!(
+                serde_json::to_value(placement).ok(),
+                Some(serde_json::Value::from(placement.name()))
+            );
+        }
+    }
+
+    #[test]
+    fn methods_read_in_any_case_and_print_in_both() {
+        for method in HttpMethod::ALL {
+            assert_eq!(HttpMethod::parse(method.as_str()), Some(method));
+            assert_eq!(HttpMethod::parse(method.as_lowercase()), Some(method));
+            assert_eq!(method.as_lowercase(), method.as_str().to_lowercase());
+        }
+        assert_eq!(HttpMethod::parse("Patch"), Some(HttpMethod::Patch));
+        assert_eq!(HttpMethod::parse("FETCH"), None);
+    }
 }

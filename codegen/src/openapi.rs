@@ -6,18 +6,14 @@
 //! `x-auth-modes` (the token kinds an operation accepts), `x-hook` (where the hookId goes) and
 //! `x-enum-descriptions` (what each enum value means).
 
-use crate::ir::{Api, Envelope, Field, Model, ModelKind, Operation, Placement, Resource, TypeRef};
+use crate::ir::{Api, Envelope, Field, HookPlacement, Model, ModelKind, Operation, TypeRef};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 /// The OpenAPI version the document follows.
 pub const OPENAPI_VERSION: &str = "3.1.0";
-/// Security scheme of the token.
+/// Security scheme of the token (the hookId's are named by [`HookPlacement::api_key`]).
 pub const BEARER_SCHEME: &str = "bearer";
-/// Security scheme of the hookId sent in a header.
-pub const HOOK_HEADER_SCHEME: &str = "hookHeader";
-/// Security scheme of the hookId sent as a query parameter.
-pub const HOOK_QUERY_SCHEME: &str = "hookQuery";
 /// Shared schema of error responses.
 pub const ERROR_SCHEMA: &str = "Error";
 
@@ -44,7 +40,7 @@ pub fn document(api: &Api) -> Value {
         Value::Array(
             api.resources
                 .iter()
-                .map(|r| json!({ "name": resource_name(r), "description": r.description }))
+                .map(|r| json!({ "name": r.name, "description": r.description }))
                 .collect(),
         ),
     );
@@ -57,8 +53,8 @@ pub fn document(api: &Api) -> Value {
                 .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(item) = item {
                 item.insert(
-                    op.http_method.to_ascii_lowercase(),
-                    operation(api, resource_name(resource), op),
+                    op.http_method.as_lowercase().to_owned(),
+                    operation(api, &resource.name, op),
                 );
             }
         }
@@ -89,15 +85,6 @@ pub fn document(api: &Api) -> Value {
     sorted(Value::Object(doc))
 }
 
-/// The spec's name of a resource (the part of its operations' ids before the dot).
-fn resource_name(resource: &Resource) -> &str {
-    resource
-        .operations
-        .first()
-        .and_then(|op| op.id.split_once('.'))
-        .map_or(resource.accessor.as_str(), |(name, _)| name)
-}
-
 fn operation(api: &Api, resource: &str, op: &Operation) -> Value {
     let mut out = Map::new();
     out.insert("operationId".into(), json!(op.id));
@@ -125,18 +112,18 @@ fn operation(api: &Api, resource: &str, op: &Operation) -> Value {
             })
         })
         .collect();
-    if let Some(ModelKind::Object { fields, .. }) = op.query.as_ref().map(|q| &q.kind) {
-        parameters.extend(fields.iter().map(|f| query_parameter(api, f)));
+    if let Some(query) = &op.query {
+        parameters.extend(query.fields.iter().map(|f| query_parameter(api, f)));
     }
     if !parameters.is_empty() {
         out.insert("parameters".into(), Value::Array(parameters));
     }
 
     let body = match (op.hook, &op.body) {
-        (Placement::Body, Some(ty)) => {
+        (HookPlacement::Body, Some(ty)) => {
             Some(json!({ "allOf": [type_schema(api, ty), hook_body_schema(api)] }))
         }
-        (Placement::Body, None) => Some(hook_body_schema(api)),
+        (HookPlacement::Body, None) => Some(hook_body_schema(api)),
         (_, Some(ty)) => Some(type_schema(api, ty)),
         (_, None) => None,
     };
@@ -175,14 +162,8 @@ fn operation(api: &Api, resource: &str, op: &Operation) -> Value {
 
     let mut requirement = Map::new();
     requirement.insert(BEARER_SCHEME.into(), json!([]));
-    match op.hook {
-        Placement::Header => {
-            requirement.insert(HOOK_HEADER_SCHEME.into(), json!([]));
-        }
-        Placement::Query => {
-            requirement.insert(HOOK_QUERY_SCHEME.into(), json!([]));
-        }
-        Placement::Body | Placement::None => {}
+    if let Some((scheme, _, _)) = op.hook.api_key(&api.hook) {
+        requirement.insert(scheme.into(), json!([]));
     }
     out.insert("security".into(), json!([Value::Object(requirement)]));
     let modes: Vec<&str> = op
@@ -192,7 +173,7 @@ fn operation(api: &Api, resource: &str, op: &Operation) -> Value {
         .map(|m| m.id.as_str())
         .collect();
     out.insert("x-auth-modes".into(), json!(modes));
-    out.insert("x-hook".into(), json!(placement_name(op.hook)));
+    out.insert("x-hook".into(), json!(op.hook.name()));
     Value::Object(out)
 }
 
@@ -202,42 +183,23 @@ fn summary(description: &str) -> String {
     first.trim().trim_end_matches('.').to_owned()
 }
 
-fn placement_name(placement: Placement) -> &'static str {
-    match placement {
-        Placement::Header => "header",
-        Placement::Body => "body",
-        Placement::Query => "query",
-        Placement::None => "none",
-    }
-}
-
 fn query_parameter(api: &Api, field: &Field) -> Value {
-    let mut schema = type_schema(api, &field.ty);
-    if let (Some(default), Value::Object(schema)) = (&field.default, &mut schema) {
-        schema.insert("default".into(), typed_default(&field.ty, default));
-    }
     json!({
         "name": field.wire,
         "in": "query",
         "required": !field.optional,
         "description": field.description,
-        "schema": schema,
+        "schema": field_schema(api, field),
     })
 }
 
-/// A query default (kept as query text in the IR) as a JSON value of the parameter's type.
-fn typed_default(ty: &TypeRef, text: &str) -> Value {
-    let typed = match ty {
-        TypeRef::Integer => text.parse::<i64>().ok().map(Value::from),
-        TypeRef::Number => text
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number),
-        TypeRef::Boolean => text.parse::<bool>().ok().map(Value::Bool),
-        _ => None,
-    };
-    typed.unwrap_or_else(|| json!(text))
+/// The schema of a field's type, with the field's default.
+fn field_schema(api: &Api, field: &Field) -> Value {
+    let mut schema = type_schema(api, &field.ty);
+    if let (Some(default), Value::Object(schema)) = (&field.default, &mut schema) {
+        schema.insert("default".into(), default.clone());
+    }
+    schema
 }
 
 /// The body field carrying the hookId, merged into the request body.
@@ -311,7 +273,7 @@ fn model_schema(api: &Api, model: &Model) -> Value {
         ModelKind::Object { fields, extra } => {
             let mut properties = Map::new();
             for field in fields {
-                let mut schema = type_schema(api, &field.ty);
+                let mut schema = field_schema(api, field);
                 if let Value::Object(schema) = &mut schema {
                     schema.insert("description".into(), json!(field.description));
                 }
@@ -403,23 +365,18 @@ fn security_schemes(api: &Api) -> Value {
     };
     let mut schemes = Map::new();
     schemes.insert(BEARER_SCHEME.into(), bearer);
-    let used = |placement: Placement| {
-        api.resources
+    for placement in HookPlacement::ALL {
+        let used = api
+            .resources
             .iter()
             .flat_map(|r| &r.operations)
-            .any(|op| op.hook == placement)
-    };
-    if used(Placement::Header) {
-        schemes.insert(
-            HOOK_HEADER_SCHEME.into(),
-            json!({ "type": "apiKey", "in": "header", "name": api.hook.header, "description": api.hook.description }),
-        );
-    }
-    if used(Placement::Query) {
-        schemes.insert(
-            HOOK_QUERY_SCHEME.into(),
-            json!({ "type": "apiKey", "in": "query", "name": api.hook.query, "description": api.hook.description }),
-        );
+            .any(|op| op.hook == placement);
+        if let (true, Some((scheme, location, name))) = (used, placement.api_key(&api.hook)) {
+            schemes.insert(
+                scheme.into(),
+                json!({ "type": "apiKey", "in": location, "name": name, "description": api.hook.description }),
+            );
+        }
     }
     Value::Object(schemes)
 }

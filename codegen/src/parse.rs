@@ -1,5 +1,5 @@
 //! Spec text → raw model → IR, collecting every problem: unknown keys (all of them, via
-//! `serde_ignored`), YAML syntax and shape errors (with serde_yaml's position), and the
+//! `serde_ignored`), YAML syntax and shape errors (with yaml_serde's position), and the
 //! validator's checks, each located in the source.
 
 use crate::diagnostic::{self, Diagnostic, Diagnostics};
@@ -8,7 +8,7 @@ use crate::{ir, spec, validate};
 /// Parses and validates a spec into the IR, or returns every problem found.
 pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
     let mut unknown = Vec::new();
-    let deserializer = serde_yaml::Deserializer::from_str(spec_text);
+    let deserializer = yaml_serde::Deserializer::from_str(spec_text);
     let raw: Result<spec::Spec, _> = serde_ignored::deserialize(deserializer, |path| {
         unknown.push(spec_path(&path.to_string()))
     });
@@ -31,28 +31,31 @@ pub fn parse(spec_text: &str, spec_file: &str) -> Result<ir::Api, Diagnostics> {
     };
     match api {
         Ok(api) if items.is_empty() => Ok(api),
-        _ => {
-            for d in items.iter_mut().filter(|d| d.position.is_none()) {
-                // Point at the named value: serde quotes it in backticks or double quotes.
-                let needle = d
-                    .message
-                    .split('`')
-                    .nth(1)
-                    .or_else(|| d.message.split('"').nth(1));
-                d.position = diagnostic::locate(spec_text, &d.path, needle);
-            }
-            // In source order, like a compiler; problems without a position last.
-            items.sort_by_key(|d| d.position.unwrap_or((usize::MAX, usize::MAX)));
-            Err(Diagnostics::new(spec_file, spec_text, items))
-        }
+        _ => Err(located(spec_text, spec_file, items)),
     }
+}
+
+/// Problems found in a spec, each given its position in the source (where it has none yet)
+/// and sorted in source order, like a compiler; problems without a position last.
+pub(crate) fn located(spec_text: &str, spec_file: &str, mut items: Vec<Diagnostic>) -> Diagnostics {
+    for d in items.iter_mut().filter(|d| d.position.is_none()) {
+        // Point at the named value: serde quotes it in backticks or double quotes.
+        let needle = d
+            .message
+            .split('`')
+            .nth(1)
+            .or_else(|| d.message.split('"').nth(1));
+        d.position = diagnostic::locate(spec_text, &d.path, needle);
+    }
+    items.sort_by_key(|d| d.position.unwrap_or((usize::MAX, usize::MAX)));
+    Diagnostics::new(spec_file, spec_text, items)
 }
 
 /// serde stops at the first value of the wrong shape. To report the others in the same run, the
 /// offending entry (or optional key) is left out and the rest is read again, until it reads or an
 /// error sits in a key the format requires.
 fn more_shape_errors(schema: &schemars::Schema, spec_text: &str, first: &str) -> Vec<Diagnostic> {
-    let Ok(mut value) = serde_yaml::from_str::<serde_yaml::Value>(spec_text) else {
+    let Ok(mut value) = yaml_serde::from_str::<yaml_serde::Value>(spec_text) else {
         return Vec::new(); // a syntax error: there is nothing more to read
     };
     let mut path = first.to_owned();
@@ -78,7 +81,7 @@ fn more_shape_errors(schema: &schemars::Schema, spec_text: &str, first: &str) ->
 }
 
 /// Removes the deepest removable key on `path` from the parsed spec; false if there is none.
-fn remove_entry(value: &mut serde_yaml::Value, schema: &schemars::Schema, path: &str) -> bool {
+fn remove_entry(value: &mut yaml_serde::Value, schema: &schemars::Schema, path: &str) -> bool {
     let segments: Vec<&str> = path
         .split('.')
         .map(|s| s.split('[').next().unwrap_or(s))
@@ -120,11 +123,12 @@ fn unknown_key(schema: &schemars::Schema, path: &str) -> Diagnostic {
     d.help(help)
 }
 
-/// A YAML syntax or shape error, with serde_yaml's position and a suggestion for unknown keys.
-fn yaml_diagnostic(error: &serde_yaml::Error, spec_text: &str) -> Diagnostic {
-    // serde_yaml writes positions into the text (" at line L column C"); they are shown as the
-    // caret instead. A "while parsing X at line L" context marks where the broken construct
-    // starts (an unclosed `{`, say), which is where the caret should point.
+/// A YAML syntax or shape error, with yaml_serde's position and a suggestion for unknown keys.
+fn yaml_diagnostic(error: &yaml_serde::Error, spec_text: &str) -> Diagnostic {
+    // yaml_serde (libyaml) writes positions into the text (" at line L column C"); they are
+    // shown as the caret instead. A "while parsing X at line L" context marks where the broken
+    // construct starts (an unclosed `{`, say), which is where the caret should point. Its
+    // `location()` alone would put the caret where libyaml gave up, often lines later.
     let full = error.to_string();
     let context = full.split_once(", while parsing ").map(|(_, c)| c);
     let context_position = context.and_then(position_in);
@@ -166,7 +170,7 @@ fn yaml_diagnostic(error: &serde_yaml::Error, spec_text: &str) -> Diagnostic {
     d
 }
 
-/// The first "line L column C" in serde_yaml's text.
+/// The first "line L column C" in yaml_serde's text.
 fn position_in(text: &str) -> Option<(usize, usize)> {
     let rest = &text[text.find("line ")? + 5..];
     let (line, rest) = rest.split_once(" column ")?;
@@ -174,7 +178,7 @@ fn position_in(text: &str) -> Option<(usize, usize)> {
     Some((line.trim().parse().ok()?, column.parse().ok()?))
 }
 
-/// serde_yaml's text without its " at line L column C" positions.
+/// yaml_serde's text without its " at line L column C" positions.
 fn strip_positions(text: &str) -> String {
     let mut out = text.to_owned();
     while let Some(at) = out.find(" at line ") {

@@ -5,6 +5,8 @@
 //! generated code. The doc comments here are the descriptions of the spec's JSON Schema
 //! (`cargo xtask schema`), which editors show on hover.
 
+// The placement is one type from the spec to the renderers: the IR's.
+pub use crate::ir::HookPlacement;
 use indexmap::IndexMap;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -36,6 +38,12 @@ pub struct Spec {
     /// Operations grouped by resource: `contacts.create` becomes `client.contacts().create(…)`.
     #[serde(default)]
     pub resources: Named<Resource>,
+    /// Hand-written Rust modules copied verbatim into the generated crate, by module name: what
+    /// a spec cannot express (behaviour specific to one API), compiled and checked with the rest.
+    /// They are declared after the generated modules, in this order; like those, each may use
+    /// only the modules declared before it.
+    #[serde(default)]
+    pub extensions: Named<Extension>,
 }
 
 /// Crate and client metadata.
@@ -134,21 +142,7 @@ pub struct Hook {
     /// Query parameter for the `query` placement, e.g. `hookId`.
     pub query: String,
     /// Placement of operations that do not set their own `hook`.
-    pub default: Placement,
-}
-
-/// Where an operation sends the hookId.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Placement {
-    /// In the hook header.
-    Header,
-    /// As a field merged into the JSON object body.
-    Body,
-    /// As a query parameter.
-    Query,
-    /// Not sent.
-    None,
+    pub default: HookPlacement,
 }
 
 /// An error response with a meaning of its own.
@@ -211,8 +205,8 @@ pub struct Field {
     pub ty: String,
     pub wire: Option<String>,
     pub description: Option<String>,
-    /// Value sent when the caller leaves an optional query parameter unset.
-    pub default: Option<serde_yaml::Value>,
+    /// Value sent when the caller leaves the optional field or query parameter unset.
+    pub default: Option<serde_json::Value>,
 }
 
 /// A field or query parameter with details.
@@ -229,10 +223,11 @@ struct FieldDetails {
     /// What the field holds.
     #[serde(default)]
     description: Option<String>,
-    /// Query parameters only: the value sent when the caller leaves it unset.
+    /// The value sent when the caller leaves this optional field or query parameter unset, e.g.
+    /// `10`, `latest`, `true`, `[]` or `{}` (objects of a declared type excepted). Shown in the
+    /// field's docs and the OpenAPI export.
     #[serde(default)]
-    #[schemars(with = "Option<serde_json::Value>")]
-    default: Option<serde_yaml::Value>,
+    default: Option<serde_json::Value>,
 }
 
 impl<'de> Deserialize<'de> for Field {
@@ -327,7 +322,7 @@ pub struct Operation {
     pub auth: Option<Vec<String>>,
     /// Where the hookId goes (default: `hook.default`).
     #[serde(default)]
-    pub hook: Option<Placement>,
+    pub hook: Option<HookPlacement>,
     /// Deprecation note; the method becomes `#[deprecated]`.
     #[serde(default)]
     pub deprecated: Option<String>,
@@ -367,6 +362,25 @@ pub struct Paginate {
     pub items: String,
     /// Response field with the total number of items.
     pub total: String,
+}
+
+/// A hand-written module of the generated crate (`src/<name>.rs`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Extension {
+    /// The Rust source file, relative to the spec's directory and inside it, e.g. `tool_loop.rs`.
+    /// It is copied verbatim after the `@generated` notice and compiled with the crate; using
+    /// only the crate's public API (`crate::…`) keeps it working when the generator changes.
+    pub file: String,
+    /// What the module offers, for the generated README.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether the module itself is public (`pub mod`); by default only `exports` are visible.
+    #[serde(default)]
+    pub public: bool,
+    /// Items of the module re-exported at the crate root (`pub use <name>::{…}`).
+    #[serde(default)]
+    pub exports: Vec<String>,
 }
 
 /// Entries by name, in the author's order. A name given twice is an error (a plain map would

@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
-use serde_yaml::{Mapping, Value};
 use std::collections::BTreeSet;
+use yaml_serde::{Mapping, Value};
 
 const REAL_SPEC: &str = include_str!("../../spec/cognipeer.yaml");
 const PLACEMENTS_SPEC: &str = include_str!("../../tests/fixtures/wire/placements.yaml");
@@ -449,7 +449,7 @@ fn build_spec(
         ("types".to_owned(), map(types)),
         ("resources".to_owned(), resource_map),
     ]);
-    serde_yaml::to_string(&spec).unwrap()
+    yaml_serde::to_string(&spec).unwrap()
 }
 
 proptest! {

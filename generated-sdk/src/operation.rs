@@ -8,6 +8,7 @@ use crate::api_error::{error_text, ApiError};
 use crate::auth::{AuthMode, HookId};
 use crate::error::Error;
 use crate::json::Key;
+use crate::text::Secret;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -275,18 +276,16 @@ impl Operation {
     }
 
     /// Decodes a success response, unwrapping the envelope if the operation has one, in one
-    /// pass over the bytes (no intermediate `Value`).
+    /// pass over the bytes (no intermediate `Value`); an error quotes the response with the
+    /// secret masked.
     pub(crate) fn decode<T: DeserializeOwned>(
         &self,
         status: u16,
         bytes: &[u8],
         request_id: Option<&str>,
+        secret: Secret<'_>,
     ) -> Result<T, Error> {
-        let decode_error = |e: serde_json::Error| Error::Decode {
-            status,
-            message: e.to_string(),
-            snippet: crate::text::snippet(&String::from_utf8_lossy(bytes), 200),
-        };
+        let decode_error = |e: serde_json::Error| decode_error(status, &e, bytes, secret);
         let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
             b"null"
         } else {
@@ -309,9 +308,57 @@ impl Operation {
                 }
             }
         }
-        let api = ApiError::new(status, bytes, request_id.map(str::to_owned), None)
-            .with_message(error_text(flags.error.as_ref()));
+        let request_id = request_id.map(str::to_owned);
+        let api = ApiError::new(status, bytes.to_vec(), request_id, None, secret)
+            .with_message(error_text(flags.error.as_ref()), secret);
         Err(Error::Unsuccessful(api))
+    }
+
+    /// Percent-encodes path parameters, each into one segment, so that `/`, `?`, `#`, `%` and
+    /// spaces stay inside it. Refuses `""`, `.` and `..` before anything is sent: a URL drops
+    /// or resolves them, and the request would go to another path.
+    // A spec may have no path parameters.
+    #[allow(dead_code)]
+    pub(crate) fn path_segments<const N: usize>(
+        &self,
+        params: [(&str, &str); N],
+    ) -> Result<[String; N], Error> {
+        const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        let leaves = |value: &str| matches!(value, "" | "." | "..");
+        if let Some((name, value)) = params.iter().find(|(_, value)| leaves(value)) {
+            let shown = if value.is_empty() {
+                "empty".to_owned()
+            } else {
+                format!("`{value}`")
+            };
+            return Err(Error::Precondition {
+                operation: self.id,
+                message: format!(
+                    "`{name}` is {shown}, which cannot stand for an item in a URL path (the request would go to another path); pass the item's id"
+                ),
+            });
+        }
+        Ok(params
+            .map(|(_, value)| percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()))
+    }
+}
+
+/// A decode error with the secret masked in what it quotes: the error (serde quotes the
+/// values it rejects) and the start of the body, masked before it is cut.
+pub(crate) fn decode_error(
+    status: u16,
+    error: &dyn std::fmt::Display,
+    body: &[u8],
+    secret: Secret<'_>,
+) -> Error {
+    Error::Decode {
+        status,
+        message: secret.redact_owned(error.to_string()),
+        snippet: secret.snippet(&String::from_utf8_lossy(body), 200),
     }
 }
 
@@ -572,16 +619,4 @@ fn with_hook_id(body: Option<Vec<u8>>, hook_id: &HookId) -> Vec<u8> {
 #[allow(dead_code)]
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
     serde_json::to_value(value).map_err(Error::Encode)
-}
-
-/// Percent-encodes one path segment, so that `/`, `?`, `#`, `%` and spaces stay inside it.
-// A spec may have no path parameters.
-#[allow(dead_code)]
-pub(crate) fn encode_path(segment: &str) -> String {
-    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
 }

@@ -4,9 +4,10 @@
 use std::path::Path;
 use xtask::{diff, display, workspace_root, Change};
 
+mod common;
+
 fn generate(spec: &Path, root: &Path) -> codegen::Files {
-    let text = std::fs::read_to_string(spec).unwrap();
-    codegen::generate(&text, &display(root, spec)).unwrap_or_else(|d| panic!("{d}"))
+    common::generate_spec(spec, &display(root, spec)).unwrap_or_else(|d| panic!("{d}"))
 }
 
 #[test]
@@ -78,17 +79,26 @@ fn the_check_notices_edited_missing_and_orphaned_files() {
 fn a_changed_spec_makes_the_committed_sdk_stale() {
     let root = workspace_root();
     let spec = std::fs::read_to_string(root.join("spec/cognipeer.yaml")).unwrap();
-    let edited = spec.replace(
-        "description: Fetch the user the personal access token belongs to.",
-        "description: Changed.",
-    );
-    assert_ne!(spec, edited, "the edit must apply");
-    let files = codegen::generate(&edited, "spec/cognipeer.yaml").unwrap_or_else(|d| panic!("{d}"));
+    let api = codegen::parse(&spec, "spec/cognipeer.yaml").unwrap_or_else(|d| panic!("{d}"));
+    // An operation whose one-line description is written once: changing it changes its
+    // resource's module and nothing else.
+    let (resource, line) = api
+        .resources
+        .iter()
+        .flat_map(|r| r.operations.iter().map(move |op| (r, op)))
+        .map(|(r, op)| (r, format!("description: {}\n", op.description)))
+        .find(|(_, line)| spec.matches(line.as_str()).count() == 1)
+        .expect("an operation with a one-line description of its own");
+    let edited = spec.replace(&line, "description: Changed.\n");
+    let read = codegen::files_in(root.join("spec"));
+    let files = codegen::generate_with(&edited, "spec/cognipeer.yaml", &read)
+        .unwrap_or_else(|d| panic!("{d}"));
     let changes = diff(&files, &root.join("generated-sdk"));
     assert_eq!(
         changes,
-        vec![Change::Differs(
-            root.join("generated-sdk/src/resources/users.rs")
-        )]
+        vec![Change::Differs(root.join(format!(
+            "generated-sdk/src/resources/{}.rs",
+            resource.module
+        )))]
     );
 }

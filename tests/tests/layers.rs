@@ -106,11 +106,8 @@ fn check_layers(label: &str, files: &codegen::Files) {
 fn real_spec_modules_form_layers() {
     let root = xtask::workspace_root();
     let spec = root.join("spec/cognipeer.yaml");
-    let files = codegen::generate(
-        &std::fs::read_to_string(&spec).unwrap(),
-        "spec/cognipeer.yaml",
-    )
-    .unwrap_or_else(|d| panic!("{d}"));
+    let files =
+        common::generate_spec(&spec, "spec/cognipeer.yaml").unwrap_or_else(|d| panic!("{d}"));
     check_layers("spec/cognipeer.yaml", &files);
 }
 
@@ -121,8 +118,7 @@ fn fixture_modules_form_layers() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
             let label = common::fixture_label("valid", &path);
-            let files = codegen::generate(&std::fs::read_to_string(&path).unwrap(), &label)
-                .unwrap_or_else(|d| panic!("{d}"));
+            let files = common::generate_spec(&path, &label).unwrap_or_else(|d| panic!("{d}"));
             check_layers(&label, &files);
             checked += 1;
         }

@@ -16,22 +16,21 @@ mod common;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use cognipeer_sdk::models::CreateContact;
 use cognipeer_sdk::{CognipeerClient, Error, HookId, RequestOptions, RetryPolicy};
 use common::{
-    acme, assert_credential_headers, builder, builder_for, closed_port, header_values, json_body,
-    on, only_request, query_values, received, request_count, short_peer_json, ACME_KEY, CHANNEL,
-    HOOK, PAT,
+    acme, assert_credential_headers, builder, builder_for, capture_tracing, closed_port,
+    header_values, json_body, on, only_request, query_values, received, request_count,
+    short_peer_json, tree, variant, ACME_KEY, CHANNEL, HOOK, PAT,
 };
-use placements_sdk::models::{Item, ItemsByQueryQuery};
+use placements_sdk::models::{Find, Item, ItemsByQueryQuery, Mode};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
-use wiremock::matchers::header;
 use wiremock::{MockServer, Request, ResponseTemplate};
 
 /// The masked form of [`HOOK`].
@@ -107,51 +106,6 @@ async fn mount_sequence(
 /// Mounts `response` for every `verb route`.
 async fn mount_always(server: &MockServer, verb: &str, route: &str, response: ResponseTemplate) {
     on(verb, route).respond_with(response).mount(server).await;
-}
-
-/// Everything a `tracing_subscriber::fmt` subscriber writes, for assertions.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Installs a TRACE-level fmt subscriber writing into a buffer, for this thread only (the
-/// tests run on tokio's current-thread runtime) until the guard drops.
-///
-/// While exactly one dispatcher is alive, tracing-core computes the interest of a callsite
-/// first hit on another thread from *that* thread's default (none), caching "never" for
-/// everyone, so events of a test running in parallel would be lost. A second dispatcher kept
-/// alive for the whole run makes it ask every live dispatcher instead.
-fn capture_tracing() -> (Captured, tracing::subscriber::DefaultGuard) {
-    use tracing_subscriber::util::SubscriberInitExt as _;
-
-    static KEEPER: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
-    KEEPER.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
-
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let guard = tracing_subscriber::fmt()
-        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish()
-        .set_default();
-    (captured, guard)
 }
 
 /// The `delay_ms` values of the "retrying" events in captured output, in order.
@@ -357,29 +311,34 @@ async fn always_503_gives_up_after_max_attempts() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn retryable_statuses_are_retried() {
-    for status in [408u16, 429, 500, 502, 503, 504] {
+async fn only_retryable_statuses_are_retried() {
+    // (status, retried): a retried GET succeeds on its second request.
+    for (status, retried) in [
+        (408u16, true),
+        (429, true),
+        (500, true),
+        (502, true),
+        (503, true),
+        (504, true),
+        (400, false),
+        (401, false),
+        (404, false),
+    ] {
         let server = MockServer::start().await;
         mount_sequence(&server, "GET", "/sdk/peer", answer(status), 1, peer_ok()).await;
 
         let result = cognipeer_default(&server).peers().get().await;
 
-        assert!(result.is_ok(), "HTTP {status}: {result:?}");
-        assert_eq!(request_count(&server).await, 2, "HTTP {status}");
-    }
-}
-
-#[tokio::test(start_paused = true)]
-async fn other_error_statuses_are_not_retried() {
-    for status in [400u16, 401, 404] {
-        let server = MockServer::start().await;
-        mount_sequence(&server, "GET", "/sdk/peer", answer(status), 1, peer_ok()).await;
-
-        let error = cognipeer_default(&server).peers().get().await.unwrap_err();
-
-        assert_eq!(error.status(), Some(status));
-        assert!(!error.is_retryable(), "HTTP {status}");
-        assert_eq!(request_count(&server).await, 1, "HTTP {status}");
+        let requests = if retried { 2 } else { 1 };
+        assert_eq!(request_count(&server).await, requests, "HTTP {status}");
+        match result {
+            Ok(_) => assert!(retried, "HTTP {status} was retried"),
+            Err(error) => {
+                assert!(!retried, "HTTP {status}: {error:?}");
+                assert_eq!(error.status(), Some(status));
+                assert!(!error.is_retryable(), "HTTP {status}");
+            }
+        }
     }
 }
 
@@ -677,20 +636,25 @@ async fn deadline_covers_a_stalled_body() {
 
 #[tokio::test(start_paused = true)]
 async fn per_request_timeout_overrides_the_clients() {
-    // Shorter than the client's.
-    let (error, elapsed) = stalled_get_error(5, 1, true).await;
-    assert_timeout_after(&error, 1);
-    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
-    assert!(error.to_string().contains("1s"), "{error}");
-
-    // Longer than the client's.
-    let (error, elapsed) = stalled_get_error(1, 30, true).await;
-    assert_timeout_after(&error, 30);
-    assert!(elapsed >= Duration::from_secs(30), "{elapsed:?}");
-
-    // The client itself keeps its own timeout.
-    let (error, _) = stalled_get_error(2, 30, false).await;
-    assert_timeout_after(&error, 2);
+    // (case, the client's timeout, the view's, call through the view, the timeout that fires)
+    for (name, client_secs, request_secs, through_view, fires) in [
+        ("shorter than the client's", 5, 1, true, 1),
+        ("longer than the client's", 1, 30, true, 30),
+        ("the client itself keeps its own", 2, 30, false, 2),
+    ] {
+        let (error, elapsed) = stalled_get_error(client_secs, request_secs, through_view).await;
+        assert_timeout_after(&error, fires);
+        let fired = Duration::from_secs(fires);
+        assert!(elapsed >= fired, "{name}: {elapsed:?}");
+        assert!(
+            elapsed < fired + Duration::from_secs(1),
+            "{name}: {elapsed:?}"
+        );
+        assert!(
+            error.to_string().contains(&format!("{fires}s")),
+            "{name}: {error}"
+        );
+    }
 }
 
 #[test]
@@ -726,6 +690,7 @@ async fn hook_id_override_lands_in_each_placement() {
         name: "widget".to_owned(),
         size: Some(3),
         extra: [("color".to_owned(), json!("red"))].into_iter().collect(),
+        ..Default::default()
     };
     let map: BTreeMap<String, Value> = [
         ("a".to_owned(), json!(1)),
@@ -747,7 +712,10 @@ async fn hook_id_override_lands_in_each_placement() {
 
         c.items().by_header("i1").await.unwrap();
         c.items()
-            .by_query(&ItemsByQueryQuery { size: Some(3) })
+            .by_query(&ItemsByQueryQuery {
+                size: Some(3),
+                ..Default::default()
+            })
             .await
             .unwrap();
         c.items().by_body(&item).await.unwrap();
@@ -1072,19 +1040,6 @@ async fn user_agent_names_the_sdk_and_its_version() {
 }
 
 #[tokio::test]
-async fn trailing_slash_on_the_base_url_is_normalised() {
-    let server = MockServer::start().await;
-    mount_always(&server, "GET", "/v1/sdk/peer", peer_ok()).await;
-
-    let client = cognipeer(&format!("{}/v1/", server.uri()), RetryPolicy::NEVER);
-    assert_eq!(client.base_url(), format!("{}/v1", server.uri()));
-    client.peers().get().await.unwrap();
-
-    let request = only_request(&server, PAT).await;
-    assert_eq!(request.url.path(), "/v1/sdk/peer");
-}
-
-#[tokio::test]
 async fn redirects_are_followed_only_within_the_origin() {
     // Another port is another origin: the credentials must not follow.
     let other = MockServer::start().await;
@@ -1218,7 +1173,10 @@ async fn tracing_never_shows_the_full_hook_id_or_key_in_any_placement() {
     client.items().by_header("i1").await.unwrap();
     client
         .items()
-        .by_query(&ItemsByQueryQuery { size: Some(1) })
+        .by_query(&ItemsByQueryQuery {
+            size: Some(1),
+            ..Default::default()
+        })
         .await
         .unwrap();
     client.items().by_body(&Item::default()).await.unwrap();
@@ -1295,65 +1253,55 @@ async fn request_id_status_and_retry_after_come_from_the_response() {
 
 #[tokio::test]
 async fn client_errors_and_decode_errors_are_not_retryable() {
-    let server = MockServer::start().await;
-    on("GET", "/sdk/peer")
-        .and(header("x-case", "401"))
-        .respond_with(
-            answer(401)
-                .insert_header("x-request-id", "req-401")
-                .set_body_json(json!({ "message": "Invalid token" })),
-        )
-        .mount(&server)
-        .await;
-    on("GET", "/sdk/peer")
-        .and(header("x-case", "404"))
-        .respond_with(answer(404).set_body_json(json!({ "message": "Channel not found" })))
-        .mount(&server)
-        .await;
-    on("GET", "/sdk/peer")
-        .and(header("x-case", "decode"))
-        .respond_with(answer(200).set_body_raw("<html>oops</html>", "text/html"))
-        .mount(&server)
-        .await;
-    // The default policy would retry a retryable error, so single requests prove none was.
-    let client = cognipeer_default(&server);
-    let call = |case: &'static str| {
-        let view = client.with_options(RequestOptions::new().header("X-Case", case).unwrap());
-        async move { view.peers().get().await.unwrap_err() }
-    };
+    let json = "application/json";
+    // (case, status, x-request-id, body, its content type, variant, what Display shows)
+    let cases = [
+        (
+            "401 invalid token",
+            401,
+            Some("req-401"),
+            r#"{"message":"Invalid token"}"#,
+            json,
+            "InvalidToken",
+            "req-401",
+        ),
+        (
+            "404 channel not found",
+            404,
+            None,
+            r#"{"message":"Channel not found"}"#,
+            json,
+            "ChannelNotFound",
+            "hookId",
+        ),
+        (
+            "200 that does not decode",
+            200,
+            None,
+            "<html>oops</html>",
+            "text/html",
+            "Decode",
+            "<html>oops</html>",
+        ),
+    ];
+    for (name, status, request_id, body, content_type, expected, shows) in cases {
+        let mut response = answer(status).set_body_raw(body, content_type);
+        if let Some(id) = request_id {
+            response = response.insert_header("x-request-id", id);
+        }
+        let server = MockServer::start().await;
+        mount_always(&server, "GET", "/sdk/peer", response).await;
 
-    let unauthorized = call("401").await;
-    assert!(
-        matches!(unauthorized, Error::InvalidToken(_)),
-        "{unauthorized:?}"
-    );
-    assert_eq!(unauthorized.status(), Some(401));
-    assert_eq!(unauthorized.request_id(), Some("req-401"));
-    assert!(
-        unauthorized.to_string().contains("req-401"),
-        "{unauthorized}"
-    );
-    assert!(!unauthorized.is_retryable());
+        // The default policy would retry a retryable error: one request proves none was.
+        let error = cognipeer_default(&server).peers().get().await.unwrap_err();
 
-    let not_found = call("404").await;
-    assert!(
-        matches!(not_found, Error::ChannelNotFound(_)),
-        "{not_found:?}"
-    );
-    assert_eq!(not_found.status(), Some(404));
-    assert_eq!(not_found.request_id(), None);
-    assert!(!not_found.is_retryable());
-
-    let decode = call("decode").await;
-    assert!(
-        matches!(decode, Error::Decode { status: 200, .. }),
-        "{decode:?}"
-    );
-    assert_eq!(decode.status(), Some(200));
-    assert!(!decode.is_retryable());
-    assert!(decode.to_string().contains("<html>oops</html>"), "{decode}");
-
-    assert_eq!(request_count(&server).await, 3, "something was retried");
+        assert_eq!(variant(&error), expected, "{name}: {error:?}");
+        assert_eq!(error.status(), Some(status), "{name}");
+        assert_eq!(error.request_id(), request_id, "{name}");
+        assert!(error.to_string().contains(shows), "{name}: {error}");
+        assert!(!error.is_retryable(), "{name}");
+        assert_eq!(request_count(&server).await, 1, "{name}: retried");
+    }
 }
 
 #[test]
@@ -1432,4 +1380,51 @@ async fn query_pagination_walks_pages_with_defaults_and_the_hook_in_the_query() 
             "the hookId travels in the query only"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// body defaults
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn unset_body_fields_send_their_defaults_and_set_ones_the_callers_values() {
+    let server = MockServer::start().await;
+    mount_always(&server, "POST", "/items/find", echo_ok()).await;
+    let client = acme(&server);
+    client.items().find(&Find::default()).await.unwrap();
+    let given = Find {
+        text: Some("lamp".to_owned()),
+        page: Some(3),
+        ratio: Some(1.0),
+        exact: Some(true),
+        label: Some("new".to_owned()),
+        mode: Some(Mode::Fast),
+        tags: Some(Vec::new()),
+        ids: Some(vec![7]),
+        filter: Some(tree(json!({ "size": 2 }))),
+        weights: Some(BTreeMap::new()),
+        options: Some(json!("plain")),
+        ..Default::default()
+    };
+    client.items().find(&given).await.unwrap();
+
+    let requests = received(&server).await;
+    assert_eq!(
+        json_body(&requests[0]),
+        Some(json!({
+            "page": 1, "ratio": 0.5, "exact": false, "label": "all", "mode": "thorough",
+            "tags": ["a", "b"], "ids": [], "filter": {}, "weights": { "a": 1.5 },
+            "options": { "nested": [1, "two", null, true] }, "channel": CHANNEL,
+        })),
+        "every unset field with a default sends it; `text` has none and stays out"
+    );
+    assert_eq!(
+        json_body(&requests[1]),
+        Some(json!({
+            "text": "lamp", "page": 3, "ratio": 1.0, "exact": true, "label": "new",
+            "mode": "fast", "tags": [], "ids": [7], "filter": { "size": 2 }, "weights": {},
+            "options": "plain", "channel": CHANNEL,
+        })),
+        "set fields send the caller's values"
+    );
 }

@@ -11,10 +11,10 @@ use std::time::Duration;
 use cognipeer_sdk::models::{
     ContactChanges, ContactsGetQuery, CreateContact, ListContacts, UpdateContact,
 };
-use cognipeer_sdk::{AuthMode, CognipeerClient, Error, Token};
+use cognipeer_sdk::{AuthMode, CognipeerClient, Error, HookId, Token};
 use common::{
     builder, builder_for, clear_env, closed_port, json_response, mount_once, on, raw_response,
-    HOOK, PAT,
+    variant, HOOK, PAT,
 };
 use serde_json::json;
 use wiremock::MockServer;
@@ -35,42 +35,39 @@ fn secrets() -> Vec<&'static str> {
     ]
 }
 
+/// No secret, nor any piece in `also` (with and without surrounding whitespace), is in
+/// `text`, which `how` formatted.
+fn assert_hides(what: &str, how: &str, text: &str, also: &[&str]) {
+    let also = also.iter().flat_map(|piece| [*piece, piece.trim()]);
+    // The empty string is contained in everything; only check real secrets.
+    for secret in secrets()
+        .into_iter()
+        .chain(also)
+        .filter(|s| !s.trim().is_empty())
+    {
+        assert!(
+            !text.contains(secret),
+            "{what}: {how} leaks `{secret}`: {text}"
+        );
+    }
+}
+
 /// Formats `value` with `{:?}` and `{:#?}` and checks no secret is in either.
 fn assert_debug_clean(what: &str, value: &impl Debug) -> String {
     let debug = format!("{value:?}");
-    let pretty = format!("{value:#?}");
-    for secret in secrets() {
-        assert!(
-            !debug.contains(secret),
-            "{what}: {{:?}} leaks `{secret}`: {debug}"
-        );
-        assert!(
-            !pretty.contains(secret),
-            "{what}: {{:#?}} leaks `{secret}`: {pretty}"
-        );
-    }
+    assert_hides(what, "{:?}", &debug, &[]);
+    assert_hides(what, "{:#?}", &format!("{value:#?}"), &[]);
     debug
 }
 
 /// Formats an error with `{}`, `{:?}`, `{:#?}` and its source chain; no secret anywhere.
 fn assert_error_clean(what: &str, error: &Error) -> String {
     let shown = error.to_string();
-    for secret in secrets() {
-        assert!(
-            !shown.contains(secret),
-            "{what}: {{}} leaks `{secret}`: {shown}"
-        );
-    }
+    assert_hides(what, "{}", &shown, &[]);
     assert_debug_clean(what, error);
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        let text = format!("{cause} / {cause:?}");
-        for secret in secrets() {
-            assert!(
-                !text.contains(secret),
-                "{what}: a cause leaks `{secret}`: {text}"
-            );
-        }
+        assert_hides(what, "a cause", &format!("{cause} / {cause:?}"), &[]);
         source = cause.source();
     }
     shown
@@ -149,31 +146,94 @@ fn client_and_builder_debug_hide_the_token() {
     assert!(assert_debug_clean("client from new", &from_new).contains(PAT_MASKED));
 }
 
+/// A rejected credential: `InvalidCredential`, and neither the known secrets nor `part` (a
+/// piece of the rejected value) in anything the error formats.
+fn assert_refused<T: Debug>(what: &str, result: Result<T, Error>, part: &str) {
+    let error = result.expect_err(what);
+    assert!(
+        matches!(error, Error::InvalidCredential(_)),
+        "{what}: {error:?}"
+    );
+    let shown = assert_error_clean(what, &error);
+    assert_hides(what, "{}", &shown, &[part]);
+    assert_hides(what, "{:?}", &format!("{error:?}"), &[part]);
+}
+
 #[test]
 fn credential_errors_hide_the_token() {
-    let cases: Vec<(&str, Result<Token, Error>)> = vec![
-        ("trailing newline", Token::new(format!("{PAT}\n"))),
+    // (case, the rejected token, a secret piece of it beyond those in `secrets()`)
+    let tokens: Vec<(&str, Result<Token, Error>, &str)> = vec![
+        ("empty", Token::new(""), ""),
+        ("empty pat", Token::pat(""), ""),
+        ("empty api token", Token::api_token(""), ""),
+        ("short pat without prefix", Token::pat("abc"), "abc"),
+        ("pat without prefix", Token::pat(&PAT[4..]), ""),
+        (
+            "another pat without prefix",
+            Token::pat("abcdefghijkl0123456789"),
+            "abcdefghijkl0123456789",
+        ),
+        // Only the prefix: the message names the prefix, which is no secret.
+        ("pat prefix only", Token::pat("pat_"), ""),
+        ("prefix only", Token::new("pat_"), ""),
+        ("trailing newline", Token::new(format!("{PAT}\n")), PAT),
+        ("crlf", Token::new(format!("{PAT}\r\n")), ""),
+        ("leading space", Token::new(format!(" {PAT}")), PAT),
         (
             "inner space",
             Token::new(format!("{} {}", &PAT[..20], &PAT[20..])),
+            "",
         ),
-        ("tab api", Token::new(format!("{API_TOKEN}\t"))),
-        ("non-ascii", Token::new(format!("{PAT}é"))),
-        ("pat without prefix", Token::pat(&PAT[4..])),
-        ("api token declared pat", Token::pat(API_TOKEN)),
-        ("pat declared api token", Token::api_token(PAT)),
-        ("crlf", Token::new(format!("{PAT}\r\n"))),
+        (
+            "inner space after the mask",
+            Token::new("pat_kcnlto8e01zg 3frarz8l1kvenmhqvtqzjmfnxdvh"),
+            "01zg 3frar",
+        ),
+        ("trailing tab", Token::new(format!("{API_TOKEN}\t")), ""),
+        (
+            "inner tab",
+            Token::new("abc123\tdef456ghi789"),
+            "abc123\tdef456ghi789",
+        ),
+        ("trailing non-ascii", Token::new(format!("{PAT}é")), ""),
+        (
+            "inner non-ascii",
+            Token::new("pat_kcnlto8e01zgé3frarz8l1kvenmhq"),
+            "kcnlto8e01zgé3fr",
+        ),
+        ("api token declared pat", Token::pat(API_TOKEN), API_TOKEN),
+        ("pat declared api token", Token::api_token(PAT), PAT),
     ];
-    for (what, result) in cases {
-        let error = result.expect_err(what);
-        assert!(
-            matches!(error, Error::InvalidCredential(_)),
-            "{what}: {error:?}"
-        );
-        assert_error_clean(what, &error);
+    for (what, result, part) in tokens {
+        assert_refused(what, result, part);
+    }
+    let hook_ids = [
+        ("empty hookId", HookId::new(""), ""),
+        ("hookId with crlf", HookId::new(format!("{HOOK}\r\n")), HOOK),
+        (
+            "hookId with a header injection",
+            HookId::new("bhdwxdpdkn\r\nX-Evil: 1"),
+            "bhdwxdpdkn",
+        ),
+        (
+            "hookId with a space",
+            HookId::new("bhdwx dpdkndpzolyttqf"),
+            "bhdwx dpdkn",
+        ),
+    ];
+    for (what, result, part) in hook_ids {
+        assert_refused(what, result, part);
     }
     let error = CognipeerClient::new(&format!(" {PAT}"), HOOK).unwrap_err();
     assert_error_clean("client new", &error);
+
+    // The constructors accept the right kinds.
+    assert_eq!(Token::pat(PAT).unwrap().mode(), AuthMode::Pat);
+    assert_eq!(
+        Token::api_token(API_TOKEN).unwrap().mode(),
+        AuthMode::ApiToken
+    );
+    assert_eq!(HookId::new(HOOK).unwrap().as_str(), HOOK);
 }
 
 #[test]
@@ -311,19 +371,11 @@ async fn api_errors_hide_the_token() {
                 .unwrap_err(),
         ),
     ];
-    let variants: Vec<&str> = cases
+    let variants: Vec<String> = cases
         .iter()
         .map(|(what, error)| {
             assert_error_clean(what, error);
-            match error {
-                Error::Unauthorized(_) => "Unauthorized",
-                Error::InvalidToken(_) => "InvalidToken",
-                Error::ChannelNotFound(_) => "ChannelNotFound",
-                Error::Api(_) => "Api",
-                Error::Unsuccessful(_) => "Unsuccessful",
-                Error::Decode { .. } => "Decode",
-                other => panic!("{what}: unexpected {other:?}"),
-            }
+            variant(error)
         })
         .collect();
     assert_eq!(

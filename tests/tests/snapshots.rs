@@ -32,8 +32,7 @@ fn label(path: &Path) -> String {
 }
 
 fn generate(path: &Path) -> codegen::Files {
-    let text = std::fs::read_to_string(path).unwrap();
-    match codegen::generate(&text, &label(path)) {
+    match common::generate_spec(path, &label(path)) {
         Ok(files) => files,
         Err(diagnostics) => panic!("{} should be valid, but:\n{diagnostics}", path.display()),
     }

@@ -10,18 +10,18 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use cognipeer_sdk::models::{
-    Contact, ContactChanges, ContactPage, ContactsGetQuery, CreateContact, ListContacts, Peer,
-    UpdateContact, User, Workspace,
+    Contact, ContactChanges, ContactPage, ContactsGetQuery, CreateContact, CreateConversation,
+    FlowsExecuteQuery, ListContacts, Peer, UpdateContact, User, Workspace,
 };
-use cognipeer_sdk::{AuthMode, CognipeerClient, Error, HookId, RetryPolicy, Token};
+use cognipeer_sdk::{AuthMode, CognipeerClient, Error, RetryPolicy, Token};
 use common::{
-    assert_bodiless, assert_json_body, assert_nothing_sent, assert_route, authed, builder,
-    builder_for, clear_env, closed_port, json_response, mount_once, obj, only_request,
-    permissive_server, raw_response, serve_once, tree, HOOK, PAT,
+    assert_nothing_sent, assert_sent, authed, builder, builder_for, clear_env, closed_port,
+    json_response, mount_once, obj, only_request, raw_response, serve_once, tree, variant, HOOK,
+    PAT,
 };
 use serde_json::{json, Value};
-use wiremock::matchers::{any, body_json, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{any, query_param};
+use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 /// An API channel token: no `pat_` prefix.
 const API_TOKEN: &str = "abc123def456ghi789";
@@ -41,92 +41,6 @@ fn client_for(server: &MockServer, token: &str) -> CognipeerClient {
 
 fn pat_client(server: &MockServer) -> CognipeerClient {
     client_for(server, PAT)
-}
-
-/// The one request a GET operation sent: credentials, method, path, no query, no body.
-async fn assert_plain_get(server: &MockServer, route: &str) {
-    let request = only_request(server, PAT).await;
-    assert_route(&request, "GET", route);
-    assert_eq!(request.url.query(), None);
-    assert_bodiless(&request);
-}
-
-/// The one request an operation with a JSON body sent: credentials, method, path, no query,
-/// exactly `expected` as the body.
-async fn assert_json_request(server: &MockServer, verb: &str, route: &str, expected: &Value) {
-    let request = only_request(server, PAT).await;
-    assert_route(&request, verb, route);
-    assert_eq!(request.url.query(), None);
-    assert_json_body(&request, expected);
-}
-
-/// The error `peers.get` returns when `GET /sdk/peer` answers `response`.
-async fn peers_get_error(response: ResponseTemplate) -> Error {
-    let server = serve_once("GET", "/sdk/peer", PAT, response).await;
-    pat_client(&server).peers().get().await.unwrap_err()
-}
-
-/// The error `users.get` returns when `GET /sdk/user` answers `response`.
-async fn users_get_error(response: ResponseTemplate) -> Error {
-    let server = serve_once("GET", "/sdk/user", PAT, response).await;
-    pat_client(&server).users().get().await.unwrap_err()
-}
-
-/// The error `contacts.get` by `email` returns when `GET /sdk/contact?email=…` answers
-/// `response`.
-async fn contacts_get_error(email: &str, response: ResponseTemplate) -> Error {
-    let server = MockServer::start().await;
-    mount_once(
-        &server,
-        authed("GET", "/sdk/contact", PAT).and(query_param("email", email)),
-        response,
-    )
-    .await;
-    let query = ContactsGetQuery {
-        email: Some(email.into()),
-        ..ContactsGetQuery::default()
-    };
-    pat_client(&server)
-        .contacts()
-        .get(&query)
-        .await
-        .unwrap_err()
-}
-
-/// The error `contacts.create` (with nothing set) returns when `POST /sdk/contact` answers
-/// `response`.
-async fn contacts_create_error(response: ResponseTemplate) -> Error {
-    let server = serve_once("POST", "/sdk/contact", PAT, response).await;
-    pat_client(&server)
-        .contacts()
-        .create(&CreateContact::default())
-        .await
-        .unwrap_err()
-}
-
-/// The error `contacts.list` (with defaults) returns when `POST /sdk/contact/list` answers
-/// `response`.
-async fn contacts_list_error(response: ResponseTemplate) -> Error {
-    let server = serve_once("POST", "/sdk/contact/list", PAT, response).await;
-    pat_client(&server)
-        .contacts()
-        .list(&ListContacts::default())
-        .await
-        .unwrap_err()
-}
-
-/// A decoding error for an HTTP 200 answer.
-fn assert_decode_200(error: &Error) {
-    assert!(
-        matches!(error, Error::Decode { status: 200, .. }),
-        "expected Decode, got {error:?}"
-    );
-}
-
-/// A server that answers anything with a contact, so that only the client can refuse.
-async fn contact_server() -> MockServer {
-    permissive_server(&json!({ "success": true, "data": contact_json("c_x", "a@example.com") }))
-        .await
 }
 
 /// A server where the catch-all mock answering `body` must never be reached.
@@ -188,6 +102,7 @@ fn expected_peer() -> Peer {
             "galleryKey": "support",
             "__v": 3
         })),
+        ..Default::default()
     }
 }
 
@@ -252,6 +167,7 @@ fn expected_contact(id: &str, email: &str) -> Contact {
             "lastSeenAt": "2024-12-02T10:00:00.000Z",
             "__v": 0
         })),
+        ..Default::default()
     }
 }
 
@@ -266,7 +182,7 @@ async fn peers_get_sends_get_sdk_peer_with_credentials_and_decodes_peer() {
     let peer = pat_client(&server).peers().get().await.unwrap();
     assert_eq!(peer, expected_peer());
 
-    assert_plain_get(&server, "/sdk/peer").await;
+    assert_sent(&server, PAT, "GET", "/sdk/peer", None, None).await;
 }
 
 #[tokio::test]
@@ -327,6 +243,7 @@ async fn users_get_sends_get_sdk_user_with_credentials_and_decodes_user() {
                 name: Some("Acme".into()),
                 slug: Some("acme".into()),
                 plan: Some("pro".into()),
+                ..Default::default()
             }),
             roles: Some(vec!["admin".into(), "member".into()]),
             groups: Some(vec!["grp_1".into()]),
@@ -334,10 +251,11 @@ async fn users_get_sends_get_sdk_user_with_credentials_and_decodes_user() {
             settings: Some(tree(
                 json!({ "theme": "dark", "notifications": { "email": true } })
             )),
+            ..Default::default()
         }
     );
 
-    assert_plain_get(&server, "/sdk/user").await;
+    assert_sent(&server, PAT, "GET", "/sdk/user", None, None).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -346,19 +264,10 @@ async fn users_get_sends_get_sdk_user_with_credentials_and_decodes_user() {
 
 #[tokio::test]
 async fn contacts_create_posts_exact_body_and_unwraps_envelope() {
-    let server = MockServer::start().await;
-    let expected_body = json!({
-        "email": "juergen@example.com",
-        "name": "Jürgen Müller",
-        "tags": ["vip", "beta"],
-        "metadata": { "source": "website", "visits": 3 },
-        // `extra` is flattened into the body.
-        "source": "crm-import",
-        "score": 42
-    });
-    mount_once(
-        &server,
-        authed("POST", "/sdk/contact", PAT).and(body_json(&expected_body)),
+    let server = serve_once(
+        "POST",
+        "/sdk/contact",
+        PAT,
         json_response(
             201,
             json!({ "success": true, "data": contact_json("c_1", "juergen@example.com") }),
@@ -377,15 +286,24 @@ async fn contacts_create_posts_exact_body_and_unwraps_envelope() {
     let contact = pat_client(&server).contacts().create(&body).await.unwrap();
     assert_eq!(contact, expected_contact("c_1", "juergen@example.com"));
 
-    assert_json_request(&server, "POST", "/sdk/contact", &expected_body).await;
+    let sent = json!({
+        "email": "juergen@example.com",
+        "name": "Jürgen Müller",
+        "tags": ["vip", "beta"],
+        "metadata": { "source": "website", "visits": 3 },
+        // `extra` is flattened into the body.
+        "source": "crm-import",
+        "score": 42
+    });
+    assert_sent(&server, PAT, "POST", "/sdk/contact", None, Some(&sent)).await;
 }
 
 #[tokio::test]
 async fn contacts_create_with_nothing_set_sends_empty_object() {
-    let server = MockServer::start().await;
-    mount_once(
-        &server,
-        authed("POST", "/sdk/contact", PAT).and(body_json(json!({}))),
+    let server = serve_once(
+        "POST",
+        "/sdk/contact",
+        PAT,
         json_response(
             200,
             json!({ "success": true, "data": { "_id": "c_2", "workspaceId": "ws_01" } }),
@@ -406,7 +324,7 @@ async fn contacts_create_with_nothing_set_sends_empty_object() {
             ..Contact::default()
         }
     );
-    assert_json_body(&only_request(&server, PAT).await, &json!({}));
+    assert_sent(&server, PAT, "POST", "/sdk/contact", None, Some(&json!({}))).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -415,15 +333,13 @@ async fn contacts_create_with_nothing_set_sends_empty_object() {
 
 #[tokio::test]
 async fn contacts_get_url_encodes_both_query_parameters() {
-    let server = MockServer::start().await;
     // Spaces, `+`, `&`, `=`, `/`, `?`, `#` and non-ASCII must survive the trip.
     let email = "Jürgen Müller+vip&co=1@exämple.com";
     let integration_id = "crm id/42?x#y+z&ß";
-    mount_once(
-        &server,
-        authed("GET", "/sdk/contact", PAT)
-            .and(query_param("email", email))
-            .and(query_param("integrationId", integration_id)),
+    let server = serve_once(
+        "GET",
+        "/sdk/contact",
+        PAT,
         json_response(
             200,
             json!({ "success": true, "data": contact_json("c_3", email) }),
@@ -434,6 +350,7 @@ async fn contacts_get_url_encodes_both_query_parameters() {
     let query = ContactsGetQuery {
         email: Some(email.into()),
         integration_id: Some(integration_id.into()),
+        ..Default::default()
     };
     let contact = pat_client(&server).contacts().get(&query).await.unwrap();
     assert_eq!(contact, expected_contact("c_3", email));
@@ -441,7 +358,7 @@ async fn contacts_get_url_encodes_both_query_parameters() {
     let request = only_request(&server, PAT).await;
     assert_eq!(request.method.as_str(), "GET");
     assert_eq!(request.url.path(), "/sdk/contact");
-    assert_bodiless(&request);
+    common::assert_bodiless(&request);
 
     // Exactly the two parameters, decoded back to the exact values.
     let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
@@ -474,12 +391,10 @@ async fn contacts_get_url_encodes_both_query_parameters() {
 
 #[tokio::test]
 async fn contacts_get_by_integration_id_only_leaves_email_out() {
-    let server = MockServer::start().await;
-    mount_once(
-        &server,
-        authed("GET", "/sdk/contact", API_TOKEN)
-            .and(query_param("integrationId", "crm-42"))
-            .and(query_param_is_missing("email")),
+    let server = serve_once(
+        "GET",
+        "/sdk/contact",
+        API_TOKEN,
         json_response(
             200,
             json!({ "success": true, "data": contact_json("c_4", "a@example.com") }),
@@ -498,8 +413,8 @@ async fn contacts_get_by_integration_id_only_leaves_email_out() {
         .unwrap();
     assert_eq!(contact, expected_contact("c_4", "a@example.com"));
 
-    let request = only_request(&server, API_TOKEN).await;
-    assert_eq!(request.url.query(), Some("integrationId=crm-42"));
+    let query = Some("integrationId=crm-42");
+    assert_sent(&server, API_TOKEN, "GET", "/sdk/contact", query, None).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -508,20 +423,10 @@ async fn contacts_get_by_integration_id_only_leaves_email_out() {
 
 #[tokio::test]
 async fn contacts_update_patches_exact_body_and_unwraps_envelope() {
-    let server = MockServer::start().await;
-    let expected_body = json!({
-        "email": "juergen@example.com",
-        "data": {
-            "status": "vip",
-            "tags": ["vip"],
-            "properties": { "company": "Acme GmbH" },
-            // ContactChanges.extra is flattened into `data`.
-            "customField": "x"
-        }
-    });
-    mount_once(
-        &server,
-        authed("PATCH", "/sdk/contact", PAT).and(body_json(&expected_body)),
+    let server = serve_once(
+        "PATCH",
+        "/sdk/contact",
+        PAT,
         json_response(
             200,
             json!({ "success": true, "data": contact_json("c_5", "juergen@example.com") }),
@@ -531,7 +436,6 @@ async fn contacts_update_patches_exact_body_and_unwraps_envelope() {
 
     let body = UpdateContact {
         email: Some("juergen@example.com".into()),
-        integration_id: None,
         data: ContactChanges {
             status: Some("vip".into()),
             tags: Some(vec!["vip".into()]),
@@ -539,11 +443,22 @@ async fn contacts_update_patches_exact_body_and_unwraps_envelope() {
             extra: obj(json!({ "customField": "x" })),
             ..ContactChanges::default()
         },
+        ..Default::default()
     };
     let contact = pat_client(&server).contacts().update(&body).await.unwrap();
     assert_eq!(contact, expected_contact("c_5", "juergen@example.com"));
 
-    assert_json_request(&server, "PATCH", "/sdk/contact", &expected_body).await;
+    let sent = json!({
+        "email": "juergen@example.com",
+        "data": {
+            "status": "vip",
+            "tags": ["vip"],
+            "properties": { "company": "Acme GmbH" },
+            // ContactChanges.extra is flattened into `data`.
+            "customField": "x"
+        }
+    });
+    assert_sent(&server, PAT, "PATCH", "/sdk/contact", None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -552,16 +467,10 @@ async fn contacts_update_patches_exact_body_and_unwraps_envelope() {
 
 #[tokio::test]
 async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
-    let server = MockServer::start().await;
-    let expected_body = json!({
-        "page": 2,
-        "limit": 5,
-        "filter": { "status": { "$ne": "inactive" }, "properties.company": "Acme GmbH" },
-        "sort": { "createdDate": -1, "name": 1 }
-    });
-    mount_once(
-        &server,
-        authed("POST", "/sdk/contact/list", PAT).and(body_json(&expected_body)),
+    let server = serve_once(
+        "POST",
+        "/sdk/contact/list",
+        PAT,
         json_response(
             200,
             json!({
@@ -588,6 +497,7 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
             ("createdDate".to_owned(), -1),
             ("name".to_owned(), 1),
         ])),
+        ..Default::default()
     };
     let page = pat_client(&server).contacts().list(&body).await.unwrap();
     assert_eq!(
@@ -600,40 +510,58 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
             total: 7,
             page: 2,
             limit: 5,
+            ..Default::default()
         }
     );
 
-    assert_json_request(&server, "POST", "/sdk/contact/list", &expected_body).await;
+    let sent = json!({
+        "page": 2,
+        "limit": 5,
+        "filter": { "status": { "$ne": "inactive" }, "properties.company": "Acme GmbH" },
+        "sort": { "createdDate": -1, "name": 1 }
+    });
+    let route = "/sdk/contact/list";
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 #[tokio::test]
-async fn contacts_list_with_defaults_sends_empty_object() {
-    let server = MockServer::start().await;
-    mount_once(
-        &server,
-        authed("POST", "/sdk/contact/list", API_TOKEN).and(body_json(json!({}))),
-        json_response(
-            200,
-            json!({ "success": true, "data": [], "total": 0, "page": 1, "limit": 10 }),
+async fn contacts_list_sends_the_official_sdks_defaults_of_the_fields_left_unset() {
+    let filter_and_sort = ListContacts {
+        filter: Some(tree(json!({ "tags": "vip" }))),
+        sort: Some(BTreeMap::from([("name".to_owned(), 1)])),
+        ..ListContacts::default()
+    };
+    for (label, token, body, sent) in [
+        (
+            "nothing set",
+            API_TOKEN,
+            ListContacts::default(),
+            json!({ "page": 1, "limit": 10, "filter": {} }),
         ),
-    )
-    .await;
-
-    let page = client_for(&server, API_TOKEN)
-        .contacts()
-        .list(&ListContacts::default())
-        .await
-        .unwrap();
-    assert_eq!(
-        page,
-        ContactPage {
-            data: vec![],
-            total: 0,
-            page: 1,
-            limit: 10
-        }
-    );
-    assert_json_body(&only_request(&server, API_TOKEN).await, &json!({}));
+        (
+            "filter and sort set",
+            PAT,
+            filter_and_sort,
+            json!({ "page": 1, "limit": 10, "filter": { "tags": "vip" }, "sort": { "name": 1 } }),
+        ),
+    ] {
+        let empty = json!({ "success": true, "data": [], "total": 0, "page": 1, "limit": 10 });
+        let server = serve_once(
+            "POST",
+            "/sdk/contact/list",
+            token,
+            json_response(200, empty),
+        )
+        .await;
+        let page = client_for(&server, token)
+            .contacts()
+            .list(&body)
+            .await
+            .unwrap();
+        assert_eq!(page.total, 0, "{label}");
+        let route = "/sdk/contact/list";
+        assert_sent(&server, token, "POST", route, None, Some(&sent)).await;
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -653,62 +581,43 @@ async fn api_token_is_detected_from_missing_prefix() {
 }
 
 #[tokio::test]
-async fn api_token_is_refused_for_users_get_before_any_request() {
-    let server = server_refusing_all(user_json()).await;
+async fn api_token_is_refused_for_pat_only_operations_before_any_request() {
+    // (operation, what its server would answer)
+    for (operation, answer) in [("users.get", user_json()), ("peers.get", peer_json())] {
+        let server = server_refusing_all(answer).await;
+        let client = client_for(&server, API_TOKEN);
+        let result = match operation {
+            "users.get" => client.users().get().await.map(drop),
+            _ => client.peers().get().await.map(drop),
+        };
 
-    let error = client_for(&server, API_TOKEN)
-        .users()
-        .get()
-        .await
-        .expect_err("an API token must not be accepted by users.get");
-    match &error {
-        Error::AuthModeNotAccepted {
-            operation,
-            mode,
-            accepted,
-        } => {
-            assert_eq!(*operation, "users.get");
-            assert_eq!(*mode, AuthMode::ApiToken);
-            assert_eq!(*accepted, &[AuthMode::Pat][..]);
+        let error = result.expect_err(operation);
+        match &error {
+            Error::AuthModeNotAccepted {
+                operation: op,
+                mode,
+                accepted,
+            } => {
+                assert_eq!(op, &operation);
+                assert_eq!(*mode, AuthMode::ApiToken, "{operation}");
+                assert_eq!(*accepted, &[AuthMode::Pat][..], "{operation}");
+            }
+            other => panic!("{operation}: expected AuthModeNotAccepted, got {other:?}"),
         }
-        other => panic!("expected AuthModeNotAccepted, got {other:?}"),
+        assert_eq!(error.status(), None, "{operation}");
+        let shown = error.to_string();
+        assert!(shown.contains(operation), "{shown}");
+        assert!(shown.contains("personal access token"), "{shown}");
+        assert_nothing_sent(&server).await;
     }
-    assert_eq!(error.status(), None);
-    let shown = error.to_string();
-    assert!(shown.contains("users.get"), "{shown}");
-    assert!(shown.contains("personal access token"), "{shown}");
-    assert_nothing_sent(&server).await;
-}
-
-#[tokio::test]
-async fn api_token_is_refused_for_peers_get_before_any_request() {
-    let server = server_refusing_all(peer_json()).await;
-
-    let error = client_for(&server, API_TOKEN)
-        .peers()
-        .get()
-        .await
-        .expect_err("an API token must not be accepted by peers.get");
-    match &error {
-        Error::AuthModeNotAccepted {
-            operation, mode, ..
-        } => {
-            assert_eq!(*operation, "peers.get");
-            assert_eq!(*mode, AuthMode::ApiToken);
-        }
-        other => panic!("expected AuthModeNotAccepted, got {other:?}"),
-    }
-    assert_nothing_sent(&server).await;
 }
 
 #[tokio::test]
 async fn api_token_is_accepted_by_contacts_create_and_sent_as_bearer() {
-    let server = MockServer::start().await;
-    mount_once(
-        &server,
-        authed("POST", "/sdk/contact", API_TOKEN).and(body_json(
-            json!({ "email": "user@example.com", "name": "John Doe" }),
-        )),
+    let server = serve_once(
+        "POST",
+        "/sdk/contact",
+        API_TOKEN,
         json_response(
             200,
             json!({ "success": true, "data": contact_json("c_8", "user@example.com") }),
@@ -727,311 +636,412 @@ async fn api_token_is_accepted_by_contacts_create_and_sent_as_bearer() {
         .await
         .unwrap();
     assert_eq!(contact.id, "c_8");
-    let request = only_request(&server, API_TOKEN).await;
-    assert_eq!(
-        request
-            .headers
-            .get("authorization")
-            .unwrap()
-            .to_str()
-            .unwrap(),
-        "Bearer abc123def456ghi789"
-    );
+    // The credentials check inside asserts exactly `Authorization: Bearer abc123def456ghi789`.
+    let sent = json!({ "email": "user@example.com", "name": "John Doe" });
+    let route = "/sdk/contact";
+    assert_sent(&server, API_TOKEN, "POST", route, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
-// error mapping
+// error mapping: one table
 // ---------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn http_401_unauthorized_maps_to_unauthorized_with_guide_hints() {
-    let error = peers_get_error(json_response(401, json!({ "message": "Unauthorized" }))).await;
-    let Error::Unauthorized(api) = &error else {
-        panic!("expected Unauthorized, got {error:?}");
-    };
-    assert_eq!(api.status(), 401);
-    assert_eq!(api.message(), Some("Unauthorized"));
-    assert_eq!(api.body(), r#"{"message":"Unauthorized"}"#);
-    assert_eq!(error.status(), Some(401));
-    let shown = error.to_string();
-    for hint in [
-        "pat_",
-        "revoked",
-        "expired",
-        "Bearer",
-        "Authorization",
-        "Unauthorized",
-    ] {
-        assert!(shown.contains(hint), "`{hint}` missing from: {shown}");
+/// The operation an error-mapping case calls (with defaults, or the fewest fields it needs).
+#[derive(Clone, Copy, Debug, Default)]
+enum Call {
+    #[default]
+    PeersGet,
+    UsersGet,
+    /// `contacts.get` by this email.
+    ContactsGet(&'static str),
+    ContactsCreate,
+    ContactsList,
+    ContactsUpdate,
+    /// `conversations.get` of `missing`.
+    ConversationsGet,
+    ConversationsCreate,
+    /// `flows.execute` of `flow_1`.
+    FlowsExecute,
+}
+
+impl Call {
+    /// The mock for this call's request, with the exact credentials.
+    fn mock(self) -> MockBuilder {
+        match self {
+            Call::PeersGet => authed("GET", "/sdk/peer", PAT),
+            Call::UsersGet => authed("GET", "/sdk/user", PAT),
+            Call::ContactsGet(email) => {
+                authed("GET", "/sdk/contact", PAT).and(query_param("email", email))
+            }
+            Call::ContactsCreate => authed("POST", "/sdk/contact", PAT),
+            Call::ContactsList => authed("POST", "/sdk/contact/list", PAT),
+            Call::ContactsUpdate => authed("PATCH", "/sdk/contact", PAT),
+            Call::ConversationsGet => authed("GET", "/sdk/conversation/missing", PAT),
+            Call::ConversationsCreate => authed("POST", "/sdk/conversation", PAT),
+            Call::FlowsExecute => authed("POST", "/sdk/flow/flow_1/execute", PAT),
+        }
+    }
+
+    /// The error the call returns; a success fails the test.
+    async fn error(self, client: &CognipeerClient) -> Error {
+        let result = match self {
+            Call::PeersGet => client.peers().get().await.map(drop),
+            Call::UsersGet => client.users().get().await.map(drop),
+            Call::ContactsGet(email) => {
+                let query = ContactsGetQuery {
+                    email: Some(email.into()),
+                    ..ContactsGetQuery::default()
+                };
+                client.contacts().get(&query).await.map(drop)
+            }
+            Call::ContactsCreate => client
+                .contacts()
+                .create(&CreateContact::default())
+                .await
+                .map(drop),
+            Call::ContactsList => client
+                .contacts()
+                .list(&ListContacts::default())
+                .await
+                .map(drop),
+            Call::ContactsUpdate => {
+                let body = UpdateContact {
+                    email: Some("a@example.com".into()),
+                    data: ContactChanges {
+                        name: Some("A".into()),
+                        ..ContactChanges::default()
+                    },
+                    ..UpdateContact::default()
+                };
+                client.contacts().update(&body).await.map(drop)
+            }
+            Call::ConversationsGet => client.conversations().get("missing").await.map(drop),
+            Call::ConversationsCreate => client
+                .conversations()
+                .create(&CreateConversation::default())
+                .await
+                .map(drop),
+            Call::FlowsExecute => client
+                .flows()
+                .execute(
+                    "flow_1",
+                    &FlowsExecuteQuery::default(),
+                    &tree(json!({ "customerName": "Jürgen" })),
+                )
+                .await
+                .map(drop),
+        };
+        result.expect_err("the call must fail")
     }
 }
 
-#[tokio::test]
-async fn http_401_on_contacts_is_unauthorized_not_an_envelope_error() {
-    let error = contacts_create_error(json_response(
-        401,
-        json!({ "success": false, "error": "Authorization failed" }),
-    ))
-    .await;
-    let Error::Unauthorized(api) = &error else {
-        panic!("expected Unauthorized, got {error:?}");
-    };
-    assert_eq!(api.message(), Some("Authorization failed"));
+/// What a server answers in an error-mapping case.
+#[derive(Default)]
+enum Body {
+    #[default]
+    Empty,
+    Json(Value),
+    /// This text, under this content type.
+    Raw(String, &'static str),
 }
 
-#[tokio::test]
-async fn http_401_invalid_token_maps_to_invalid_token() {
-    let error = users_get_error(json_response(401, json!({ "message": "Invalid token" }))).await;
-    let Error::InvalidToken(api) = &error else {
-        panic!("expected InvalidToken, got {error:?}");
-    };
-    assert_eq!(api.status(), 401);
-    assert_eq!(api.message(), Some("Invalid token"));
-    let shown = error.to_string();
-    for hint in ["revoked", "expired", "pat_", "Personal Access Tokens"] {
-        assert!(shown.contains(hint), "`{hint}` missing from: {shown}");
+impl Body {
+    /// The bytes on the wire, as text.
+    fn text(&self) -> String {
+        match self {
+            Body::Empty => String::new(),
+            Body::Json(value) => value.to_string(),
+            Body::Raw(text, _) => text.clone(),
+        }
     }
 }
 
-#[tokio::test]
-async fn http_401_invalid_token_in_nested_error_message_maps_to_invalid_token() {
-    let error = users_get_error(json_response(
-        401,
-        json!({ "error": { "message": "INVALID TOKEN supplied", "type": "auth" } }),
-    ))
-    .await;
-    let Error::InvalidToken(api) = &error else {
-        panic!("expected InvalidToken, got {error:?}");
-    };
-    assert_eq!(api.message(), Some("INVALID TOKEN supplied"));
+/// One answer and the error it must become.
+#[derive(Default)]
+struct ErrorCase {
+    name: &'static str,
+    call: Call,
+    /// The answer's HTTP status, which the error reports.
+    status: u16,
+    body: Body,
+    /// The `Error` variant.
+    variant: &'static str,
+    /// `ApiError::message()`, for errors from an API answer.
+    message: Option<&'static str>,
+    /// What the message of a `Decode` error names (the missing field).
+    names: Option<&'static str>,
+    /// Texts the error's `Display` shows: the auth guide's hints, the API's message, …
+    shows: &'static [&'static str],
 }
 
-#[tokio::test]
-async fn http_404_channel_not_found_maps_to_channel_not_found_with_hook_hints() {
-    let error = peers_get_error(json_response(404, json!({ "error": "Channel not found" }))).await;
-    let Error::ChannelNotFound(api) = &error else {
-        panic!("expected ChannelNotFound, got {error:?}");
-    };
-    assert_eq!(api.status(), 404);
-    assert_eq!(api.message(), Some("Channel not found"));
-    assert_eq!(error.status(), Some(404));
-    let shown = error.to_string();
-    for hint in ["hookId", "deleted or disabled", "COGNIPEER_HOOK_ID"] {
-        assert!(shown.contains(hint), "`{hint}` missing from: {shown}");
-    }
-}
-
-#[tokio::test]
-async fn http_404_other_message_maps_to_generic_api_error() {
-    let body = r#"{"message":"Peer not found","statusCode":404}"#;
-    let error = peers_get_error(raw_response(404, body, "application/json")).await;
-    let Error::Api(api) = &error else {
-        panic!("expected Api, got {error:?}");
-    };
-    assert_eq!(api.status(), 404);
-    assert_eq!(api.message(), Some("Peer not found"));
-    assert_eq!(api.body(), body);
-    assert_eq!(error.status(), Some(404));
-    assert!(
-        error.to_string().contains("HTTP 404: Peer not found"),
-        "{error}"
-    );
-}
-
-#[tokio::test]
-async fn http_404_contact_envelope_error_maps_to_api_error_with_error_text() {
-    let error = contacts_get_error(
-        "nobody@example.com",
-        json_response(
-            404,
-            json!({ "success": false, "error": "Contact not found" }),
-        ),
-    )
-    .await;
-    let Error::Api(api) = &error else {
-        panic!("expected Api, got {error:?}");
-    };
-    assert_eq!(api.status(), 404);
-    assert_eq!(api.message(), Some("Contact not found"));
-}
-
-#[tokio::test]
-async fn http_500_html_maps_to_api_error_with_raw_body_and_snippet() {
+fn error_cases() -> Vec<ErrorCase> {
+    use Body::{Json, Raw};
+    use Call::*;
     let html = "<!DOCTYPE html>\n<html>\n  <head><title>502 Bad Gateway</title></head>\n  <body>\n    <h1>Internal Server Error</h1>\n  </body>\n</html>\n";
-    let error = peers_get_error(raw_response(500, html, "text/html")).await;
-    assert!(
-        matches!(error, Error::Api(_)),
-        "expected Api, got {error:?}"
-    );
-    assert_eq!(error.status(), Some(500));
-    let api = error.api_error().unwrap();
-    assert_eq!(api.status(), 500);
-    assert_eq!(api.body(), html);
-    assert_eq!(api.message(), None);
-    let shown = error.to_string();
-    assert!(shown.contains("HTTP 500"), "{shown}");
-    // A whitespace-collapsed snippet of the body.
-    assert!(shown.contains("<h1>Internal Server Error</h1>"), "{shown}");
-    assert!(
-        !shown.contains('\n'),
-        "snippet must be on one line: {shown}"
-    );
-}
-
-#[tokio::test]
-async fn http_500_long_body_is_cut_in_display_but_kept_whole() {
-    let long = format!("<html>{}</html>", "x".repeat(5_000));
-    let error = users_get_error(raw_response(500, &long, "text/html")).await;
-    assert_eq!(error.api_error().unwrap().body(), long);
-    let shown = error.to_string();
-    assert!(
-        shown.len() < 1_000,
-        "display must show a snippet only: {} bytes",
-        shown.len()
-    );
-    assert!(shown.contains('…'), "{shown}");
-}
-
-#[tokio::test]
-async fn http_200_success_false_is_unsuccessful_with_error_text() {
-    let error = contacts_get_error(
-        "ghost@example.com",
-        json_response(
-            200,
-            json!({ "success": false, "error": "Contact not found" }),
-        ),
-    )
-    .await;
-    let Error::Unsuccessful(api) = &error else {
-        panic!("expected Unsuccessful, got {error:?}");
+    // A JSON object without one of its fields.
+    let without = |mut value: Value, field: &str| {
+        value.as_object_mut().unwrap().remove(field);
+        value
     };
-    assert_eq!(api.status(), 200);
-    assert_eq!(api.message(), Some("Contact not found"));
-    assert_eq!(error.status(), Some(200));
-    assert!(error.to_string().contains("Contact not found"), "{error}");
-}
-
-#[tokio::test]
-async fn http_200_success_false_on_list_is_unsuccessful() {
-    let error = contacts_list_error(json_response(
-        200,
-        json!({ "success": false, "error": "Invalid filter" }),
-    ))
-    .await;
-    let Error::Unsuccessful(api) = &error else {
-        panic!("expected Unsuccessful, got {error:?}");
-    };
-    assert_eq!(api.message(), Some("Invalid filter"));
-}
-
-#[tokio::test]
-async fn http_200_envelope_without_success_flag_is_unsuccessful() {
-    let error = contacts_create_error(json_response(
-        200,
-        json!({ "data": contact_json("c_9", "a@example.com") }),
-    ))
-    .await;
-    let Error::Unsuccessful(api) = &error else {
-        panic!("expected Unsuccessful, got {error:?}");
-    };
-    assert_eq!(api.message(), None);
-}
-
-#[tokio::test]
-async fn http_200_malformed_json_is_decode_error_with_snippet() {
-    let error = peers_get_error(raw_response(200, r#"{"_id": 1,"#, "application/json")).await;
-    let Error::Decode {
-        status, snippet, ..
-    } = &error
-    else {
-        panic!("expected Decode, got {error:?}");
-    };
-    assert_eq!(*status, 200);
-    assert_eq!(snippet, r#"{"_id": 1,"#);
-    assert_eq!(error.status(), Some(200));
-    assert!(error.to_string().contains(r#"{"_id": 1,"#), "{error}");
-}
-
-#[tokio::test]
-async fn http_200_malformed_json_in_envelope_is_decode_error() {
-    let error = contacts_create_error(raw_response(
-        200,
-        r#"{"success": true, "data": {"_id": 1,"#,
-        "application/json",
-    ))
-    .await;
-    assert_decode_200(&error);
-}
-
-#[tokio::test]
-async fn missing_required_peer_field_is_decode_error() {
-    let mut peer = peer_json();
-    peer.as_object_mut().unwrap().remove("modelId");
-    let error = peers_get_error(json_response(200, peer)).await;
-    let Error::Decode {
-        status, message, ..
-    } = &error
-    else {
-        panic!("expected Decode, got {error:?}");
-    };
-    assert_eq!(*status, 200);
-    assert!(message.contains("modelId"), "{message}");
-}
-
-#[tokio::test]
-async fn missing_required_contact_field_inside_envelope_is_decode_error() {
-    let server = MockServer::start().await;
-    let mut contact = contact_json("c_10", "a@example.com");
-    contact.as_object_mut().unwrap().remove("workspaceId");
-    mount_once(
-        &server,
-        authed("PATCH", "/sdk/contact", PAT),
-        json_response(200, json!({ "success": true, "data": contact })),
-    )
-    .await;
-
-    let body = UpdateContact {
-        email: Some("a@example.com".into()),
-        data: ContactChanges {
-            name: Some("A".into()),
-            ..ContactChanges::default()
+    vec![
+        ErrorCase {
+            name: "401 Unauthorized, with the guide's hints",
+            status: 401,
+            body: Json(json!({ "message": "Unauthorized" })),
+            variant: "Unauthorized",
+            message: Some("Unauthorized"),
+            shows: &[
+                "pat_",
+                "revoked",
+                "expired",
+                "Bearer",
+                "Authorization",
+                "Unauthorized",
+            ],
+            ..ErrorCase::default()
         },
-        ..UpdateContact::default()
-    };
-    let error = pat_client(&server)
-        .contacts()
-        .update(&body)
-        .await
-        .unwrap_err();
-    let Error::Decode { message, .. } = &error else {
-        panic!("expected Decode, got {error:?}");
-    };
-    assert!(message.contains("workspaceId"), "{message}");
+        ErrorCase {
+            name: "401 on contacts is Unauthorized, not an envelope error",
+            call: ContactsCreate,
+            status: 401,
+            body: Json(json!({ "success": false, "error": "Authorization failed" })),
+            variant: "Unauthorized",
+            message: Some("Authorization failed"),
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "401 on conversations.create",
+            call: ConversationsCreate,
+            status: 401,
+            body: Json(json!({ "message": "Authorization Error" })),
+            variant: "Unauthorized",
+            message: Some("Authorization Error"),
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "401 Invalid token, with the guide's hints",
+            call: UsersGet,
+            status: 401,
+            body: Json(json!({ "message": "Invalid token" })),
+            variant: "InvalidToken",
+            message: Some("Invalid token"),
+            shows: &["revoked", "expired", "pat_", "Personal Access Tokens"],
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "401 invalid token in a nested error message",
+            call: UsersGet,
+            status: 401,
+            body: Json(json!({ "error": { "message": "INVALID TOKEN supplied", "type": "auth" } })),
+            variant: "InvalidToken",
+            message: Some("INVALID TOKEN supplied"),
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "404 Channel not found, with the hookId hints",
+            status: 404,
+            body: Json(json!({ "error": "Channel not found" })),
+            variant: "ChannelNotFound",
+            message: Some("Channel not found"),
+            shows: &["hookId", "deleted or disabled", "COGNIPEER_HOOK_ID"],
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "404 Channel not found on flows.execute",
+            call: FlowsExecute,
+            status: 404,
+            body: Json(json!({ "message": "Channel not found" })),
+            variant: "ChannelNotFound",
+            message: Some("Channel not found"),
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "404 with another message is a generic API error",
+            status: 404,
+            body: Raw(
+                r#"{"message":"Peer not found","statusCode":404}"#.into(),
+                "application/json",
+            ),
+            variant: "Api",
+            message: Some("Peer not found"),
+            shows: &["HTTP 404: Peer not found"],
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "404 conversation not found is a generic API error",
+            call: ConversationsGet,
+            status: 404,
+            body: Json(json!({ "message": "Conversation not found", "statusCode": 404 })),
+            variant: "Api",
+            message: Some("Conversation not found"),
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "404 contact envelope error keeps the error text",
+            call: ContactsGet("nobody@example.com"),
+            status: 404,
+            body: Json(json!({ "success": false, "error": "Contact not found" })),
+            variant: "Api",
+            message: Some("Contact not found"),
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "500 HTML keeps the raw body and shows a one-line snippet",
+            status: 500,
+            body: Raw(html.into(), "text/html"),
+            variant: "Api",
+            shows: &["HTTP 500", "<h1>Internal Server Error</h1>"],
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "500 long body is cut in Display but kept whole",
+            call: UsersGet,
+            status: 500,
+            body: Raw(format!("<html>{}</html>", "x".repeat(5_000)), "text/html"),
+            variant: "Api",
+            shows: &["…"],
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "200 success false is Unsuccessful with the error text",
+            call: ContactsGet("ghost@example.com"),
+            status: 200,
+            body: Json(json!({ "success": false, "error": "Contact not found" })),
+            variant: "Unsuccessful",
+            message: Some("Contact not found"),
+            shows: &["Contact not found"],
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "200 success false on list",
+            call: ContactsList,
+            status: 200,
+            body: Json(json!({ "success": false, "error": "Invalid filter" })),
+            variant: "Unsuccessful",
+            message: Some("Invalid filter"),
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "200 envelope without the success flag",
+            call: ContactsCreate,
+            status: 200,
+            body: Json(json!({ "data": contact_json("c_9", "a@example.com") })),
+            variant: "Unsuccessful",
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "200 malformed JSON, shown as a snippet",
+            status: 200,
+            body: Raw(r#"{"_id": 1,"#.into(), "application/json"),
+            variant: "Decode",
+            shows: &[r#"{"_id": 1,"#],
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "200 malformed JSON in an envelope",
+            call: ContactsCreate,
+            status: 200,
+            body: Raw(
+                r#"{"success": true, "data": {"_id": 1,"#.into(),
+                "application/json",
+            ),
+            variant: "Decode",
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "200 peer without a required field",
+            status: 200,
+            body: Json(without(peer_json(), "modelId")),
+            variant: "Decode",
+            names: Some("modelId"),
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "200 contact without a required field inside the envelope",
+            call: ContactsUpdate,
+            status: 200,
+            body: Json(
+                json!({ "success": true, "data": without(contact_json("c_10", "a@example.com"), "workspaceId") }),
+            ),
+            variant: "Decode",
+            names: Some("workspaceId"),
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "200 successful envelope without data",
+            call: ContactsCreate,
+            status: 200,
+            body: Json(json!({ "success": true })),
+            variant: "Decode",
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "200 contact page without total",
+            call: ContactsList,
+            status: 200,
+            body: Json(json!({ "success": true, "data": [], "page": 1, "limit": 10 })),
+            variant: "Decode",
+            names: Some("total"),
+            ..ErrorCase::default()
+        },
+        ErrorCase {
+            name: "200 with an empty body",
+            call: UsersGet,
+            status: 200,
+            variant: "Decode",
+            ..ErrorCase::default()
+        },
+    ]
 }
 
 #[tokio::test]
-async fn missing_data_in_successful_envelope_is_decode_error() {
-    let error = contacts_create_error(json_response(200, json!({ "success": true }))).await;
-    assert_decode_200(&error);
-}
+async fn error_responses_map_to_their_variants() {
+    for case in error_cases() {
+        let name = case.name;
+        let sent = case.body.text();
+        let response = match case.body {
+            Body::Empty => ResponseTemplate::new(case.status),
+            Body::Json(value) => json_response(case.status, value),
+            Body::Raw(text, content_type) => raw_response(case.status, &text, content_type),
+        };
+        let server = MockServer::start().await;
+        mount_once(&server, case.call.mock(), response).await;
+        let error = case.call.error(&pat_client(&server)).await;
 
-#[tokio::test]
-async fn missing_total_in_contact_page_is_decode_error() {
-    let error = contacts_list_error(json_response(
-        200,
-        json!({ "success": true, "data": [], "page": 1, "limit": 10 }),
-    ))
-    .await;
-    let Error::Decode { message, .. } = &error else {
-        panic!("expected Decode, got {error:?}");
-    };
-    assert!(message.contains("total"), "{message}");
-}
-
-#[tokio::test]
-async fn empty_200_body_is_decode_error() {
-    let error = users_get_error(ResponseTemplate::new(200)).await;
-    assert_decode_200(&error);
+        assert_eq!(variant(&error), case.variant, "{name}: {error:?}");
+        assert_eq!(error.status(), Some(case.status), "{name}");
+        match (&error, error.api_error()) {
+            (_, Some(api)) => {
+                assert_eq!(api.status(), case.status, "{name}");
+                assert_eq!(api.message(), case.message, "{name}");
+                assert_eq!(api.body(), sent, "{name}: the raw body is kept whole");
+            }
+            (
+                Error::Decode {
+                    message, snippet, ..
+                },
+                None,
+            ) => {
+                if sent.len() < 200 && !sent.contains('\n') {
+                    assert_eq!(snippet, &sent, "{name}: a short body is its own snippet");
+                }
+                if let Some(field) = case.names {
+                    assert!(message.contains(field), "{name}: {message}");
+                }
+            }
+            (other, None) => panic!("{name}: neither an API nor a decoding error: {other:?}"),
+        }
+        let shown = error.to_string();
+        for text in case.shows {
+            assert!(
+                shown.contains(text),
+                "{name}: `{text}` missing from: {shown}"
+            );
+        }
+        // Display shows a snippet of the body: one line, never the whole of a long one.
+        assert!(!shown.contains('\n'), "{name}: not one line: {shown}");
+        assert!(shown.len() < 1_000, "{name}: {} bytes", shown.len());
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1044,7 +1054,7 @@ async fn slow_response_is_timeout() {
         "GET",
         "/sdk/peer",
         PAT,
-        json_response(200, peer_json()).set_delay(Duration::from_millis(400)),
+        json_response(200, peer_json()).set_delay(Duration::from_secs(60)),
     )
     .await;
 
@@ -1054,8 +1064,9 @@ async fn slow_response_is_timeout() {
         .unwrap();
     let started = Instant::now();
     let error = client.peers().get().await.unwrap_err();
+    // Not a speed check: the margin only tells "cut by the timeout" from "waited for the server".
     assert!(
-        started.elapsed() < Duration::from_millis(380),
+        started.elapsed() < Duration::from_secs(30),
         "the timeout must cut the wait"
     );
     match &error {
@@ -1091,68 +1102,6 @@ async fn closed_port_is_transport_error() {
 // ---------------------------------------------------------------------------------------
 // configuration
 // ---------------------------------------------------------------------------------------
-
-fn assert_invalid_credential(result: Result<impl std::fmt::Debug, Error>, secret: &str) {
-    let error = result.expect_err("the credential must be rejected");
-    assert!(
-        matches!(error, Error::InvalidCredential(_)),
-        "expected InvalidCredential, got {error:?}"
-    );
-    let shown = error.to_string();
-    let debug = format!("{error:?}");
-    // The empty string is contained in everything; only check real secrets.
-    if !secret.trim().is_empty() {
-        assert!(!shown.contains(secret), "display leaks the secret: {shown}");
-        assert!(!debug.contains(secret), "debug leaks the secret: {debug}");
-        let core = secret.trim();
-        assert!(!shown.contains(core), "display leaks the secret: {shown}");
-        assert!(!debug.contains(core), "debug leaks the secret: {debug}");
-    }
-}
-
-#[test]
-fn bad_tokens_are_invalid_credentials_without_the_secret() {
-    assert_invalid_credential(Token::new(""), "");
-    assert_invalid_credential(Token::pat(""), "");
-    assert_invalid_credential(Token::api_token(""), "");
-    assert_invalid_credential(Token::pat("abc"), "abc");
-    assert_invalid_credential(
-        Token::pat("abcdefghijkl0123456789"),
-        "abcdefghijkl0123456789",
-    );
-    // Only the prefix: the message names the prefix, which is no secret.
-    assert_invalid_credential(Token::pat("pat_"), "");
-    assert_invalid_credential(Token::new("pat_"), "");
-    assert_invalid_credential(Token::new(format!("{PAT}\n")), PAT);
-    assert_invalid_credential(Token::new(format!(" {PAT}")), PAT);
-    assert_invalid_credential(
-        Token::new("pat_kcnlto8e01zg 3frarz8l1kvenmhqvtqzjmfnxdvh"),
-        "01zg 3frar",
-    );
-    assert_invalid_credential(Token::new("abc123\tdef456ghi789"), "abc123\tdef456ghi789");
-    assert_invalid_credential(
-        Token::new("pat_kcnlto8e01zgé3frarz8l1kvenmhq"),
-        "kcnlto8e01zgé3fr",
-    );
-    // A PAT declared as an API token is refused, and so is an API token declared a PAT.
-    assert_invalid_credential(Token::api_token(PAT), PAT);
-    assert_invalid_credential(Token::pat(API_TOKEN), API_TOKEN);
-    // The constructors accept the right kinds.
-    assert_eq!(Token::pat(PAT).unwrap().mode(), AuthMode::Pat);
-    assert_eq!(
-        Token::api_token(API_TOKEN).unwrap().mode(),
-        AuthMode::ApiToken
-    );
-}
-
-#[test]
-fn bad_hook_ids_are_invalid_credentials_without_the_value() {
-    assert_invalid_credential(HookId::new(""), "");
-    assert_invalid_credential(HookId::new(format!("{HOOK}\r\n")), HOOK);
-    assert_invalid_credential(HookId::new("bhdwxdpdkn\r\nX-Evil: 1"), "bhdwxdpdkn");
-    assert_invalid_credential(HookId::new("bhdwx dpdkndpzolyttqf"), "bhdwx dpdkn");
-    assert_eq!(HookId::new(HOOK).unwrap().as_str(), HOOK);
-}
 
 #[test]
 fn client_new_checks_credentials() {
@@ -1195,46 +1144,48 @@ fn bad_base_urls_and_timeouts_are_config_errors() {
 }
 
 #[tokio::test]
-async fn trailing_slash_on_base_url_is_ignored() {
-    let server = serve_once("GET", "/sdk/peer", PAT, json_response(200, peer_json())).await;
-
-    let client = builder(PAT)
-        .base_url(format!("{}/", server.uri()))
-        .build()
-        .unwrap();
-    assert_eq!(client.base_url(), server.uri());
-    let peer = client.peers().get().await.unwrap();
-    assert_eq!(peer.id, "65f1c0ffee00000000000a01");
-    let request = only_request(&server, PAT).await;
-    assert_eq!(request.url.path(), "/sdk/peer");
-    assert!(!request.url.as_str().contains("//sdk"), "{}", request.url);
-}
-
-#[tokio::test]
-async fn base_url_path_prefix_is_kept() {
-    let server = serve_once(
-        "POST",
-        "/v1/sdk/contact/list",
-        PAT,
-        json_response(
-            200,
-            json!({ "success": true, "data": [], "total": 0, "page": 1, "limit": 10 }),
+async fn base_url_trailing_slash_is_ignored_and_its_path_prefix_kept() {
+    // (case, what follows the server's address in the base URL, verb, route the server sees)
+    for (name, suffix, verb, route) in [
+        ("trailing slash", "/", "GET", "/sdk/peer"),
+        (
+            "path prefix and trailing slash, GET",
+            "/v1/",
+            "GET",
+            "/v1/sdk/peer",
         ),
-    )
-    .await;
+        (
+            "path prefix and trailing slash, POST",
+            "/v1/",
+            "POST",
+            "/v1/sdk/contact/list",
+        ),
+    ] {
+        let page = json!({ "success": true, "data": [], "total": 0, "page": 1, "limit": 10 });
+        let answer = if verb == "GET" { peer_json() } else { page };
+        let server = serve_once(verb, route, PAT, json_response(200, answer)).await;
 
-    let client = builder(PAT)
-        .base_url(format!("{}/v1/", server.uri()))
-        .build()
-        .unwrap();
-    let page = client
-        .contacts()
-        .list(&ListContacts::default())
-        .await
-        .unwrap();
-    assert_eq!(page.total, 0);
-    let request = only_request(&server, PAT).await;
-    assert_eq!(request.url.path(), "/v1/sdk/contact/list");
+        let client = builder(PAT)
+            .base_url(format!("{}{suffix}", server.uri()))
+            .build()
+            .unwrap();
+        let expected_base = format!("{}{}", server.uri(), suffix.trim_end_matches('/'));
+        assert_eq!(client.base_url(), expected_base, "{name}");
+        if verb == "GET" {
+            let peer = client.peers().get().await.unwrap();
+            assert_eq!(peer.id, "65f1c0ffee00000000000a01", "{name}");
+        } else {
+            let page = client.contacts().list(&ListContacts::default()).await;
+            assert_eq!(page.unwrap().total, 0, "{name}");
+        }
+        let request = only_request(&server, PAT).await;
+        assert_eq!(request.url.path(), route, "{name}");
+        assert!(
+            !request.url.as_str().contains("//sdk"),
+            "{name}: {}",
+            request.url
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1301,54 +1252,4 @@ async fn from_env_reads_token_hook_id_and_base_url() {
     only_request(&server, PAT).await;
 
     clear_env();
-}
-
-// ---------------------------------------------------------------------------------------
-// client-side validation the reference asks for (§5, §7.2), declared in the spec
-// ---------------------------------------------------------------------------------------
-
-#[tokio::test]
-async fn contacts_get_without_selector_fails_before_sending() {
-    let server = contact_server().await;
-
-    let result = pat_client(&server)
-        .contacts()
-        .get(&ContactsGetQuery::default())
-        .await;
-    assert!(
-        matches!(result, Err(Error::Precondition { .. })),
-        "expected a client-side error, got {result:?}"
-    );
-    assert_nothing_sent(&server).await;
-}
-
-#[tokio::test]
-async fn contacts_update_without_selector_or_changes_fails_before_sending() {
-    let server = contact_server().await;
-
-    let client = pat_client(&server);
-    let no_selector = UpdateContact {
-        data: ContactChanges {
-            name: Some("A".into()),
-            ..ContactChanges::default()
-        },
-        ..UpdateContact::default()
-    };
-    let result = client.contacts().update(&no_selector).await;
-    assert!(
-        matches!(result, Err(Error::Precondition { .. })),
-        "no selector: expected an error, got {result:?}"
-    );
-
-    let no_changes = UpdateContact {
-        email: Some("a@example.com".into()),
-        ..UpdateContact::default()
-    };
-    let result = client.contacts().update(&no_changes).await;
-    assert!(
-        matches!(result, Err(Error::Precondition { .. })),
-        "empty data: expected an error, got {result:?}"
-    );
-
-    assert_nothing_sent(&server).await;
 }

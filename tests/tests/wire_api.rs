@@ -22,17 +22,20 @@ use cognipeer_sdk::models::{
 };
 use cognipeer_sdk::{CognipeerClient, Error, RetryPolicy};
 use common::{
-    assert_bodiless, assert_credentials, assert_json_body, assert_nothing_sent, assert_route,
-    authed, builder_for, json_response, mount_once, obj, ok_json, only_request, permissive_server,
-    query_values, received, request_count, serve_once, tree, HOOK, PAT,
+    assert_bodiless, assert_credentials, assert_nothing_sent, assert_route, assert_sent, authed,
+    builder_for, json_response, mount_once, obj, ok_json, permissive_server, received,
+    request_count, serve_once, tree, HOOK, PAT,
 };
 use serde_json::{json, Value};
 use std::time::Duration;
-use wiremock::matchers::{body_json, method};
+use wiremock::matchers::method;
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
 /// The route of `contacts.list` (and `contacts.list_all`).
 const CONTACT_LIST: &str = "/sdk/contact/list";
+/// The route of `conversations.send_message` (POST) and `conversations.messages` (GET) of
+/// `conv_1`.
+const CONV_1_MESSAGES: &str = "/sdk/conversation/conv_1/message";
 /// The route of `conversations.list` (and `conversations.list_all`).
 const CONVERSATION_LIST: &str = "/sdk/conversation/list";
 /// An id with every character that must not break out of its path segment.
@@ -145,33 +148,6 @@ async fn conv_1_messages(client: &CognipeerClient) -> Result<Vec<ConversationMes
 // custom matchers
 // ---------------------------------------------------------------------------------------
 
-/// The raw (still percent-encoded) request path is exactly this.
-struct RawPath(String);
-
-impl Match for RawPath {
-    fn matches(&self, request: &Request) -> bool {
-        request.url.path() == self.0
-    }
-}
-
-/// The query parameter occurs exactly once, with exactly this value.
-struct QueryOnce(&'static str, &'static str);
-
-impl Match for QueryOnce {
-    fn matches(&self, request: &Request) -> bool {
-        query_values(request, self.0) == [self.1]
-    }
-}
-
-/// The request has no query string at all.
-struct NoQuery;
-
-impl Match for NoQuery {
-    fn matches(&self, request: &Request) -> bool {
-        request.url.query().is_none()
-    }
-}
-
 /// The JSON body's `page` field is this number.
 struct BodyPage(i64);
 
@@ -189,21 +165,22 @@ impl Match for BodyPage {
 // ---------------------------------------------------------------------------------------
 
 fn weather_tool() -> ClientTool {
-    ClientTool {
-        r#type: ClientToolType::Function,
-        function: ClientFunction {
-            name: "get_weather".into(),
-            description: Some("Current weather for a city".into()),
-            parameters: ClientFunctionParameters {
-                r#type: "object".into(),
-                properties: tree(json!({
-                    "city": { "type": "string", "description": "City name" },
-                    "unit": { "type": "string", "enum": ["celsius", "fahrenheit"] }
-                })),
-                required: Some(vec!["city".into()]),
-            },
-        },
-    }
+    let parameters = ClientFunctionParameters {
+        r#type: "object".into(),
+        properties: tree(json!({
+            "city": { "type": "string", "description": "City name" },
+            "unit": { "type": "string", "enum": ["celsius", "fahrenheit"] }
+        })),
+        required: Some(vec!["city".into()]),
+        ..Default::default()
+    };
+    let function = ClientFunction {
+        name: "get_weather".into(),
+        description: Some("Current weather for a city".into()),
+        parameters,
+        ..Default::default()
+    };
+    ClientTool::new(ClientToolType::Function, function)
 }
 
 fn weather_tool_json() -> Value {
@@ -253,11 +230,10 @@ fn expected_conversation(id: &str) -> Conversation {
         title: Some(format!("Conversation {id}")),
         peer_id: "65f1c0ffee00000000000a01".into(),
         user_id: Some("65f1c0ffee00000000000b02".into()),
-        contact_id: None,
         source: "sdk".into(),
         created_at: "2024-12-01T10:00:00.000Z".into(),
         updated_at: "2024-12-01T10:05:00.000Z".into(),
-        peer: None,
+        ..Default::default()
     }
 }
 
@@ -306,8 +282,7 @@ fn conversation_page(ids: &[usize], total: i64, page: i64, limit: i64) -> Value 
 
 #[tokio::test]
 async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
-    let server = MockServer::start().await;
-    let expected_body = json!({
+    let sent = json!({
         "contactId": "c_1",
         "messages": [
             { "role": "user", "content": "What's the weather in Berlin?" },
@@ -339,32 +314,20 @@ async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
             "timestamp": "2024-12-01T10:00:01.000Z"
         }
     });
-    mount_once(
-        &server,
-        authed("POST", "/sdk/conversation", PAT)
-            .and(NoQuery)
-            .and(body_json(&expected_body)),
-        ok_json(&response),
-    )
-    .await;
+    let server = serve_once("POST", "/sdk/conversation", PAT, ok_json(&response)).await;
 
     let body = CreateConversation {
         contact_id: Some("c_1".into()),
         messages: Some(vec![
-            Message {
-                role: MessageRole::User,
-                content: "What's the weather in Berlin?".into(),
-            },
-            Message {
-                role: MessageRole::Ai,
-                content: "Let me check.".into(),
-            },
+            Message::new(MessageRole::User, "What's the weather in Berlin?"),
+            Message::new(MessageRole::Ai, "Let me check."),
         ]),
         client_tools: Some(vec![weather_tool()]),
         response_format: Some(ResponseFormat::Json),
         response_schema: Some(answer_schema()),
         additional_context: Some("The user is in Europe.".into()),
         version: Some("3".into()),
+        ..Default::default()
     };
     let answer = client(&server).conversations().create(&body).await.unwrap();
 
@@ -383,7 +346,7 @@ async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
                 input: Some(json!({ "q": "berlin" })),
                 output: Some(json!(["r1", "r2"])),
                 status: Some("done".into()),
-                error: None,
+                ..Default::default()
             }]),
             message_id: Some("msg_ai_1".into()),
             status: Some(MessageStatus::ClientToolCall),
@@ -392,27 +355,21 @@ async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
                 tool_name: "get_weather".into(),
                 args: tree(json!({ "city": "Berlin", "unit": "celsius" })),
                 timestamp: Some("2024-12-01T10:00:01.000Z".into()),
+                ..Default::default()
             }),
+            ..Default::default()
         }
     );
     assert_round_trips!(&answer, &response);
-
-    let request = only_request(&server, PAT).await;
-    assert_route(&request, "POST", "/sdk/conversation");
-    assert_json_body(&request, &expected_body);
+    let route = "/sdk/conversation";
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 #[tokio::test]
 async fn conversations_create_with_defaults_sends_empty_object_and_accepts_minimal_answer() {
-    let server = MockServer::start().await;
     // The reference's own test mock leaves out `created`, `status` and `messageId`.
     let response = json!({ "conversationId": "conv_2", "peerId": "p_1" });
-    mount_once(
-        &server,
-        authed("POST", "/sdk/conversation", PAT).and(body_json(json!({}))),
-        ok_json(&response),
-    )
-    .await;
+    let server = serve_once("POST", "/sdk/conversation", PAT, ok_json(&response)).await;
 
     let answer = client(&server)
         .conversations()
@@ -427,14 +384,13 @@ async fn conversations_create_with_defaults_sends_empty_object_and_accepts_minim
             ..CreateConversationResponse::default()
         }
     );
-    let request = only_request(&server, PAT).await;
-    assert_json_body(&request, &json!({}));
+    let route = "/sdk/conversation";
+    assert_sent(&server, PAT, "POST", route, None, Some(&json!({}))).await;
 }
 
 #[tokio::test]
 async fn conversations_create_text_format_with_only_messages() {
-    let server = MockServer::start().await;
-    let expected_body = json!({
+    let sent = json!({
         "messages": [{ "role": "user", "content": "Hallo, wie geht's? 👋" }],
         "response_format": "text"
     });
@@ -446,20 +402,15 @@ async fn conversations_create_text_format_with_only_messages() {
         "messageId": "msg_3",
         "status": "done"
     });
-    mount_once(
-        &server,
-        authed("POST", "/sdk/conversation", PAT).and(body_json(&expected_body)),
-        ok_json(&response),
-    )
-    .await;
+    let server = serve_once("POST", "/sdk/conversation", PAT, ok_json(&response)).await;
 
     let answer = client(&server)
         .conversations()
         .create(&CreateConversation {
-            messages: Some(vec![Message {
-                role: MessageRole::User,
-                content: "Hallo, wie geht's? 👋".into(),
-            }]),
+            messages: Some(vec![Message::new(
+                MessageRole::User,
+                "Hallo, wie geht's? 👋",
+            )]),
             response_format: Some(ResponseFormat::Text),
             ..CreateConversation::default()
         })
@@ -468,7 +419,8 @@ async fn conversations_create_text_format_with_only_messages() {
     assert_eq!(answer.status, Some(MessageStatus::Done));
     assert_eq!(answer.content.as_deref(), Some("Gut, danke!"));
     assert_round_trips!(&answer, &response);
-    assert_json_body(&only_request(&server, PAT).await, &expected_body);
+    let route = "/sdk/conversation";
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -477,8 +429,7 @@ async fn conversations_create_text_format_with_only_messages() {
 
 #[tokio::test]
 async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_the_body() {
-    let server = MockServer::start().await;
-    let expected_body = json!({
+    let sent = json!({
         "content": "Summarize our chat.",
         "contactId": "c_1",
         "clientTools": [weather_tool_json()],
@@ -494,14 +445,7 @@ async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_
         "messageId": "msg_ai_2",
         "status": "done"
     });
-    mount_once(
-        &server,
-        authed("POST", "/sdk/conversation/conv_1/message", PAT)
-            .and(NoQuery)
-            .and(body_json(&expected_body)),
-        ok_json(&response),
-    )
-    .await;
+    let server = serve_once("POST", CONV_1_MESSAGES, PAT, ok_json(&response)).await;
 
     let body = SendMessage {
         content: "Summarize our chat.".into(),
@@ -511,6 +455,7 @@ async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_
         response_schema: Some(answer_schema()),
         additional_context: Some("Keep it short.".into()),
         version: Some("latest".into()),
+        ..Default::default()
     };
     let answer = client(&server)
         .conversations()
@@ -520,8 +465,6 @@ async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_
     assert_eq!(
         answer,
         SendMessageResponse {
-            conversation_id: "conv_1".into(),
-            content: None,
             output: Some(json!({ "summary": "We talked about weather.", "confidence": 0.9 })),
             tools: Some(vec![ToolLog {
                 name: "memory".into(),
@@ -529,45 +472,30 @@ async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_
                 error: Some("timeout".into()),
                 ..ToolLog::default()
             }]),
-            message_id: "msg_ai_2".into(),
-            status: MessageStatus::Done,
-            pending_action: None,
+            ..SendMessageResponse::new("conv_1", "msg_ai_2", MessageStatus::Done)
         }
     );
     assert_round_trips!(&answer, &response);
-
-    let request = only_request(&server, PAT).await;
-    assert_route(&request, "POST", "/sdk/conversation/conv_1/message");
-    assert_json_body(&request, &expected_body);
-    let sent: Value = serde_json::from_slice(&request.body).unwrap();
-    assert!(sent.get("conversationId").is_none());
+    // The whole body is compared: `conversationId` is in the path only.
+    assert_sent(&server, PAT, "POST", CONV_1_MESSAGES, None, Some(&sent)).await;
 }
 
 #[tokio::test]
 async fn conversations_send_message_with_only_content_sends_only_content() {
-    let server = MockServer::start().await;
     let response = json!({
         "conversationId": "conv_1",
         "content": "Hi!",
         "messageId": "msg_ai_3",
         "status": "completed"
     });
-    mount_once(
-        &server,
-        authed("POST", "/sdk/conversation/conv_1/message", PAT)
-            .and(body_json(json!({ "content": "Hello" }))),
-        ok_json(&response),
-    )
-    .await;
+    let server = serve_once("POST", CONV_1_MESSAGES, PAT, ok_json(&response)).await;
 
     let answer = send_to_conv_1(&server, "Hello").await.unwrap();
     assert_eq!(answer.status, MessageStatus::Completed);
     assert_eq!(answer.content.as_deref(), Some("Hi!"));
     assert_round_trips!(&answer, &response);
-    assert_json_body(
-        &only_request(&server, PAT).await,
-        &json!({ "content": "Hello" }),
-    );
+    let sent = json!({ "content": "Hello" });
+    assert_sent(&server, PAT, "POST", CONV_1_MESSAGES, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -576,8 +504,7 @@ async fn conversations_send_message_with_only_content_sends_only_content() {
 
 #[tokio::test]
 async fn conversations_resume_message_posts_exactly_the_tool_result() {
-    let server = MockServer::start().await;
-    let expected_body = json!({
+    let sent = json!({
         "toolResult": {
             "executionId": "exec_1",
             "success": true,
@@ -597,26 +524,17 @@ async fn conversations_resume_message_posts_exactly_the_tool_result() {
             "args": { "city": "Berlin", "days": 3 }
         }
     });
-    mount_once(
-        &server,
-        authed(
-            "POST",
-            "/sdk/conversation/conv_1/message/msg_ai_1/resume",
-            PAT,
-        )
-        .and(NoQuery)
-        .and(body_json(&expected_body)),
-        ok_json(&response),
-    )
-    .await;
+    let route = "/sdk/conversation/conv_1/message/msg_ai_1/resume";
+    let server = serve_once("POST", route, PAT, ok_json(&response)).await;
 
     let body = ResumeMessage {
         tool_result: ToolResult {
             execution_id: "exec_1".into(),
             success: true,
             output: "{\"tempC\":21}".into(),
-            error: None,
+            ..Default::default()
         },
+        ..Default::default()
     };
     let answer = client(&server)
         .conversations()
@@ -626,39 +544,28 @@ async fn conversations_resume_message_posts_exactly_the_tool_result() {
     assert_eq!(
         answer,
         ResumeMessageResponse {
-            conversation_id: "conv_1".into(),
-            content: String::new(),
             tools: Some(vec![ToolLog {
                 name: "get_weather".into(),
                 input: Some(json!({ "city": "Berlin" })),
                 output: Some(json!("{\"tempC\":21}")),
                 ..ToolLog::default()
             }]),
-            message_id: "msg_ai_1".into(),
-            status: MessageStatus::ClientToolCall,
             pending_action: Some(PendingAction {
                 execution_id: "exec_2".into(),
                 tool_name: "get_forecast".into(),
                 args: tree(json!({ "city": "Berlin", "days": 3 })),
-                timestamp: None,
+                ..Default::default()
             }),
+            ..ResumeMessageResponse::new("conv_1", "", "msg_ai_1", MessageStatus::ClientToolCall)
         }
     );
     assert_round_trips!(&answer, &response);
-
-    let request = only_request(&server, PAT).await;
-    assert_route(
-        &request,
-        "POST",
-        "/sdk/conversation/conv_1/message/msg_ai_1/resume",
-    );
-    assert_json_body(&request, &expected_body);
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 #[tokio::test]
 async fn conversations_resume_message_failed_tool_sends_empty_output_and_error() {
-    let server = MockServer::start().await;
-    let expected_body = json!({
+    let sent = json!({
         "toolResult": {
             "executionId": "exec_9",
             "success": false,
@@ -672,17 +579,8 @@ async fn conversations_resume_message_failed_tool_sends_empty_output_and_error()
         "messageId": "msg_ai_9",
         "status": "done"
     });
-    mount_once(
-        &server,
-        authed(
-            "POST",
-            "/sdk/conversation/conv_1/message/msg_ai_9/resume",
-            PAT,
-        )
-        .and(body_json(&expected_body)),
-        ok_json(&response),
-    )
-    .await;
+    let route = "/sdk/conversation/conv_1/message/msg_ai_9/resume";
+    let server = serve_once("POST", route, PAT, ok_json(&response)).await;
 
     let answer = client(&server)
         .conversations()
@@ -695,7 +593,9 @@ async fn conversations_resume_message_failed_tool_sends_empty_output_and_error()
                     success: false,
                     output: String::new(),
                     error: Some("Unknown tool: teleport".into()),
+                    ..Default::default()
                 },
+                ..Default::default()
             },
         )
         .await
@@ -703,7 +603,7 @@ async fn conversations_resume_message_failed_tool_sends_empty_output_and_error()
     assert_eq!(answer.status, MessageStatus::Done);
     assert_eq!(answer.pending_action, None);
     assert_round_trips!(&answer, &response);
-    assert_json_body(&only_request(&server, PAT).await, &expected_body);
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -712,7 +612,6 @@ async fn conversations_resume_message_failed_tool_sends_empty_output_and_error()
 
 #[tokio::test]
 async fn conversations_list_with_defaults_posts_empty_object() {
-    let server = MockServer::start().await;
     let response = json!({
         "data": [
             conversation_json("conv_1"),
@@ -730,14 +629,7 @@ async fn conversations_list_with_defaults_posts_empty_object() {
         "page": 1,
         "limit": 10
     });
-    mount_once(
-        &server,
-        authed("POST", CONVERSATION_LIST, PAT)
-            .and(NoQuery)
-            .and(body_json(json!({}))),
-        ok_json(&response),
-    )
-    .await;
+    let server = serve_once("POST", CONVERSATION_LIST, PAT, ok_json(&response)).await;
 
     let page = client(&server)
         .conversations()
@@ -751,44 +643,37 @@ async fn conversations_list_with_defaults_posts_empty_object() {
                 expected_conversation("conv_1"),
                 Conversation {
                     id: "conv_2".into(),
-                    title: None,
                     peer_id: "p_1".into(),
-                    user_id: None,
                     contact_id: Some("c_9".into()),
                     source: "api".into(),
                     created_at: "2024-12-02T10:00:00.000Z".into(),
                     updated_at: "2024-12-02T10:00:00.000Z".into(),
                     peer: Some(json!({ "_id": "p_1", "name": "Support Agent" })),
+                    ..Default::default()
                 },
             ],
             total: 2,
             page: 1,
             limit: 10,
+            ..Default::default()
         }
     );
     assert_round_trips!(&page, &response);
-
-    let request = only_request(&server, PAT).await;
-    assert_route(&request, "POST", CONVERSATION_LIST);
-    assert_json_body(&request, &json!({}));
+    let route = CONVERSATION_LIST;
+    assert_sent(&server, PAT, "POST", route, None, Some(&json!({}))).await;
 }
 
 #[tokio::test]
 async fn conversations_list_sends_filter_sort_page_limit_and_contact() {
-    let server = MockServer::start().await;
-    let expected_body = json!({
+    let sent = json!({
         "contactId": "c_1",
         "filter": { "title": { "$exists": true }, "source": "sdk" },
         "page": 2,
         "limit": 5,
         "sort": { "createdAt": -1 }
     });
-    mount_once(
-        &server,
-        authed("POST", CONVERSATION_LIST, PAT).and(body_json(&expected_body)),
-        ok_json(&conversation_page(&[6], 6, 2, 5)),
-    )
-    .await;
+    let page = ok_json(&conversation_page(&[6], 6, 2, 5));
+    let server = serve_once("POST", CONVERSATION_LIST, PAT, page).await;
 
     let page = client(&server)
         .conversations()
@@ -800,12 +685,14 @@ async fn conversations_list_sends_filter_sort_page_limit_and_contact() {
             page: Some(2),
             limit: Some(5),
             sort: Some(BTreeMap::from([("createdAt".to_owned(), -1)])),
+            ..Default::default()
         })
         .await
         .unwrap();
     assert_eq!(conversation_ids(&page.data), ["conv_6"]);
     assert_eq!((page.total, page.page, page.limit), (6, 2, 5));
-    assert_json_body(&only_request(&server, PAT).await, &expected_body);
+    let route = CONVERSATION_LIST;
+    assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -814,15 +701,9 @@ async fn conversations_list_sends_filter_sort_page_limit_and_contact() {
 
 #[tokio::test]
 async fn conversations_get_fetches_one_conversation() {
-    let server = MockServer::start().await;
     let mut response = conversation_json("conv_1");
     response["peer"] = json!({ "_id": "65f1c0ffee00000000000a01", "name": "Support Agent", "modelId": "gpt-4o-mini" });
-    mount_once(
-        &server,
-        authed("GET", "/sdk/conversation/conv_1", PAT).and(NoQuery),
-        ok_json(&response),
-    )
-    .await;
+    let server = serve_once("GET", "/sdk/conversation/conv_1", PAT, ok_json(&response)).await;
 
     let conversation = client(&server).conversations().get("conv_1").await.unwrap();
     assert_eq!(
@@ -837,11 +718,7 @@ async fn conversations_get_fetches_one_conversation() {
         }
     );
     assert_round_trips!(&conversation, &response);
-
-    let request = only_request(&server, PAT).await;
-    assert_route(&request, "GET", "/sdk/conversation/conv_1");
-    assert_eq!(request.url.query(), None);
-    assert_bodiless(&request);
+    assert_sent(&server, PAT, "GET", "/sdk/conversation/conv_1", None, None).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -871,63 +748,47 @@ fn messages_json() -> Value {
 
 fn expected_messages() -> Vec<ConversationMessage> {
     vec![
+        ConversationMessage::new(
+            "msg_1",
+            "conv_1",
+            MessageRole::User,
+            "What's the weather?",
+            "2024-12-01T10:00:00.000Z",
+        ),
         ConversationMessage {
-            id: "msg_1".into(),
-            conversation_id: "conv_1".into(),
-            r#type: MessageRole::User,
-            content: "What's the weather?".into(),
-            status: None,
-            created_at: "2024-12-01T10:00:00.000Z".into(),
-            tool_logs: None,
-        },
-        ConversationMessage {
-            id: "msg_2".into(),
-            conversation_id: "conv_1".into(),
-            r#type: MessageRole::Ai,
-            content: "Sunny, 21 °C.".into(),
             status: Some(MessageStatus::Done),
-            created_at: "2024-12-01T10:00:02.000Z".into(),
             tool_logs: Some(vec![ToolLog {
                 name: "get_weather".into(),
                 input: Some(json!({ "city": "Berlin" })),
                 output: Some(json!({ "tempC": 21 })),
                 status: Some("success".into()),
-                error: None,
+                ..Default::default()
             }]),
+            ..ConversationMessage::new(
+                "msg_2",
+                "conv_1",
+                MessageRole::Ai,
+                "Sunny, 21 °C.",
+                "2024-12-01T10:00:02.000Z",
+            )
         },
     ]
 }
 
 #[tokio::test]
 async fn conversations_messages_sends_default_messages_count_10_and_decodes_bare_array() {
-    let server = MockServer::start().await;
-    mount_once(
-        &server,
-        authed("GET", "/sdk/conversation/conv_1/message", PAT)
-            .and(QueryOnce("messagesCount", "10")),
-        ok_json(&messages_json()),
-    )
-    .await;
+    let server = serve_once("GET", CONV_1_MESSAGES, PAT, ok_json(&messages_json())).await;
 
     let messages = conv_1_messages(&client(&server)).await.unwrap();
     assert_eq!(messages, expected_messages());
     assert_round_trips!(&messages, &messages_json());
-
-    let request = only_request(&server, PAT).await;
-    assert_route(&request, "GET", "/sdk/conversation/conv_1/message");
-    assert_eq!(request.url.query(), Some("messagesCount=10"));
-    assert_bodiless(&request);
+    let query = Some("messagesCount=10");
+    assert_sent(&server, PAT, "GET", CONV_1_MESSAGES, query, None).await;
 }
 
 #[tokio::test]
 async fn conversations_messages_sends_the_given_messages_count_once() {
-    let server = MockServer::start().await;
-    mount_once(
-        &server,
-        authed("GET", "/sdk/conversation/conv_1/message", PAT).and(QueryOnce("messagesCount", "3")),
-        ok_json(&json!([])),
-    )
-    .await;
+    let server = serve_once("GET", CONV_1_MESSAGES, PAT, ok_json(&json!([]))).await;
 
     let messages = client(&server)
         .conversations()
@@ -935,15 +796,14 @@ async fn conversations_messages_sends_the_given_messages_count_once() {
             "conv_1",
             &ConversationsMessagesQuery {
                 messages_count: Some(3),
+                ..Default::default()
             },
         )
         .await
         .unwrap();
     assert!(messages.is_empty());
-
-    let request = only_request(&server, PAT).await;
-    assert_eq!(query_values(&request, "messagesCount"), ["3"]);
-    assert_eq!(request.url.query(), Some("messagesCount=3"));
+    let query = Some("messagesCount=3");
+    assert_sent(&server, PAT, "GET", CONV_1_MESSAGES, query, None).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -960,7 +820,6 @@ fn flow_inputs() -> BTreeMap<String, Value> {
 
 #[tokio::test]
 async fn flows_execute_posts_the_inputs_as_the_whole_body_with_version_latest() {
-    let server = MockServer::start().await;
     let response = json!({
         "success": true,
         "outputs": { "summary": "2 orders found", "total": 59.9 },
@@ -968,18 +827,7 @@ async fn flows_execute_posts_the_inputs_as_the_whole_body_with_version_latest() 
         "executionId": "exec_42",
         "durationMs": 1234
     });
-    mount_once(
-        &server,
-        authed("POST", "/sdk/flow/flow_1/execute", PAT)
-            .and(QueryOnce("version", "latest"))
-            .and(body_json(json!({
-                "customerName": "Jürgen",
-                "orderIds": [101, 102],
-                "options": { "priority": "high", "notify": true }
-            }))),
-        ok_json(&response),
-    )
-    .await;
+    let server = serve_once("POST", "/sdk/flow/flow_1/execute", PAT, ok_json(&response)).await;
 
     let result = client(&server)
         .flows()
@@ -991,34 +839,25 @@ async fn flows_execute_posts_the_inputs_as_the_whole_body_with_version_latest() 
         ExecuteFlowResponse {
             success: true,
             outputs: Some(tree(json!({ "summary": "2 orders found", "total": 59.9 }))),
-            error: None,
             extra: obj(json!({ "executionId": "exec_42", "durationMs": 1234 })),
+            ..Default::default()
         }
     );
     assert_round_trips!(&result, &response);
-
-    let request = only_request(&server, PAT).await;
-    assert_route(&request, "POST", "/sdk/flow/flow_1/execute");
-    assert_eq!(request.url.query(), Some("version=latest"));
     // The inputs are the body itself: not wrapped in `inputs`, no flowId, no version.
-    assert_json_body(
-        &request,
-        &Value::Object(flow_inputs().into_iter().collect()),
-    );
+    let inputs = json!({
+        "customerName": "Jürgen",
+        "orderIds": [101, 102],
+        "options": { "priority": "high", "notify": true }
+    });
+    let (route, query) = ("/sdk/flow/flow_1/execute", Some("version=latest"));
+    assert_sent(&server, PAT, "POST", route, query, Some(&inputs)).await;
 }
 
 #[tokio::test]
 async fn flows_execute_sends_the_given_version_once_and_empty_inputs_as_empty_object() {
-    let server = MockServer::start().await;
     let response = json!({ "success": false, "error": "Input `customerName` is required" });
-    mount_once(
-        &server,
-        authed("POST", "/sdk/flow/flow_1/execute", PAT)
-            .and(QueryOnce("version", "v3"))
-            .and(body_json(json!({}))),
-        ok_json(&response),
-    )
-    .await;
+    let server = serve_once("POST", "/sdk/flow/flow_1/execute", PAT, ok_json(&response)).await;
 
     let result = client(&server)
         .flows()
@@ -1026,6 +865,7 @@ async fn flows_execute_sends_the_given_version_once_and_empty_inputs_as_empty_ob
             "flow_1",
             &FlowsExecuteQuery {
                 version: Some("v3".into()),
+                ..Default::default()
             },
             &BTreeMap::new(),
         )
@@ -1041,10 +881,8 @@ async fn flows_execute_sends_the_given_version_once_and_empty_inputs_as_empty_ob
         }
     );
     assert_round_trips!(&result, &response);
-
-    let request = only_request(&server, PAT).await;
-    assert_eq!(query_values(&request, "version"), ["v3"]);
-    assert_json_body(&request, &json!({}));
+    let (route, query) = ("/sdk/flow/flow_1/execute", Some("version=v3"));
+    assert_sent(&server, PAT, "POST", route, query, Some(&json!({}))).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1072,25 +910,13 @@ fn channel_json(channel_type: &str) -> Value {
 
 #[tokio::test]
 async fn channels_get_fetches_the_channel_and_keeps_unknown_fields() {
-    let server = MockServer::start().await;
-    mount_once(
-        &server,
-        authed("GET", "/sdk/channel", PAT).and(NoQuery),
-        ok_json(&channel_json("api")),
-    )
-    .await;
+    let server = serve_once("GET", "/sdk/channel", PAT, ok_json(&channel_json("api"))).await;
 
     let channel = client(&server).channels().get().await.unwrap();
     assert_eq!(
         channel,
         Channel {
-            id: "ch_1".into(),
-            name: "Website API".into(),
-            hook_id: HOOK.into(),
-            peer_id: "65f1c0ffee00000000000a01".into(),
-            channel_type: ChannelType::Api,
             gallery_key: Some("api-access".into()),
-            is_active: true,
             prompt: Some("Be brief.".into()),
             messages_count: Some(20),
             created_at: Some("2024-09-01T00:00:00.000Z".into()),
@@ -1099,14 +925,18 @@ async fn channels_get_fetches_the_channel_and_keeps_unknown_fields() {
                 "hookData": { "settings": { "allowedOrigins": ["https://example.com"], "rateLimit": 60 } },
                 "workspaceId": "ws_01"
             })),
+            ..Channel::new(
+                "ch_1",
+                "Website API",
+                HOOK,
+                "65f1c0ffee00000000000a01",
+                ChannelType::Api,
+                true,
+            )
         }
     );
     assert_round_trips!(&channel, &channel_json("api"));
-
-    let request = only_request(&server, PAT).await;
-    assert_route(&request, "GET", "/sdk/channel");
-    assert_eq!(request.url.query(), None);
-    assert_bodiless(&request);
+    assert_sent(&server, PAT, "GET", "/sdk/channel", None, None).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1149,19 +979,13 @@ async fn known_channel_types_decode_to_their_variants() {
 
 #[tokio::test]
 async fn unknown_message_status_is_kept_as_unknown() {
-    let server = MockServer::start().await;
     let response = json!({
         "conversationId": "conv_1",
         "content": "…",
         "messageId": "msg_ai_5",
         "status": "thinking_hard"
     });
-    mount_once(
-        &server,
-        authed("POST", "/sdk/conversation/conv_1/message", PAT),
-        ok_json(&response),
-    )
-    .await;
+    let server = serve_once("POST", CONV_1_MESSAGES, PAT, ok_json(&response)).await;
 
     let answer = send_to_conv_1(&server, "Think about it.").await.unwrap();
     assert_eq!(
@@ -1176,7 +1000,7 @@ async fn unknown_message_status_is_kept_as_unknown() {
 async fn known_message_status_client_tool_call_decodes_to_its_variant() {
     let server = serve_once(
         "POST",
-        "/sdk/conversation/conv_1/message",
+        CONV_1_MESSAGES,
         PAT,
         ok_json(&json!({
             "conversationId": "conv_1",
@@ -1194,7 +1018,6 @@ async fn known_message_status_client_tool_call_decodes_to_its_variant() {
 
 #[tokio::test]
 async fn unknown_message_role_and_status_in_stored_messages_are_kept() {
-    let server = MockServer::start().await;
     let response = json!([{
         "_id": "msg_0",
         "conversationId": "conv_1",
@@ -1203,12 +1026,7 @@ async fn unknown_message_role_and_status_in_stored_messages_are_kept() {
         "status": "archived",
         "createdAt": "2024-12-01T09:59:59.000Z"
     }]);
-    mount_once(
-        &server,
-        authed("GET", "/sdk/conversation/conv_1/message", PAT),
-        ok_json(&response),
-    )
-    .await;
+    let server = serve_once("GET", CONV_1_MESSAGES, PAT, ok_json(&response)).await;
 
     let messages = conv_1_messages(&client(&server)).await.unwrap();
     assert_eq!(messages.len(), 1);
@@ -1224,7 +1042,7 @@ async fn unknown_message_role_and_status_in_stored_messages_are_kept() {
 async fn open_enum_of_the_wrong_json_type_is_a_decode_error() {
     let server = serve_once(
         "POST",
-        "/sdk/conversation/conv_1/message",
+        CONV_1_MESSAGES,
         PAT,
         ok_json(&json!({
             "conversationId": "conv_1",
@@ -1267,7 +1085,6 @@ fn closed_response_format_rejects_unknown_values() {
 
 #[tokio::test]
 async fn peer_keeps_unknown_fields_in_extra_and_serializes_them_back() {
-    let server = MockServer::start().await;
     let response = json!({
         "_id": "p_1",
         "name": "Support Agent",
@@ -1281,7 +1098,7 @@ async fn peer_keeps_unknown_fields_in_extra_and_serializes_them_back() {
         "securityFilters": { "pii": true },
         "createdBy": "u_1"
     });
-    mount_once(&server, authed("GET", "/sdk/peer", PAT), ok_json(&response)).await;
+    let server = serve_once("GET", "/sdk/peer", PAT, ok_json(&response)).await;
 
     let peer = client(&server).peers().get().await.unwrap();
     assert_eq!(peer.name, "Support Agent");
@@ -1323,150 +1140,120 @@ async fn contacts_in_a_page_keep_unknown_fields_in_extra() {
 // percent-encoding of path parameters
 // ---------------------------------------------------------------------------------------
 
-/// Exactly one request arrived, at exactly `raw_path`; `segments` are the decoded path
-/// segments the server saw.
-async fn assert_single_request_at(server: &MockServer, raw_path: &str, segments: &[&str]) {
-    let request = only_request(server, PAT).await;
-    assert_eq!(request.url.path(), raw_path);
-    assert_eq!(request.url.query(), None, "nothing may leak into the query");
-    assert_eq!(
-        request.url.fragment(),
-        None,
-        "nothing may leak into a fragment"
-    );
-    assert_eq!(decoded_segments(&request), segments);
+/// An operation with path parameters, called with [`NASTY_ID`] for each.
+#[derive(Clone, Copy, Debug)]
+enum PathCall {
+    ConversationsGet,
+    SendMessage,
+    /// Also with the message id `m/1 ?#`.
+    ResumeMessage,
+    Messages,
+    FlowsExecute,
+}
+
+impl PathCall {
+    /// Calls the operation and gives back its decoded answer as JSON.
+    async fn answer(self, client: &CognipeerClient) -> Value {
+        fn json(answer: Result<impl serde::Serialize, Error>) -> Value {
+            serde_json::to_value(answer.unwrap()).unwrap()
+        }
+        let conversations = client.conversations();
+        match self {
+            PathCall::ConversationsGet => json(conversations.get(NASTY_ID).await),
+            PathCall::SendMessage => json(conversations.send_message(NASTY_ID, &say("hi")).await),
+            PathCall::ResumeMessage => json(
+                conversations
+                    .resume_message(NASTY_ID, "m/1 ?#", &ResumeMessage::default())
+                    .await,
+            ),
+            PathCall::Messages => json(
+                conversations
+                    .messages(NASTY_ID, &ConversationsMessagesQuery::default())
+                    .await,
+            ),
+            PathCall::FlowsExecute => json(
+                client
+                    .flows()
+                    .execute(NASTY_ID, &FlowsExecuteQuery::default(), &BTreeMap::new())
+                    .await,
+            ),
+        }
+    }
 }
 
 #[tokio::test]
-async fn conversations_get_sends_an_awkward_id_as_one_path_segment() {
-    let server = MockServer::start().await;
-    let raw = format!("/sdk/conversation/{NASTY_ID_ENCODED}");
-    mount_once(
-        &server,
-        Mock::given(method("GET")).and(RawPath(raw.clone())),
-        ok_json(&conversation_json(NASTY_ID)),
-    )
-    .await;
+async fn path_parameters_are_percent_encoded_as_one_segment_each() {
+    let resume_body = serde_json::to_value(ResumeMessage::default()).unwrap();
+    // (call, verb, raw path on the wire, segments the server decodes, query, body, answer)
+    let cases = [
+        (
+            PathCall::ConversationsGet,
+            "GET",
+            format!("/sdk/conversation/{NASTY_ID_ENCODED}"),
+            vec!["sdk", "conversation", NASTY_ID],
+            None,
+            None,
+            conversation_json(NASTY_ID),
+        ),
+        (
+            PathCall::SendMessage,
+            "POST",
+            format!("/sdk/conversation/{NASTY_ID_ENCODED}/message"),
+            vec!["sdk", "conversation", NASTY_ID, "message"],
+            None,
+            Some(json!({ "content": "hi" })),
+            json!({ "conversationId": NASTY_ID, "content": "hello", "messageId": "m", "status": "done" }),
+        ),
+        (
+            // Both ids, each encoded on its own.
+            PathCall::ResumeMessage,
+            "POST",
+            format!("/sdk/conversation/{NASTY_ID_ENCODED}/message/m%2F1%20%3F%23/resume"),
+            vec![
+                "sdk",
+                "conversation",
+                NASTY_ID,
+                "message",
+                "m/1 ?#",
+                "resume",
+            ],
+            None,
+            Some(resume_body),
+            json!({ "conversationId": NASTY_ID, "content": "done", "messageId": "m/1 ?#", "status": "done" }),
+        ),
+        (
+            // The query stays separate from the encoded id.
+            PathCall::Messages,
+            "GET",
+            format!("/sdk/conversation/{NASTY_ID_ENCODED}/message"),
+            vec!["sdk", "conversation", NASTY_ID, "message"],
+            Some("messagesCount=10"),
+            None,
+            json!([]),
+        ),
+        (
+            PathCall::FlowsExecute,
+            "POST",
+            format!("/sdk/flow/{NASTY_ID_ENCODED}/execute"),
+            vec!["sdk", "flow", NASTY_ID, "execute"],
+            Some("version=latest"),
+            Some(json!({})),
+            json!({ "success": true }),
+        ),
+    ];
+    for (call, verb, raw, segments, query, body, answer) in cases {
+        let server = MockServer::start().await;
+        mount_once(&server, Mock::given(method(verb)), ok_json(&answer)).await;
 
-    let conversation = client(&server).conversations().get(NASTY_ID).await.unwrap();
-    assert_eq!(conversation.id, NASTY_ID);
-    assert_single_request_at(&server, &raw, &["sdk", "conversation", NASTY_ID]).await;
-}
-
-#[tokio::test]
-async fn conversations_send_message_sends_an_awkward_id_as_one_path_segment() {
-    let server = MockServer::start().await;
-    let raw = format!("/sdk/conversation/{NASTY_ID_ENCODED}/message");
-    mount_once(
-        &server,
-        Mock::given(method("POST"))
-            .and(RawPath(raw.clone()))
-            .and(body_json(json!({ "content": "hi" }))),
-        ok_json(&json!({
-            "conversationId": NASTY_ID,
-            "content": "hello",
-            "messageId": "m",
-            "status": "done"
-        })),
-    )
-    .await;
-
-    let answer = client(&server)
-        .conversations()
-        .send_message(NASTY_ID, &say("hi"))
-        .await
-        .unwrap();
-    assert_eq!(answer.conversation_id, NASTY_ID);
-    assert_single_request_at(&server, &raw, &["sdk", "conversation", NASTY_ID, "message"]).await;
-}
-
-#[tokio::test]
-async fn conversations_resume_message_encodes_both_ids_separately() {
-    let server = MockServer::start().await;
-    let message_id = "m/1 ?#";
-    let raw = format!("/sdk/conversation/{NASTY_ID_ENCODED}/message/m%2F1%20%3F%23/resume");
-    mount_once(
-        &server,
-        Mock::given(method("POST")).and(RawPath(raw.clone())),
-        ok_json(&json!({
-            "conversationId": NASTY_ID,
-            "content": "done",
-            "messageId": message_id,
-            "status": "done"
-        })),
-    )
-    .await;
-
-    let answer = client(&server)
-        .conversations()
-        .resume_message(NASTY_ID, message_id, &ResumeMessage::default())
-        .await
-        .unwrap();
-    assert_eq!(answer.message_id, message_id);
-    assert_single_request_at(
-        &server,
-        &raw,
-        &[
-            "sdk",
-            "conversation",
-            NASTY_ID,
-            "message",
-            message_id,
-            "resume",
-        ],
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn conversations_messages_encodes_the_id_and_keeps_the_query_separate() {
-    let server = MockServer::start().await;
-    let raw = format!("/sdk/conversation/{NASTY_ID_ENCODED}/message");
-    mount_once(
-        &server,
-        Mock::given(method("GET"))
-            .and(RawPath(raw.clone()))
-            .and(QueryOnce("messagesCount", "10")),
-        ok_json(&json!([])),
-    )
-    .await;
-
-    client(&server)
-        .conversations()
-        .messages(NASTY_ID, &ConversationsMessagesQuery::default())
-        .await
-        .unwrap();
-    let request = only_request(&server, PAT).await;
-    assert_eq!(request.url.path(), raw);
-    assert_eq!(request.url.query(), Some("messagesCount=10"));
-}
-
-#[tokio::test]
-async fn flows_execute_sends_an_awkward_flow_id_as_one_path_segment() {
-    let server = MockServer::start().await;
-    let raw = format!("/sdk/flow/{NASTY_ID_ENCODED}/execute");
-    mount_once(
-        &server,
-        Mock::given(method("POST"))
-            .and(RawPath(raw.clone()))
-            .and(QueryOnce("version", "latest")),
-        ok_json(&json!({ "success": true })),
-    )
-    .await;
-
-    let result = client(&server)
-        .flows()
-        .execute(NASTY_ID, &FlowsExecuteQuery::default(), &BTreeMap::new())
-        .await
-        .unwrap();
-    assert!(result.success);
-    let request = only_request(&server, PAT).await;
-    assert_eq!(request.url.path(), raw);
-    assert_eq!(request.url.query(), Some("version=latest"));
-    assert_eq!(
-        decoded_segments(&request),
-        ["sdk", "flow", NASTY_ID, "execute"]
-    );
+        assert_eq!(call.answer(&client(&server)).await, answer, "{call:?}");
+        let request = assert_sent(&server, PAT, verb, &raw, query, body.as_ref()).await;
+        assert_eq!(
+            request.url.fragment(),
+            None,
+            "{call:?}: nothing may leak into a fragment"
+        );
+        assert_eq!(decoded_segments(&request), segments, "{call:?}");
+    }
 }
 
 #[test]
@@ -1483,86 +1270,95 @@ async fn contact_server() -> MockServer {
     permissive_server(&json!({ "success": true, "data": contact_json(1) })).await
 }
 
-fn assert_precondition(result: Result<Contact, Error>, operation: &str) -> String {
-    let error = result.expect_err("expected a precondition error");
-    let Error::Precondition {
-        operation: op,
-        message,
-    } = &error
-    else {
-        panic!("expected Precondition, got {error:?}");
+/// A request the client must refuse before sending it.
+enum Refused {
+    Get(ContactsGetQuery),
+    Update(Box<UpdateContact>),
+}
+
+#[tokio::test]
+async fn contacts_get_and_update_without_selector_or_changes_are_refused_before_sending() {
+    let changes = ContactChanges {
+        name: Some("New Name".into()),
+        ..ContactChanges::default()
     };
-    assert_eq!(*op, operation);
-    assert!(
-        error.to_string().contains(operation),
-        "the message names the operation: {error}"
-    );
-    message.clone()
-}
+    // (case, request, what the refusal names besides the operation)
+    let cases = [
+        (
+            "get without email or integrationId",
+            Refused::Get(ContactsGetQuery::default()),
+            &["email", "integrationId"][..],
+        ),
+        (
+            "get with an empty email only",
+            Refused::Get(ContactsGetQuery {
+                email: Some(String::new()),
+                ..Default::default()
+            }),
+            &[],
+        ),
+        (
+            "update without a selector",
+            Refused::Update(Box::new(UpdateContact {
+                data: changes.clone(),
+                ..UpdateContact::default()
+            })),
+            &[],
+        ),
+        (
+            "update with empty changes",
+            Refused::Update(Box::new(UpdateContact {
+                email: Some("person1@example.com".into()),
+                data: ContactChanges::default(),
+                ..Default::default()
+            })),
+            &["data"],
+        ),
+        (
+            "update selected by an empty email only",
+            Refused::Update(Box::new(UpdateContact {
+                email: Some(String::new()),
+                data: changes,
+                ..Default::default()
+            })),
+            &[],
+        ),
+        (
+            "update with neither selector nor changes",
+            Refused::Update(Box::default()),
+            &[],
+        ),
+    ];
+    for (name, request, names) in cases {
+        let server = contact_server().await;
+        let client = client(&server);
+        let contacts = client.contacts();
+        let (operation, result) = match &request {
+            Refused::Get(query) => ("contacts.get", contacts.get(query).await),
+            Refused::Update(body) => ("contacts.update", contacts.update(body).await),
+        };
 
-/// `contacts.get` with `query` is refused and nothing is sent; returns the refusal's message.
-async fn refused_contacts_get(query: &ContactsGetQuery) -> String {
-    let server = contact_server().await;
-    let result = client(&server).contacts().get(query).await;
-    let message = assert_precondition(result, "contacts.get");
-    assert_nothing_sent(&server).await;
-    message
-}
-
-/// `contacts.update` with `body` is refused and nothing is sent; returns the refusal's message.
-async fn refused_contacts_update(body: &UpdateContact) -> String {
-    let server = contact_server().await;
-    let result = client(&server).contacts().update(body).await;
-    let message = assert_precondition(result, "contacts.update");
-    assert_nothing_sent(&server).await;
-    message
-}
-
-#[tokio::test]
-async fn contacts_get_without_email_or_integration_id_is_refused_before_sending() {
-    let message = refused_contacts_get(&ContactsGetQuery::default()).await;
-    assert!(
-        message.contains("email") && message.contains("integrationId"),
-        "{message}"
-    );
-}
-
-#[tokio::test]
-async fn contacts_get_with_an_empty_email_only_is_refused_before_sending() {
-    refused_contacts_get(&ContactsGetQuery {
-        email: Some(String::new()),
-        integration_id: None,
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn contacts_update_with_empty_changes_is_refused_before_sending() {
-    let message = refused_contacts_update(&UpdateContact {
-        email: Some("person1@example.com".into()),
-        integration_id: None,
-        data: ContactChanges::default(),
-    })
-    .await;
-    assert!(message.contains("data"), "{message}");
-}
-
-#[tokio::test]
-async fn contacts_update_selected_by_an_empty_email_only_is_refused_before_sending() {
-    refused_contacts_update(&UpdateContact {
-        email: Some(String::new()),
-        integration_id: None,
-        data: ContactChanges {
-            name: Some("New Name".into()),
-            ..ContactChanges::default()
-        },
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn contacts_update_with_neither_selector_nor_changes_is_refused_before_sending() {
-    refused_contacts_update(&UpdateContact::default()).await;
+        let error = result.expect_err(name);
+        let Error::Precondition {
+            operation: op,
+            message,
+        } = &error
+        else {
+            panic!("{name}: expected Precondition, got {error:?}");
+        };
+        assert_eq!(*op, operation, "{name}");
+        assert!(
+            error.to_string().contains(operation),
+            "{name}: the message names the operation: {error}"
+        );
+        for word in names {
+            assert!(
+                message.contains(word),
+                "{name}: `{word}` missing from: {message}"
+            );
+        }
+        assert_nothing_sent(&server).await;
+    }
 }
 
 #[tokio::test]
@@ -1572,22 +1368,18 @@ async fn a_valid_contacts_update_is_sent() {
     let contact = client(&server)
         .contacts()
         .update(&UpdateContact {
-            email: None,
             integration_id: Some("crm-1".into()),
             data: ContactChanges {
                 status: Some("vip".into()),
                 ..ContactChanges::default()
             },
+            ..Default::default()
         })
         .await
         .unwrap();
     assert_eq!(contact.id, "c_1");
-    let request = only_request(&server, PAT).await;
-    assert_eq!(request.method.as_str(), "PATCH");
-    assert_json_body(
-        &request,
-        &json!({ "integrationId": "crm-1", "data": { "status": "vip" } }),
-    );
+    let sent = json!({ "integrationId": "crm-1", "data": { "status": "vip" } });
+    assert_sent(&server, PAT, "PATCH", "/sdk/contact", None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1660,9 +1452,37 @@ async fn contacts_list_all_collects_every_page_in_order() {
     assert_eq!(
         sent_bodies(&server, CONTACT_LIST).await,
         [
-            json!({ "limit": 2, "page": 1 }),
-            json!({ "limit": 2, "page": 2 }),
-            json!({ "limit": 2, "page": 3 }),
+            json!({ "limit": 2, "page": 1, "filter": {} }),
+            json!({ "limit": 2, "page": 2, "filter": {} }),
+            json!({ "limit": 2, "page": 3, "filter": {} }),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn contacts_list_all_with_nothing_set_pages_from_the_default_page_by_the_default_limit() {
+    let first: Vec<usize> = (1..=10).collect();
+    let server = paged_server(
+        CONTACT_LIST,
+        vec![
+            (1, contact_page(&first, 12, 1, 10)),
+            (2, contact_page(&[11, 12], 12, 2, 10)),
+        ],
+    )
+    .await;
+
+    let contacts = client(&server)
+        .contacts()
+        .list_all(&ListContacts::default())
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(contacts.len(), 12);
+    assert_eq!(
+        sent_bodies(&server, CONTACT_LIST).await,
+        [
+            json!({ "page": 1, "limit": 10, "filter": {} }),
+            json!({ "page": 2, "limit": 10, "filter": {} }),
         ]
     );
 }
@@ -1944,13 +1764,8 @@ async fn conversations_list_all_http_error_on_page_two_is_an_error_from_next() {
 
 #[tokio::test]
 async fn contacts_list_returns_a_typed_page_with_total_page_and_limit() {
-    let server = MockServer::start().await;
-    mount_once(
-        &server,
-        authed("POST", CONTACT_LIST, PAT).and(body_json(json!({ "page": 2, "limit": 2 }))),
-        ok_json(&contact_page(&[3, 4], 5, 2, 2)),
-    )
-    .await;
+    let page = ok_json(&contact_page(&[3, 4], 5, 2, 2));
+    let server = serve_once("POST", CONTACT_LIST, PAT, page).await;
 
     let page = client(&server)
         .contacts()
@@ -1971,85 +1786,13 @@ async fn contacts_list_returns_a_typed_page_with_total_page_and_limit() {
             total: 5,
             page: 2,
             limit: 2,
+            ..Default::default()
         }
     );
     assert_eq!(page.data[0].workspace_id, "ws_01");
     assert_eq!(page.data[1].tags, Some(vec!["beta".to_owned()]));
-    let request = only_request(&server, PAT).await;
-    assert_json_body(&request, &json!({ "page": 2, "limit": 2 }));
-}
-
-// ---------------------------------------------------------------------------------------
-// a few error mappings on the operations of this file
-// ---------------------------------------------------------------------------------------
-
-#[tokio::test]
-async fn conversation_not_found_is_a_generic_api_error_with_its_message() {
-    let server = serve_once(
-        "GET",
-        "/sdk/conversation/missing",
-        PAT,
-        json_response(
-            404,
-            json!({ "message": "Conversation not found", "statusCode": 404 }),
-        ),
-    )
-    .await;
-
-    let error = client(&server)
-        .conversations()
-        .get("missing")
-        .await
-        .unwrap_err();
-    let Error::Api(api) = &error else {
-        panic!("expected Api, got {error:?}");
-    };
-    assert_eq!(api.status(), 404);
-    assert_eq!(api.message(), Some("Conversation not found"));
-    assert!(api.body().contains("statusCode"));
-}
-
-#[tokio::test]
-async fn channel_not_found_on_flows_execute_maps_to_channel_not_found() {
-    let server = serve_once(
-        "POST",
-        "/sdk/flow/flow_1/execute",
-        PAT,
-        json_response(404, json!({ "message": "Channel not found" })),
-    )
-    .await;
-
-    let error = client(&server)
-        .flows()
-        .execute("flow_1", &FlowsExecuteQuery::default(), &flow_inputs())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, Error::ChannelNotFound(_)),
-        "expected ChannelNotFound, got {error:?}"
-    );
-}
-
-#[tokio::test]
-async fn unauthorized_on_conversations_create_maps_to_unauthorized() {
-    let server = serve_once(
-        "POST",
-        "/sdk/conversation",
-        PAT,
-        json_response(401, json!({ "message": "Authorization Error" })),
-    )
-    .await;
-
-    let error = client(&server)
-        .conversations()
-        .create(&CreateConversation::default())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, Error::Unauthorized(_)),
-        "expected Unauthorized, got {error:?}"
-    );
-    assert_eq!(error.status(), Some(401));
+    let sent = json!({ "page": 2, "limit": 2, "filter": {} });
+    assert_sent(&server, PAT, "POST", CONTACT_LIST, None, Some(&sent)).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2116,16 +1859,14 @@ async fn creating_sending_resuming_and_running_flows_are_never_retried() {
 #[tokio::test]
 async fn reading_messages_is_retried_after_a_503_with_the_same_request() {
     let server = MockServer::start().await;
-    let messages = || {
-        authed("GET", "/sdk/conversation/conv_1/message", PAT).and(QueryOnce("messagesCount", "10"))
-    };
-    messages()
+    authed("GET", CONV_1_MESSAGES, PAT)
         .respond_with(ResponseTemplate::new(503))
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
-    mount_once(&server, messages(), ok_json(&messages_json())).await;
+    let messages = authed("GET", CONV_1_MESSAGES, PAT);
+    mount_once(&server, messages, ok_json(&messages_json())).await;
 
     let messages = conv_1_messages(&client_with(&server, FAST_RETRIES))
         .await
@@ -2135,7 +1876,8 @@ async fn reading_messages_is_retried_after_a_503_with_the_same_request() {
     assert_eq!(requests.len(), 2);
     for request in &requests {
         assert_credentials(request, PAT);
-        assert_eq!(request.url.as_str(), requests[0].url.as_str());
+        assert_eq!(request.url.path(), CONV_1_MESSAGES);
+        assert_eq!(request.url.query(), Some("messagesCount=10"));
         assert_bodiless(request);
     }
 }

@@ -1,4 +1,7 @@
-//! What `cargo xtask codegen` compares and writes, shared with the freshness test.
+//! What `cargo xtask codegen` compares and writes, shared with the freshness test, and the spec
+//! evolution check ([`evolve`]).
+
+pub mod evolve;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

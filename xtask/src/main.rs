@@ -14,6 +14,7 @@ usage: cargo xtask codegen [--check] [--spec PATH --out DIR]
        cargo xtask openapi [--check]
        cargo xtask check-fixtures
        cargo xtask measure
+       cargo xtask evolve-check
 
 codegen: without --spec/--out, regenerates every committed file: generated-sdk/ from
 spec/cognipeer.yaml, the wire tests' crate tests/placements-sdk/ from
@@ -24,6 +25,10 @@ openapi: only the OpenAPI document.
 check-fixtures: generates the crate of every spec in tests/fixtures/valid/ into
 target/fixture-crates/ and runs `cargo check` on each (warnings denied, one shared target dir).
 measure: generated lines per operation, `cargo check` times and dependency count (BENCHMARKS.md).
+evolve-check: copies the workspace into target/evolve-check/, extends its spec/cognipeer.yaml
+(new endpoints of every hookId placement and auth combination, a new optional field on every
+object type and query, a new value on every open enum), runs `cargo xtask codegen` there, then
+its tests and clippy (warnings denied), building into this workspace's target directory.
 
   --check      write nothing; fail naming every file that differs from what the spec generates
   --spec PATH  the spec to read
@@ -48,6 +53,12 @@ struct Options {
 }
 
 fn run(args: &[String]) -> Result<(), String> {
+    // Asking for help is not an error, whichever task it follows.
+    if args.first().is_some_and(|a| a == "help") || args.iter().any(|a| a == "-h" || a == "--help")
+    {
+        println!("{USAGE}");
+        return Ok(());
+    }
     let root = workspace_root();
     match args.first().map(String::as_str) {
         Some("schema") => match args.get(1).map(String::as_str) {
@@ -62,6 +73,7 @@ fn run(args: &[String]) -> Result<(), String> {
         },
         Some("check-fixtures") => check_fixtures(&root),
         Some("measure") => measure::run(&root),
+        Some("evolve-check") => xtask::evolve::check(&root),
         Some("codegen") => {
             let options = parse_options(&root, &args[1..])?;
             let mut failures = Vec::new();
@@ -84,10 +96,6 @@ fn run(args: &[String]) -> Result<(), String> {
                 Err(failures.join("\n\n"))
             }
         }
-        Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
-            Ok(())
-        }
         Some(other) => Err(format!("error: unknown task `{other}`\n\n{USAGE}")),
         None => Err(USAGE.to_owned()),
     }
@@ -106,7 +114,6 @@ fn parse_options(root: &Path, args: &[String]) -> Result<Options, String> {
             "--check" => check = true,
             "--spec" => spec = Some(value("--spec")?),
             "--out" => out = Some(value("--out")?),
-            "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("error: unknown option `{other}`\n\n{USAGE}")),
         }
     }
@@ -198,7 +205,7 @@ fn check_fixtures(root: &Path) -> Result<(), String> {
         let label = display(root, spec);
         let text = std::fs::read_to_string(spec)
             .map_err(|e| format!("error: cannot read {label}: {e}"))?;
-        let files = codegen::generate(&text, &label).map_err(|d| d.to_string())?;
+        let files = generate(&text, &label, spec)?;
         let stem = spec
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -231,13 +238,18 @@ fn check_fixtures(root: &Path) -> Result<(), String> {
     }
 }
 
+/// Generates the crate of the spec at `spec_path`, reading the modules it names next to it.
+fn generate(text: &str, label: &str, spec_path: &Path) -> Result<codegen::Files, String> {
+    let dir = spec_path.parent().unwrap_or(Path::new("."));
+    codegen::generate_with(text, label, &codegen::files_in(dir)).map_err(|d| d.to_string())
+}
+
 fn codegen(check: bool, spec_path: &Path, out: &Path, root: &Path) -> Result<(), String> {
     let spec_label = display(root, spec_path);
     let out_label = display(root, out);
     let spec = std::fs::read_to_string(spec_path)
         .map_err(|e| format!("error: cannot read {spec_label}: {e}"))?;
-    let files =
-        codegen::generate(&spec, &spec_label).map_err(|diagnostics| diagnostics.to_string())?;
+    let files = generate(&spec, &spec_label, spec_path)?;
     let changes = diff(&files, out);
 
     if check {

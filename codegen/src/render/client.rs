@@ -4,12 +4,12 @@ use super::doc;
 use crate::ir;
 use crate::naming::ident;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub(super) fn render(api: &ir::Api) -> TokenStream {
     let client = ident(&api.client);
-    let builder = format_ident!("{}Builder", api.client);
-    let krate = api.crate_name.replace('-', "_");
+    let builder = ident(&api.builder);
+    let krate = &api.crate_ident;
     let base_url = &api.base_url;
     let base_url_env = &api.base_url_env;
     let timeout = api.timeout_secs;
@@ -58,7 +58,51 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
          ```",
         client = api.client,
     ));
-    let (attempts, initial_ms, max_ms) = api.retry;
+    let configure_http_doc = doc(
+        "Customises the HTTP client the SDK builds: `configure` receives the \
+         `reqwest::ClientBuilder` the SDK starts from and returns it with your settings (a proxy, \
+         root certificates, a connect timeout, pool settings, a local address, default headers). \
+         The SDK then applies its safety settings on top, whatever the hook set: redirects are \
+         followed only within the base URL's origin, and a plain-http (loopback) base URL never \
+         goes through a proxy. The client's [`timeout`](Self::timeout) still applies; a \
+         `timeout` set here fails as [`Error::Transport`] rather than [`Error::Timeout`].\n\n\
+         Replaces an earlier [`http_client`](Self::http_client). Examples: \
+         [the crate docs](crate#your-own-http-setup).",
+    );
+    let http_client_doc = doc(
+        "Sends requests with your own `reqwest::Client` (e.g. to share its connection pool), \
+         used as it is. `reqwest` is re-exported as [`crate::reqwest`], the version to build it with.\n\n\
+         The SDK cannot change a ready client's proxies or redirect policy, so:\n\
+         - the base URL must be https: [`build`](Self::build) refuses plain http with an \
+           [`Error::Config`] (a proxy of yours would read the token); for a local plain-http \
+           server use [`configure_http`](Self::configure_http);\n\
+         - build it with `.redirect(reqwest::redirect::Policy::none())`: every redirect then \
+           comes back as [`Error::Redirect`] and nothing follows it. A client that follows \
+           redirects by itself drops the token when one leaves the origin, but the hookId header, \
+           extra headers and the body of a 307/308 would go along; the SDK can then only refuse \
+           the answer, with [`Error::Redirect`].\n\n\
+         The client's [`timeout`](Self::timeout) and retries apply as usual. Replaces an earlier \
+         [`configure_http`](Self::configure_http). Example: \
+         [the crate docs](crate#your-own-http-setup).",
+    );
+    let http_client_builder_doc = doc(&format!(
+        "A `reqwest::ClientBuilder` to start your own HTTP client from, for \
+         [`{builder}::http_client`]: redirects off (the SDK then reports each one as \
+         [`Error::Redirect`]), this crate's `User-Agent` and, with the `rustls` feature, a rustls \
+         crypto provider installed (see [the crate docs](crate#cargo-features)). Add your settings \
+         and build it."
+    ));
+    let body_limit_doc = doc(&format!(
+        "Reads response bodies up to this many bytes (default \
+         [`DEFAULT_RESPONSE_BODY_LIMIT`]({client}::DEFAULT_RESPONSE_BODY_LIMIT), 32 MiB); a longer \
+         one is refused with [`Error::BodyTooLarge`], unread if its `Content-Length` says so.",
+        client = api.client,
+    ));
+    let ir::RetryPolicy {
+        max_attempts,
+        initial_backoff_ms,
+        max_backoff_ms,
+    } = api.retry;
     let accessors = api.resources.iter().map(|r| {
         let accessor = ident(&r.accessor);
         let ty = ident(&r.type_name);
@@ -81,7 +125,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         use crate::auth::{AuthMode, HookId, Token};
         use crate::error::Error;
         use crate::options::{RequestOptions, RetryPolicy};
-        use crate::transport::{Ctx, Transport};
+        use crate::transport::{Ctx, HttpSetup, Transport};
         use std::sync::Arc;
         use std::time::Duration;
 
@@ -110,10 +154,12 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             pub const BASE_URL_ENV: &'static str = #base_url_env;
             /// How idempotent operations are retried unless the builder sets another policy.
             pub const DEFAULT_RETRY: RetryPolicy = RetryPolicy {
-                max_attempts: #attempts,
-                initial_backoff: Duration::from_millis(#initial_ms),
-                max_backoff: Duration::from_millis(#max_ms),
+                max_attempts: #max_attempts,
+                initial_backoff: Duration::from_millis(#initial_backoff_ms),
+                max_backoff: Duration::from_millis(#max_backoff_ms),
             };
+            /// The longest response body read unless the builder sets another limit: 32 MiB.
+            pub const DEFAULT_RESPONSE_BODY_LIMIT: u64 = 32 * 1024 * 1024;
 
             /// Builds a client with default settings from a token (its kind read from its prefix)
             /// and a hookId.
@@ -130,7 +176,15 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                     timeout: Some(Self::DEFAULT_TIMEOUT),
                     retry: Self::DEFAULT_RETRY,
                     user_agent: concat!(#user_agent, env!("CARGO_PKG_VERSION")).to_owned(),
+                    response_body_limit: Self::DEFAULT_RESPONSE_BODY_LIMIT,
+                    http: HttpSetup::default(),
                 }
+            }
+
+            #http_client_builder_doc
+            pub fn http_client_builder() -> reqwest::ClientBuilder {
+                crate::transport::http_client_builder()
+                    .user_agent(concat!(#user_agent, env!("CARGO_PKG_VERSION")))
             }
 
             #from_env_doc
@@ -171,7 +225,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         }
 
         /// Settings for a client; finish with [`build`](Self::build).
-        #[derive(Debug, Clone)]
+        #[derive(Clone)]
         pub struct #builder {
             token: Token,
             hook_id: HookId,
@@ -179,6 +233,23 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             timeout: Option<Duration>,
             retry: RetryPolicy,
             user_agent: String,
+            response_body_limit: u64,
+            http: HttpSetup,
+        }
+
+        impl std::fmt::Debug for #builder {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!(#builder))
+                    .field("token", &self.token)
+                    .field("hook_id", &self.hook_id)
+                    .field("base_url", &crate::transport::without_userinfo(&self.base_url))
+                    .field("timeout", &self.timeout)
+                    .field("retry", &self.retry)
+                    .field("user_agent", &self.user_agent)
+                    .field("response_body_limit", &self.response_body_limit)
+                    .field("http", &self.http)
+                    .finish()
+            }
         }
 
         impl #builder {
@@ -206,16 +277,40 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 self
             }
 
-            /// Replaces the `User-Agent` header.
+            /// Replaces the `User-Agent` header (of the HTTP client the SDK builds; your own
+            /// client from [`http_client`](Self::http_client) sends its own).
             pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
                 self.user_agent = user_agent.into();
+                self
+            }
+
+            #body_limit_doc
+            pub fn response_body_limit(mut self, bytes: u64) -> Self {
+                self.response_body_limit = bytes;
+                self
+            }
+
+            #configure_http_doc
+            pub fn configure_http(
+                mut self,
+                configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+            ) -> Self {
+                self.http = HttpSetup::Configured(Arc::new(configure));
+                self
+            }
+
+            #http_client_doc
+            pub fn http_client(mut self, client: reqwest::Client) -> Self {
+                self.http = HttpSetup::Given(client);
                 self
             }
 
             /// Checks the settings and builds the client.
             pub fn build(self) -> Result<#client, Error> {
                 let credentials = (self.token, self.hook_id);
-                let transport = Transport::new(credentials, &self.base_url, self.timeout, self.retry, &self.user_agent)?;
+                let http = (self.http, self.user_agent.as_str());
+                let transport = Transport::new(credentials, &self.base_url, self.timeout, self.retry, http)?;
+                let transport = transport.with_body_limit(self.response_body_limit)?;
                 Ok(#client { transport: Arc::new(transport), options: RequestOptions::default() })
             }
         }

@@ -55,7 +55,8 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         /// An error from the client: configuration, credentials, the API's answer, or the network.
         ///
         /// Match on the variants to handle a case; every variant's `Display` says what to do next.
-        /// No variant ever contains a token, only its masked form.
+        /// No variant ever contains a token, only its masked form: text from the server is masked
+        /// when the error is made, whole or cut, as is or escaped.
         #[derive(Debug, thiserror::Error)]
         #[non_exhaustive]
         pub enum Error {
@@ -105,7 +106,8 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 /// The timeout that was exceeded.
                 after: Duration,
             },
-            /// The request could not be sent or the response could not be read.
+            /// The request could not be sent or the response could not be read, or the server
+            /// redirected in a loop.
             #[error("`{operation}` could not reach the API: {}; check the base URL and the network", crate::text::causes(source))]
             Transport {
                 /// The operation, as `resource.operation`.
@@ -113,6 +115,43 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 /// The underlying HTTP client error.
                 #[source]
                 source: reqwest::Error,
+            },
+            /// The API redirected the call away from the base URL's origin, or to anywhere while
+            /// redirects are off (your own HTTP client built with `redirect::Policy::none()`), and
+            /// the answer was not used. Redirects are followed only within the origin, so that
+            /// credentials stay there.
+            #[error("`{operation}` was redirected (HTTP {status}) to {location}, and the client follows redirects only within the base URL's origin so that credentials stay there; set the base URL to the address the API redirects to")]
+            Redirect {
+                /// The operation, as `resource.operation`.
+                operation: &'static str,
+                /// HTTP status of the response: the redirect's, or, when your own HTTP client
+                /// followed it, the final one.
+                status: u16,
+                /// Where the redirect pointed, without query: an origin and path, or an origin.
+                location: String,
+            },
+            /// A `…_all` listing stopped because the server's pages do not add up (a page other
+            /// than the one asked for, a page repeated, a page size of zero or less): fetching on
+            /// could loop forever. The items already returned are valid.
+            #[error("`{operation}` listing stopped at page {page}: {reason}; the server does not page as expected, so fetch pages one by one with the list operation itself")]
+            Pagination {
+                /// The list operation, as `resource.operation`.
+                operation: &'static str,
+                /// The page that was asked for.
+                page: i64,
+                /// What did not add up.
+                reason: String,
+            },
+            /// The response body was longer than the client's limit: refused unread when its
+            /// `Content-Length` said so, else cut off at the limit.
+            #[error("`{operation}`: the response (HTTP {status}) is longer than the limit of {limit} bytes, so the client stopped reading it; raise the limit with the client builder's `response_body_limit` if such answers are expected")]
+            BodyTooLarge {
+                /// The operation, as `resource.operation`.
+                operation: &'static str,
+                /// HTTP status of the response.
+                status: u16,
+                /// The limit, in bytes.
+                limit: u64,
             },
             /// The response was not the JSON the operation expects.
             #[error("could not decode the response (HTTP {status}): {message}; the body starts with: {snippet}")]
@@ -142,17 +181,17 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             /// The HTTP status, for errors that come from an API response.
             pub fn status(&self) -> Option<u16> {
                 match self {
-                    Error::Decode { status, .. } => Some(*status),
+                    Error::Decode { status, .. } | Error::Redirect { status, .. } | Error::BodyTooLarge { status, .. } => Some(*status),
                     other => other.api_error().map(|api| api.status),
                 }
             }
 
-            /// Whether retrying the same call may succeed: a connection error, or HTTP 408, 429,
-            /// 500, 502, 503 or 504.
+            /// Whether retrying the same call may succeed: a connection error (not a redirect
+            /// loop), or HTTP 408, 429, 500, 502, 503 or 504 with a body under the limit.
             pub fn is_retryable(&self) -> bool {
                 match self {
-                    Error::Transport { .. } => true,
-                    Error::Decode { .. } | Error::Unsuccessful(_) => false,
+                    Error::Transport { source, .. } => !source.is_redirect(),
+                    Error::Decode { .. } | Error::Unsuccessful(_) | Error::Redirect { .. } | Error::BodyTooLarge { .. } => false,
                     other => other.status().is_some_and(|status| matches!(status, 408 | 429 | 500 | 502 | 503 | 504)),
                 }
             }

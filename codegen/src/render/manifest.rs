@@ -1,7 +1,10 @@
 //! `Cargo.toml` and `README.md` of the generated crate.
 
 use super::{modes_phrase, notice};
-use crate::ir::{self, Placement};
+use crate::ir;
+
+/// The oldest Rust the generated crate builds with (its `rust-version`).
+const RUST_VERSION: &str = "1.88";
 
 pub(super) fn cargo_toml(api: &ir::Api) -> String {
     format!(
@@ -11,7 +14,7 @@ pub(super) fn cargo_toml(api: &ir::Api) -> String {
 name = {name}
 version = {version}
 edition = "2021"
-rust-version = "1.88"
+rust-version = "{RUST_VERSION}"
 description = {description}
 license = "MIT OR Apache-2.0"
 readme = "README.md"
@@ -21,20 +24,27 @@ readme = "README.md"
 path = "src/lib.rs"
 
 [features]
+default = ["rustls"]
+# TLS by rustls, with the *ring* crypto provider, trusting the platform's certificate store.
+rustls = ["reqwest/rustls-no-provider", "dep:rustls"]
+# TLS by the platform's library instead (OpenSSL on Linux: building needs its development files).
+native-tls = ["reqwest/native-tls"]
 # Read a `.env` file in `from_env()` before the environment (variables already set win).
 dotenv = ["dep:dotenvy"]
 
 [dependencies]
 dotenvy = {{ version = "0.15", optional = true }}
+futures-core = "0.3"
 httpdate = "1"
 percent-encoding = "2"
-reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"] }}
-serde = "1"
+reqwest = {{ version = "0.13", default-features = false, features = ["system-proxy"] }}
+rustls = {{ version = "0.23.18", default-features = false, features = ["ring", "std"], optional = true }}
+serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_urlencoded = "0.7"
 thiserror = "2"
 tokio = {{ version = "1", features = ["time"] }}
-tracing = "0.1"
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 url = "2"
 "#,
         notice = notice(api),
@@ -61,28 +71,26 @@ fn toml_string(text: &str) -> String {
 }
 
 pub(super) fn readme(api: &ir::Api) -> String {
+    let krate = &api.crate_ident;
     let mut out = format!(
-        "<!-- {} -->\n\n# {}\n\n{}\n\n## Setup\n\n\
-         `{client}::from_env()` reads the token from `{}`, the hookId from `{}` and, if set, the base URL \
-         from `{}` (default `{}`). Tokens are checked when the client is built and print only masked.\n\n\
-         ## Operations\n\n| operation | request | accepts | hookId |\n|---|---|---|---|\n",
-        notice(api),
-        api.crate_name,
-        api.description,
-        api.auth.env,
-        api.hook.env,
-        api.base_url_env,
-        api.base_url,
-        client = api.client,
+        "<!-- {notice} -->\n\n# {name}\n\n{description}\n\n\
+         Generated from `{spec}`: every operation checks the client's token kind before sending and \
+         places the hookId where the spec says.\n\n",
+        notice = notice(api),
+        name = api.crate_name,
+        description = api.description,
+        spec = api.spec_file,
+    );
+    out.push_str(&using_it(api));
+    out.push_str(&quick_start(api, krate));
+    out.push_str(&http_setup(api, krate));
+    out.push_str(&listing(api, krate));
+    out.push_str(
+        "## Operations\n\n| operation | request | accepts | hookId |\n|---|---|---|---|\n",
     );
     for r in &api.resources {
         for op in &r.operations {
-            let hook = match op.hook {
-                Placement::Header => format!("header `{}`", api.hook.header),
-                Placement::Body => format!("body field `{}`", api.hook.body_field),
-                Placement::Query => format!("query `{}`", api.hook.query),
-                Placement::None => "not sent".to_owned(),
-            };
+            let hook = op.hook.short(&api.hook);
             let deprecated = if op.deprecated.is_some() {
                 " (deprecated)"
             } else {
@@ -105,5 +113,208 @@ pub(super) fn readme(api: &ir::Api) -> String {
             ));
         }
     }
+    if !api.extensions.is_empty() {
+        out.push_str(
+            "\n## Hand-written modules\n\n| module | what it offers | items at the crate root |\n|---|---|---|\n",
+        );
+        for e in &api.extensions {
+            let module = if e.public {
+                format!("`{}` (public)", e.module)
+            } else {
+                format!("`{}`", e.module)
+            };
+            let exports: Vec<String> = e.exports.iter().map(|x| format!("`{x}`")).collect();
+            out.push_str(&format!(
+                "| {module} | {} | {} |\n",
+                e.description.as_deref().unwrap_or(""),
+                exports.join(", ")
+            ));
+        }
+    }
     out
+}
+
+/// How to depend on the crate: path or git, Rust version, runtime and cargo features.
+fn using_it(api: &ir::Api) -> String {
+    format!(
+        "## Using it\n\n\
+         Depend on it by path, or from the git repository that holds it (cargo finds the crate \
+         by its name there):\n\n\
+         ```toml\n\
+         [dependencies]\n\
+         {name} = {{ path = \"../{name}\" }}  # the folder of this crate\n\
+         # {name} = {{ git = \"https://example.com/your/repository.git\" }}\n\
+         tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\
+         ```\n\n\
+         It needs Rust {RUST_VERSION} or newer and runs on a [Tokio](https://tokio.rs) 1 runtime with \
+         its time and I/O drivers: `#[tokio::main]`, or a current-thread runtime built with \
+         `enable_all()` (or `enable_time()` and `enable_io()`); `#[tokio::test]` works too. Timeouts \
+         and retry waits use Tokio's timer: on a runtime built without `enable_time` Tokio panics at \
+         the first request, and other executors do not work.\n\n\
+         ### Cargo features\n\n\
+         | feature | default | what it does |\n\
+         |---|---|---|\n\
+         | `rustls` | on | HTTPS by [rustls](https://docs.rs/rustls) with the *ring* crypto \
+         provider, trusting the platform's certificate store (on Linux the system's CA bundle, so a \
+         corporate CA installed there works without code). If your program installed a rustls \
+         crypto provider (`CryptoProvider::install_default`), that one is used; otherwise the first \
+         client built installs *ring* as the process default, so install yours before building a \
+         client. |\n\
+         | `native-tls` | off | HTTPS by the platform's TLS library instead (OpenSSL on Linux, whose \
+         development files and `pkg-config` the build needs; Security.framework on macOS; SChannel on \
+         Windows). Use it with `default-features = false`. |\n\
+         | `dotenv` | off | `from_env()` reads a `.env` file first; variables already set win. |\n\n\
+         One of `rustls` and `native-tls` must be on. `reqwest`, the HTTP client the crate is built \
+         on, is re-exported as `{krate}::reqwest`: use it for the types the builder takes.\n\n",
+        name = api.crate_name,
+        krate = api.crate_ident,
+    )
+}
+
+/// The environment the client reads, and a first call.
+fn quick_start(api: &ir::Api, krate: &str) -> String {
+    let first = api.resources.iter().find_map(|r| {
+        r.operations
+            .iter()
+            .find(|op| {
+                op.path_params.is_empty()
+                    && op.query.is_none()
+                    && op.body.is_none()
+                    && op.deprecated.is_none()
+            })
+            .map(|op| (r, op))
+    });
+    let call = match first {
+        Some((r, op)) => format!(
+            "let result = client.{}().{}().await;",
+            crate::naming::ident(&r.accessor),
+            crate::naming::ident(&op.method_name)
+        ),
+        None => "let result: Result<(), Error> = Ok(());".to_owned(),
+    };
+    format!(
+        "## Quick start\n\n\
+         `{client}::from_env()` reads the token from `{token_env}`, the hookId from `{hook_env}` and, \
+         if set, the base URL from `{base_url_env}` (default `{base_url}`). Tokens are checked when \
+         the client is built and print only masked.\n\n\
+         ```rust,no_run\n\
+         use {krate}::{{{client}, Error}};\n\n\
+         # async fn example() -> Result<(), Error> {{\n\
+         let client = {client}::from_env()?;\n\
+         {call}\n\
+         match result {{\n\
+         \x20   Ok(value) => println!(\"{{value:?}}\"),\n\
+         \x20   Err(error) => {{\n\
+         \x20       // Every error says what to do next; API errors keep their status and body.\n\
+         \x20       eprintln!(\"{{error}} (status: {{:?}})\", error.status());\n\
+         \x20   }}\n\
+         }}\n\
+         # Ok(())\n\
+         # }}\n\
+         ```\n\n",
+        client = api.client,
+        token_env = api.auth.env,
+        hook_env = api.hook.env,
+        base_url_env = api.base_url_env,
+        base_url = api.base_url,
+    )
+}
+
+/// The two ways to bring one's own HTTP setup, and what the SDK keeps guaranteed.
+fn http_setup(api: &ir::Api, krate: &str) -> String {
+    format!(
+        "## Your own HTTP setup\n\n\
+         To set a proxy, a corporate root certificate, a connect timeout, pool settings or a local \
+         address, customise the HTTP client the SDK builds with `configure_http`. The SDK applies \
+         its safety settings after your hook:\n\n\
+         ```rust,no_run\n\
+         use {krate}::{{reqwest, {client}, HookId, Token}};\n\
+         use std::time::Duration;\n\n\
+         # fn example() -> Result<(), Box<dyn std::error::Error>> {{\n\
+         let proxy = reqwest::Proxy::https(\"http://proxy.internal:3128\")?;\n\
+         let corporate_ca = reqwest::Certificate::from_pem(&std::fs::read(\"corporate-ca.pem\")?)?;\n\
+         let client = {client}::builder(Token::new(\"your-token\")?, HookId::new(\"your-hook-id\")?)\n\
+         \x20   .configure_http(move |http| {{\n\
+         \x20       http.proxy(proxy.clone())\n\
+         \x20           .tls_certs_merge([corporate_ca.clone()])\n\
+         \x20           .connect_timeout(Duration::from_secs(5))\n\
+         \x20           .pool_max_idle_per_host(8)\n\
+         \x20           .local_address(std::net::IpAddr::from([10, 0, 0, 2]))\n\
+         \x20   }})\n\
+         \x20   .build()?;\n\
+         # let _ = client;\n\
+         # Ok(())\n\
+         # }}\n\
+         ```\n\n\
+         To share a connection pool, pass a ready `reqwest::Client` with `http_client`. The SDK \
+         cannot change its proxies or redirect policy, so the base URL must be https (plain http is \
+         refused: a proxy would read the token; use `configure_http` for a local server), and the \
+         client should not follow redirects. `{client}::http_client_builder()` starts one that way \
+         (and, with the `rustls` feature, makes sure rustls has a crypto provider):\n\n\
+         ```rust,no_run\n\
+         use {krate}::{{{client}, HookId, Token}};\n\
+         use std::time::Duration;\n\n\
+         # fn example() -> Result<(), Box<dyn std::error::Error>> {{\n\
+         let http = {client}::http_client_builder()\n\
+         \x20   .connect_timeout(Duration::from_secs(5))\n\
+         \x20   .build()?;\n\
+         let first = {client}::builder(Token::new(\"first-token\")?, HookId::new(\"first-hook-id\")?)\n\
+         \x20   .http_client(http.clone())\n\
+         \x20   .build()?;\n\
+         let second = {client}::builder(Token::new(\"second-token\")?, HookId::new(\"second-hook-id\")?)\n\
+         \x20   .http_client(http)\n\
+         \x20   .build()?;\n\
+         # let _ = (first, second);\n\
+         # Ok(())\n\
+         # }}\n\
+         ```\n\n\
+         Either way the SDK keeps its guarantees: plain http only to loopback hosts and never \
+         through a proxy; credentials never follow a redirect to another origin (a redirect that is \
+         not followed, or that your own client followed away from the base URL's origin, is an \
+         `Error::Redirect`, and the answer is not used); the client's timeout, retries and typed \
+         errors apply unchanged. A client of your own that follows redirects drops the token when \
+         one leaves the origin, but the hookId header and a 307/308 body would go along: build it \
+         with `http_client_builder()` or `redirect::Policy::none()`.\n\n",
+        client = api.client,
+    )
+}
+
+/// How to walk every page of a list, if the spec has paginated operations.
+fn listing(api: &ir::Api, krate: &str) -> String {
+    let first = api.resources.iter().find_map(|r| {
+        r.operations
+            .iter()
+            .filter(|op| op.deprecated.is_none())
+            .find_map(|op| {
+                let helper = crate::naming::ident(&op.pagination.as_ref()?.method_name);
+                let args = super::resources::default_args(api, op)?;
+                Some(format!(
+                    "client.{}().{helper}({args})",
+                    crate::naming::ident(&r.accessor)
+                ))
+            })
+    });
+    let Some(call) = first else {
+        return String::new();
+    };
+    format!(
+        "## Every page of a list\n\n\
+         The `…_all` helpers return a `Pages` stream (`futures_core::Stream` of \
+         `Result<item, Error>`) that owns a clone of the client: return it from a function, move it \
+         to a task, combine it with `futures::StreamExt`/`TryStreamExt` (`try_collect`, `take`, …). \
+         Pages are fetched as items are consumed; dropping the stream stops. A server whose pages \
+         do not add up (another page than the one asked for, a page repeated, a page size of zero) \
+         ends the list with `Error::Pagination` instead of looping.\n\n\
+         ```rust,no_run\n\
+         # async fn example(client: {krate}::{client}) -> Result<(), {krate}::Error> {{\n\
+         let mut items = {call};\n\
+         drop(client); // the stream keeps what it needs\n\
+         while let Some(item) = items.next().await? {{\n\
+         \x20   println!(\"{{item:?}}\");\n\
+         }}\n\
+         # Ok(())\n\
+         # }}\n\
+         ```\n\n",
+        client = api.client,
+    )
 }

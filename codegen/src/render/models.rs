@@ -7,38 +7,96 @@ use super::{doc, rust_type};
 use crate::ir;
 use crate::naming::ident;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
+use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Models per rendering job: the file is printed in parts, in parallel, then joined.
 const PER_PART: usize = 8;
 
+/// One item of the file: a spec type, or an operation's query struct.
+#[derive(Clone, Copy)]
+pub(super) enum Item<'a> {
+    Model(&'a ir::Model),
+    Query(&'a ir::Query),
+}
+
 /// The file's parts, in order: its docs, then the spec's types and each operation's query struct.
-pub(super) fn parts(api: &ir::Api) -> Vec<Vec<&ir::Model>> {
+pub(super) fn parts(api: &ir::Api) -> Vec<Vec<Item<'_>>> {
     let queries = api
         .resources
         .iter()
         .flat_map(|r| &r.operations)
-        .filter_map(|op| op.query.as_ref());
-    let all: Vec<&ir::Model> = api.models.iter().chain(queries).collect();
+        .filter_map(|op| op.query.as_ref())
+        .map(Item::Query);
+    let all: Vec<Item> = api.models.iter().map(Item::Model).chain(queries).collect();
     let mut parts = vec![Vec::new()];
-    parts.extend(all.chunks(PER_PART).map(<[&ir::Model]>::to_vec));
+    parts.extend(all.chunks(PER_PART).map(<[Item]>::to_vec));
     parts
 }
 
-/// One part of the file: the module docs for the empty first part, else its models.
-pub(super) fn render(api: &ir::Api, part: &[&ir::Model]) -> TokenStream {
+/// One part of the file: the module docs for the empty first part, else its items.
+pub(super) fn render(api: &ir::Api, part: &[Item]) -> TokenStream {
     if part.is_empty() {
         return quote!(
-            //! The API's data types. Optional fields are left out of requests when `None`.
+            //! The API's data types. Optional fields are left out of requests when `None`,
+            //! unless the spec gives them a default, which is sent instead.
         );
     }
     let uses = Uses {
         checked: checked_models(api),
         decoded: decoded_models(api),
     };
-    let models = part.iter().map(|m| model(api, m, &uses));
-    quote!(#(#models)*)
+    let items = part.iter().map(|item| match item {
+        Item::Model(m) => {
+            let model = match &m.kind {
+                ir::ModelKind::Object { fields, extra } => object(
+                    api,
+                    &Struct {
+                        name: &m.name,
+                        description: &m.description,
+                        fields,
+                        extra: *extra,
+                        defaultable: m.defaultable,
+                        sends_defaults: true,
+                        decoded: uses.decoded.contains(m.name.as_str()),
+                    },
+                ),
+                ir::ModelKind::Enum { values, open } => enumeration(m, values, *open),
+            };
+            let given = uses.checked.contains(m.name.as_str()).then(|| given(m));
+            quote!(#model #given)
+        }
+        // The operation sends a query's defaults, so its struct leaves them out.
+        Item::Query(q) => object(
+            api,
+            &Struct {
+                name: &q.name,
+                description: &q.description,
+                fields: &q.fields,
+                extra: false,
+                defaultable: q.defaultable,
+                sends_defaults: false,
+                decoded: false,
+            },
+        ),
+    });
+    quote!(#(#items)*)
+}
+
+/// What a struct is rendered from.
+struct Struct<'a> {
+    name: &'a str,
+    description: &'a str,
+    fields: &'a [ir::Field],
+    /// Keeps unknown fields in an `extra` map.
+    extra: bool,
+    /// Derives `Default`.
+    defaultable: bool,
+    /// Its serialization sends a field's default when the field is `None`.
+    sends_defaults: bool,
+    /// Arrives in a response, so it implements `Deserialize`.
+    decoded: bool,
 }
 
 /// How the operations use the models, by name.
@@ -48,18 +106,6 @@ struct Uses<'a> {
     /// In a response: they implement `Deserialize`. (Every model implements `Serialize`: requests
     /// go out, and what came in can be stored or sent back, unknown fields included.)
     decoded: BTreeSet<&'a str>,
-}
-
-fn model(api: &ir::Api, m: &ir::Model, uses: &Uses) -> TokenStream {
-    let given = uses.checked.contains(m.name.as_str()).then(|| given(m));
-    let model = match &m.kind {
-        ir::ModelKind::Object { fields, extra } => {
-            let decoded = uses.decoded.contains(m.name.as_str());
-            object(api, m, fields, *extra, decoded)
-        }
-        ir::ModelKind::Enum { values, open } => enumeration(m, values, *open),
-    };
-    quote!(#model #given)
 }
 
 /// Names of the models a response may hold, however deeply.
@@ -93,18 +139,15 @@ fn decoded_models(api: &ir::Api) -> BTreeSet<&str> {
 fn checked_models(api: &ir::Api) -> BTreeSet<&str> {
     let mut names = BTreeSet::new();
     for op in api.resources.iter().flat_map(|r| &r.operations) {
-        let body = match &op.body {
-            Some(ir::TypeRef::Named(i)) => api.models.get(*i),
-            _ => None,
+        let query: &[ir::Field] = op.query.as_ref().map_or(&[], |q| &q.fields);
+        let body: &[ir::Field] = match &op.body {
+            Some(ir::TypeRef::Named(i)) => match api.models.get(*i).map(|m| &m.kind) {
+                Some(ir::ModelKind::Object { fields, .. }) => fields,
+                _ => &[],
+            },
+            _ => &[],
         };
-        let fields = [op.query.as_ref(), body]
-            .into_iter()
-            .flatten()
-            .flat_map(|m| match &m.kind {
-                ir::ModelKind::Object { fields, .. } => fields.as_slice(),
-                ir::ModelKind::Enum { .. } => &[],
-            });
-        for f in fields {
+        for f in query.iter().chain(body) {
             let named = op
                 .requires_any
                 .iter()
@@ -147,20 +190,18 @@ fn given(m: &ir::Model) -> TokenStream {
     }
 }
 
-/// A struct with `Serialize`, and `Deserialize` if it is `decoded` (arrives in a response).
-fn object(
-    api: &ir::Api,
-    m: &ir::Model,
-    fields: &[ir::Field],
-    extra: bool,
-    decoded: bool,
-) -> TokenStream {
-    let name = ident(&m.name);
-    let docs = doc(&m.description);
+fn object(api: &ir::Api, m: &Struct) -> TokenStream {
+    let name = ident(m.name);
+    let docs = doc(m.description);
     let default = m.defaultable.then(|| quote!(Default,));
-    let members = fields.iter().map(|f| {
+    let defaulted: Vec<&ir::Field> = m
+        .fields
+        .iter()
+        .filter(|f| m.sends_defaults && f.default.is_some())
+        .collect();
+    let fields = m.fields.iter().map(|f| {
         let field = ident(&f.rust);
-        let docs = match &f.default {
+        let docs = match f.default_text() {
             Some(default) => doc(&format!(
                 "{}\n\nWhen `None`, `{default}` is sent.",
                 f.description
@@ -168,14 +209,33 @@ fn object(
             None => doc(&f.description),
         };
         let ty = rust_type(api, &f.ty, false);
-        let ty = if f.optional { quote!(Option<#ty>) } else { ty };
+        let ty = if f.optional || defaulted.iter().any(|d| d.rust == f.rust) {
+            quote!(Option<#ty>)
+        } else {
+            ty
+        };
         quote! {
             #docs
             pub #field: #ty,
         }
     });
-    let extra_member = extra.then(|| {
-        let docs = if decoded {
+    // A struct that cannot derive `Default` gets `new`, so that callers need not list its
+    // optional fields, which the spec may add to.
+    let constructor = (!m.defaultable).then(|| constructor(api, m));
+    let functions: Vec<TokenStream> = defaulted
+        .iter()
+        .map(|f| default_serializer(api, f))
+        .collect();
+    let functions = (constructor.is_some() || !functions.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #constructor
+                #(#functions)*
+            }
+        }
+    });
+    let extra = m.extra.then(|| {
+        let docs = if m.decoded {
             doc("Fields this version of the SDK does not know, kept as sent (and sent back as given).")
         } else {
             doc("Fields this version of the SDK does not know, sent as given.")
@@ -185,32 +245,37 @@ fn object(
             pub extra: serde_json::Map<String, serde_json::Value>,
         }
     });
-    let serde = serde_impls(m, fields, extra, decoded);
+    let serde = serde_impls(m, &defaulted);
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
-            #(#members)*
-            #extra_member
+            #(#fields)*
+            #extra
         }
 
+        #functions
         #serde
     }
 }
 
 /// The serde impls, written by the runtime's `serde_object!` from each field's kind and wire
 /// name (a few lines here instead of serde's derive: faster to generate and to check).
-fn serde_impls(m: &ir::Model, fields: &[ir::Field], extra: bool, decoded: bool) -> TokenStream {
-    let name = ident(&m.name);
+/// `Deserialize` only for a struct that arrives in a response.
+fn serde_impls(m: &Struct, defaulted: &[&ir::Field]) -> TokenStream {
+    let name = ident(m.name);
     let flags = [
-        decoded.then(|| quote!(decode)),
-        extra.then(|| quote!(extra)),
+        m.decoded.then(|| quote!(decode)),
+        m.extra.then(|| quote!(extra)),
     ];
     let flags = flags.iter().flatten();
-    let fields = fields.iter().map(|f| {
+    let fields = m.fields.iter().map(|f| {
         let field = ident(&f.rust);
         let wire = &f.wire;
-        if f.optional {
+        if defaulted.iter().any(|d| d.rust == f.rust) {
+            let default = default_fn(f);
+            quote!(defaulted #field = #wire => #default)
+        } else if f.optional {
             quote!(optional #field = #wire)
         } else {
             quote!(required #field = #wire)
@@ -218,6 +283,156 @@ fn serde_impls(m: &ir::Model, fields: &[ir::Field], extra: bool, decoded: bool) 
     });
     quote! {
         crate::json::serde_object!(#name [#(#flags)*] { #(#fields),* });
+    }
+}
+
+/// `new`: the struct from its required fields, in spec order; the optional ones start empty.
+fn constructor(api: &ir::Api, m: &Struct) -> TokenStream {
+    let required: Vec<&ir::Field> = m.fields.iter().filter(|f| !f.optional).collect();
+    let params = required.iter().map(|f| {
+        let field = ident(&f.rust);
+        match f.ty {
+            ir::TypeRef::String => quote!(#field: impl Into<String>),
+            _ => {
+                let ty = rust_type(api, &f.ty, false);
+                quote!(#field: #ty)
+            }
+        }
+    });
+    let values = m.fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        match (f.optional, &f.ty) {
+            (true, _) => quote!(#field: None),
+            (false, ir::TypeRef::String) => quote!(#field: #field.into()),
+            (false, _) => quote!(#field),
+        }
+    });
+    let extra = m.extra.then(|| quote!(extra: serde_json::Map::new(),));
+    let name = m.name;
+    let start = match (required.len() < m.fields.len(), m.extra) {
+        (true, true) => "; the optional ones start as `None` and `extra` empty",
+        (true, false) => "; the optional ones start as `None`",
+        (false, true) => "; `extra` starts empty",
+        (false, false) => "",
+    };
+    let docs = doc(&format!(
+        "A new `{name}` from its required fields, in the spec's order{start}.\n\n\
+         Code that sets optional fields with `{name} {{ field: Some(…), ..{name}::new(…) }}` \
+         keeps compiling when the API gains optional fields."
+    ));
+    // Clippy's limit is seven; a spec decides how many required fields a type has.
+    let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #docs
+        #allow
+        pub fn new(#(#params),*) -> Self {
+            Self { #(#values,)* #extra }
+        }
+    }
+}
+
+/// The function giving an optional field's default, which its serialization sends for `None`.
+fn default_serializer(api: &ir::Api, f: &ir::Field) -> TokenStream {
+    let name = default_fn(f);
+    let ty = rust_type(api, &f.ty, false);
+    let default = f
+        .default
+        .as_ref()
+        .map_or_else(TokenStream::new, |d| typed_value(api, &f.ty, d));
+    let docs = doc(&format!(
+        "The default of `{}`, `{}`, sent when it is `None`.",
+        f.rust.trim_start_matches("r#"),
+        f.default_text().unwrap_or_default()
+    ));
+    quote! {
+        #docs
+        fn #name() -> #ty {
+            #default
+        }
+    }
+}
+
+/// The name of the function giving a field's default.
+fn default_fn(f: &ir::Field) -> proc_macro2::Ident {
+    quote::format_ident!("default_{}", f.rust.trim_start_matches("r#"))
+}
+
+/// An expression of the Rust type of `ty` holding `value`, which the validator found to fit it.
+fn typed_value(api: &ir::Api, ty: &ir::TypeRef, value: &Value) -> TokenStream {
+    match (ty, value) {
+        (ir::TypeRef::String, Value::String(text)) => quote!(String::from(#text)),
+        (ir::TypeRef::Boolean, Value::Bool(b)) => quote!(#b),
+        (ir::TypeRef::Integer, Value::Number(n)) => match n.as_i64() {
+            Some(int) => proc_macro2::Literal::i64_suffixed(int).into_token_stream(),
+            None => json_value(value),
+        },
+        (ir::TypeRef::Number, Value::Number(n)) => {
+            proc_macro2::Literal::f64_suffixed(n.as_f64().unwrap_or_default()).into_token_stream()
+        }
+        (ir::TypeRef::Named(i), Value::String(text)) => {
+            let model = api.models.get(*i);
+            let name = ident(model.map_or("invalid_name", |m| m.name.as_str()));
+            let variant = model.and_then(|m| match &m.kind {
+                ir::ModelKind::Enum { values, .. } => values.iter().find(|v| &v.wire == text),
+                ir::ModelKind::Object { .. } => None,
+            });
+            match variant {
+                Some(v) => {
+                    let variant = ident(&v.variant);
+                    quote!(#name::#variant)
+                }
+                None => quote!(#name::Unknown(String::from(#text))),
+            }
+        }
+        (ir::TypeRef::List(item), Value::Array(items)) => {
+            let item_ty = rust_type(api, item, false);
+            if items.is_empty() {
+                return quote!(Vec::<#item_ty>::new());
+            }
+            let items = items.iter().map(|v| typed_value(api, item, v));
+            quote!(Vec::<#item_ty>::from([#(#items),*]))
+        }
+        (ir::TypeRef::Map(item), Value::Object(entries)) => {
+            let item_ty = rust_type(api, item, false);
+            if entries.is_empty() {
+                return quote!(std::collections::BTreeMap::<String, #item_ty>::new());
+            }
+            let (keys, values): (Vec<&String>, Vec<TokenStream>) = entries
+                .iter()
+                .map(|(k, v)| (k, typed_value(api, item, v)))
+                .unzip();
+            quote!(std::collections::BTreeMap::<String, #item_ty>::from([#((String::from(#keys), #values)),*]))
+        }
+        // `json`, and nothing else: the validator lets no other pair through.
+        _ => json_value(value),
+    }
+}
+
+/// A `serde_json::Value` expression of `value`.
+fn json_value(value: &Value) -> TokenStream {
+    match value {
+        Value::Null => quote!(serde_json::Value::Null),
+        Value::Bool(b) => quote!(serde_json::Value::Bool(#b)),
+        Value::Number(n) => {
+            let literal = match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(int), _, _) => proc_macro2::Literal::i64_suffixed(int),
+                (None, Some(int), _) => proc_macro2::Literal::u64_suffixed(int),
+                (None, None, float) => {
+                    proc_macro2::Literal::f64_suffixed(float.unwrap_or_default())
+                }
+            };
+            quote!(serde_json::Value::from(#literal))
+        }
+        Value::String(text) => quote!(serde_json::Value::from(#text)),
+        Value::Array(items) => {
+            let items = items.iter().map(json_value);
+            quote!(serde_json::Value::Array(Vec::from([#(#items),*])))
+        }
+        Value::Object(entries) => {
+            let (keys, values): (Vec<&String>, Vec<TokenStream>) =
+                entries.iter().map(|(k, v)| (k, json_value(v))).unzip();
+            quote!(serde_json::Value::Object(serde_json::Map::from_iter([#((String::from(#keys), #values)),*])))
+        }
     }
 }
 

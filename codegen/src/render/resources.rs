@@ -1,10 +1,10 @@
 //! `src/resources/`: one module per resource, one method per operation, plus the envelopes.
 
 use super::{deprecated, doc, inner_doc, modes_phrase, rust_type};
-use crate::ir::{self, Placement, TypeRef};
+use crate::ir::{self, TypeRef};
 use crate::naming::ident;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// `src/resources/mod.rs`: the resource modules and the envelope descriptors they share.
 pub(super) fn render_mod(api: &ir::Api) -> TokenStream {
@@ -66,9 +66,6 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
         quote!(Inputs),
         quote!(Operation),
     ];
-    if ops.iter().any(|op| !op.path_params.is_empty()) {
-        runtime.push(quote!(encode_path));
-    }
     if ops
         .iter()
         .any(|op| !op.requires_any.is_empty() || !op.non_empty.is_empty())
@@ -122,18 +119,13 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
 fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let name = ident(&op.constant);
     let id = &op.id;
-    let method = format_ident!("{}", op.http_method);
+    let method = ident(op.http_method.as_str());
     let accepts = op
         .accepts
         .iter()
         .filter_map(|i| api.auth.modes.get(*i))
         .map(|m| ident(&m.variant));
-    let hook = match op.hook {
-        Placement::Header => quote!(Header),
-        Placement::Body => quote!(Body),
-        Placement::Query => quote!(Query),
-        Placement::None => quote!(None),
-    };
+    let hook = ident(op.hook.variant());
     let envelope = match op.envelope.and_then(|i| api.envelopes.get(i)) {
         Some(e) => {
             let e = ident(&e.constant);
@@ -141,12 +133,11 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         }
         None => quote!(None),
     };
-    let defaults = op.query.iter().flat_map(|q| match &q.kind {
-        ir::ModelKind::Object { fields, .. } => fields.as_slice(),
-        ir::ModelKind::Enum { .. } => &[],
-    });
-    let defaults: Vec<_> = defaults
-        .filter_map(|f| f.default.as_ref().map(|d| (&f.wire, d)))
+    let defaults: Vec<_> = op
+        .query
+        .iter()
+        .flat_map(|q| &q.fields)
+        .filter_map(|f| f.default_text().map(|d| (&f.wire, d)))
         .map(|(w, d)| quote!((#w, #d)))
         .collect();
     let (any_of, non_empty) = (&op.requires_any, &op.non_empty);
@@ -156,7 +147,7 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         quote!(&Inputs { defaults: &[#(#defaults),*], any_of: &[#(#any_of),*], non_empty: &[#(#non_empty),*] })
     };
     let paging = op.pagination.as_ref().map(|p| {
-        let paging = format_ident!("{}_PAGING", op.constant);
+        let paging = ident(&p.constant);
         let (page, limit, in_query, items, total) = (&p.page, &p.limit, p.in_query, &p.items, &p.total);
         quote! {
             static #paging: Paging = Paging { page: #page, limit: #limit, in_query: #in_query, items: #items, total: #total };
@@ -199,13 +190,14 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         params.push(quote!(body: &#ty));
     }
 
-    let path = path_expr(op);
-    // `send` borrows the path: a literal, or a `format!` borrowed in place.
-    let path_ref = if op.path_params.is_empty() {
-        path.clone()
+    let (path, fallible) = path_expr(op);
+    let (path, pages_path) = if fallible {
+        (quote!(#path?), path)
     } else {
-        quote!(&#path)
+        (path.clone(), quote!(Ok(#path.into())))
     };
+    // `send` borrows the path: a literal, or the checked `format!` in place.
+    let path_ref = if fallible { quote!(&#path) } else { path };
     let mut args = quote!(Args::NONE);
     if op.query.is_some() {
         args = quote!(#args.query(query)?);
@@ -217,31 +209,32 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         args = quote!(#args.own_hook_id(#own));
     }
     let check = preconditions(api, op);
-    let send = match &op.response {
-        Some(_) => quote!(self.ctx.send(&#descriptor, #path_ref, #args).await),
-        None => quote! {
-            self.ctx.send::<serde::de::IgnoredAny>(&#descriptor, #path_ref, #args).await.map(|_| ())
-        },
-    };
-    let output = match &op.response {
-        Some(ty) => rust_type(api, ty, true),
-        None => quote!(()),
+    let call = quote!(self.ctx.send(&#descriptor, #path_ref, #args).await);
+    let (output, call) = match &op.response {
+        Some(ty) => (rust_type(api, ty, true), call),
+        None => (
+            quote!(()),
+            quote!(self.ctx.send::<serde::de::IgnoredAny>(&#descriptor, #path_ref, #args).await.map(|_| ())),
+        ),
     };
     let check_first = check
         .as_ref()
         .map(|given| quote!(self.ctx.check(&#descriptor, &[#(#given),*])?;));
     let pages = op.pagination.as_ref().map(|p| {
         let helper = ident(&p.method_name);
-        let paging = format_ident!("{}_PAGING", op.constant);
+        let paging = ident(&p.constant);
         let item = rust_type(api, &p.item, true);
         let docs = doc(&format!(
             "Every item of [`{}`](Self::{}), page by page: requests page after page (from the request's `{}`, or 1) \
-             while `{} × {}` is below `{}`, and stops at an empty page. Nothing is sent until the first \
-             [`next`](crate::Pages::next).",
+             while `{} × {}` is below `{}`, and stops at an empty page. Nothing is sent until the first item \
+             is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, \
+             spawned and used with `StreamExt`/`TryStreamExt`.",
             op.method_name, op.method_name, p.page, p.page, p.limit, p.total
         ));
         // The preconditions' error, if any, comes with the first page (with the first input).
-        let mut checked = check.as_ref().map(|given| quote!(self.ctx.check(&#descriptor, &[#(#given),*])));
+        let mut checked = check
+            .as_ref()
+            .map(|given| quote!(self.ctx.check(&#descriptor, &[#(#given),*])));
         let mut input = |present: bool, name: TokenStream| {
             if !present {
                 return quote!(Ok(None));
@@ -256,8 +249,8 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         quote! {
             #docs
             #deprecation
-            pub fn #helper(&self, #(#params),*) -> crate::Pages<'a, #item> {
-                crate::Pages::new(self.ctx, (&#descriptor, &#paging), #path.into(), #query, #body)
+            pub fn #helper(&self, #(#params),*) -> crate::Pages<#item> {
+                crate::Pages::new(self.ctx, (&#descriptor, &#paging), #pages_path, #query, #body)
             }
         }
     });
@@ -266,7 +259,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         #deprecation
         pub async fn #name(&self, #(#params),*) -> Result<#output, Error> {
             #check_first
-            #send
+            #call
         }
         #pages
     }
@@ -275,7 +268,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
 /// For a body hookId: whether the caller's body already has the hook field (only a free-form
 /// map or an object keeping unknown fields can), so that it is sent as the caller set it.
 fn own_hook_id(api: &ir::Api, op: &ir::Operation) -> Option<TokenStream> {
-    if op.hook != Placement::Body {
+    if op.hook != ir::HookPlacement::Body {
         return None;
     }
     let field = &api.hook.body_field;
@@ -297,16 +290,14 @@ fn preconditions(api: &ir::Api, op: &ir::Operation) -> Option<Vec<TokenStream>> 
     if op.requires_any.is_empty() && op.non_empty.is_empty() {
         return None;
     }
-    let fields = |m: Option<&ir::Model>| match m.map(|m| &m.kind) {
-        Some(ir::ModelKind::Object { fields, .. }) => fields.clone(),
-        _ => Vec::new(),
+    let query: &[ir::Field] = op.query.as_ref().map_or(&[], |q| &q.fields);
+    let body: &[ir::Field] = match &op.body {
+        Some(TypeRef::Named(i)) => match api.models.get(*i).map(|m| &m.kind) {
+            Some(ir::ModelKind::Object { fields, .. }) => fields,
+            _ => &[],
+        },
+        _ => &[],
     };
-    let query = fields(op.query.as_ref());
-    let body_model = match &op.body {
-        Some(TypeRef::Named(i)) => api.models.get(*i),
-        _ => None,
-    };
-    let body = fields(body_model);
     let open_body = matches!(op.body, Some(TypeRef::Map(_) | TypeRef::Json));
     let given = op.requires_any.iter().chain(&op.non_empty).map(|name| {
         let mut tests = Vec::new();
@@ -329,12 +320,14 @@ fn preconditions(api: &ir::Api, op: &ir::Operation) -> Option<Vec<TokenStream>> 
     Some(given.collect())
 }
 
-/// The request path: a literal, or a `format!` with each parameter percent-encoded.
-fn path_expr(op: &ir::Operation) -> TokenStream {
+/// The request path: a literal, or (`true`) a `Result` of it with each parameter checked and
+/// percent-encoded by the descriptor's `path_segments`.
+fn path_expr(op: &ir::Operation) -> (TokenStream, bool) {
     if op.path_params.is_empty() {
         let path = &op.path_template;
-        return quote!(#path);
+        return (quote!(#path), false);
     }
+    let descriptor = ident(&op.constant);
     let mut template = String::new();
     let mut args = Vec::new();
     for segment in &op.path {
@@ -344,28 +337,29 @@ fn path_expr(op: &ir::Operation) -> TokenStream {
             }
             ir::PathSegment::Param(i) => {
                 template.push_str("{}");
-                let arg = ident(
-                    op.path_params
-                        .get(*i)
-                        .map_or("invalid_name", |p| p.rust.as_str()),
-                );
-                args.push(quote!(encode_path(#arg)));
+                let arg = op
+                    .path_params
+                    .get(*i)
+                    .map_or("invalid_name", |p| p.rust.as_str());
+                args.push(ident(arg));
             }
         }
     }
-    quote!(format!(#template, #(#args),*))
+    let names = op.path_params.iter().map(|p| ident(&p.rust));
+    let params = op.path_params.iter().map(|p| {
+        let (name, arg) = (p.rust.trim_start_matches("r#"), ident(&p.rust));
+        quote!((#name, #arg))
+    });
+    let path = quote! {
+        #descriptor
+            .path_segments([#(#params),*])
+            .map(|[#(#names),*]| format!(#template, #(#args),*))
+    };
+    (path, true)
 }
 
 fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
-    let hook = match op.hook {
-        Placement::Header => format!("the hookId goes in the `{}` header", api.hook.header),
-        Placement::Body => format!("the hookId goes in the body as `{}`", api.hook.body_field),
-        Placement::Query => format!(
-            "the hookId goes in the `{}` query parameter",
-            api.hook.query
-        ),
-        Placement::None => "no hookId is sent".to_owned(),
-    };
+    let hook = op.hook.sentence(&api.hook);
     let mut text = format!(
         "{}\n\n`{} {}` · accepts {} · {hook}.",
         op.description,
@@ -375,7 +369,7 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
     );
     for p in &op.path_params {
         text.push_str(&format!(
-            "\n\n`{}`: {} (percent-encoded into the path).",
+            "\n\n`{}`: {} (percent-encoded into one path segment; `\"\"`, `.` and `..` are refused).",
             p.rust.trim_start_matches("r#"),
             p.description.trim_end_matches('.')
         ));
@@ -393,48 +387,59 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
             e.success
         ));
     }
-    let precondition = if op.requires_any.is_empty() && op.non_empty.is_empty() {
-        ""
-    } else {
-        " or [`Error::Precondition`]"
-    };
+    let precondition =
+        if op.requires_any.is_empty() && op.non_empty.is_empty() && op.path_params.is_empty() {
+            ""
+        } else {
+            " or [`Error::Precondition`]"
+        };
     text.push_str(&format!(
         "\n\nFails before sending with [`Error::AuthModeNotAccepted`]{precondition} (see above)."
     ));
     text
 }
 
+/// Arguments for a call of `op` in a doc example (path parameters named after themselves,
+/// defaulted query and body), or `None` when its query or body has no default.
+pub(super) fn default_args(api: &ir::Api, op: &ir::Operation) -> Option<String> {
+    let mut args: Vec<String> = op
+        .path_params
+        .iter()
+        .map(|p| format!("\"{}\"", p.wire))
+        .collect();
+    if let Some(q) = &op.query {
+        if !q.defaultable {
+            return None;
+        }
+        args.push("&Default::default()".to_owned());
+    }
+    if let Some(body) = &op.body {
+        let defaultable = match body {
+            TypeRef::Named(i) => api.models.get(*i).is_some_and(|m| m.defaultable),
+            TypeRef::Map(_) | TypeRef::List(_) => true,
+            _ => false,
+        };
+        if !defaultable {
+            return None;
+        }
+        args.push("&Default::default()".to_owned());
+    }
+    Some(args.join(", "))
+}
+
 /// A compiling `no_run` example calling the first operation whose arguments can be defaulted.
 fn example(api: &ir::Api, resource: &ir::Resource) -> String {
-    let krate = api.crate_name.replace('-', "_");
+    let krate = &api.crate_ident;
     let call = resource
         .operations
         .iter()
         .filter(|op| op.deprecated.is_none())
         .find_map(|op| {
-            let mut args: Vec<String> = op
-                .path_params
-                .iter()
-                .map(|p| format!("\"{}\"", p.wire))
-                .collect();
-            if let Some(q) = &op.query {
-                if !q.defaultable {
-                    return None;
-                }
-                args.push("&Default::default()".to_owned());
-            }
-            if let Some(body) = &op.body {
-                let defaultable = match body {
-                    TypeRef::Named(i) => api.models.get(*i).is_some_and(|m| m.defaultable),
-                    TypeRef::Map(_) | TypeRef::List(_) => true,
-                    _ => false,
-                };
-                if !defaultable {
-                    return None;
-                }
-                args.push("&Default::default()".to_owned());
-            }
-            Some(format!("{}({})", ident(&op.method_name), args.join(", ")))
+            Some(format!(
+                "{}({})",
+                ident(&op.method_name),
+                default_args(api, op)?
+            ))
         });
     let body = match call {
         Some(call) => format!(

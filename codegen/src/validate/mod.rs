@@ -1,6 +1,7 @@
 //! Raw spec → IR. Every check lives here; every problem becomes a [`Diagnostic`] with its spec path,
 //! and all of them are collected in one run.
 
+mod extensions;
 mod operations;
 mod types;
 
@@ -50,13 +51,12 @@ const RESERVED_ACCESSORS: &[&str] = &[
     "clone",
     "fmt",
 ];
-const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
-const BODILESS: &[&str] = &["GET", "HEAD", "DELETE"];
 
 /// Validates a parsed spec. Returns the IR, or every problem found.
 pub fn validate(spec: &spec::Spec, spec_file: &str) -> Result<ir::Api, Vec<Diagnostic>> {
     let mut v = Validator::default();
     let api = v.api(spec, spec_file);
+    v.extension_clashes(&api);
     if v.diags.is_empty() {
         Ok(api)
     } else {
@@ -67,6 +67,8 @@ pub fn validate(spec: &spec::Spec, spec_file: &str) -> Result<ir::Api, Vec<Diagn
 #[derive(Default)]
 struct Validator {
     diags: Vec<Diagnostic>,
+    /// Defaults to check once every model is known (an enum may be declared after its use).
+    defaults: Vec<types::DefaultCheck>,
 }
 
 impl Validator {
@@ -140,17 +142,22 @@ impl Validator {
         if a.timeout_secs == Some(0) {
             self.error("api.timeout_secs", "the timeout must be at least 1 second");
         }
-        let retry = a.retry.as_ref().map_or((3, 200, 30_000), |r| {
-            (r.max_attempts, r.initial_backoff_ms, r.max_backoff_ms)
-        });
-        if retry.0 == 0 {
+        let retry = a
+            .retry
+            .as_ref()
+            .map_or(ir::RetryPolicy::DEFAULT, |r| ir::RetryPolicy {
+                max_attempts: r.max_attempts,
+                initial_backoff_ms: r.initial_backoff_ms,
+                max_backoff_ms: r.max_backoff_ms,
+            });
+        if retry.max_attempts == 0 {
             self.error_help(
                 "api.retry.max_attempts",
                 "max_attempts counts the first attempt, so it must be at least 1",
                 "use 1 to disable retries",
             );
         }
-        if retry.1 > retry.2 {
+        if retry.initial_backoff_ms > retry.max_backoff_ms {
             self.error_help(
                 "api.retry.initial_backoff_ms",
                 "the first backoff is longer than the longest wait (`max_backoff_ms`)",
@@ -170,6 +177,10 @@ impl Validator {
             .collect();
         let models = self.models(&spec.types, &type_index);
         let resources = self.resources(spec, &models, &type_index);
+        for check in std::mem::take(&mut self.defaults) {
+            self.check_default(check, &models);
+        }
+        let extensions = self.extensions(&spec.extensions);
         if [&auth.env, &hook.env, &base_url_env]
             .iter()
             .collect::<BTreeSet<_>>()
@@ -185,8 +196,10 @@ impl Validator {
         ir::Api {
             spec_file: spec_file.to_owned(),
             name: a.name.clone(),
+            builder: format!("{client}Builder"),
             client,
             crate_name: a.crate_name.clone(),
+            crate_ident: a.crate_name.replace('-', "_"),
             version: a.version.clone(),
             description: a
                 .description
@@ -202,6 +215,7 @@ impl Validator {
             envelopes,
             models,
             resources,
+            extensions,
         }
     }
 

@@ -1,14 +1,15 @@
 //! Resources and operations: methods, paths and their parameters, queries, bodies, auth modes,
 //! hook placement, preconditions and pagination.
 
-use super::types::object_defaultable;
-use super::{Validator, BODILESS, METHODS, RESERVED_ACCESSORS};
-use crate::diagnostic::suggest;
-use crate::ir::{self, Placement, TypeRef};
+use super::types::fields_defaultable;
+use super::{Validator, RESERVED_ACCESSORS};
+use crate::diagnostic::{closest, suggest};
+use crate::ir::{self, HookPlacement, HttpMethod, TypeRef};
 use crate::naming::{pascal, shouty, snake};
 use crate::spec;
 use indexmap::IndexMap;
-use std::collections::BTreeSet;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
 impl Validator {
     pub(super) fn resources(
@@ -33,6 +34,8 @@ impl Validator {
         }
         let mut out = Vec::new();
         let mut query_names: BTreeSet<String> = BTreeSet::new();
+        // Method and path with the parameter names left out: `{id}` and `{contactId}` are one route.
+        let mut routes: BTreeMap<(HttpMethod, String), (String, String)> = BTreeMap::new();
         for ((name, r), accessor) in spec.resources.iter().zip(accessors) {
             let path = format!("resources.{name}.operations");
             let methods =
@@ -47,6 +50,31 @@ impl Validator {
                     name: op_name,
                 };
                 if let Some(op) = self.operation(&ctx, op, method_name) {
+                    let route = op
+                        .path
+                        .iter()
+                        .map(|segment| match segment {
+                            ir::PathSegment::Literal(text) => text.as_str(),
+                            ir::PathSegment::Param(_) => "{}",
+                        })
+                        .collect();
+                    match routes.entry((op.http_method, route)) {
+                        Entry::Occupied(first) => self.error_help(
+                            format!("{path}.{op_name}.path"),
+                            format!(
+                                "`{} {}` of `{}` is the route of `{}` (`{}`), so a request could not tell them apart",
+                                op.http_method,
+                                op.path_template,
+                                op.id,
+                                first.get().0,
+                                first.get().1
+                            ),
+                            "give one of them another method or path",
+                        ),
+                        Entry::Vacant(slot) => {
+                            slot.insert((op.id.clone(), op.path_template.clone()));
+                        }
+                    }
                     if let Some(q) = &op.query {
                         if models.iter().any(|m| m.name == q.name)
                             || !query_names.insert(q.name.clone())
@@ -77,6 +105,7 @@ impl Validator {
                 }
             }
             out.push(ir::Resource {
+                name: name.clone(),
                 type_name: pascal(name),
                 // `mod.rs` is the resources module itself.
                 module: if accessor == "mod" {
@@ -103,15 +132,19 @@ impl Validator {
     ) -> Option<ir::Operation> {
         let id = format!("{}.{}", ctx.resource, ctx.name);
         let path = format!("resources.{}.operations.{}", ctx.resource, ctx.name);
-        let http_method = op.method.to_uppercase();
-        if !METHODS.contains(&http_method.as_str()) {
+        let http_method = HttpMethod::parse(&op.method);
+        if http_method.is_none() {
             self.error_help(
                 format!("{path}.method"),
                 format!("unknown HTTP method `{}`", op.method),
-                suggest(&http_method, METHODS.iter().copied()),
+                suggest(
+                    &op.method.to_uppercase(),
+                    HttpMethod::ALL.iter().map(|m| m.as_str()),
+                ),
             );
         }
-        let bodiless = BODILESS.contains(&http_method.as_str());
+        // An unknown method was reported above; nothing else is checked against it.
+        let bodiless = http_method.filter(|m| !m.allows_body());
 
         let (segments, params) = self.path(&path, op);
         let query = self.query(ctx, &path, op);
@@ -121,10 +154,10 @@ impl Validator {
             .as_ref()
             .and_then(|b| self.type_expr(&format!("{path}.body"), b, ctx.index, false))
             .map(|(t, _)| t);
-        if op.body.is_some() && bodiless {
+        if let (Some(_), Some(bodiless)) = (&op.body, bodiless) {
             self.error_help(
                 format!("{path}.body"),
-                format!("a {http_method} request cannot have a body"),
+                format!("a {bodiless} request cannot have a body"),
                 "remove `body`, or use POST, PUT or PATCH",
             );
         }
@@ -177,7 +210,7 @@ impl Validator {
         accepts.retain(|i| seen.insert(*i));
 
         let hook = op.hook.unwrap_or(ctx.spec.hook.default);
-        self.hook_placement(ctx, &path, hook, &http_method, body.as_ref(), op);
+        self.hook_placement(ctx, &path, hook, bodiless, body.as_ref(), op);
 
         let inputs = Inputs::of(query.as_ref(), body.as_ref(), ctx.models);
         let (requires_any, non_empty) = match &op.requires {
@@ -202,11 +235,9 @@ impl Validator {
             )
         });
 
+        let http_method = http_method.unwrap_or(HttpMethod::Get);
         Some(ir::Operation {
-            idempotent: op.idempotent.unwrap_or(matches!(
-                http_method.as_str(),
-                "GET" | "PUT" | "DELETE" | "HEAD"
-            )),
+            idempotent: op.idempotent.unwrap_or(http_method.idempotent()),
             constant: shouty(ctx.name),
             method_name,
             http_method,
@@ -304,6 +335,7 @@ impl Validator {
         }
         Some(ir::Pagination {
             method_name: format!("{method_name}_all"),
+            constant: format!("{}_PAGING", shouty(ctx.name)),
             page: p.page.clone(),
             limit: p.limit.clone(),
             in_query: inputs.query.contains(&p.page.as_str()),
@@ -367,11 +399,23 @@ impl Validator {
                     used.insert(i);
                     segments.push(ir::PathSegment::Param(i));
                 }
-                None => self.error_help(
-                    format!("{path}.path"),
-                    format!("path parameter `{name}` is used in the path but not declared"),
-                    format!("add `path_params: {{ {name}: {{ description: … }} }}`"),
-                ),
+                None => {
+                    let declared = params.iter().map(|p| p.wire.as_str());
+                    // A misspelt use of a declared parameter (`{conversationid}`) is one mistake:
+                    // it is reported here only, not again as a declared parameter left unused.
+                    let help = match closest(name, declared) {
+                        Some(close) => {
+                            used.extend(params.iter().position(|p| p.wire == close));
+                            format!("did you mean `{{{close}}}` (declared under `path_params`)?")
+                        }
+                        None => format!("add `path_params: {{ {name}: {{ description: … }} }}`"),
+                    };
+                    self.error_help(
+                        format!("{path}.path"),
+                        format!("path parameter `{name}` is used in the path but not declared"),
+                        help,
+                    );
+                }
             }
             rest = &rest[open + close + 1..];
         }
@@ -402,12 +446,12 @@ impl Validator {
         (segments, params)
     }
 
-    fn query(&mut self, ctx: &OpContext, path: &str, op: &spec::Operation) -> Option<ir::Model> {
+    fn query(&mut self, ctx: &OpContext, path: &str, op: &spec::Operation) -> Option<ir::Query> {
         if op.query.is_empty() {
             return None;
         }
         let qpath = format!("{path}.query");
-        let fields = self.fields(&qpath, &op.query, ctx.index, false, true);
+        let fields = self.fields(&qpath, &op.query, ctx.index, false);
         for f in &fields {
             let scalar = match &f.ty {
                 TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => true,
@@ -428,7 +472,7 @@ impl Validator {
                 );
             }
             if f.wire == ctx.spec.hook.query
-                && op.hook.unwrap_or(ctx.spec.hook.default) == Placement::Query
+                && op.hook.unwrap_or(ctx.spec.hook.default) == HookPlacement::Query
             {
                 self.error_help(
                     format!("{qpath}.{}", f.wire),
@@ -440,48 +484,24 @@ impl Validator {
                 );
             }
         }
-        for f in &fields {
-            let (Some(default), TypeRef::Named(i)) = (&f.default, &f.ty) else {
-                continue;
-            };
-            if let Some(ir::ModelKind::Enum {
-                values,
-                open: false,
-            }) = ctx.models.get(*i).map(|m| &m.kind)
-            {
-                if !values.iter().any(|v| &v.wire == default) {
-                    let names = values.iter().map(|v| v.wire.as_str());
-                    self.error_help(
-                        format!("{qpath}.{}.default", f.wire),
-                        format!("`{default}` is not a value of the parameter's enum"),
-                        suggest(default, names),
-                    );
-                }
-            }
-        }
-        let mut model = ir::Model {
+        Some(ir::Query {
             name: pascal(&format!("{}_{}_query", ctx.resource, ctx.name)),
             description: format!("Query parameters of `{}.{}`.", ctx.resource, ctx.name),
-            kind: ir::ModelKind::Object {
-                fields,
-                extra: false,
-            },
-            defaultable: false,
-        };
-        model.defaultable = object_defaultable(&model, ctx.models);
-        Some(model)
+            defaultable: fields_defaultable(&fields, ctx.models),
+            fields,
+        })
     }
 
     fn hook_placement(
         &mut self,
         ctx: &OpContext,
         path: &str,
-        hook: Placement,
-        http_method: &str,
+        hook: HookPlacement,
+        bodiless: Option<HttpMethod>,
         body: Option<&TypeRef>,
         op: &spec::Operation,
     ) {
-        if hook != Placement::Body {
+        if hook != HookPlacement::Body {
             return;
         }
         let at = if op.hook.is_some() {
@@ -489,7 +509,7 @@ impl Validator {
         } else {
             "hook.default".to_owned()
         };
-        if BODILESS.contains(&http_method) {
+        if let Some(http_method) = bodiless {
             self.error_help(
                 at,
                 format!(
@@ -539,20 +559,18 @@ struct Inputs<'a> {
 }
 
 impl<'a> Inputs<'a> {
-    fn of(query: Option<&'a ir::Model>, body: Option<&TypeRef>, models: &'a [ir::Model]) -> Self {
-        let names = |m: &'a ir::Model| match &m.kind {
-            ir::ModelKind::Object { fields, .. } => {
-                fields.iter().map(|f| f.wire.as_str()).collect()
-            }
-            ir::ModelKind::Enum { .. } => Vec::new(),
-        };
-        let body_model = match body {
-            Some(TypeRef::Named(i)) => models.get(*i),
+    fn of(query: Option<&'a ir::Query>, body: Option<&TypeRef>, models: &'a [ir::Model]) -> Self {
+        let names = |fields: &'a [ir::Field]| fields.iter().map(|f| f.wire.as_str()).collect();
+        let body_fields = match body.and_then(|b| match b {
+            TypeRef::Named(i) => models.get(*i).map(|m| &m.kind),
             _ => None,
+        }) {
+            Some(ir::ModelKind::Object { fields, .. }) => names(fields),
+            _ => Vec::new(),
         };
         Inputs {
-            query: query.map(names).unwrap_or_default(),
-            body: body_model.map(names).unwrap_or_default(),
+            query: query.map(|q| names(&q.fields)).unwrap_or_default(),
+            body: body_fields,
             open_body: matches!(body, Some(TypeRef::Map(_) | TypeRef::Json)),
         }
     }

@@ -1,11 +1,12 @@
 //! Types: type expressions, models, fields, defaults, recursion and which models derive `Default`.
 
 use super::{Validator, RESERVED_TYPES};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{suggest, Diagnostic};
 use crate::ir::{self, TypeRef};
 use crate::naming::{pascal, snake};
 use crate::spec;
 use indexmap::IndexMap;
+use serde_json::Value;
 use std::collections::BTreeSet;
 
 impl Validator {
@@ -102,8 +103,7 @@ impl Validator {
                         );
                     }
                     let extra = t.extra.unwrap_or(false);
-                    let fields =
-                        self.fields(&format!("{path}.fields"), fields, index, extra, false);
+                    let fields = self.fields(&format!("{path}.fields"), fields, index, extra);
                     ir::ModelKind::Object { fields, extra }
                 }
                 (None, Some(values)) => {
@@ -168,7 +168,6 @@ impl Validator {
         fields: &IndexMap<String, spec::Field>,
         index: &IndexMap<&str, usize>,
         extra: bool,
-        allow_default: bool,
     ) -> Vec<ir::Field> {
         let reserved: &[&str] = if extra { &["extra"] } else { &[] };
         let rust_names = self.unique_names("field", path, fields.keys(), snake, reserved);
@@ -189,23 +188,22 @@ impl Validator {
                 continue;
             };
             let default = f.default.as_ref().and_then(|value| {
-                let at = format!("{path}.{name}.default");
-                if !allow_default {
+                let path = format!("{path}.{name}.default");
+                if optional {
+                    self.defaults.push(DefaultCheck {
+                        path,
+                        value: value.clone(),
+                        ty: ty.clone(),
+                        written: f.ty.trim().trim_end_matches('?').to_owned(),
+                    });
+                    Some(value.clone())
+                } else {
                     self.error_help(
-                        at,
-                        "defaults apply to query parameters only",
-                        "remove `default`; leave the field unset instead",
-                    );
-                    None
-                } else if !optional {
-                    self.error_help(
-                        at,
+                        path,
                         format!("`{name}` has a default, so it should be optional"),
                         format!("write its type as `{}?`", f.ty.trim()),
                     );
                     None
-                } else {
-                    self.default_text(&at, value, &ty)
                 }
             });
             out.push(ir::Field {
@@ -223,29 +221,47 @@ impl Validator {
         out
     }
 
-    /// The query text of a default value, checked against the parameter's type.
-    fn default_text(
-        &mut self,
-        path: &str,
-        value: &serde_yaml::Value,
-        ty: &TypeRef,
-    ) -> Option<String> {
-        use serde_yaml::Value as Y;
-        let text = match (ty, value) {
-            (TypeRef::String | TypeRef::Named(_), Y::String(s)) => Some(s.clone()),
-            (TypeRef::Integer, Y::Number(n)) if n.is_i64() => Some(n.to_string()),
-            (TypeRef::Number, Y::Number(n)) => Some(n.to_string()),
-            (TypeRef::Boolean, Y::Bool(b)) => Some(b.to_string()),
+    /// Reports a default that does not fit its field's type.
+    pub(super) fn check_default(&mut self, check: DefaultCheck, models: &[ir::Model]) {
+        let DefaultCheck {
+            path,
+            value,
+            ty,
+            written,
+        } = check;
+        if fits(&value, &ty, models) {
+            return;
+        }
+        let kind = match ty {
+            TypeRef::Named(i) => models.get(i).map(|m| (&m.name, &m.kind)),
             _ => None,
         };
-        if text.is_none() {
-            self.error_help(
-                path,
-                "the default does not match the parameter's type",
-                "write a value of the parameter's type, e.g. `10`, `latest` or `true`",
-            );
-        }
-        text
+        let (message, help) = match (kind, &value) {
+            (Some((name, ir::ModelKind::Object { .. })), _) => (
+                format!("a default for `{name}`, an object type, is not supported"),
+                format!("leave it unset, or give the fields of `{name}` their own defaults"),
+            ),
+            (Some((name, ir::ModelKind::Enum { values, .. })), Value::String(text)) => (
+                format!("`{text}` is not a value of `{name}`"),
+                suggest(text, values.iter().map(|v| v.wire.as_str())),
+            ),
+            _ => {
+                let example = match ty {
+                    TypeRef::String => "text, e.g. `latest`",
+                    TypeRef::Integer => "a whole number, e.g. `10`",
+                    TypeRef::Number => "a number, e.g. `0.5`",
+                    TypeRef::Boolean => "`true` or `false`",
+                    TypeRef::List(_) => "a list of items of that type, e.g. `[]`",
+                    TypeRef::Map(_) => "a map of values of that type, e.g. `{}`",
+                    TypeRef::Named(_) | TypeRef::Json => "one of the enum's values",
+                };
+                (
+                    format!("the default does not match the type `{written}`"),
+                    format!("write {example}"),
+                )
+            }
+        };
+        self.error_help(path, message, help);
     }
 
     /// A required field whose type contains its own struct without a list or map in between
@@ -289,6 +305,37 @@ impl Validator {
     }
 }
 
+/// A field's default, checked once every model is known.
+pub(super) struct DefaultCheck {
+    /// Spec path of the `default` key.
+    path: String,
+    value: Value,
+    ty: TypeRef,
+    /// The type as written, without `?`.
+    written: String,
+}
+
+/// Whether a default is a value of the type: JSON of its shape, an enum's value (any text for an
+/// open enum); never an object of a declared type.
+fn fits(value: &Value, ty: &TypeRef, models: &[ir::Model]) -> bool {
+    match (ty, value) {
+        (TypeRef::Json, _) | (TypeRef::String, Value::String(_)) => true,
+        (TypeRef::Integer, Value::Number(n)) => n.is_i64(),
+        (TypeRef::Number, Value::Number(_)) | (TypeRef::Boolean, Value::Bool(_)) => true,
+        (TypeRef::List(item), Value::Array(items)) => items.iter().all(|v| fits(v, item, models)),
+        (TypeRef::Map(item), Value::Object(entries)) => {
+            entries.values().all(|v| fits(v, item, models))
+        }
+        (TypeRef::Named(i), Value::String(text)) => match models.get(*i).map(|m| &m.kind) {
+            Some(ir::ModelKind::Enum { values, open }) => {
+                *open || values.iter().any(|v| &v.wire == text)
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 fn type_defaultable(t: &TypeRef, models: &[ir::Model]) -> bool {
     match t {
         TypeRef::Named(i) => models.get(*i).is_some_and(|m| m.defaultable),
@@ -296,13 +343,11 @@ fn type_defaultable(t: &TypeRef, models: &[ir::Model]) -> bool {
     }
 }
 
-pub(super) fn object_defaultable(model: &ir::Model, models: &[ir::Model]) -> bool {
-    match &model.kind {
-        ir::ModelKind::Object { fields, .. } => fields
-            .iter()
-            .all(|f| f.optional || type_defaultable(&f.ty, models)),
-        ir::ModelKind::Enum { .. } => false,
-    }
+/// Whether a struct of these fields can derive `Default`: every required field's type can.
+pub(super) fn fields_defaultable(fields: &[ir::Field], models: &[ir::Model]) -> bool {
+    fields
+        .iter()
+        .all(|f| f.optional || type_defaultable(&f.ty, models))
 }
 
 /// Fixpoint: an object is defaultable when all its required fields are.
@@ -310,7 +355,11 @@ fn mark_defaultable(models: &mut [ir::Model]) {
     loop {
         let mut changed = false;
         for i in 0..models.len() {
-            if !models[i].defaultable && object_defaultable(&models[i], models) {
+            let defaultable = match &models[i].kind {
+                ir::ModelKind::Object { fields, .. } => fields_defaultable(fields, models),
+                ir::ModelKind::Enum { .. } => false,
+            };
+            if !models[i].defaultable && defaultable {
                 models[i].defaultable = true;
                 changed = true;
             }

@@ -156,15 +156,15 @@ impl<'a> Contacts<'a> {
         self.ctx.send(&LIST, "/sdk/contact/list", Args::NONE.body(body)?).await
     }
 
-    /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
+    /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
     pub fn list_all(
         &self,
         body: &crate::models::ListContacts,
-    ) -> crate::Pages<'a, crate::models::Contact> {
+    ) -> crate::Pages<crate::models::Contact> {
         crate::Pages::new(
             self.ctx,
             (&LIST, &LIST_PAGING),
-            "/sdk/contact/list".into(),
+            Ok("/sdk/contact/list".into()),
             Ok(None),
             to_json(body).map(Some),
         )

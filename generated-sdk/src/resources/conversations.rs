@@ -5,7 +5,7 @@
 use crate::auth::AuthMode;
 use crate::error::Error;
 use crate::pages::Paging;
-use crate::operation::{Args, HookPlacement, Inputs, Operation, encode_path, to_json};
+use crate::operation::{Args, HookPlacement, Inputs, Operation, to_json};
 use crate::transport::Ctx;
 
 static CREATE: Operation = Operation {
@@ -122,9 +122,9 @@ impl<'a> Conversations<'a> {
     ///
     /// `POST /sdk/conversation/{conversationId}/message` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// `conversation_id`: The conversation to send to (percent-encoded into the path).
+    /// `conversation_id`: The conversation to send to (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn send_message(
         &self,
         conversation_id: &str,
@@ -133,7 +133,11 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &SEND_MESSAGE,
-                &format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
+                &SEND_MESSAGE
+                    .path_segments([("conversation_id", conversation_id)])
+                    .map(|[conversation_id]| {
+                        format!("/sdk/conversation/{}/message", conversation_id)
+                    })?,
                 Args::NONE.body(body)?,
             )
             .await
@@ -143,11 +147,11 @@ impl<'a> Conversations<'a> {
     ///
     /// `POST /sdk/conversation/{conversationId}/message/{messageId}/resume` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// `conversation_id`: The conversation (percent-encoded into the path).
+    /// `conversation_id`: The conversation (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// `message_id`: The message waiting for the tool result (percent-encoded into the path).
+    /// `message_id`: The message waiting for the tool result (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn resume_message(
         &self,
         conversation_id: &str,
@@ -157,10 +161,17 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &RESUME_MESSAGE,
-                &format!(
-                    "/sdk/conversation/{}/message/{}/resume",
-                    encode_path(conversation_id), encode_path(message_id)
-                ),
+                &RESUME_MESSAGE
+                    .path_segments([
+                        ("conversation_id", conversation_id),
+                        ("message_id", message_id),
+                    ])
+                    .map(|[conversation_id, message_id]| {
+                        format!(
+                            "/sdk/conversation/{}/message/{}/resume", conversation_id,
+                            message_id
+                        )
+                    })?,
                 Args::NONE.body(body)?,
             )
             .await
@@ -178,15 +189,15 @@ impl<'a> Conversations<'a> {
         self.ctx.send(&LIST, "/sdk/conversation/list", Args::NONE.body(body)?).await
     }
 
-    /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
+    /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
     pub fn list_all(
         &self,
         body: &crate::models::ListConversations,
-    ) -> crate::Pages<'a, crate::models::Conversation> {
+    ) -> crate::Pages<crate::models::Conversation> {
         crate::Pages::new(
             self.ctx,
             (&LIST, &LIST_PAGING),
-            "/sdk/conversation/list".into(),
+            Ok("/sdk/conversation/list".into()),
             Ok(None),
             to_json(body).map(Some),
         )
@@ -196,9 +207,9 @@ impl<'a> Conversations<'a> {
     ///
     /// `GET /sdk/conversation/{conversationId}` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// `conversation_id`: The conversation to fetch (percent-encoded into the path).
+    /// `conversation_id`: The conversation to fetch (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn get(
         &self,
         conversation_id: &str,
@@ -206,7 +217,11 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &GET,
-                &format!("/sdk/conversation/{}", encode_path(conversation_id)),
+                &GET
+                    .path_segments([("conversation_id", conversation_id)])
+                    .map(|[conversation_id]| {
+                        format!("/sdk/conversation/{}", conversation_id)
+                    })?,
                 Args::NONE,
             )
             .await
@@ -216,9 +231,9 @@ impl<'a> Conversations<'a> {
     ///
     /// `GET /sdk/conversation/{conversationId}/message` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// `conversation_id`: The conversation (percent-encoded into the path).
+    /// `conversation_id`: The conversation (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn messages(
         &self,
         conversation_id: &str,
@@ -227,7 +242,11 @@ impl<'a> Conversations<'a> {
         self.ctx
             .send(
                 &MESSAGES,
-                &format!("/sdk/conversation/{}/message", encode_path(conversation_id)),
+                &MESSAGES
+                    .path_segments([("conversation_id", conversation_id)])
+                    .map(|[conversation_id]| {
+                        format!("/sdk/conversation/{}/message", conversation_id)
+                    })?,
                 Args::NONE.query(query)?,
             )
             .await

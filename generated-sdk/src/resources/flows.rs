@@ -4,7 +4,7 @@
 
 use crate::auth::AuthMode;
 use crate::error::Error;
-use crate::operation::{Args, HookPlacement, Inputs, Operation, encode_path};
+use crate::operation::{Args, HookPlacement, Inputs, Operation};
 use crate::transport::Ctx;
 
 static EXECUTE: Operation = Operation {
@@ -46,9 +46,9 @@ impl<'a> Flows<'a> {
     ///
     /// `POST /sdk/flow/{flowId}/execute` · accepts a personal access token · the hookId goes in the `X-Hook-Id` header.
     ///
-    /// `flow_id`: The flow to run (percent-encoded into the path).
+    /// `flow_id`: The flow to run (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn execute(
         &self,
         flow_id: &str,
@@ -58,7 +58,9 @@ impl<'a> Flows<'a> {
         self.ctx
             .send(
                 &EXECUTE,
-                &format!("/sdk/flow/{}/execute", encode_path(flow_id)),
+                &EXECUTE
+                    .path_segments([("flow_id", flow_id)])
+                    .map(|[flow_id]| format!("/sdk/flow/{}/execute", flow_id))?,
                 Args::NONE.query(query)?.body(body)?,
             )
             .await

@@ -5,7 +5,7 @@
 use crate::auth::{AuthMode, HookId, Token};
 use crate::error::Error;
 use crate::options::{RequestOptions, RetryPolicy};
-use crate::transport::{Ctx, Transport};
+use crate::transport::{Ctx, HttpSetup, Transport};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,6 +49,8 @@ impl AcmeClient {
         max_backoff: Duration::from_millis(5000u64),
     };
 
+    /// The longest response body read unless the builder sets another limit: 32 MiB.
+    pub const DEFAULT_RESPONSE_BODY_LIMIT: u64 = 32 * 1024 * 1024;
     /// Builds a client with default settings from a token (its kind read from its prefix)
     /// and a hookId.
     pub fn new(token: &str, hook_id: &str) -> Result<Self, Error> {
@@ -65,7 +67,15 @@ impl AcmeClient {
             retry: Self::DEFAULT_RETRY,
             user_agent: concat!("placements-sdk-rust/", env!("CARGO_PKG_VERSION"))
                 .to_owned(),
+            response_body_limit: Self::DEFAULT_RESPONSE_BODY_LIMIT,
+            http: HttpSetup::default(),
         }
+    }
+
+    /// A `reqwest::ClientBuilder` to start your own HTTP client from, for [`AcmeClientBuilder::http_client`]: redirects off (the SDK then reports each one as [`Error::Redirect`]), this crate's `User-Agent` and, with the `rustls` feature, a rustls crypto provider installed (see [the crate docs](crate#cargo-features)). Add your settings and build it.
+    pub fn http_client_builder() -> reqwest::ClientBuilder {
+        crate::transport::http_client_builder()
+            .user_agent(concat!("placements-sdk-rust/", env!("CARGO_PKG_VERSION")))
     }
 
     /// Builds a client from the environment: the token from `ACME_KEY`, the hookId from `ACME_CHANNEL` and, if set, the base URL from `ACME_BASE_URL`.
@@ -136,7 +146,7 @@ impl AcmeClient {
 }
 
 /// Settings for a client; finish with [`build`](Self::build).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AcmeClientBuilder {
     token: Token,
     hook_id: HookId,
@@ -144,6 +154,23 @@ pub struct AcmeClientBuilder {
     timeout: Option<Duration>,
     retry: RetryPolicy,
     user_agent: String,
+    response_body_limit: u64,
+    http: HttpSetup,
+}
+
+impl std::fmt::Debug for AcmeClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(stringify!(AcmeClientBuilder))
+            .field("token", &self.token)
+            .field("hook_id", &self.hook_id)
+            .field("base_url", &crate::transport::without_userinfo(&self.base_url))
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("response_body_limit", &self.response_body_limit)
+            .field("http", &self.http)
+            .finish()
+    }
 }
 
 impl AcmeClientBuilder {
@@ -171,22 +198,56 @@ impl AcmeClientBuilder {
         self
     }
 
-    /// Replaces the `User-Agent` header.
+    /// Replaces the `User-Agent` header (of the HTTP client the SDK builds; your own
+    /// client from [`http_client`](Self::http_client) sends its own).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Reads response bodies up to this many bytes (default [`DEFAULT_RESPONSE_BODY_LIMIT`](AcmeClient::DEFAULT_RESPONSE_BODY_LIMIT), 32 MiB); a longer one is refused with [`Error::BodyTooLarge`], unread if its `Content-Length` says so.
+    pub fn response_body_limit(mut self, bytes: u64) -> Self {
+        self.response_body_limit = bytes;
+        self
+    }
+
+    /// Customises the HTTP client the SDK builds: `configure` receives the `reqwest::ClientBuilder` the SDK starts from and returns it with your settings (a proxy, root certificates, a connect timeout, pool settings, a local address, default headers). The SDK then applies its safety settings on top, whatever the hook set: redirects are followed only within the base URL's origin, and a plain-http (loopback) base URL never goes through a proxy. The client's [`timeout`](Self::timeout) still applies; a `timeout` set here fails as [`Error::Transport`] rather than [`Error::Timeout`].
+    ///
+    /// Replaces an earlier [`http_client`](Self::http_client). Examples: [the crate docs](crate#your-own-http-setup).
+    pub fn configure_http(
+        mut self,
+        configure: impl Fn(
+            reqwest::ClientBuilder,
+        ) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http = HttpSetup::Configured(Arc::new(configure));
+        self
+    }
+
+    /// Sends requests with your own `reqwest::Client` (e.g. to share its connection pool), used as it is. `reqwest` is re-exported as [`crate::reqwest`], the version to build it with.
+    ///
+    /// The SDK cannot change a ready client's proxies or redirect policy, so:
+    /// - the base URL must be https: [`build`](Self::build) refuses plain http with an [`Error::Config`] (a proxy of yours would read the token); for a local plain-http server use [`configure_http`](Self::configure_http);
+    /// - build it with `.redirect(reqwest::redirect::Policy::none())`: every redirect then comes back as [`Error::Redirect`] and nothing follows it. A client that follows redirects by itself drops the token when one leaves the origin, but the hookId header, extra headers and the body of a 307/308 would go along; the SDK can then only refuse the answer, with [`Error::Redirect`].
+    ///
+    /// The client's [`timeout`](Self::timeout) and retries apply as usual. Replaces an earlier [`configure_http`](Self::configure_http). Example: [the crate docs](crate#your-own-http-setup).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = HttpSetup::Given(client);
         self
     }
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<AcmeClient, Error> {
         let credentials = (self.token, self.hook_id);
+        let http = (self.http, self.user_agent.as_str());
         let transport = Transport::new(
             credentials,
             &self.base_url,
             self.timeout,
             self.retry,
-            &self.user_agent,
+            http,
         )?;
+        let transport = transport.with_body_limit(self.response_body_limit)?;
         Ok(AcmeClient {
             transport: Arc::new(transport),
             options: RequestOptions::default(),

@@ -45,6 +45,7 @@ impl Token {
         Secret {
             secret: &self.secret,
             masked: &self.masked,
+            prefix: self.mode.prefix().map_or(0, str::len),
         }
     }
 }

@@ -6,9 +6,12 @@
 
 #![allow(dead_code)]
 
+pub mod net;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use cognipeer_sdk::{CognipeerClient, CognipeerClientBuilder, HookId, Token};
 use placements_sdk::AcmeClient;
@@ -138,6 +141,35 @@ pub fn raw_response(status: u16, body: &str, content_type: &str) -> ResponseTemp
     ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), content_type)
 }
 
+/// A server that answers every request with the reply the test set last, so that one server
+/// (and one client) serves a long table of hostile answers.
+pub struct Scripted {
+    pub server: MockServer,
+    reply: Arc<Mutex<ResponseTemplate>>,
+}
+
+impl Scripted {
+    /// Starts the server; it answers 204 until [`reply`](Self::reply) sets something else.
+    pub async fn start() -> Self {
+        let server = MockServer::builder()
+            .disable_request_recording()
+            .start()
+            .await;
+        let reply = Arc::new(Mutex::new(ResponseTemplate::new(204)));
+        let current = Arc::clone(&reply);
+        Mock::given(any())
+            .respond_with(move |_: &Request| current.lock().unwrap().clone())
+            .mount(&server)
+            .await;
+        Scripted { server, reply }
+    }
+
+    /// Answers every following request with `response`.
+    pub fn reply(&self, response: ResponseTemplate) {
+        *self.reply.lock().unwrap() = response;
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // recorded requests
 // ---------------------------------------------------------------------------------------
@@ -264,6 +296,267 @@ pub fn assert_json_body(request: &Request, expected: &Value) {
     );
 }
 
+/// Exactly one request reached `server`, with the credentials of `token` (see
+/// [`only_request`]): `verb route`, exactly this raw query string, and `body` as its JSON body
+/// (see [`assert_json_body`]) or, for `None`, no body at all. Returns it for further checks.
+pub async fn assert_sent(
+    server: &MockServer,
+    token: &str,
+    verb: &str,
+    route: &str,
+    query: Option<&str>,
+    body: Option<&Value>,
+) -> Request {
+    let request = only_request(server, token).await;
+    assert_route(&request, verb, route);
+    assert_eq!(request.url.query(), query, "the query of {verb} {route}");
+    match body {
+        Some(expected) => assert_json_body(&request, expected),
+        None => assert_bodiless(&request),
+    }
+    request
+}
+
+// ---------------------------------------------------------------------------------------
+// errors
+// ---------------------------------------------------------------------------------------
+
+/// The name of an error's variant (`"Unauthorized"`, `"Decode"`, …), read from its `Debug`.
+pub fn variant(error: &impl std::fmt::Debug) -> String {
+    let debug = format!("{error:?}");
+    debug
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+// ---------------------------------------------------------------------------------------
+// secrets in text
+// ---------------------------------------------------------------------------------------
+
+/// The runs of a secret that must never show: every 8 consecutive characters of it that reveal
+/// something its masked form (`masked`, ending in `…`) does not, or the whole secret when it is
+/// shorter; each as is and as `{:?}` escapes it.
+pub fn hidden_runs(secret: &str, masked: &str) -> Vec<String> {
+    let public = masked.trim_end_matches('…').len();
+    let runs: Vec<&str> = if secret.len() < 8 {
+        vec![secret]
+    } else {
+        (0..=secret.len() - 8)
+            .filter(|start| start + 8 > public)
+            .map(|start| &secret[start..start + 8])
+            .collect()
+    };
+    runs.into_iter()
+        .flat_map(|run| {
+            [
+                run.to_owned(),
+                format!("{run:?}").trim_matches('"').to_owned(),
+            ]
+        })
+        .collect()
+}
+
+/// No run of [`hidden_runs`] shows in `text`.
+pub fn assert_hidden(what: &str, runs: &[String], text: &str) {
+    if let Some(run) = runs.iter().find(|run| text.contains(run.as_str())) {
+        panic!("{what}: `{run}` of the secret shows in:\n{text}");
+    }
+}
+
+/// `{}`, `{:?}` and `{:#?}` of `value` show no run of [`hidden_runs`].
+pub fn assert_formats_hidden(
+    what: &str,
+    runs: &[String],
+    value: &(impl std::fmt::Display + std::fmt::Debug),
+) {
+    assert_hidden(what, runs, &format!("{value}"));
+    assert_hidden(what, runs, &format!("{value:?}"));
+    assert_hidden(what, runs, &format!("{value:#?}"));
+}
+
+// ---------------------------------------------------------------------------------------
+// hostile answers that echo the token
+// ---------------------------------------------------------------------------------------
+
+/// How a server writes a text it quotes.
+pub type Escape = fn(&str) -> String;
+
+/// The ways a server may quote a token it echoes: as is, and escaped as JSON encoders,
+/// Go's HTML-safe encoder, PHP's (`\/`), a `\u`-everything encoder and HTML do.
+pub const ECHO_FORMS: &[(&str, Escape)] = &[
+    ("raw", |s| s.to_owned()),
+    ("json", json_escaped),
+    ("go", |s| {
+        json_escaped(s)
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+    }),
+    ("slash", |s| json_escaped(s).replace('/', "\\/")),
+    ("unicode", |s| {
+        s.chars().map(|c| format!("\\u{:04x}", c as u32)).collect()
+    }),
+    ("html", |s| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    }),
+];
+
+/// `text` as inside a JSON string, without the quotes.
+fn json_escaped(text: &str) -> String {
+    let quoted = serde_json::to_string(text).unwrap();
+    quoted[1..quoted.len() - 1].to_owned()
+}
+
+/// Which call meets an [`ErrorKind`]'s answer.
+#[derive(Clone, Copy, Debug)]
+pub enum Call {
+    /// `contacts.get`: a GET (retried on 5xx) that every kind of token may call, whose
+    /// answer has the `{success, data, error}` envelope.
+    Contact,
+    /// `contacts.list_all`, which decodes each page's items itself.
+    ContactPages,
+}
+
+/// An error answer quoting an echo of the token, and the variant it must give.
+pub struct ErrorKind {
+    pub name: &'static str,
+    pub call: Call,
+    pub status: u16,
+    pub content_type: &'static str,
+    /// The body around the echo.
+    pub body: fn(&str) -> String,
+    /// Whether the echo also comes back as the request id.
+    pub echo_request_id: bool,
+    /// The variant, as its name in `{:?}`.
+    pub variant: &'static str,
+}
+
+/// One answer of each error kind that carries text from the server.
+pub const ERROR_KINDS: &[ErrorKind] = &[
+    ErrorKind {
+        name: "401 message",
+        call: Call::Contact,
+        status: 401,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"message":"Unauthorized: bearer {e}"}}"#),
+        echo_request_id: false,
+        variant: "Unauthorized",
+    },
+    ErrorKind {
+        name: "401 invalid token",
+        call: Call::Contact,
+        status: 401,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"message":"Invalid token {e}"}}"#),
+        echo_request_id: false,
+        variant: "InvalidToken",
+    },
+    ErrorKind {
+        name: "404 channel",
+        call: Call::Contact,
+        status: 404,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"error":"Channel not found for {e}"}}"#),
+        echo_request_id: false,
+        variant: "ChannelNotFound",
+    },
+    ErrorKind {
+        name: "422 nested message",
+        call: Call::Contact,
+        status: 422,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"error":{{"message":"{e}","code":"bad_token"}}}}"#),
+        echo_request_id: false,
+        variant: "Api",
+    },
+    ErrorKind {
+        name: "500 html and request id",
+        call: Call::Contact,
+        status: 500,
+        content_type: "text/html",
+        body: |e| format!("<html><pre>Authorization: Bearer {e}</pre></html>"),
+        echo_request_id: true,
+        variant: "Api",
+    },
+    ErrorKind {
+        name: "200 envelope failure",
+        call: Call::Contact,
+        status: 200,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"success":false,"error":"no contact for {e}"}}"#),
+        echo_request_id: false,
+        variant: "Unsuccessful",
+    },
+    ErrorKind {
+        name: "200 malformed",
+        call: Call::Contact,
+        status: 200,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"token":"{e}", "#),
+        echo_request_id: false,
+        variant: "Decode",
+    },
+    ErrorKind {
+        name: "200 value of the wrong type",
+        call: Call::Contact,
+        status: 200,
+        content_type: "application/json",
+        body: |e| {
+            format!(r#"{{"success":true,"data":{{"_id":"c","workspaceId":"w","deleted":"{e}"}}}}"#)
+        },
+        echo_request_id: false,
+        variant: "Decode",
+    },
+    ErrorKind {
+        name: "200 page item of the wrong type",
+        call: Call::ContactPages,
+        status: 200,
+        content_type: "application/json",
+        body: |e| format!(r#"{{"success":true,"data":["{e}"],"total":1,"page":1,"limit":10}}"#),
+        echo_request_id: false,
+        variant: "Decode",
+    },
+];
+
+impl ErrorKind {
+    /// The answer with `echo` in it.
+    pub fn response(&self, echo: &str) -> ResponseTemplate {
+        let response = raw_response(self.status, &(self.body)(echo), self.content_type);
+        if self.echo_request_id {
+            response.insert_header("x-request-id", echo)
+        } else {
+            response
+        }
+    }
+}
+
+/// Makes `call` through `client`; it must fail.
+pub async fn failing_call(client: &CognipeerClient, call: Call) -> cognipeer_sdk::Error {
+    let result = match call {
+        Call::Contact => client
+            .contacts()
+            .get(&cognipeer_sdk::models::ContactsGetQuery {
+                email: Some("a@example.com".into()),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        Call::ContactPages => client
+            .contacts()
+            .list_all(&Default::default())
+            .collect()
+            .await
+            .map(drop),
+    };
+    result.expect_err("a hostile answer must fail the call")
+}
+
 // ---------------------------------------------------------------------------------------
 // JSON values
 // ---------------------------------------------------------------------------------------
@@ -287,6 +580,55 @@ pub fn tree(value: Value) -> BTreeMap<String, Value> {
 }
 
 // ---------------------------------------------------------------------------------------
+// tracing
+// ---------------------------------------------------------------------------------------
+
+/// Everything a `tracing_subscriber::fmt` subscriber writes, for assertions.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs a TRACE-level fmt subscriber writing into a buffer, for this thread only (the
+/// tests run on tokio's current-thread runtime) until the guard drops.
+///
+/// While exactly one dispatcher is alive, tracing-core computes the interest of a callsite
+/// first hit on another thread from *that* thread's default (none), caching "never" for
+/// everyone, so events of a test running in parallel would be lost. A second dispatcher kept
+/// alive for the whole run makes it ask every live dispatcher instead.
+pub fn capture_tracing() -> (Captured, tracing::subscriber::DefaultGuard) {
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
+    static KEEPER: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    KEEPER.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let guard = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish()
+        .set_default();
+    (captured, guard)
+}
+
+// ---------------------------------------------------------------------------------------
 // spec fixtures
 // ---------------------------------------------------------------------------------------
 
@@ -300,6 +642,14 @@ pub fn fixture_dir(kind: &str) -> PathBuf {
 /// The path of fixture `name` in `tests/fixtures/{kind}`.
 pub fn fixture(kind: &str, name: &str) -> PathBuf {
     fixture_dir(kind).join(name)
+}
+
+/// Generates the crate of the spec at `path` (named `label` in diagnostics and notices), reading
+/// the hand-written modules it names from its directory, as `cargo xtask codegen` does.
+pub fn generate_spec(path: &Path, label: &str) -> Result<codegen::Files, codegen::Diagnostics> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let dir = path.parent().unwrap();
+    codegen::generate_with(&text, label, &codegen::files_in(dir))
 }
 
 /// The label the generator gets for a fixture in `kind`: stable, unlike the absolute path.

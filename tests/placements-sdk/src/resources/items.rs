@@ -5,7 +5,7 @@
 use crate::auth::AuthMode;
 use crate::error::Error;
 use crate::pages::Paging;
-use crate::operation::{Args, HookPlacement, Inputs, Operation, encode_path, to_json};
+use crate::operation::{Args, HookPlacement, Inputs, Operation, to_json};
 use crate::transport::Ctx;
 
 static BY_HEADER: Operation = Operation {
@@ -97,6 +97,25 @@ static SEARCH_PAGING: Paging = Paging {
     total: "total",
 };
 
+static IN_FOLDER: Operation = Operation {
+    id: "items.in_folder",
+    method: reqwest::Method::GET,
+    path: "/folders/{folder}/items",
+    idempotent: true,
+    accepts: &[AuthMode::Key, AuthMode::App],
+    hook: HookPlacement::Header,
+    envelope: None,
+    inputs: &Inputs::NONE,
+};
+
+static IN_FOLDER_PAGING: Paging = Paging {
+    page: "page",
+    limit: "limit",
+    in_query: true,
+    items: "data",
+    total: "total",
+};
+
 static TOUCH: Operation = Operation {
     id: "items.touch",
     method: reqwest::Method::POST,
@@ -104,6 +123,17 @@ static TOUCH: Operation = Operation {
     idempotent: true,
     accepts: &[AuthMode::Key, AuthMode::App],
     hook: HookPlacement::Header,
+    envelope: None,
+    inputs: &Inputs::NONE,
+};
+
+static FIND: Operation = Operation {
+    id: "items.find",
+    method: reqwest::Method::POST,
+    path: "/items/find",
+    idempotent: false,
+    accepts: &[AuthMode::Key, AuthMode::App],
+    hook: HookPlacement::Body,
     envelope: None,
     inputs: &Inputs::NONE,
 };
@@ -132,12 +162,18 @@ impl<'a> Items<'a> {
     ///
     /// `GET /items/{id}` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
     ///
-    /// `id`: Item id (percent-encoded into the path).
+    /// `id`: Item id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn by_header(&self, id: &str) -> Result<crate::models::Echo, Error> {
         self.ctx
-            .send(&BY_HEADER, &format!("/items/{}", encode_path(id)), Args::NONE)
+            .send(
+                &BY_HEADER,
+                &BY_HEADER
+                    .path_segments([("id", id)])
+                    .map(|[id]| format!("/items/{}", id))?,
+                Args::NONE,
+            )
             .await
     }
 
@@ -202,9 +238,9 @@ impl<'a> Items<'a> {
     ///
     /// `PUT /items/{id}` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
     ///
-    /// `id`: Item id (percent-encoded into the path).
+    /// `id`: Item id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn replace(
         &self,
         id: &str,
@@ -213,7 +249,9 @@ impl<'a> Items<'a> {
         self.ctx
             .send(
                 &REPLACE,
-                &format!("/items/{}", encode_path(id)),
+                &REPLACE
+                    .path_segments([("id", id)])
+                    .map(|[id]| format!("/items/{}", id))?,
                 Args::NONE.body(body)?,
             )
             .await
@@ -231,15 +269,55 @@ impl<'a> Items<'a> {
         self.ctx.send(&SEARCH, "/items/search", Args::NONE.query(query)?).await
     }
 
-    /// Every item of [`search`](Self::search), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first [`next`](crate::Pages::next).
+    /// Every item of [`search`](Self::search), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
     pub fn search_all(
         &self,
         query: &crate::models::ItemsSearchQuery,
-    ) -> crate::Pages<'a, crate::models::Item> {
+    ) -> crate::Pages<crate::models::Item> {
         crate::Pages::new(
             self.ctx,
             (&SEARCH, &SEARCH_PAGING),
-            "/items/search".into(),
+            Ok("/items/search".into()),
+            to_json(query).map(Some),
+            Ok(None),
+        )
+    }
+
+    /// Pagination under a path parameter, checked before the first page.
+    ///
+    /// `GET /folders/{folder}/items` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
+    ///
+    /// `folder`: Folder id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
+    ///
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
+    pub async fn in_folder(
+        &self,
+        folder: &str,
+        query: &crate::models::ItemsInFolderQuery,
+    ) -> Result<crate::models::ItemPage, Error> {
+        self.ctx
+            .send(
+                &IN_FOLDER,
+                &IN_FOLDER
+                    .path_segments([("folder", folder)])
+                    .map(|[folder]| format!("/folders/{}/items", folder))?,
+                Args::NONE.query(query)?,
+            )
+            .await
+    }
+
+    /// Every item of [`in_folder`](Self::in_folder), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
+    pub fn in_folder_all(
+        &self,
+        folder: &str,
+        query: &crate::models::ItemsInFolderQuery,
+    ) -> crate::Pages<crate::models::Item> {
+        crate::Pages::new(
+            self.ctx,
+            (&IN_FOLDER, &IN_FOLDER_PAGING),
+            IN_FOLDER
+                .path_segments([("folder", folder)])
+                .map(|[folder]| format!("/folders/{}/items", folder)),
             to_json(query).map(Some),
             Ok(None),
         )
@@ -249,12 +327,30 @@ impl<'a> Items<'a> {
     ///
     /// `POST /items/{id}/touch` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
     ///
-    /// `id`: Item id (percent-encoded into the path).
+    /// `id`: Item id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
     pub async fn touch(&self, id: &str) -> Result<crate::models::Echo, Error> {
         self.ctx
-            .send(&TOUCH, &format!("/items/{}/touch", encode_path(id)), Args::NONE)
+            .send(
+                &TOUCH,
+                &TOUCH
+                    .path_segments([("id", id)])
+                    .map(|[id]| format!("/items/{}/touch", id))?,
+                Args::NONE,
+            )
             .await
+    }
+
+    /// A body with defaults, the hookId merged into it.
+    ///
+    /// `POST /items/find` · accepts an user key or an app token · the hookId goes in the body as `channel`.
+    ///
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    pub async fn find(
+        &self,
+        body: &crate::models::Find,
+    ) -> Result<crate::models::Echo, Error> {
+        self.ctx.send(&FIND, "/items/find", Args::NONE.body(body)?).await
     }
 }

@@ -1,0 +1,387 @@
+//! The spec evolution check (`cargo xtask evolve-check`): a valid edit of the spec followed by
+//! `cargo xtask codegen` keeps the whole suite green.
+//!
+//! [`extend`] makes the edits users make, mechanically: new endpoints of every hookId placement
+//! and auth combination, a new optional field on every object type and query, a new value on
+//! every open enum. [`check`] applies them to a copy of the workspace, regenerates it and runs
+//! its tests and clippy there. A value added to a *closed* enum is left out on purpose: it breaks
+//! exhaustive `match`es by design (that is what closed means).
+
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+use yaml_serde::{Mapping, Value};
+
+/// Where the copy of the workspace is made (kept after a run, to look into when it fails),
+/// relative to the target directory.
+pub const COPY: &str = "evolve-check";
+
+/// The spec `text` extended as users extend it, as YAML (comments dropped):
+/// - one resource per hookId placement, each with one operation per auth combination (the
+///   default, each mode alone, every mode), in the shapes users add: path and query parameters
+///   with defaults and preconditions, envelopes with and without a `data` field, body and query
+///   pagination, free-form and typed bodies, a deprecation;
+/// - a new optional field on every object type and on every operation's query;
+/// - a new value on every open enum.
+///
+/// Its names start with `evolution` (`evolution2`, … when the spec already holds an earlier
+/// extension), so that an extended spec can be extended again.
+pub fn extend(text: &str) -> Result<String, String> {
+    let mut spec: Value =
+        yaml_serde::from_str(text).map_err(|e| format!("error: the spec is not YAML: {e}"))?;
+    let lower = text.to_lowercase();
+    let tag = (1..)
+        .map(|n| match n {
+            1 => "evolution".to_owned(),
+            n => format!("evolution{n}"),
+        })
+        .find(|tag| !lower.contains(tag.as_str()))
+        .unwrap_or_default();
+    let new_field = json!({ "type": "string?", "description": "Added by the evolution check." });
+    let field_name = format!("{tag}Note");
+
+    let add = |map: Option<&mut Mapping>, name: &str, value: &serde_json::Value| {
+        if let Some(map) = map {
+            map.insert(Value::String(name.to_owned()), yaml(value));
+        }
+    };
+    for (_, ty) in entries(&mut spec, "types").into_iter().flatten() {
+        if ty.get("values").is_none() {
+            add(entries(ty, "fields"), &field_name, &new_field);
+        } else if ty.get("open").and_then(Value::as_bool) == Some(true) {
+            let value = json!("Added by the evolution check.");
+            add(entries(ty, "values"), &format!("{tag}_value"), &value);
+        }
+    }
+    for (_, resource) in entries(&mut spec, "resources").into_iter().flatten() {
+        for (_, op) in entries(resource, "operations").into_iter().flatten() {
+            if op.get("query").is_some() {
+                add(entries(op, "query"), &field_name, &new_field);
+            }
+        }
+    }
+
+    let modes: Vec<String> = spec
+        .get("auth")
+        .and_then(|auth| auth.get("modes"))
+        .and_then(Value::as_mapping)
+        .map(|modes| {
+            modes
+                .keys()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut auths: Vec<(String, Option<Vec<String>>)> = vec![("default_auth".to_owned(), None)];
+    auths.extend(
+        modes
+            .iter()
+            .map(|mode| (format!("only_{mode}"), Some(vec![mode.clone()]))),
+    );
+    auths.push(("every_mode".to_owned(), Some(modes.clone())));
+
+    // Type names: `Evolution…`.
+    let ty = |name: &str| format!("E{}{name}", &tag[1..]);
+    let shape = |placement: &str, n: usize| match placement {
+        "header" => json!({
+            "description": "Delete one thing selected by either selector.",
+            "method": "DELETE",
+            "path": format!("/{tag}/header/{{thingId}}/{n}"),
+            "path_params": { "thingId": { "description": "The thing." } },
+            "query": {
+                "selector": "string?",
+                "other": { "type": "string?", "description": "The other selector." },
+            },
+            "requires": { "any_of": ["selector", "other"] },
+            "response": "map<json>",
+            "envelope": format!("{tag}_result"),
+        }),
+        "body" => json!({
+            "description": "List things page by page, the hookId in the body.",
+            "method": "POST",
+            "path": format!("/{tag}/body/{n}"),
+            "body": ty("Request"),
+            "response": ty("Page"),
+            "envelope": format!("{tag}_page"),
+            "paginate": { "page": "page", "limit": "limit", "items": "data", "total": "total" },
+        }),
+        "query" => json!({
+            "description": "Search things, the hookId in the query.",
+            "method": "GET",
+            "path": format!("/{tag}/query/{n}"),
+            "query": {
+                "page": "integer?",
+                "limit": { "type": "integer?", "default": 20, "description": "Page size." },
+                "flag": { "type": "boolean?", "default": true, "description": "A flag." },
+                "ratio": { "type": "number?", "default": 0.5, "description": "A ratio." },
+                "kind": { "type": ty("Kind?"), "default": "second", "description": "A kind." },
+            },
+            "response": ty("Page"),
+            "paginate": { "page": "page", "limit": "limit", "items": "data", "total": "total" },
+        }),
+        _ => json!({
+            "description": "Replace one thing with a free-form body.",
+            "method": "PUT",
+            "path": format!("/{tag}/none/{{thingId}}/{n}"),
+            "path_params": { "thingId": { "description": "The thing." } },
+            "body": "map<json>",
+            "response": "json",
+            "deprecated": "Use another operation.",
+        }),
+    };
+    let mut added = Vec::new();
+    for placement in ["header", "body", "query", "none"] {
+        let operations: serde_json::Map<String, serde_json::Value> = auths
+            .iter()
+            .enumerate()
+            .map(|(n, (name, auth))| {
+                let mut op = shape(placement, n);
+                op["hook"] = json!(placement);
+                if let Some(auth) = auth {
+                    op["auth"] = json!(auth);
+                }
+                (name.clone(), op)
+            })
+            .collect();
+        let description = format!("Things whose hookId placement is `{placement}`.");
+        let resource = json!({ "description": description, "operations": operations });
+        added.push(("resources", format!("{tag}_{placement}"), resource));
+    }
+    for (name, ty) in [
+        (
+            ty("Kind"),
+            json!({ "description": "A kind.", "values": { "first": "First.", "second": null } }),
+        ),
+        (
+            ty("Request"),
+            json!({ "description": "Which page of things.", "fields": {
+                "page": { "type": "integer?", "default": 1, "description": "Page number." },
+                "limit": { "type": "integer?", "default": 10, "description": "Page size." },
+                "filter": { "type": "map<json>?", "default": {}, "description": "A filter." },
+                "kind": { "type": ty("Kind?"), "default": "first", "description": "A kind." },
+                "note": "string?",
+            } }),
+        ),
+        (
+            ty("Page"),
+            json!({ "description": "One page of things.", "extra": true, "fields": {
+                "data": "list<json>",
+                "total": "integer",
+            } }),
+        ),
+    ] {
+        added.push(("types", name, ty));
+    }
+    for (name, envelope) in [
+        (
+            format!("{tag}_result"),
+            json!({ "success": "ok", "error": "message", "data": "result" }),
+        ),
+        (format!("{tag}_page"), json!({ "success": "ok" })),
+    ] {
+        added.push(("envelopes", name, envelope));
+    }
+    for (section, name, value) in &added {
+        add(entries(&mut spec, section), name, value);
+    }
+    yaml_serde::to_string(&spec).map_err(|e| format!("error: cannot write the spec: {e}"))
+}
+
+/// The mapping under `key` of the mapping `value`, created when missing; `None` when either is
+/// something else, which a valid spec never has.
+fn entries<'a>(value: &'a mut Value, key: &str) -> Option<&'a mut Mapping> {
+    let entry = value
+        .as_mapping_mut()?
+        .entry(Value::String(key.to_owned()))
+        .or_insert(Value::Null);
+    if entry.is_null() {
+        *entry = Value::Mapping(Mapping::new());
+    }
+    entry.as_mapping_mut()
+}
+
+/// A JSON value as YAML.
+fn yaml(value: &serde_json::Value) -> Value {
+    yaml_serde::to_value(value).unwrap_or(Value::Null)
+}
+
+/// What [`check`] runs in the extended copy, in order: regenerate, then the suite.
+const STEPS: &[(&str, &[&str])] = &[
+    ("regenerate", &["xtask", "codegen"]),
+    ("test", &["test", "--workspace", "--locked"]),
+    (
+        "clippy",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
+];
+
+/// Copies the workspace at `root` (the files git knows of: tracked, or untracked and not
+/// ignored, as they are on disk) into `<target dir>/evolve-check`, extends the copy's spec with
+/// [`extend`], runs `cargo xtask codegen` there, then its tests and clippy (warnings denied). The
+/// copy builds into the workspace's own target directory, so that dependencies are not built
+/// again (its own packages build apart, with a profile of their own). Prints how long each step
+/// took.
+pub fn check(root: &Path) -> Result<(), String> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), |dir| root.join(dir));
+    let copy = target.join(COPY);
+    let started = Instant::now();
+    copy_workspace(root, &copy)?;
+    separate_members(&copy)?;
+    for (spec, _) in crate::TARGETS {
+        let path = copy.join(spec);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("error: cannot read {spec}: {e}"))?;
+        std::fs::write(&path, extend(&text)?)
+            .map_err(|e| format!("error: cannot write {spec}: {e}"))?;
+    }
+    println!(
+        "copied the workspace to {} and extended its specs ({:.1?})",
+        copy.display(),
+        started.elapsed()
+    );
+    for (step, args) in STEPS {
+        let line = format!("cargo {}", args.join(" "));
+        println!("==> {step}: {line}");
+        let started = Instant::now();
+        let mut command = cargo(&copy);
+        command.args(*args).env("CARGO_TARGET_DIR", &target);
+        // The copy's crates are built afresh each run: their incremental caches (over half a
+        // gigabyte) would only fill the disk.
+        if std::env::var_os("CARGO_INCREMENTAL").is_none() {
+            command.env("CARGO_INCREMENTAL", "0");
+        }
+        let status = command
+            .status()
+            .map_err(|e| format!("error: cannot run cargo: {e}"))?;
+        println!("    {step} took {:.0?}", started.elapsed());
+        if !status.success() {
+            return Err(format!(
+                "error: `{line}` failed on the extended specs\n  the copy is kept in {}; \
+                 its specs show the edit. Make the code that failed independent of what the \
+                 edit adds (e.g. `..Default::default()` or `..Model::new(…)` in struct \
+                 literals of models, a `_` arm in `match`es on open enums)",
+                copy.display()
+            ));
+        }
+    }
+    println!(
+        "the extended specs keep the suite green ({:.0?} in all)",
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// Gives the copy's own packages a profile of their own (line tables only for debug info), so
+/// that they build apart from the original's: cargo names a workspace package's artifacts by
+/// its path *relative to the workspace root*, so without this the copy's would replace the
+/// original's in the shared target directory, and look up to date to the original. The
+/// dependencies keep the default profile and are shared.
+fn separate_members(copy: &Path) -> Result<(), String> {
+    let metadata = cargo(copy)
+        .args(["metadata", "--no-deps", "--format-version", "1", "--locked"])
+        .output()
+        .map_err(|e| format!("error: cannot run cargo: {e}"))?;
+    if !metadata.status.success() {
+        return Err(format!(
+            "error: `cargo metadata` failed in the copy: {}",
+            String::from_utf8_lossy(&metadata.stderr).trim()
+        ));
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout)
+        .map_err(|e| format!("error: cannot read cargo's metadata: {e}"))?;
+    let mut manifest = String::from(
+        "\n# Added by `cargo xtask evolve-check`: the copy's packages build apart from the original's.\n",
+    );
+    for name in metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str())
+    {
+        manifest.push_str(&format!(
+            "[profile.dev.package.{name:?}]\ndebug = \"line-tables-only\"\n"
+        ));
+    }
+    let path = copy.join("Cargo.toml");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
+    std::fs::write(&path, text + &manifest)
+        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))
+}
+
+/// Cargo, run in `dir` with the environment of a shell: without the variables `cargo run` set
+/// for this program (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`, …), which build scripts such as
+/// ring's watch, so that dependencies built from a shell stay up to date.
+fn cargo(dir: &Path) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    command.current_dir(dir);
+    for (name, _) in std::env::vars_os() {
+        let set_by_cargo_run = name.to_str().is_some_and(|name| {
+            [
+                "CARGO_PKG_",
+                "CARGO_MANIFEST_",
+                "CARGO_CRATE_",
+                "CARGO_BIN_",
+            ]
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+                || name == "CARGO_PRIMARY_PACKAGE"
+        });
+        if set_by_cargo_run {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// Copies the files git knows of in `root` into `to`, emptied first.
+fn copy_workspace(root: &Path, to: &Path) -> Result<(), String> {
+    let listed = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("error: cannot run git, which lists the files to copy: {e}"))?;
+    if !listed.status.success() {
+        return Err(format!(
+            "error: `git ls-files` failed in {}: {}",
+            root.display(),
+            String::from_utf8_lossy(&listed.stderr).trim()
+        ));
+    }
+    if to.exists() {
+        std::fs::remove_dir_all(to)
+            .map_err(|e| format!("error: cannot clean {}: {e}", to.display()))?;
+    }
+    let files = String::from_utf8_lossy(&listed.stdout).into_owned();
+    for relative in files.split('\0').filter(|f| !f.is_empty()) {
+        let from = root.join(relative);
+        // Deleted but not yet committed: the copy is of the working tree.
+        if !from.is_file() {
+            continue;
+        }
+        let path: PathBuf = to.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::copy(&from, &path).map_err(|e| format!("error: cannot copy {relative}: {e}"))?;
+    }
+    Ok(())
+}
