@@ -330,59 +330,50 @@ where
     );
 }
 
-/// `Contact` as serde's derive writes it, with unknown fields kept through `#[serde(flatten)]`.
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct DerivedContact {
-    #[serde(rename = "_id")]
-    id: String,
-    email: Option<String>,
-    #[serde(rename = "integrationId")]
-    integration_id: Option<String>,
-    name: Option<String>,
-    phone: Option<String>,
-    metadata: Option<BTreeMap<String, Value>>,
-    properties: Option<BTreeMap<String, Value>>,
-    #[serde(rename = "workspaceId")]
-    workspace_id: String,
-    #[serde(rename = "peerId")]
-    peer_id: Option<String>,
-    tags: Option<Vec<String>>,
-    status: Option<String>,
-    #[serde(rename = "createdDate")]
-    created_date: Option<String>,
-    #[serde(rename = "modifiedDate")]
-    modified_date: Option<String>,
-    deleted: Option<bool>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, Value>,
+/// `Contact`'s fields as serde's derive reads them, plus `$extra` fields.
+macro_rules! derived_contact {
+    ($(#[$doc:meta])* $name:ident { $($extra:tt)* }) => {
+        $(#[$doc])*
+        #[derive(Deserialize)]
+        #[allow(dead_code)]
+        struct $name {
+            #[serde(rename = "_id")]
+            id: String,
+            email: Option<String>,
+            #[serde(rename = "integrationId")]
+            integration_id: Option<String>,
+            name: Option<String>,
+            phone: Option<String>,
+            metadata: Option<BTreeMap<String, Value>>,
+            properties: Option<BTreeMap<String, Value>>,
+            #[serde(rename = "workspaceId")]
+            workspace_id: String,
+            #[serde(rename = "peerId")]
+            peer_id: Option<String>,
+            tags: Option<Vec<String>>,
+            status: Option<String>,
+            #[serde(rename = "createdDate")]
+            created_date: Option<String>,
+            #[serde(rename = "modifiedDate")]
+            modified_date: Option<String>,
+            deleted: Option<bool>,
+            $($extra)*
+        }
+    };
 }
 
-/// The same without the unknown fields: serde's derive at its fastest.
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainContact {
-    #[serde(rename = "_id")]
-    id: String,
-    email: Option<String>,
-    #[serde(rename = "integrationId")]
-    integration_id: Option<String>,
-    name: Option<String>,
-    phone: Option<String>,
-    metadata: Option<BTreeMap<String, Value>>,
-    properties: Option<BTreeMap<String, Value>>,
-    #[serde(rename = "workspaceId")]
-    workspace_id: String,
-    #[serde(rename = "peerId")]
-    peer_id: Option<String>,
-    tags: Option<Vec<String>>,
-    status: Option<String>,
-    #[serde(rename = "createdDate")]
-    created_date: Option<String>,
-    #[serde(rename = "modifiedDate")]
-    modified_date: Option<String>,
-    deleted: Option<bool>,
-}
+derived_contact!(
+    /// `Contact` as serde's derive writes it, with unknown fields kept through `#[serde(flatten)]`.
+    DerivedContact {
+        #[serde(flatten)]
+        extra: serde_json::Map<String, Value>,
+    }
+);
+
+derived_contact!(
+    /// The same without the unknown fields: serde's derive at its fastest.
+    PlainContact {}
+);
 
 /// Decodes a list of contacts, giving its length.
 type Decoder = fn(&[u8]) -> Option<usize>;
