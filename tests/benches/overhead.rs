@@ -221,6 +221,7 @@ impl HandWritten {
             total: page.total,
             page: page.page,
             limit: page.limit,
+            ..Default::default()
         })
     }
 

@@ -251,6 +251,7 @@ async fn the_hook_id_is_spliced_into_the_serialized_body_unless_the_caller_set_i
         name: "widget".into(),
         size: None,
         extra: unknown(&[("color", "red")]),
+        ..Default::default()
     };
     client.items().by_body(&item).await.unwrap();
     let item = Item {
@@ -293,6 +294,7 @@ async fn the_query_string_comes_from_the_query_struct_with_defaults_for_unset_pa
             q: Some("a b&c=d/é".into()),
             page: Some(3),
             limit: Some(7),
+            ..Default::default()
         },
     ] {
         client.items().search(&query).await.unwrap();
