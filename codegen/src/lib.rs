@@ -25,6 +25,7 @@ mod validate;
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use parse::parse;
 use std::collections::BTreeMap;
+pub use validate::RESERVED_ACCESSORS;
 
 /// The generated crate: file paths (relative to the crate root, `/`-separated) → contents.
 pub type Files = BTreeMap<String, String>;

@@ -335,17 +335,7 @@ fn build_spec(
             .into_iter()
             .filter(|(r, _)| {
                 seen.insert(codegen::naming::snake(r))
-                    && ![
-                        "new",
-                        "builder",
-                        "from_env",
-                        "base_url",
-                        "token_mode",
-                        "clone",
-                        "fmt",
-                        "with_options",
-                    ]
-                    .contains(&codegen::naming::snake(r).as_str())
+                    && !codegen::RESERVED_ACCESSORS.contains(&codegen::naming::snake(r).as_str())
             })
             .collect::<Vec<_>>()
     };

@@ -42,12 +42,17 @@ const RESERVED_ERRORS: &[&str] = &[
     "Decode",
     "Precondition",
 ];
-const RESERVED_ACCESSORS: &[&str] = &[
+/// Names the generated client's own methods (and traits it implements) already use, so no
+/// resource accessor may take them.
+pub const RESERVED_ACCESSORS: &[&str] = &[
     "new",
     "builder",
+    "http_client_builder",
     "from_env",
     "base_url",
     "token_mode",
+    "ctx",
+    "with_options",
     "clone",
     "fmt",
 ];
