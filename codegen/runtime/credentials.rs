@@ -39,7 +39,7 @@ impl Token {
     }
 
     /// The secret and its masked form, for masking text that may quote it.
-    pub(crate) fn secret(&self) -> Secret<'_> {
+    pub fn secret(&self) -> Secret<'_> {
         Secret {
             secret: &self.secret,
             masked: &self.masked,

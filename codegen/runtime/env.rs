@@ -5,7 +5,7 @@ use crate::error::Error;
 /// Loads `.env` (current directory or a parent) into the environment; variables already set
 /// win. A missing file is fine; a malformed one is an error naming the line.
 #[cfg(feature = "dotenv")]
-pub(crate) fn load_dotenv() -> Result<(), Error> {
+pub fn load_dotenv() -> Result<(), Error> {
     match dotenvy::dotenv() {
         Ok(_) => Ok(()),
         Err(e) if e.not_found() => Ok(()),
@@ -14,7 +14,7 @@ pub(crate) fn load_dotenv() -> Result<(), Error> {
 }
 
 /// Reads a required environment variable.
-pub(crate) fn env_var(name: &str) -> Result<String, Error> {
+pub fn env_var(name: &str) -> Result<String, Error> {
     match optional_env_var(name)? {
         Some(value) => Ok(value),
         None => Err(Error::Config(format!(
@@ -24,7 +24,7 @@ pub(crate) fn env_var(name: &str) -> Result<String, Error> {
 }
 
 /// Reads an optional environment variable; set but empty is an error.
-pub(crate) fn optional_env_var(name: &str) -> Result<Option<String>, Error> {
+pub fn optional_env_var(name: &str) -> Result<Option<String>, Error> {
     match std::env::var(name) {
         Ok(value) if value.is_empty() => Err(Error::Config(format!(
             "environment variable {name} is set but empty"

@@ -14,7 +14,7 @@ use serde_json::Value;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 // A spec may use only some placements.
 #[allow(dead_code)]
-pub(crate) enum HookPlacement {
+pub enum HookPlacement {
     /// In the hook header.
     Header,
     /// As a field of the JSON body.
@@ -27,52 +27,52 @@ pub(crate) enum HookPlacement {
 
 /// A response wrapper: a success flag, an optional error text and an optional payload field.
 #[derive(Debug)]
-pub(crate) struct Envelope {
+pub struct Envelope {
     /// Boolean field that must be `true` for the call to have succeeded.
-    pub(crate) success: &'static str,
+    pub success: &'static str,
     /// Field carrying the error text when `success` is not `true`.
-    pub(crate) error: Option<&'static str>,
+    pub error: Option<&'static str>,
     /// Field holding the payload; without one, the whole body is the payload.
-    pub(crate) data: Option<&'static str>,
+    pub data: Option<&'static str>,
 }
 
 /// What the request core needs to know about one operation.
 #[derive(Debug)]
-pub(crate) struct Operation {
+pub struct Operation {
     /// `resource.operation`, as in the spec.
-    pub(crate) id: &'static str,
+    pub id: &'static str,
     /// HTTP method.
-    pub(crate) method: reqwest::Method,
+    pub method: reqwest::Method,
     /// The path template, for tracing.
-    pub(crate) path: &'static str,
+    pub path: &'static str,
     /// Whether sending it twice is safe, so that it may be retried.
-    pub(crate) idempotent: bool,
+    pub idempotent: bool,
     /// Auth modes the operation accepts.
-    pub(crate) accepts: &'static [AuthMode],
+    pub accepts: &'static [AuthMode],
     /// Where the hookId goes.
-    pub(crate) hook: HookPlacement,
+    pub hook: HookPlacement,
     /// The wrapper to unwrap from the response, if any.
-    pub(crate) envelope: Option<&'static Envelope>,
+    pub envelope: Option<&'static Envelope>,
     /// Query defaults and preconditions.
-    pub(crate) inputs: &'static Inputs,
+    pub inputs: &'static Inputs,
 }
 
 /// What an operation fills in or checks in the caller's query and body before sending.
 #[derive(Debug)]
-pub(crate) struct Inputs {
+pub struct Inputs {
     /// Query parameters sent with these values when the caller leaves them unset.
-    pub(crate) defaults: &'static [(&'static str, &'static str)],
+    pub defaults: &'static [(&'static str, &'static str)],
     /// Query parameters or body fields of which at least one must be set.
-    pub(crate) any_of: &'static [&'static str],
+    pub any_of: &'static [&'static str],
     /// Query parameters or body fields that must be set and not empty.
-    pub(crate) non_empty: &'static [&'static str],
+    pub non_empty: &'static [&'static str],
 }
 
 impl Inputs {
     /// Nothing to fill in or check.
     // A spec may give every operation inputs to check.
     #[allow(dead_code)]
-    pub(crate) const NONE: Inputs = Inputs {
+    pub const NONE: Inputs = Inputs {
         defaults: &[],
         any_of: &[],
         non_empty: &[],
@@ -84,7 +84,7 @@ impl Inputs {
 /// the fields their preconditions name.
 // A spec may have no preconditions.
 #[allow(dead_code)]
-pub(crate) trait Given {
+pub trait Given {
     /// True when the value is set and not empty.
     fn given(&self) -> bool;
 }
@@ -144,7 +144,7 @@ always_given!(i64, f64, bool);
 
 /// A call's query and body, encoded by the generated method: the query string (empty without
 /// one) and the JSON body.
-pub(crate) struct Args {
+pub struct Args {
     query: String,
     body: Option<Vec<u8>>,
     /// The caller's body already carries the hook field (a free-form map or unknown fields).
@@ -153,7 +153,7 @@ pub(crate) struct Args {
 
 impl Args {
     /// No query, no body.
-    pub(crate) const NONE: Args = Args {
+    pub const NONE: Args = Args {
         query: String::new(),
         body: None,
         own_hook_id: false,
@@ -162,7 +162,7 @@ impl Args {
     /// With the query string of `query` (a struct or map of scalars; unset parameters left out).
     // A spec may have no operation with a query.
     #[allow(dead_code)]
-    pub(crate) fn query<Q: serde::Serialize + ?Sized>(mut self, query: &Q) -> Result<Args, Error> {
+    pub fn query<Q: serde::Serialize + ?Sized>(mut self, query: &Q) -> Result<Args, Error> {
         self.query = serde_urlencoded::to_string(query)
             .map_err(|e| Error::Encode(serde::ser::Error::custom(e)))?;
         Ok(self)
@@ -171,7 +171,7 @@ impl Args {
     /// With `body` as JSON.
     // A spec may have no operation with a body.
     #[allow(dead_code)]
-    pub(crate) fn body<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Result<Args, Error> {
+    pub fn body<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Result<Args, Error> {
         self.body = Some(serde_json::to_vec(body).map_err(Error::Encode)?);
         Ok(self)
     }
@@ -179,16 +179,16 @@ impl Args {
     /// Whether the caller's body already has the hook field; if so, it is sent as the caller set it.
     // A spec may send the hookId in no body.
     #[allow(dead_code)]
-    pub(crate) fn own_hook_id(mut self, set: bool) -> Args {
+    pub fn own_hook_id(mut self, set: bool) -> Args {
         self.own_hook_id = set;
         self
     }
 }
 
 /// A call ready to send: its query string (empty without one) and its JSON body.
-pub(crate) struct Prepared {
-    pub(crate) query: String,
-    pub(crate) body: Option<Vec<u8>>,
+pub struct Prepared {
+    pub query: String,
+    pub body: Option<Vec<u8>>,
 }
 
 impl Operation {
@@ -208,7 +208,7 @@ impl Operation {
     /// `any_of` and then of `non_empty`, whether the caller set it (see [`Given`]).
     // A spec may have no preconditions.
     #[allow(dead_code)]
-    pub(crate) fn check(&self, mode: AuthMode, given: &[bool]) -> Result<(), Error> {
+    pub fn check(&self, mode: AuthMode, given: &[bool]) -> Result<(), Error> {
         self.check_mode(mode)?;
         let Inputs {
             any_of, non_empty, ..
@@ -235,7 +235,7 @@ impl Operation {
 
     /// Checks the token's kind, fills in query defaults and places the hookId; fails before
     /// anything is sent. (The generated method has checked the preconditions, see [`check`](Self::check).)
-    pub(crate) fn prepare(
+    pub fn prepare(
         &self,
         mode: AuthMode,
         hook_id: &HookId,
@@ -276,7 +276,7 @@ impl Operation {
     /// Decodes a success response, unwrapping the envelope if the operation has one, in one
     /// pass over the bytes (no intermediate `Value`); an error quotes the response with the
     /// secret masked.
-    pub(crate) fn decode<T: DeserializeOwned>(
+    pub fn decode<T: DeserializeOwned>(
         &self,
         status: u16,
         bytes: &[u8],
@@ -317,7 +317,7 @@ impl Operation {
     /// or resolves them, and the request would go to another path.
     // A spec may have no path parameters.
     #[allow(dead_code)]
-    pub(crate) fn path_segments<const N: usize>(
+    pub fn path_segments<const N: usize>(
         &self,
         params: [(&str, &str); N],
     ) -> Result<[String; N], Error> {
@@ -347,7 +347,7 @@ impl Operation {
 
 /// A decode error with the secret masked in what it quotes: the error (serde quotes the
 /// values it rejects) and the start of the body, masked before it is cut.
-pub(crate) fn decode_error(
+pub fn decode_error(
     status: u16,
     error: &dyn std::fmt::Display,
     body: &[u8],
@@ -615,6 +615,6 @@ fn with_hook_id(body: Option<Vec<u8>>, hook_id: &HookId) -> Vec<u8> {
 /// Serializes a request body or query struct (for the pages of a list).
 // A spec may have no list operation.
 #[allow(dead_code)]
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
     serde_json::to_value(value).map_err(Error::Encode)
 }

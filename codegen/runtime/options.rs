@@ -131,7 +131,7 @@ impl RequestOptions {
     }
 
     /// These options with `newer` applied on top (its headers added after these).
-    pub(crate) fn merged(&self, newer: RequestOptions) -> RequestOptions {
+    pub fn merged(&self, newer: RequestOptions) -> RequestOptions {
         let mut headers = self.headers.clone();
         headers.extend(newer.headers);
         RequestOptions {

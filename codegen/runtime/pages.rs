@@ -19,17 +19,17 @@ use std::task::{ready, Context, Poll};
 #[derive(Debug)]
 // A spec may have no list operations.
 #[allow(dead_code)]
-pub(crate) struct Paging {
+pub struct Paging {
     /// Request field holding the 1-based page number; the response echoes it under this name.
-    pub(crate) page: &'static str,
+    pub page: &'static str,
     /// Request field holding the page size; the response echoes it under this name.
-    pub(crate) limit: &'static str,
+    pub limit: &'static str,
     /// Whether the request fields are query parameters (else body fields).
-    pub(crate) in_query: bool,
+    pub in_query: bool,
     /// Response field holding the items.
-    pub(crate) items: &'static str,
+    pub items: &'static str,
     /// Response field holding the total number of items.
-    pub(crate) total: &'static str,
+    pub total: &'static str,
 }
 
 /// Every item of a page/limit list, fetched one page at a time as they are consumed.
@@ -77,7 +77,7 @@ impl<T> std::fmt::Debug for Pages<T> {
 impl<T: DeserializeOwned + Send + 'static> Pages<T> {
     // A spec may have no list operations.
     #[allow(dead_code)]
-    pub(crate) fn new(
+    pub fn new(
         ctx: Ctx<'_>,
         (op, paging): (&'static Operation, &'static Paging),
         path: Result<String, Error>,

@@ -135,7 +135,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             /// What precedes the token in the header (the scheme and a space, if any).
             pub(crate) const SCHEME_PREFIX: &'static str = #scheme;
             /// The environment variable `from_env` reads the token from.
-            pub(crate) const ENV: &'static str = #token_env;
+            pub const ENV: &'static str = #token_env;
         }
 
         #hook_doc
@@ -153,7 +153,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             /// The query parameter, for operations that send it in the query.
             pub(crate) const QUERY: &'static str = #hook_query;
             /// The environment variable `from_env` reads the hookId from.
-            pub(crate) const ENV: &'static str = #hook_env;
+            pub const ENV: &'static str = #hook_env;
         }
     }
 }

@@ -6,6 +6,8 @@ use crate::ir;
 /// The oldest Rust the generated crate builds with (its `rust-version`).
 const RUST_VERSION: &str = "1.88";
 
+/// The SDK crate: models, resources, the client and hand-written modules, on top of its core
+/// crate (see [`core_cargo_toml`]). Its features switch the core's.
 pub(super) fn cargo_toml(api: &ir::Api) -> String {
     format!(
         r#"# {notice}
@@ -26,10 +28,58 @@ path = "src/lib.rs"
 [features]
 default = ["rustls"]
 # TLS by rustls, with the *ring* crypto provider, trusting the platform's certificate store.
-rustls = ["reqwest/rustls-no-provider", "dep:rustls"]
+rustls = ["{core}/rustls"]
 # TLS by the platform's library instead (OpenSSL on Linux: building needs its development files).
-native-tls = ["reqwest/native-tls"]
+native-tls = ["{core}/native-tls"]
 # Read a `.env` file in `from_env()` before the environment (variables already set win).
+dotenv = ["{core}/dotenv"]
+
+[dependencies]
+{core} = {{ path = "core", version = {exact}, default-features = false }}
+futures-core = "0.3"
+reqwest = {{ version = "0.13", default-features = false }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+thiserror = "2"
+tokio = {{ version = "1", features = ["time"] }}
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
+"#,
+        notice = notice(api),
+        name = toml_string(&api.crate_name),
+        version = toml_string(&api.version),
+        exact = toml_string(&format!("={}", api.version)),
+        description = toml_string(&api.description),
+        core = core_name(api),
+    )
+}
+
+/// The name of the SDK's core crate: the runtime with the spec's auth modes and errors, which
+/// the operations and models build on. Apart, so that a new endpoint or type (the weekly edit)
+/// rechecks only the SDK crate, as progenitor's output builds on its prebuilt client crate.
+pub(super) fn core_name(api: &ir::Api) -> String {
+    format!("{}-core", api.crate_name)
+}
+
+/// The core crate's manifest: every dependency of the runtime, and the TLS and `.env` features.
+pub(super) fn core_cargo_toml(api: &ir::Api) -> String {
+    format!(
+        r#"# {notice}
+
+[package]
+name = {name}
+version = {version}
+edition = "2021"
+rust-version = "{RUST_VERSION}"
+description = {description}
+license = "MIT OR Apache-2.0"
+
+[lib]
+path = "src/lib.rs"
+
+[features]
+default = ["rustls"]
+rustls = ["reqwest/rustls-no-provider", "dep:rustls"]
+native-tls = ["reqwest/native-tls"]
 dotenv = ["dep:dotenvy"]
 
 [dependencies]
@@ -39,7 +89,7 @@ httpdate = "1"
 percent-encoding = "2"
 reqwest = {{ version = "0.13", default-features = false, features = ["system-proxy"] }}
 rustls = {{ version = "0.23.18", default-features = false, features = ["ring", "std"], optional = true }}
-serde = {{ version = "1", features = ["derive"] }}
+serde = "1"
 serde_json = "1"
 serde_urlencoded = "0.7"
 thiserror = "2"
@@ -48,9 +98,12 @@ tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 url = "2"
 "#,
         notice = notice(api),
-        name = toml_string(&api.crate_name),
+        name = toml_string(&core_name(api)),
         version = toml_string(&api.version),
-        description = toml_string(&api.description),
+        description = toml_string(&format!(
+            "The runtime, auth modes and errors of {}; use that crate.",
+            api.crate_name
+        )),
     )
 }
 

@@ -33,15 +33,16 @@ fn jobs(api: &ir::Api) -> Vec<(String, Renderer<'_>)> {
             )
         })
         .collect();
-    jobs.extend::<[(String, Renderer); 6]>([
+    jobs.extend::<[(String, Renderer); 7]>([
         ("src/lib.rs".to_owned(), Box::new(|| lib_rs::render(api))),
-        ("src/auth.rs".to_owned(), Box::new(|| auth::render(api))),
+        ("core/src/lib.rs".to_owned(), Box::new(|| lib_rs::render_core(api))),
+        ("core/src/auth.rs".to_owned(), Box::new(|| auth::render(api))),
         (
-            "src/tokens.rs".to_owned(),
+            "core/src/tokens.rs".to_owned(),
             Box::new(|| auth::render_tokens(api)),
         ),
         ("src/client.rs".to_owned(), Box::new(|| client::render(api))),
-        ("src/error.rs".to_owned(), Box::new(|| error::render(api))),
+        ("core/src/error.rs".to_owned(), Box::new(|| error::render(api))),
         (
             "src/resources/mod.rs".to_owned(),
             Box::new(|| resources::render_mod(api)),
@@ -59,11 +60,14 @@ fn jobs(api: &ir::Api) -> Vec<(String, Renderer<'_>)> {
 /// The files the generator itself writes for a spec (hand-written extension modules aside):
 /// what an extension must not collide with. Cheap: nothing is rendered.
 pub(crate) fn generated_paths(api: &ir::Api) -> std::collections::BTreeSet<String> {
-    let fixed = ["Cargo.toml", "README.md"].into_iter();
+    let fixed = ["Cargo.toml", "README.md", "core/Cargo.toml"].into_iter();
     let runtime = static_files::FILES.iter().map(|(path, _)| *path);
+    // The SDK crate imports the core's modules under their names, as if its own files.
+    let imported = lib_rs::CORE_MODULES.iter().map(|m| format!("src/{m}.rs"));
     fixed
         .chain(runtime)
         .map(str::to_owned)
+        .chain(imported)
         .chain(jobs(api).into_iter().map(|(path, _)| path))
         .collect()
 }
@@ -86,6 +90,7 @@ pub fn render(
     let jobs = jobs(api);
     let mut files = BTreeMap::new();
     files.insert("Cargo.toml".to_owned(), manifest::cargo_toml(api));
+    files.insert("core/Cargo.toml".to_owned(), manifest::core_cargo_toml(api));
     files.insert("README.md".to_owned(), manifest::readme(api));
     for (path, text) in static_files::FILES {
         files.insert((*path).to_owned(), format!("// {}\n\n{text}", notice(api)));

@@ -4,31 +4,25 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-compile_error!(
-    "enable a TLS feature of `placements-sdk`: `rustls` (the default) or `native-tls`"
-);
+#[allow(unused_imports)]
+use placements_sdk_core::{
 
-mod text;
-mod json;
-mod auth;
-mod api_error;
-mod error;
-mod env;
-mod credentials;
-mod tokens;
-mod options;
-mod operation;
-mod transport;
-mod pages;
+    text, json, auth, api_error, error, env, credentials, tokens, options, operation,
+    transport, pages,
+};
+
 pub mod models;
 pub mod resources;
 mod client;
 
+#[doc(inline)]
 pub use auth::{AuthMode, HookId, Token};
 pub use client::{AcmeClient, AcmeClientBuilder};
+#[doc(inline)]
 pub use error::{ApiError, Error};
+#[doc(inline)]
 pub use options::{RequestOptions, RetryPolicy};
+#[doc(inline)]
 pub use pages::Pages;
 /// The HTTP client library the SDK is built on, for the types its builder takes
 /// (`configure_http`, `http_client`).

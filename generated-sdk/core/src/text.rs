@@ -71,7 +71,7 @@ const EDGE: usize = 4;
 /// A secret and the masked form that replaces it in text. Secrets are visible ASCII (the
 /// credentials layer checks it).
 #[derive(Clone, Copy)]
-pub(crate) struct Secret<'a> {
+pub struct Secret<'a> {
     pub(crate) secret: &'a str,
     pub(crate) masked: &'a str,
     /// The length of the mode prefix (`pat_`), which tells nothing about the secret.
@@ -86,7 +86,7 @@ impl Secret<'_> {
     /// mask.
     ///
     /// Redact text after it is unescaped (a message parsed from JSON) and before it is cut.
-    pub(crate) fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut spans = Vec::new();
         let raw = text.bytes().enumerate().map(|(i, byte)| (byte, i, i + 1));
         self.find(raw, &mut spans);
@@ -114,7 +114,7 @@ impl Secret<'_> {
 
     /// [`redact`](Self::redact) for text the caller owns: the same string when there was
     /// nothing to mask.
-    pub(crate) fn redact_owned(&self, text: String) -> String {
+    pub fn redact_owned(&self, text: String) -> String {
         if let Cow::Owned(redacted) = self.redact(&text) {
             return redacted;
         }

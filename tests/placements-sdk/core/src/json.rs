@@ -6,18 +6,18 @@
 use std::borrow::Cow;
 
 /// A JSON object key: borrowed from the response bytes when it has no escapes, owned otherwise.
-pub(crate) struct Key<'de>(Cow<'de, str>);
+pub struct Key<'de>(Cow<'de, str>);
 
 impl Key<'_> {
     /// The key's text.
-    pub(crate) fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The key as an owned string, for a map of fields the SDK does not know.
     // A spec may have no type that keeps unknown fields.
     #[allow(dead_code)]
-    pub(crate) fn into_owned(self) -> String {
+    pub fn into_owned(self) -> String {
         self.0.into_owned()
     }
 }
@@ -52,7 +52,7 @@ impl<'de> serde::de::Visitor<'de> for KeyVisitor {
 
 impl<'de> Key<'de> {
     /// Hands the key to `seed` (a field identifier, say), borrowed if it was.
-    pub(crate) fn into_seed<S, E>(self, seed: S) -> Result<S::Value, E>
+    pub fn into_seed<S, E>(self, seed: S) -> Result<S::Value, E>
     where
         S: serde::de::DeserializeSeed<'de>,
         E: serde::de::Error,
@@ -79,8 +79,9 @@ impl<'de> Key<'de> {
 /// allocating; unknown fields are kept in `extra` (with `extra`) or skipped. Unlike serde's derive
 /// with `#[serde(flatten)]`, nothing is buffered, and there is about half as much code to check
 /// (BENCHMARKS.md).
-// A spec may have no object types.
-#[allow(unused_macros)]
+// Exported for the SDK crate's models (the core crate's api_error uses it too), not for users.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! serde_object {
     ($name:ident [] $fields:tt) => {
         $crate::json::serde_object!(@serialize $name [] $fields);
@@ -221,21 +222,19 @@ macro_rules! serde_object {
         $map.next_value().map(|value| drop($extra.insert($key.into_owned(), value)))
     };
 }
-// A spec may have no object types.
-#[allow(unused_imports)]
-pub(crate) use serde_object;
+pub use crate::serde_object;
 
 /// `None`, typed as an `Option` of the field `field` picks out.
 // A spec may have no type that arrives in a response.
 #[allow(dead_code)]
-pub(crate) fn unset<S, T>(_field: fn(&S) -> &T) -> Option<T> {
+pub fn unset<S, T>(_field: fn(&S) -> &T) -> Option<T> {
     None
 }
 
 /// A required field's value, or serde's "missing field" error naming its wire name.
 // A spec may have no type that arrives in a response.
 #[allow(dead_code)]
-pub(crate) fn required<T, E: serde::de::Error>(
+pub fn required<T, E: serde::de::Error>(
     value: Option<T>,
     wire: &'static str,
 ) -> Result<T, E> {

@@ -18,15 +18,15 @@ use tracing::Instrument;
 /// The transport is the shared `Arc`, so that a value that outlives the handle (a page
 /// stream) can keep a cheap clone of it.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Ctx<'a> {
-    pub(crate) transport: &'a Arc<Transport>,
-    pub(crate) options: &'a RequestOptions,
+pub struct Ctx<'a> {
+    pub transport: &'a Arc<Transport>,
+    pub options: &'a RequestOptions,
 }
 
 impl Ctx<'_> {
     /// Sends one call of `op` with the handle's options and decodes the response (unwrapping
     /// the envelope, if any).
-    pub(crate) async fn send<T: DeserializeOwned>(
+    pub async fn send<T: DeserializeOwned>(
         &self,
         op: &Operation,
         path: &str,
@@ -42,18 +42,18 @@ impl Ctx<'_> {
     /// preconditions hold; see [`Operation::check`].
     // A spec may have no preconditions.
     #[allow(dead_code)]
-    pub(crate) fn check(&self, op: &Operation, given: &[bool]) -> Result<(), Error> {
+    pub fn check(&self, op: &Operation, given: &[bool]) -> Result<(), Error> {
         op.check(self.transport.token().mode(), given)
     }
 }
 
 /// A caller's changes to the `reqwest::ClientBuilder` the SDK starts from.
-pub(crate) type ConfigureHttp =
+pub type ConfigureHttp =
     Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
 
 /// Where a client's HTTP client comes from.
 #[derive(Clone, Default)]
-pub(crate) enum HttpSetup {
+pub enum HttpSetup {
     /// Built by the SDK.
     #[default]
     Sdk,
@@ -74,7 +74,7 @@ impl std::fmt::Debug for HttpSetup {
 }
 
 /// Connection settings and credentials shared by every resource handle of a client.
-pub(crate) struct Transport {
+pub struct Transport {
     http: reqwest::Client,
     base_url: String,
     /// The base URL's origin: answers from anywhere else are refused.
@@ -109,7 +109,7 @@ struct Received {
 
 impl Transport {
     /// Checks the settings and builds the HTTP client.
-    pub(crate) fn new(
+    pub fn new(
         (token, hook_id): (Token, HookId),
         base_url: &str,
         timeout: Option<Duration>,
@@ -151,7 +151,7 @@ impl Transport {
     }
 
     /// Refuses response bodies longer than `limit` bytes.
-    pub(crate) fn with_body_limit(mut self, limit: u64) -> Result<Self, Error> {
+    pub fn with_body_limit(mut self, limit: u64) -> Result<Self, Error> {
         if limit == 0 {
             return Err(Error::Config(
                 "the response body limit must be at least one byte; pass `response_body_limit` a larger number".to_owned(),
@@ -162,12 +162,12 @@ impl Transport {
     }
 
     /// The base URL, without a trailing slash.
-    pub(crate) fn base_url(&self) -> &str {
+    pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
     /// The credential every request carries.
-    pub(crate) fn token(&self) -> &Token {
+    pub fn token(&self) -> &Token {
         &self.token
     }
 
@@ -412,7 +412,7 @@ impl Transport {
 
 /// The start of a caller's own HTTP client: redirects off, so that none carries credentials
 /// anywhere, and rustls ready to build it.
-pub(crate) fn http_client_builder() -> reqwest::ClientBuilder {
+pub fn http_client_builder() -> reqwest::ClientBuilder {
     #[cfg(feature = "rustls")]
     install_crypto_provider();
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none())
@@ -503,7 +503,7 @@ fn check_base_url(base_url: &str) -> Result<url::Url, Error> {
 }
 
 /// A URL as text with any user name and password replaced by `***`, whether it parses or not.
-pub(crate) fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+pub fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
     let start = url.find("://").map_or(0, |i| i + 3);
     let authority = &url[start..];
     let end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
