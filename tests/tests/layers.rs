@@ -1,15 +1,19 @@
-//! The generated crate's modules form a hierarchy: `lib.rs` declares them lowest layer first, and
-//! each module refers only to modules declared before it (so no two modules import each other).
-//! Checked for the real spec and every valid fixture.
+//! The generated crates' modules form a hierarchy: the core crate's `lib.rs` declares its modules
+//! lowest layer first, then the SDK crate's `lib.rs` declares its own, and each module refers
+//! only to modules declared before it (so no two modules import each other). Checked for the
+//! real spec and every valid fixture.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The module a generated file belongs to: `src/x.rs` → `x`, `src/resources/*.rs` → `resources`.
+/// The module a generated file belongs to: `src/x.rs` and `core/src/x.rs` → `x`,
+/// `src/resources/*.rs` → `resources`.
 fn module_of(path: &str) -> Option<&str> {
-    let rest = path.strip_prefix("src/")?;
+    let rest = path
+        .strip_prefix("core/src/")
+        .or_else(|| path.strip_prefix("src/"))?;
     let name = rest.split(['/', '.']).next()?;
     (rest.ends_with(".rs") && name != "lib").then_some(name)
 }
@@ -71,7 +75,12 @@ fn reexports(lib: &str) -> BTreeMap<String, String> {
 
 /// Checks one generated crate; `label` names it in failures.
 fn check_layers(label: &str, files: &codegen::Files) {
-    let order = declared_order(&files["src/lib.rs"]);
+    // The core crate's layers come first: the SDK crate builds on them.
+    let mut order = files
+        .get("core/src/lib.rs")
+        .map(|lib| declared_order(lib))
+        .unwrap_or_default();
+    order.extend(declared_order(&files["src/lib.rs"]));
     let roots = reexports(&files["src/lib.rs"]);
     let position: BTreeMap<&str, usize> = order
         .iter()

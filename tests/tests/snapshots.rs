@@ -90,9 +90,11 @@ fn fixtures() {
             "Cargo.toml",
             "README.md",
             "src/lib.rs",
-            "src/auth.rs",
+            "core/Cargo.toml",
+            "core/src/lib.rs",
+            "core/src/auth.rs",
             "src/client.rs",
-            "src/error.rs",
+            "core/src/error.rs",
             "src/models.rs",
             "src/resources/mod.rs",
         ] {
