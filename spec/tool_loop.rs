@@ -165,28 +165,9 @@ impl Tool {
     /// `properties` and optionally `required` (by default the tool takes no arguments).
     /// A schema of another shape makes the registry's calls fail before sending.
     pub fn parameters(mut self, schema: Value) -> Self {
-        // `ClientFunctionParameters` only travels to the API, so it does not deserialize: the
-        // schema is read into this struct of the same fields.
-        #[derive(serde::Deserialize)]
-        struct ObjectSchema {
-            r#type: String,
-            properties: BTreeMap<String, Value>,
-            required: Option<Vec<String>>,
-        }
-        self.parameters = serde_json::from_value::<ObjectSchema>(schema)
-            .map_err(|e| e.to_string())
-            .and_then(|schema| match schema.r#type.as_str() {
-                "object" => Ok(ClientFunctionParameters {
-                    r#type: schema.r#type,
-                    properties: schema.properties,
-                    required: schema.required,
-                    ..Default::default()
-                }),
-                other => Err(format!("its `type` is `{other}`")),
-            })
-            .map_err(|why| {
-                format!("the parameters must be an object schema with `type: \"object\"` and `properties` ({why})")
-            });
+        self.parameters = object_schema(schema).map_err(|why| {
+            format!("the parameters must be an object schema with `type: \"object\"` and `properties` ({why})")
+        });
         self
     }
 
@@ -211,6 +192,72 @@ impl Tool {
             ..Default::default()
         };
         Ok(ClientTool::new(ClientToolType::Function, function))
+    }
+}
+
+/// The fields of an object schema, or what is wrong with it (in serde's words). Read by hand:
+/// `ClientFunctionParameters` only travels to the API, so it does not deserialize.
+fn object_schema(schema: Value) -> Result<ClientFunctionParameters, String> {
+    let Value::Object(mut fields) = schema else {
+        return Err(format!(
+            "invalid type: {}, expected a JSON object",
+            kind_of(&schema)
+        ));
+    };
+    let r#type = match fields.remove("type") {
+        Some(Value::String(text)) if text == "object" => text,
+        Some(Value::String(other)) => return Err(format!("its `type` is `{other}`")),
+        Some(other) => {
+            return Err(format!(
+                "invalid type: {}, expected a string",
+                kind_of(&other)
+            ))
+        }
+        None => return Err("missing field `type`".to_owned()),
+    };
+    let properties = match fields.remove("properties") {
+        Some(Value::Object(properties)) => properties.into_iter().collect(),
+        Some(other) => return Err(format!("invalid type: {}, expected a map", kind_of(&other))),
+        None => return Err("missing field `properties`".to_owned()),
+    };
+    let required = match fields.remove("required") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(names)) => Some(
+            names
+                .into_iter()
+                .map(|name| match name {
+                    Value::String(name) => Ok(name),
+                    other => Err(format!(
+                        "invalid type: {}, expected a string",
+                        kind_of(&other)
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        Some(other) => {
+            return Err(format!(
+                "invalid type: {}, expected a sequence",
+                kind_of(&other)
+            ))
+        }
+    };
+    Ok(ClientFunctionParameters {
+        r#type,
+        properties,
+        required,
+        ..Default::default()
+    })
+}
+
+/// A JSON value's kind, as serde names it in its errors.
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "sequence",
+        Value::Object(_) => "map",
     }
 }
 
@@ -285,7 +332,7 @@ pub struct ToolOutcome<R> {
 }
 
 /// Why a tool loop stopped without a finished answer.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ToolLoopError<R> {
     /// A request of the loop failed; `runs` lists the tools that had already run.
@@ -317,6 +364,35 @@ pub enum ToolLoopError<R> {
         /// What is wrong with it.
         message: String,
     },
+}
+
+// The runs and the last answer hold what the server sent (arguments, content), which could
+// quote the token: `Debug` counts them; the fields themselves stay at hand.
+impl<R> fmt::Debug for ToolLoopError<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ToolLoopError::Request { source, runs } => f
+                .debug_struct("Request")
+                .field("source", source)
+                .field("runs", &runs.len())
+                .finish(),
+            ToolLoopError::TooManyRounds {
+                max_rounds,
+                pending_tool,
+                last,
+            } => f
+                .debug_struct("TooManyRounds")
+                .field("max_rounds", max_rounds)
+                .field("pending_tool", pending_tool)
+                .field("runs", &last.runs.len())
+                .finish_non_exhaustive(),
+            ToolLoopError::InvalidTool { tool, message } => f
+                .debug_struct("InvalidTool")
+                .field("tool", tool)
+                .field("message", message)
+                .finish(),
+        }
+    }
 }
 
 impl<R> From<Error> for ToolLoopError<R> {
@@ -487,12 +563,14 @@ impl ToolRegistry {
             if outcome.runs.len() >= self.max_rounds as usize {
                 return Err(ToolLoopError::TooManyRounds {
                     max_rounds: self.max_rounds,
-                    pending_tool: action.tool_name.clone(),
+                    // Server text quoted in an error: masked, should the server echo the token.
+                    pending_tool: client.token_secret().redact_owned(action.tool_name.clone()),
                     last: Box::new(outcome),
                 });
             }
             let message_id = message_id.to_owned();
-            let run = self.run_tool(action).await;
+            let shown = client.token_secret().redact(&action.tool_name).into_owned();
+            let run = self.run_tool(action, &shown).await;
             let body = ResumeMessage {
                 tool_result: run.result.clone(),
                 ..Default::default()
@@ -514,14 +592,14 @@ impl ToolRegistry {
         }
     }
 
-    /// Runs the tool a pending action names and records the result to send back. Logs name,
-    /// status and duration, never the arguments, the output or the error text (they may hold
-    /// the caller's secrets).
-    async fn run_tool(&self, action: &PendingAction) -> ToolRun {
+    /// Runs the tool a pending action names and records the result to send back. Logs the
+    /// name (`shown`: masked, as the server sent it), status and duration, never the arguments,
+    /// the output or the error text (they may hold the caller's secrets).
+    async fn run_tool(&self, action: &PendingAction, shown: &str) -> ToolRun {
         let name = action.tool_name.as_str();
-        let span = tracing::info_span!("client_tool", tool = %name);
+        let span = tracing::info_span!("client_tool", tool = %shown);
         if let Some(callback) = &self.on_start {
-            guarded(name, "on_tool_start", || callback(name, &action.args));
+            guarded(shown, "on_tool_start", || callback(name, &action.args));
         }
         span.in_scope(|| tracing::debug!("client tool started"));
         let started = Instant::now();
@@ -573,7 +651,7 @@ impl ToolRegistry {
             duration,
         };
         if let Some(callback) = &self.on_end {
-            guarded(name, "on_tool_end", || callback(&run));
+            guarded(shown, "on_tool_end", || callback(&run));
         }
         run
     }

@@ -89,11 +89,13 @@ impl std::fmt::Display for ApiError {
 /// The message of an error body: its `message` string, or the text of its `error` field.
 /// Only those two fields are kept; the rest of the body is skipped, not built into a tree.
 fn message_of(body: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
     struct Fields {
         message: Option<Value>,
         error: Option<Value>,
     }
+    crate::json::serde_object!(@deserialize Fields [] {
+        optional message = "message", optional error = "error"
+    });
     let fields: Fields = serde_json::from_slice(body).ok()?;
     fields
         .message

@@ -133,9 +133,10 @@ macro_rules! serde_object {
     }) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Fields;
+                // Named so that no model (UpperCamelCase, no underscores) can clash with it.
+                struct __Visitor;
 
-                impl<'de> serde::de::Visitor<'de> for Fields {
+                impl<'de> serde::de::Visitor<'de> for __Visitor {
                     type Value = $name;
 
                     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -154,7 +155,7 @@ macro_rules! serde_object {
                             match key.as_str() {
                                 $($wire => $crate::json::serde_object!(@set $kind $field map),)*
                                 _ => $crate::json::serde_object!(@unknown map key $($extra)?),
-                            }
+                            }?
                         }
                         Ok($name {
                             $($field: $crate::json::serde_object!(@take $kind $field $wire),)*
@@ -163,7 +164,7 @@ macro_rules! serde_object {
                     }
                 }
 
-                deserializer.deserialize_map(Fields)
+                deserializer.deserialize_map(__Visitor)
             }
         }
     };
@@ -198,24 +199,25 @@ macro_rules! serde_object {
     (@local $optional:ident $name:ident $field:ident) => {
         let mut $field = $crate::json::unset(|object: &$name| &object.$field).flatten();
     };
+    // Each arm is a `Result<(), _>`, so that one `?` after the `match` serves every field.
     (@set required $field:ident $map:ident) => {
-        $field = Some($map.next_value()?)
+        $map.next_value().map(|value| $field = Some(value))
     };
     (@set $optional:ident $field:ident $map:ident) => {
-        $field = $map.next_value()?
+        $map.next_value().map(|value| $field = value)
     };
     (@take required $field:ident $wire:literal) => {
-        $field.ok_or_else(|| serde::de::Error::missing_field($wire))?
+        $crate::json::required($field, $wire)?
     };
     (@take $optional:ident $field:ident $wire:literal) => {
         $field
     };
-    (@unknown $map:ident $key:ident) => {{
-        $map.next_value::<serde::de::IgnoredAny>()?;
-    }};
-    (@unknown $map:ident $key:ident $extra:ident) => {{
-        $extra.insert($key.into_owned(), $map.next_value()?);
-    }};
+    (@unknown $map:ident $key:ident) => {
+        $map.next_value::<serde::de::IgnoredAny>().map(drop)
+    };
+    (@unknown $map:ident $key:ident $extra:ident) => {
+        $map.next_value().map(|value| drop($extra.insert($key.into_owned(), value)))
+    };
 }
 // A spec may have no object types.
 #[allow(unused_imports)]
@@ -226,4 +228,14 @@ pub(crate) use serde_object;
 #[allow(dead_code)]
 pub(crate) fn unset<S, T>(_field: fn(&S) -> &T) -> Option<T> {
     None
+}
+
+/// A required field's value, or serde's "missing field" error naming its wire name.
+// A spec may have no type that arrives in a response.
+#[allow(dead_code)]
+pub(crate) fn required<T, E: serde::de::Error>(
+    value: Option<T>,
+    wire: &'static str,
+) -> Result<T, E> {
+    value.ok_or_else(|| E::missing_field(wire))
 }

@@ -106,6 +106,13 @@ impl CognipeerClient {
         self.transport.token().mode()
     }
 
+    /// The token and its masked form, for hand-written extensions that quote what a
+    /// server sent in an error or a log line.
+    #[allow(dead_code)]
+    pub(crate) fn token_secret(&self) -> crate::text::Secret<'_> {
+        self.transport.token().secret()
+    }
+
     fn ctx(&self) -> Ctx<'_> {
         Ctx {
             transport: &self.transport,

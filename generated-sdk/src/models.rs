@@ -5,8 +5,9 @@
 
 /// Who wrote a message.
 ///
-/// Values the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing.
+/// Values the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing; a `match` needs a `_` arm, so it keeps compiling when the SDK learns them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageRole {
     /// The user.
     User,
@@ -223,8 +224,9 @@ crate::json::serde_object!(
 
 /// State of a peer's answer.
 ///
-/// Values the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing.
+/// Values the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing; a `match` needs a `_` arm, so it keeps compiling when the SDK learns them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageStatus {
     /// The answer is complete.
     Done,
@@ -726,8 +728,9 @@ crate::json::serde_object!(
 
 /// Kind of channel.
 ///
-/// Values the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing.
+/// Values the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing; a `match` needs a `_` arm, so it keeps compiling when the SDK learns them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ChannelType {
     /// API access.
     Api,

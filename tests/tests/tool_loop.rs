@@ -14,11 +14,12 @@ use std::time::Duration;
 
 use cognipeer_sdk::models::{CreateConversation, MessageStatus, SendMessage};
 use cognipeer_sdk::{
-    CognipeerClient, HookId, RequestOptions, Tool, ToolLoopError, ToolRegistry, ToolStatus,
+    CognipeerClient, HookId, RequestOptions, Token, Tool, ToolLoopError, ToolRegistry, ToolStatus,
 };
 use common::{
-    assert_credential_headers, assert_nothing_sent, builder_for, capture_tracing, header_values,
-    json_body, json_response, ok_json, on, received, request_count, HOOK, PAT,
+    assert_credential_headers, assert_formats_hidden, assert_hidden, assert_nothing_sent,
+    builder_for, capture_tracing, header_values, hidden_runs, json_body, json_response, ok_json,
+    on, received, request_count, HOOK, PAT,
 };
 use serde_json::{json, Value};
 use wiremock::{MockServer, Request, Respond, ResponseTemplate};
@@ -585,6 +586,33 @@ async fn tool_runs_are_logged_with_name_status_and_duration_but_no_arguments() {
         !logs.contains(HOOK),
         "the hookId was logged unmasked:\n{logs}"
     );
+}
+
+#[tokio::test]
+async fn a_tool_name_that_echoes_the_token_shows_masked_in_errors_and_logs() {
+    let asking = waiting(PAT, "exec-n", json!({}));
+    let server = peer(SEND, asking.clone(), vec![asking]).await;
+    let (captured, guard) = capture_tracing();
+
+    let error = ToolRegistry::new()
+        .max_rounds(1)
+        .send_message(&client(&server), CONVERSATION, &message())
+        .await
+        .unwrap_err();
+    drop(guard);
+
+    let runs = hidden_runs(PAT, Token::new(PAT).unwrap().masked());
+    let ToolLoopError::TooManyRounds { pending_tool, .. } = &error else {
+        panic!("expected TooManyRounds, got {error}")
+    };
+    assert_hidden("pending_tool", &runs, pending_tool);
+    assert_formats_hidden("TooManyRounds", &runs, &error);
+    let logs = captured.text();
+    assert!(
+        logs.contains("client tool ran"),
+        "no tool event in:\n{logs}"
+    );
+    assert_hidden("logs", &runs, &logs);
 }
 
 #[test]

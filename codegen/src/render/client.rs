@@ -212,6 +212,14 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 self.transport.token().mode()
             }
 
+            /// The token and its masked form, for hand-written extensions that quote what a
+            /// server sent in an error or a log line.
+            // A spec may have no extension.
+            #[allow(dead_code)]
+            pub(crate) fn token_secret(&self) -> crate::text::Secret<'_> {
+                self.transport.token().secret()
+            }
+
             fn ctx(&self) -> Ctx<'_> {
                 Ctx { transport: &self.transport, options: &self.options }
             }

@@ -462,8 +462,10 @@ fn enumeration(m: &ir::Model, values: &[ir::EnumValue], open: bool) -> TokenStre
     };
     let (derives, variants_doc, unknown, fallback) = if open {
         (
-            quote!(#[derive(Debug, Clone, PartialEq, Eq, Hash)]),
-            doc("\nValues the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing."),
+            // Non-exhaustive: a value the spec adds later becomes a variant without breaking a
+            // caller's `match`.
+            quote!(#[derive(Debug, Clone, PartialEq, Eq, Hash)] #[non_exhaustive]),
+            doc("\nValues the API adds later arrive as [`Unknown`](Self::Unknown) instead of failing; a `match` needs a `_` arm, so it keeps compiling when the SDK learns them."),
             quote! {
                 /// A value this version of the SDK does not know, as sent.
                 Unknown(String),

@@ -51,6 +51,7 @@ pub const RESERVED_ACCESSORS: &[&str] = &[
     "from_env",
     "base_url",
     "token_mode",
+    "token_secret",
     "ctx",
     "with_options",
     "clone",
