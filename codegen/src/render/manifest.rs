@@ -90,7 +90,8 @@ percent-encoding = "2"
 reqwest = {{ version = "0.13", default-features = false, features = ["system-proxy"] }}
 rustls = {{ version = "0.23.18", default-features = false, features = ["ring", "std"], optional = true }}
 serde = "1"
-serde_json = "1"
+# `raw_value`: a list's pages are read without building a tree of their items.
+serde_json = {{ version = "1", features = ["raw_value"] }}
 serde_urlencoded = "0.7"
 thiserror = "2"
 tokio = {{ version = "1", features = ["time"] }}

@@ -9,6 +9,7 @@ use crate::operation::{decode_error, Args, Operation};
 use crate::options::RequestOptions;
 use crate::transport::{Ctx, Transport};
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
@@ -219,7 +220,23 @@ impl Cursor {
         (self, page)
     }
 
+    /// The next page's items: the page is received and checked without `T` (see [`receive`]),
+    /// so that only decoding the items is compiled per item type.
+    ///
+    /// [`receive`]: Self::receive
     async fn fetch_page<T: DeserializeOwned>(&mut self) -> Result<Option<Vec<T>>, Error> {
+        let Some(received) = self.receive().await? else {
+            return Ok(None);
+        };
+        let items: Vec<T> =
+            serde_json::from_str(received.items()).map_err(|e| self.items_error(&received, &e))?;
+        self.advance(&received, items.len())?;
+        Ok(Some(items))
+    }
+
+    /// Asks for the next page (`None` once the list has ended) and checks that it is the page
+    /// asked for, with a page size above zero and items no earlier page had.
+    async fn receive(&mut self) -> Result<Option<Received>, Error> {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
@@ -245,73 +262,180 @@ impl Cursor {
                 .body(body)?
                 .own_hook_id(body.get(HookId::BODY_FIELD).is_some());
         }
-        let (status, mut response): (u16, Value) = self
+        let (status, mut fields): (u16, RawPage) = self
             .transport
             .send_value(self.op, &self.options, &self.path, args)
             .await?;
-        let stop = |reason: String| Error::Pagination {
-            operation: self.op.id,
-            page,
-            reason,
-        };
-        let number = |field: &str| response.get(field).and_then(Value::as_i64);
-        if let Some(answered) = number(paging.page).filter(|answered| *answered != page) {
-            return Err(stop(format!("the server answered page {answered} instead")));
+        if let Some(answered) = fields.number(paging.page).filter(|n| *n != page) {
+            return Err(self.stop(page, format!("the server answered page {answered} instead")));
         }
-        let limit = number(paging.limit);
+        let limit = fields.number(paging.limit);
         if let Some(limit) = limit.filter(|limit| *limit <= 0) {
-            return Err(stop(format!(
-                "the server's page size `{}` is {limit}",
-                paging.limit
-            )));
+            let reason = format!("the server's page size `{}` is {limit}", paging.limit);
+            return Err(self.stop(page, reason));
         }
-        let total = number(paging.total);
-        let items = response
-            .get_mut(paging.items)
-            .map(Value::take)
-            .unwrap_or(Value::Null);
-        let empty = items.as_array().is_none_or(Vec::is_empty);
-        if !empty && !self.seen.insert(fingerprint(&items)) {
-            return Err(stop(
-                "its items repeat an earlier page's (the server seems to ignore the page number)"
-                    .to_owned(),
-            ));
+        let total = fields.number(paging.total);
+        let items = fields.take(paging.items);
+        let received = Received {
+            page,
+            status,
+            limit,
+            total,
+            items,
+        };
+        // Empty pages are fingerprinted too: one ends the list, so it never repeats another.
+        if !self.seen.insert(received.fingerprint()) {
+            let reason =
+                "its items repeat an earlier page's (the server seems to ignore the page number)";
+            return Err(self.stop(page, reason.to_owned()));
         }
-        let items: Vec<T> = serde_json::from_value(items).map_err(|e| {
-            let message = format!("`{}` of page {page}: {e}", paging.items);
-            decode_error(status, &message, b"", self.transport.token().secret())
-        })?;
-        let limit = limit.unwrap_or_else(|| i64::try_from(items.len()).unwrap_or(i64::MAX));
+        Ok(Some(received))
+    }
+
+    /// Sets the page to ask for next, if any, from a received page of `count` items.
+    fn advance(&mut self, received: &Received, count: usize) -> Result<(), Error> {
+        let page = received.page;
+        let limit = received
+            .limit
+            .unwrap_or_else(|| i64::try_from(count).unwrap_or(i64::MAX));
         // Checked: `page`, `limit` and `total` come from the server.
-        let more = total.is_some_and(|total| {
+        let more = received.total.is_some_and(|total| {
             page.checked_mul(limit)
                 .is_some_and(|fetched| fetched < total)
         });
-        if !items.is_empty() && more {
-            self.next_page = Some(
-                page.checked_add(1)
-                    .ok_or_else(|| stop("there is no page number after it".to_owned()))?,
-            );
+        if count > 0 && more {
+            let Some(next) = page.checked_add(1) else {
+                return Err(self.stop(page, "there is no page number after it".to_owned()));
+            };
+            self.next_page = Some(next);
         }
-        Ok(Some(items))
+        Ok(())
+    }
+
+    /// The error that ends the list at `page`.
+    fn stop(&self, page: i64, reason: String) -> Error {
+        Error::Pagination {
+            operation: self.op.id,
+            page,
+            reason,
+        }
+    }
+
+    /// A page's items did not decode: the error in the words a parsed value gives (without
+    /// `serde_json`'s position, which counts from the items' start, not the body's), masked.
+    fn items_error(&self, received: &Received, error: &serde_json::Error) -> Error {
+        let text = error.to_string();
+        let position = format!(" at line {} column {}", error.line(), error.column());
+        let text = match error.line() {
+            0 => &text,
+            _ => text.strip_suffix(&position).unwrap_or(&text),
+        };
+        let message = format!("`{}` of page {}: {text}", self.paging.items, received.page);
+        let secret = self.transport.token().secret();
+        decode_error(received.status, &message, b"", secret)
     }
 }
 
-/// A cheap fingerprint of a page's items: a 64-bit hash of their JSON text, streamed into the
-/// hasher without building the text.
-fn fingerprint(items: &Value) -> u64 {
-    struct HashWriter(std::collections::hash_map::DefaultHasher);
-    impl std::io::Write for HashWriter {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.write(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+/// A page as received, before its items are decoded.
+struct Received {
+    /// The page asked for (and answered, if the server said).
+    page: i64,
+    /// The HTTP status.
+    status: u16,
+    /// The page size the server gave, if it gave a whole number.
+    limit: Option<i64>,
+    /// The total the server gave, if it gave a whole number.
+    total: Option<i64>,
+    /// The items' JSON text, if the page had the field.
+    items: Option<Box<RawValue>>,
+}
+
+impl Received {
+    /// The items' JSON text; a missing field reads as `null`.
+    fn items(&self) -> &str {
+        self.items.as_deref().map_or("null", RawValue::get)
     }
-    let mut writer = HashWriter(Default::default());
-    // Writing to a hasher cannot fail, nor can serializing a `Value`.
-    let _ = serde_json::to_writer(&mut writer, items);
-    writer.0.finish()
+
+    /// A cheap fingerprint of the items: a 64-bit hash of their JSON text as it arrived. A
+    /// server that ignores the page number sends the same text again.
+    fn fingerprint(&self) -> u64 {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        hasher.write(self.items().as_bytes());
+        hasher.finish()
+    }
+}
+
+/// The fields of a page object (or of a payload that is not an object: none), their values as
+/// unparsed JSON text. Which fields count is known only at run time (from [`Paging`]), and
+/// the items are decoded from their text afterwards: one type for every list, so that nothing
+/// here is compiled per item type.
+#[derive(Default)]
+struct RawPage(Vec<(String, Box<RawValue>)>);
+
+impl RawPage {
+    /// Where the field `name` is; of repeated fields, the last counts (as in a parsed `Value`).
+    fn position(&self, name: &str) -> Option<usize> {
+        self.0.iter().rposition(|(key, _)| key == name)
+    }
+
+    /// The field `name` as a whole number: absent when missing or anything else (a string, a
+    /// fraction, out of range), as `Value::as_i64` reads it.
+    fn number(&self, name: &str) -> Option<i64> {
+        let (_, text) = &self.0[self.position(name)?];
+        let number: serde_json::Number = serde_json::from_str(text.get()).ok()?;
+        number.as_i64()
+    }
+
+    /// Takes the field `name` out.
+    fn take(&mut self, name: &str) -> Option<Box<RawValue>> {
+        let at = self.position(name)?;
+        Some(self.0.swap_remove(at).1)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RawPage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawPageVisitor)
+    }
+}
+
+struct RawPageVisitor;
+
+/// Anything but an object is a page without fields.
+macro_rules! no_fields {
+    ($($visit:ident($($ty:ty)?)),*) => {
+        $(fn $visit<E: serde::de::Error>(self $(, _: $ty)?) -> Result<RawPage, E> {
+            Ok(RawPage::default())
+        })*
+    };
+}
+
+impl<'de> serde::de::Visitor<'de> for RawPageVisitor {
+    type Value = RawPage;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawPage, A::Error> {
+        let mut fields = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            fields.push((key, map.next_value()?));
+        }
+        Ok(RawPage(fields))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawPage, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(RawPage::default())
+    }
+
+    no_fields!(
+        visit_unit(),
+        visit_bool(bool),
+        visit_i64(i64),
+        visit_u64(u64),
+        visit_f64(f64),
+        visit_str(&str)
+    );
 }
