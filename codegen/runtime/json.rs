@@ -232,9 +232,6 @@ pub fn unset<S, T>(_field: fn(&S) -> &T) -> Option<T> {
 /// A required field's value, or serde's "missing field" error naming its wire name.
 // A spec may have no type that arrives in a response.
 #[allow(dead_code)]
-pub fn required<T, E: serde::de::Error>(
-    value: Option<T>,
-    wire: &'static str,
-) -> Result<T, E> {
+pub fn required<T, E: serde::de::Error>(value: Option<T>, wire: &'static str) -> Result<T, E> {
     value.ok_or_else(|| E::missing_field(wire))
 }

@@ -41,6 +41,8 @@ impl Token {
     }
 
     /// The secret and its masked form, for masking text that may quote it.
+    // Public for the SDK crate, not for its users.
+    #[doc(hidden)]
     pub fn secret(&self) -> Secret<'_> {
         Secret {
             secret: &self.secret,

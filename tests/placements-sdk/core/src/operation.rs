@@ -237,12 +237,7 @@ impl Operation {
 
     /// Checks the token's kind, fills in query defaults and places the hookId; fails before
     /// anything is sent. (The generated method has checked the preconditions, see [`check`](Self::check).)
-    pub fn prepare(
-        &self,
-        mode: AuthMode,
-        hook_id: &HookId,
-        args: Args,
-    ) -> Result<Prepared, Error> {
+    pub fn prepare(&self, mode: AuthMode, hook_id: &HookId, args: Args) -> Result<Prepared, Error> {
         self.check_mode(mode)?;
         let Args {
             query,

@@ -133,6 +133,8 @@ impl RequestOptions {
     }
 
     /// These options with `newer` applied on top (its headers added after these).
+    // Public for the SDK crate, not for its users.
+    #[doc(hidden)]
     pub fn merged(&self, newer: RequestOptions) -> RequestOptions {
         let mut headers = self.headers.clone();
         headers.extend(newer.headers);

@@ -80,6 +80,8 @@ impl<T> std::fmt::Debug for Pages<T> {
 impl<T: DeserializeOwned + Send + 'static> Pages<T> {
     // A spec may have no list operations.
     #[allow(dead_code)]
+    // Public for the SDK crate, not for its users.
+    #[doc(hidden)]
     pub fn new(
         ctx: Ctx<'_>,
         (op, paging): (&'static Operation, &'static Paging),
