@@ -12,6 +12,8 @@ use std::time::{Instant, SystemTime};
 const RUNS: usize = 7;
 /// The name progenitor's crate is reported under.
 const PROGENITOR: &str = "progenitor 0.15.1, same 14 operations (positional)";
+/// The real spec's row with its core crate rebuilt too.
+const BOTH: &str = "real spec, SDK and core crates";
 /// Where to find progenitor's crate when it is not in `shared/reference/` above the workspace.
 const BASELINE_ENV: &str = "PROGENITOR_BASELINE";
 
@@ -103,20 +105,23 @@ impl Checker {
         }
     }
 
-    /// Builds the crates' dependencies, then times [`RUNS`] checks of each, taking turns.
-    fn interleaved(&self, dirs: &[&Path]) -> Result<Vec<Vec<f64>>, String> {
-        for dir in dirs {
+    /// Builds the crates' dependencies, then times [`RUNS`] checks of each, taking turns; before
+    /// each check, the crate's files named beside it are touched (so those crates rebuild).
+    fn interleaved(&self, crates: &[(&Path, &[&str])]) -> Result<Vec<Vec<f64>>, String> {
+        for (dir, _) in crates {
             self.check(dir)?;
         }
-        let mut times = vec![Vec::new(); dirs.len()];
+        let mut times = vec![Vec::new(); crates.len()];
         for _ in 0..RUNS {
-            for (dir, times) in dirs.iter().zip(&mut times) {
-                let lib = dir.join("src/lib.rs");
-                std::fs::File::options()
-                    .append(true)
-                    .open(&lib)
-                    .and_then(|f| f.set_modified(SystemTime::now()))
-                    .map_err(|e| format!("error: cannot touch {}: {e}", lib.display()))?;
+            for ((dir, touched), times) in crates.iter().zip(&mut times) {
+                for file in *touched {
+                    let lib = dir.join(file);
+                    std::fs::File::options()
+                        .append(true)
+                        .open(&lib)
+                        .and_then(|f| f.set_modified(SystemTime::now()))
+                        .map_err(|e| format!("error: cannot touch {}: {e}", lib.display()))?;
+                }
                 let started = Instant::now();
                 self.check(dir)?;
                 times.push(started.elapsed().as_secs_f64());
@@ -209,8 +214,11 @@ pub fn run(root: &Path) -> Result<(), String> {
 
     println!("\n## `cargo check`, dependencies prebuilt\n");
     println!(
-        "Each run: `touch src/lib.rs`, then one whole `CARGO_INCREMENTAL=0 cargo check -q` process, \
-         timed by the wall clock; the crates take turns, {RUNS} runs each, medians shown.\n"
+        "Each run: `touch src/lib.rs` (and for both crates `core/src/lib.rs`), then one whole \
+         `CARGO_INCREMENTAL=0 cargo check -q` process, timed by the wall clock; the crates take \
+         turns, {RUNS} runs each, medians shown. A generated SDK is two crates: the core crate \
+         (runtime, auth modes, errors) changes only with those; a new operation or type rebuilds \
+         the SDK crate alone, as progenitor's output rebuilds without its prebuilt client crate.\n"
     );
     let dir = root.join("target/measure");
     let lock = std::fs::read(root.join("Cargo.lock"))
@@ -219,6 +227,8 @@ pub fn run(root: &Path) -> Result<(), String> {
         cargo: std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()),
         target: root.join("target/measure-target"),
     };
+    const SDK_CRATE: &[&str] = &["src/lib.rs"];
+    const BOTH_CRATES: &[&str] = &["src/lib.rs", "core/src/lib.rs"];
     let mut crates = Vec::new();
     for (name, files) in generated
         .iter()
@@ -226,12 +236,17 @@ pub fn run(root: &Path) -> Result<(), String> {
     {
         let crate_dir = dir.join(name.replace(' ', "-"));
         xtask::write_standalone_crate(files, &crate_dir, &lock)?;
-        let lines: usize = files
-            .iter()
-            .filter(|(p, _)| p.ends_with(".rs"))
-            .map(|(_, text)| text.lines().count())
-            .sum();
-        crates.push((name.clone(), crate_dir, lines));
+        let lines = |of_core: bool| -> usize {
+            files
+                .iter()
+                .filter(|(p, _)| p.ends_with(".rs") && (of_core || !p.starts_with("core/")))
+                .map(|(_, text)| text.lines().count())
+                .sum()
+        };
+        crates.push((name.clone(), crate_dir.clone(), lines(false), SDK_CRATE));
+        if name == "real spec" {
+            crates.push((BOTH.to_owned(), crate_dir, lines(true), BOTH_CRATES));
+        }
     }
     match progenitor_baseline(root) {
         Some(baseline) => {
@@ -239,25 +254,28 @@ pub fn run(root: &Path) -> Result<(), String> {
             copy_dir(&baseline, &copy)?;
             let text = std::fs::read_to_string(copy.join("src/lib.rs"))
                 .map_err(|e| format!("error: {e}"))?;
-            crates.push((PROGENITOR.to_owned(), copy, text.lines().count()));
+            crates.push((PROGENITOR.to_owned(), copy, text.lines().count(), SDK_CRATE));
         }
         None => println!(
             "(progenitor's crate not found: set {BASELINE_ENV} to the `progenitor-baseline` folder to compare)\n"
         ),
     }
-    // The real spec's crate and progenitor's take turns; the big synthetic crate is timed alone.
+    // The real spec's crates and progenitor's take turns; the big synthetic crate is timed alone.
     let (paired, alone): (Vec<_>, Vec<_>) = crates
         .iter()
-        .partition(|(name, ..)| name == "real spec" || name == PROGENITOR);
+        .partition(|(name, ..)| name == "real spec" || name == BOTH || name == PROGENITOR);
     let mut rows = Vec::new();
     for group in [paired, alone] {
-        let dirs: Vec<&Path> = group.iter().map(|(_, dir, _)| dir.as_path()).collect();
-        let times = checker.interleaved(&dirs)?;
+        let timed: Vec<(&Path, &[&str])> = group
+            .iter()
+            .map(|(_, dir, _, touched)| (dir.as_path(), *touched))
+            .collect();
+        let times = checker.interleaved(&timed)?;
         rows.extend(group.into_iter().zip(times));
     }
     println!("| crate | lines of Rust | `cargo check` (median) | runs |");
     println!("|---|---|---|---|");
-    for ((name, _, lines), times) in &rows {
+    for ((name, _, lines, _), times) in &rows {
         let runs: Vec<String> = times.iter().map(|t| format!("{t:.2}")).collect();
         println!(
             "| {name} | {lines} | {:.2} s | {} |",
@@ -270,14 +288,16 @@ pub fn run(root: &Path) -> Result<(), String> {
             .find(|((name, ..), _)| name == wanted)
             .map(|(_, times)| times)
     };
-    if let (Some(ours), Some(theirs)) = (times("real spec"), times(PROGENITOR)) {
-        // Runs taken back to back compare under the same load.
-        let ratios: Vec<f64> = ours.iter().zip(theirs).map(|(a, b)| a / b).collect();
-        println!(
-            "\n- real spec / progenitor: **{:.2}** (ratio of the medians; median of the per-run ratios {:.2})",
-            median(ours) / median(theirs),
-            median(&ratios)
-        );
+    for ours_name in ["real spec", BOTH] {
+        if let (Some(ours), Some(theirs)) = (times(ours_name), times(PROGENITOR)) {
+            // Runs taken back to back compare under the same load.
+            let ratios: Vec<f64> = ours.iter().zip(theirs).map(|(a, b)| a / b).collect();
+            println!(
+                "\n- {ours_name} / progenitor: **{:.2}** (ratio of the medians; median of the per-run ratios {:.2})",
+                median(ours) / median(theirs),
+                median(&ratios)
+            );
+        }
     }
 
     println!("\n## Distinct crates in the dependency tree of {real_crate} (normal dependencies)\n");
