@@ -15,8 +15,6 @@ impl Key<'_> {
     }
 
     /// The key as an owned string, for a map of fields the SDK does not know.
-    // A spec may have no type that keeps unknown fields.
-    #[allow(dead_code)]
     pub fn into_owned(self) -> String {
         self.0.into_owned()
     }
@@ -225,15 +223,11 @@ macro_rules! serde_object {
 pub use crate::serde_object;
 
 /// `None`, typed as an `Option` of the field `field` picks out.
-// A spec may have no type that arrives in a response.
-#[allow(dead_code)]
 pub fn unset<S, T>(_field: fn(&S) -> &T) -> Option<T> {
     None
 }
 
 /// A required field's value, or serde's "missing field" error naming its wire name.
-// A spec may have no type that arrives in a response.
-#[allow(dead_code)]
 pub fn required<T, E: serde::de::Error>(value: Option<T>, wire: &'static str) -> Result<T, E> {
     value.ok_or_else(|| E::missing_field(wire))
 }

@@ -20,8 +20,6 @@ use std::task::{ready, Context, Poll};
 
 /// Where a list operation's paging fields are.
 #[derive(Debug)]
-// A spec may have no list operations.
-#[allow(dead_code)]
 pub struct Paging {
     /// Request field holding the 1-based page number; the response echoes it under this name.
     pub page: &'static str,
@@ -78,8 +76,6 @@ impl<T> std::fmt::Debug for Pages<T> {
 }
 
 impl<T: DeserializeOwned + Send + 'static> Pages<T> {
-    // A spec may have no list operations.
-    #[allow(dead_code)]
     // Public for the SDK crate, not for its users.
     #[doc(hidden)]
     pub fn new(

@@ -40,8 +40,6 @@ impl Ctx<'_> {
 
     /// Checks, before anything is sent, that `op` accepts the client's token and that its
     /// preconditions hold; see [`Operation::check`].
-    // A spec may have no preconditions.
-    #[allow(dead_code)]
     pub fn check(&self, op: &Operation, given: &[bool]) -> Result<(), Error> {
         op.check(self.transport.token().mode(), given)
     }

@@ -14,8 +14,6 @@ use serde_json::Value;
 
 /// Where an operation sends the hookId.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-// A spec may use only some placements.
-#[allow(dead_code)]
 pub enum HookPlacement {
     /// In the hook header.
     Header,
@@ -72,8 +70,6 @@ pub struct Inputs {
 
 impl Inputs {
     /// Nothing to fill in or check.
-    // A spec may give every operation inputs to check.
-    #[allow(dead_code)]
     pub const NONE: Inputs = Inputs {
         defaults: &[],
         any_of: &[],
@@ -84,8 +80,6 @@ impl Inputs {
 /// Whether a query parameter or body field counts as set for the spec's preconditions
 /// (`requires`): present, and not an empty string, list or object. Generated methods ask it of
 /// the fields their preconditions name.
-// A spec may have no preconditions.
-#[allow(dead_code)]
 pub trait Given {
     /// True when the value is set and not empty.
     fn given(&self) -> bool;
@@ -162,8 +156,6 @@ impl Args {
     };
 
     /// With the query string of `query` (a struct or map of scalars; unset parameters left out).
-    // A spec may have no operation with a query.
-    #[allow(dead_code)]
     pub fn query<Q: serde::Serialize + ?Sized>(mut self, query: &Q) -> Result<Args, Error> {
         self.query = serde_urlencoded::to_string(query)
             .map_err(|e| Error::Encode(serde::ser::Error::custom(e)))?;
@@ -171,16 +163,12 @@ impl Args {
     }
 
     /// With `body` as JSON.
-    // A spec may have no operation with a body.
-    #[allow(dead_code)]
     pub fn body<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Result<Args, Error> {
         self.body = Some(serde_json::to_vec(body).map_err(Error::Encode)?);
         Ok(self)
     }
 
     /// Whether the caller's body already has the hook field; if so, it is sent as the caller set it.
-    // A spec may send the hookId in no body.
-    #[allow(dead_code)]
     pub fn own_hook_id(mut self, set: bool) -> Args {
         self.own_hook_id = set;
         self
@@ -208,8 +196,6 @@ impl Operation {
 
     /// Checks the token's kind, then the preconditions: `given` says, for each name of
     /// `any_of` and then of `non_empty`, whether the caller set it (see [`Given`]).
-    // A spec may have no preconditions.
-    #[allow(dead_code)]
     pub fn check(&self, mode: AuthMode, given: &[bool]) -> Result<(), Error> {
         self.check_mode(mode)?;
         let Inputs {
@@ -312,8 +298,6 @@ impl Operation {
     /// Percent-encodes path parameters, each into one segment, so that `/`, `?`, `#`, `%` and
     /// spaces stay inside it. Refuses `""`, `.` and `..` before anything is sent: a URL drops
     /// or resolves them, and the request would go to another path.
-    // A spec may have no path parameters.
-    #[allow(dead_code)]
     pub fn path_segments<const N: usize>(
         &self,
         params: [(&str, &str); N],
@@ -610,8 +594,6 @@ fn with_hook_id(body: Option<Vec<u8>>, hook_id: &HookId) -> Vec<u8> {
 }
 
 /// Serializes a request body or query struct (for the pages of a list).
-// A spec may have no list operation.
-#[allow(dead_code)]
 pub fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
     serde_json::to_value(value).map_err(Error::Encode)
 }
