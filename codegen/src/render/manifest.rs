@@ -200,6 +200,10 @@ fn using_it(api: &ir::Api) -> String {
          # {name} = {{ git = \"https://example.com/your/repository.git\" }}\n\
          tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\
          ```\n\n\
+         The crate's folder holds a second crate, `core/` (`{core}`): the runtime with the auth \
+         modes and errors, which this crate builds on and re-exports. A path or git dependency \
+         finds it by itself; publishing means publishing both, `{core}` first. It is apart so that \
+         regenerating the SDK for a new operation or type rebuilds this crate only.\n\n\
          It needs Rust {RUST_VERSION} or newer and runs on a [Tokio](https://tokio.rs) 1 runtime with \
          its time and I/O drivers: `#[tokio::main]`, or a current-thread runtime built with \
          `enable_all()` (or `enable_time()` and `enable_io()`); `#[tokio::test]` works too. Timeouts \
@@ -222,6 +226,7 @@ fn using_it(api: &ir::Api) -> String {
          on, is re-exported as `{krate}::reqwest`: use it for the types the builder takes.\n\n",
         name = api.crate_name,
         krate = api.crate_ident,
+        core = core_name(api),
     )
 }
 
