@@ -1,4 +1,4 @@
-//! `Cargo.toml` and `README.md` of the generated crate.
+//! The manifests of the generated SDK crate and its core crate, and the SDK crate's `README.md`.
 
 use super::{modes_phrase, notice};
 use crate::ir;
@@ -10,16 +10,7 @@ const RUST_VERSION: &str = "1.88";
 /// crate (see [`core_cargo_toml`]). Its features switch the core's.
 pub(super) fn cargo_toml(api: &ir::Api) -> String {
     format!(
-        r#"# {notice}
-
-[package]
-name = {name}
-version = {version}
-edition = "2021"
-rust-version = "{RUST_VERSION}"
-description = {description}
-license = "MIT OR Apache-2.0"
-readme = "README.md"
+        r#"{package}readme = "README.md"
 
 # Explicit, so that the workspace (and `cargo xtask codegen`) still loads if src/lib.rs is deleted.
 [lib]
@@ -44,12 +35,29 @@ thiserror = "2"
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 "#,
-        notice = notice(api),
-        name = toml_string(&api.crate_name),
-        version = toml_string(&api.version),
+        package = package(api, &api.crate_name, &api.description),
         exact = toml_string(&format!("={}", api.version)),
-        description = toml_string(&api.description),
         core = core_name(api),
+    )
+}
+
+/// The notice and the `[package]` fields both manifests share.
+fn package(api: &ir::Api, name: &str, description: &str) -> String {
+    format!(
+        r#"# {notice}
+
+[package]
+name = {name}
+version = {version}
+edition = "2021"
+rust-version = "{RUST_VERSION}"
+description = {description}
+license = "MIT OR Apache-2.0"
+"#,
+        notice = notice(api),
+        name = toml_string(name),
+        version = toml_string(&api.version),
+        description = toml_string(description),
     )
 }
 
@@ -62,17 +70,12 @@ pub(super) fn core_name(api: &ir::Api) -> String {
 
 /// The core crate's manifest: every dependency of the runtime, and the TLS and `.env` features.
 pub(super) fn core_cargo_toml(api: &ir::Api) -> String {
+    let description = format!(
+        "The runtime, auth modes and errors of {}; use that crate.",
+        api.crate_name
+    );
     format!(
-        r#"# {notice}
-
-[package]
-name = {name}
-version = {version}
-edition = "2021"
-rust-version = "{RUST_VERSION}"
-description = {description}
-license = "MIT OR Apache-2.0"
-
+        r#"{package}
 [lib]
 path = "src/lib.rs"
 
@@ -98,13 +101,7 @@ tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 url = "2"
 "#,
-        notice = notice(api),
-        name = toml_string(&core_name(api)),
-        version = toml_string(&api.version),
-        description = toml_string(&format!(
-            "The runtime, auth modes and errors of {}; use that crate.",
-            api.crate_name
-        )),
+        package = package(api, &core_name(api), &description),
     )
 }
 

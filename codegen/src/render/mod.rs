@@ -35,14 +35,23 @@ fn jobs(api: &ir::Api) -> Vec<(String, Renderer<'_>)> {
         .collect();
     jobs.extend::<[(String, Renderer); 7]>([
         ("src/lib.rs".to_owned(), Box::new(|| lib_rs::render(api))),
-        ("core/src/lib.rs".to_owned(), Box::new(|| lib_rs::render_core(api))),
-        ("core/src/auth.rs".to_owned(), Box::new(|| auth::render(api))),
+        (
+            "core/src/lib.rs".to_owned(),
+            Box::new(|| lib_rs::render_core(api)),
+        ),
+        (
+            "core/src/auth.rs".to_owned(),
+            Box::new(|| auth::render(api)),
+        ),
         (
             "core/src/tokens.rs".to_owned(),
             Box::new(|| auth::render_tokens(api)),
         ),
         ("src/client.rs".to_owned(), Box::new(|| client::render(api))),
-        ("core/src/error.rs".to_owned(), Box::new(|| error::render(api))),
+        (
+            "core/src/error.rs".to_owned(),
+            Box::new(|| error::render(api)),
+        ),
         (
             "src/resources/mod.rs".to_owned(),
             Box::new(|| resources::render_mod(api)),

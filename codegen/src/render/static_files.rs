@@ -20,7 +20,10 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         "core/src/credentials.rs",
         include_str!("../../runtime/credentials.rs"),
     ),
-    ("core/src/options.rs", include_str!("../../runtime/options.rs")),
+    (
+        "core/src/options.rs",
+        include_str!("../../runtime/options.rs"),
+    ),
     (
         "core/src/operation.rs",
         include_str!("../../runtime/operation.rs"),
