@@ -35,7 +35,8 @@ pub struct Paging {
 ///
 /// The next page is requested while `page × limit < total`; an empty page ends the list.
 /// A server whose pages do not add up ends it with [`Error::Pagination`]: a page other than the
-/// one asked for, a page whose items repeat an earlier page's, or a page size of zero or less.
+/// one asked for, a page whose items repeat an earlier page's (neither page's items are
+/// returned), or a page size of zero or less (that page's items come first, then the error).
 ///
 /// `Pages` is a [`Stream`](futures_core::Stream) of `Result<T, Error>` that owns a cheap clone of
 /// the client, so it can be returned from functions, spawned on a task and combined with
@@ -197,7 +198,8 @@ struct Cursor {
     next_page: Option<i64>,
     /// Fingerprints of the pages received, to notice a server that repeats itself.
     seen: HashSet<u64>,
-    /// An error found before anything was sent, returned by the first fetch.
+    /// An error to return at the next fetch: found before anything was sent, or after a page
+    /// whose items were handed over but whose successor cannot be known.
     error: Option<Error>,
 }
 
@@ -226,12 +228,12 @@ impl Cursor {
         };
         let items: Vec<T> =
             serde_json::from_str(received.items()).map_err(|e| self.items_error(&received, &e))?;
-        self.advance(&received, items.len())?;
+        self.advance(&received, items.len());
         Ok(Some(items))
     }
 
     /// Asks for the next page (`None` once the list has ended) and checks that it is the page
-    /// asked for, with a page size above zero and items no earlier page had.
+    /// asked for, with items no earlier page had.
     async fn receive(&mut self) -> Result<Option<Received>, Error> {
         if let Some(error) = self.error.take() {
             return Err(error);
@@ -266,10 +268,6 @@ impl Cursor {
             return Err(self.stop(page, format!("the server answered page {answered} instead")));
         }
         let limit = fields.number(paging.limit);
-        if let Some(limit) = limit.filter(|limit| *limit <= 0) {
-            let reason = format!("the server's page size `{}` is {limit}", paging.limit);
-            return Err(self.stop(page, reason));
-        }
         let total = fields.number(paging.total);
         let items = fields.take(paging.items);
         let received = Received {
@@ -288,9 +286,16 @@ impl Cursor {
         Ok(Some(received))
     }
 
-    /// Sets the page to ask for next, if any, from a received page of `count` items.
-    fn advance(&mut self, received: &Received, count: usize) -> Result<(), Error> {
+    /// Sets the page to ask for next, if any, from a received page of `count` items. A page
+    /// that cannot be followed (its page size is zero or less, or no page number comes after
+    /// it) still hands over its items: the error ends the list at the next fetch.
+    fn advance(&mut self, received: &Received, count: usize) {
         let page = received.page;
+        if let Some(limit) = received.limit.filter(|limit| *limit <= 0) {
+            let reason = format!("the server's page size `{}` is {limit}", self.paging.limit);
+            self.error = Some(self.stop(page, reason));
+            return;
+        }
         let limit = received
             .limit
             .unwrap_or_else(|| i64::try_from(count).unwrap_or(i64::MAX));
@@ -300,12 +305,14 @@ impl Cursor {
                 .is_some_and(|fetched| fetched < total)
         });
         if count > 0 && more {
-            let Some(next) = page.checked_add(1) else {
-                return Err(self.stop(page, "there is no page number after it".to_owned()));
-            };
-            self.next_page = Some(next);
+            match page.checked_add(1) {
+                Some(next) => self.next_page = Some(next),
+                None => {
+                    let reason = "there is no page number after it".to_owned();
+                    self.error = Some(self.stop(page, reason));
+                }
+            }
         }
-        Ok(())
     }
 
     /// The error that ends the list at `page`.
