@@ -39,8 +39,10 @@
 //! # }
 //! ```
 //!
-//! Hand-written (named under `extensions` in the spec) and built on the crate's public API
-//! only: the methods take the client rather than extending the generated resource handles, so
+//! Hand-written (named under `extensions` in the spec) and built on the crate's public API,
+//! plus the client's `token_secret()` (to mask the server's text it quotes) and the models'
+//! `serde_object!` decoder: the methods take the client rather than extending the generated
+//! resource handles, so
 //! the loop does not depend on how those are built. Every request of a loop goes through the
 //! one client given, so the first request and every resume carry the same token, hookId and
 //! request options (use `client.with_options(…)` for others). Dropping the returned future
@@ -195,70 +197,28 @@ impl Tool {
     }
 }
 
-/// The fields of an object schema, or what is wrong with it (in serde's words). Read by hand:
-/// `ClientFunctionParameters` only travels to the API, so it does not deserialize.
+/// The fields of an object schema, or what is wrong with it (in serde's words).
+/// `ClientFunctionParameters` only travels to the API, so it does not deserialize: the schema
+/// is read into a struct of the same fields, decoded like the models.
 fn object_schema(schema: Value) -> Result<ClientFunctionParameters, String> {
-    let Value::Object(mut fields) = schema else {
-        return Err(format!(
-            "invalid type: {}, expected a JSON object",
-            kind_of(&schema)
-        ));
-    };
-    let r#type = match fields.remove("type") {
-        Some(Value::String(text)) if text == "object" => text,
-        Some(Value::String(other)) => return Err(format!("its `type` is `{other}`")),
-        Some(other) => {
-            return Err(format!(
-                "invalid type: {}, expected a string",
-                kind_of(&other)
-            ))
-        }
-        None => return Err("missing field `type`".to_owned()),
-    };
-    let properties = match fields.remove("properties") {
-        Some(Value::Object(properties)) => properties.into_iter().collect(),
-        Some(other) => return Err(format!("invalid type: {}, expected a map", kind_of(&other))),
-        None => return Err("missing field `properties`".to_owned()),
-    };
-    let required = match fields.remove("required") {
-        None | Some(Value::Null) => None,
-        Some(Value::Array(names)) => Some(
-            names
-                .into_iter()
-                .map(|name| match name {
-                    Value::String(name) => Ok(name),
-                    other => Err(format!(
-                        "invalid type: {}, expected a string",
-                        kind_of(&other)
-                    )),
-                })
-                .collect::<Result<_, _>>()?,
-        ),
-        Some(other) => {
-            return Err(format!(
-                "invalid type: {}, expected a sequence",
-                kind_of(&other)
-            ))
-        }
-    };
+    struct ObjectSchema {
+        r#type: String,
+        properties: BTreeMap<String, Value>,
+        required: Option<Vec<String>>,
+    }
+    crate::json::serde_object!(@deserialize ObjectSchema [] {
+        required r#type = "type", required properties = "properties", optional required = "required"
+    });
+    let schema = serde_json::from_value::<ObjectSchema>(schema).map_err(|e| e.to_string())?;
+    if schema.r#type != "object" {
+        return Err(format!("its `type` is `{}`", schema.r#type));
+    }
     Ok(ClientFunctionParameters {
-        r#type,
-        properties,
-        required,
+        r#type: schema.r#type,
+        properties: schema.properties,
+        required: schema.required,
         ..Default::default()
     })
-}
-
-/// A JSON value's kind, as serde names it in its errors.
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "sequence",
-        Value::Object(_) => "map",
-    }
 }
 
 /// The text sent as a tool's output: a JSON string as is, any other value as JSON text.
@@ -560,16 +520,17 @@ impl ToolRegistry {
             let Some((message_id, action)) = outcome.response.waiting() else {
                 return Ok(outcome);
             };
+            // The tool's name as errors and logs show it: server text, masked should the
+            // server echo the token.
+            let shown = client.token_secret().redact_owned(action.tool_name.clone());
             if outcome.runs.len() >= self.max_rounds as usize {
                 return Err(ToolLoopError::TooManyRounds {
                     max_rounds: self.max_rounds,
-                    // Server text quoted in an error: masked, should the server echo the token.
-                    pending_tool: client.token_secret().redact_owned(action.tool_name.clone()),
+                    pending_tool: shown,
                     last: Box::new(outcome),
                 });
             }
             let message_id = message_id.to_owned();
-            let shown = client.token_secret().redact(&action.tool_name).into_owned();
             let run = self.run_tool(action, &shown).await;
             let body = ResumeMessage {
                 tool_result: run.result.clone(),

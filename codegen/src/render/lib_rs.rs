@@ -27,7 +27,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             let exports = e.exports.iter().map(|name| ident(name));
             quote!(pub use #module::{#(#exports),*};)
         });
-    let core = ident(&core_ident(api));
+    let core = ident(&super::manifest::core_name(api).replace('-', "_"));
     let core_modules = CORE_MODULES.iter().map(|m| ident(m));
     quote! {
         #![doc = include_str!("../README.md")]
@@ -76,11 +76,6 @@ pub(crate) const CORE_MODULES: &[&str] = &[
     "transport",
     "pages",
 ];
-
-/// The core crate's library name.
-fn core_ident(api: &ir::Api) -> String {
-    format!("{}_core", api.crate_ident)
-}
 
 /// The core crate: the runtime's layers in order (each module uses only those above it) with
 /// the spec's auth modes, errors and token constructors among them. Its modules are public for
