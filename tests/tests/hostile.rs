@@ -81,6 +81,42 @@ async fn a_token_cut_anywhere_shows_nothing_hidden() {
     }
 }
 
+/// Shorter than eight characters, a cut-off part of the token is not a hidden run; it is still
+/// masked from three characters on: the token's end where a text starts, its prefix and three
+/// more where a text ends (its masked form shows the first eight after the prefix anyway).
+#[tokio::test]
+async fn a_token_cut_at_either_end_of_a_text_is_masked_from_three_characters() {
+    let scripted = Scripted::start().await;
+    let client = client(&scripted.server, PAT);
+    let masked = Token::new(PAT).unwrap().masked().to_owned();
+    let prefix = "pat_".len();
+    for shown in 3..PAT.len() - prefix {
+        let end = &PAT[PAT.len() - shown..];
+        let start = &PAT[..prefix + shown];
+        let cases = [
+            (
+                "its end where the text starts",
+                format!("{end} is no bearer"),
+                end,
+            ),
+            (
+                "its start where the text ends",
+                format!("bad bearer {start}"),
+                start,
+            ),
+        ];
+        for (what, body, part) in cases {
+            scripted.reply(raw_response(500, &body, "text/plain"));
+            let error = client.peers().get().await.unwrap_err();
+            let text = format!("{error} {error:?}").replace(&masked, "");
+            assert!(
+                !text.contains(part),
+                "{what}, {shown} characters `{part}` show in: {text}"
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // 3. escaped tokens
 // ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 //! Property: whatever token the client holds (any character a token may contain) and however a
-//! hostile server echoes it (as is or escaped, whole, or cut at any offset by the server or by
-//! the error's snippet), in every kind of error, no eight characters of it in a row that its
+//! hostile server echoes it (as is or escaped, whole, or cut at any offset by the server, at
+//! either end, or by the error's snippet), in every kind of error, no eight characters of it in a row that its
 //! mask hides show in `{}`, `{:?}`, `{:#?}` or the tracing output.
 //!
 //! Each case is a few hundred requests to a server on 127.0.0.1, so CI runs a few cases;
@@ -67,6 +67,15 @@ async fn check_every_echo(token: &str) {
             ));
             let error = failing_call(&client, Call::Contact).await;
             check(format!("{form} echo cut by the server at {offset}"), error);
+            // The server's text starts `offset` characters into the echo.
+            let (_, rest) = echo.split_at(offset);
+            scripted.reply(raw_response(
+                400,
+                &format!("{rest} is not a bearer"),
+                "text/plain",
+            ));
+            let error = failing_call(&client, Call::Contact).await;
+            check(format!("{form} echo starting at {offset}"), error);
             // The snippet of a malformed body cuts it there.
             if let Some(filler) = SNIPPET.checked_sub(offset) {
                 let body = format!("{}{echo}", "x".repeat(filler));

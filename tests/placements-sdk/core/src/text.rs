@@ -64,9 +64,10 @@ pub(crate) fn snippet(body: &str, limit: usize) -> String {
 
 /// Any run of this many characters of a secret is masked wherever it shows.
 const RUN: usize = 8;
-/// A secret cut off where a text starts or ends is masked from this many characters on,
-/// past its mode prefix.
-const EDGE: usize = 4;
+/// A secret cut off where a text starts or ends is masked from this many characters on (past
+/// its mode prefix, where the text ends with the secret's start). Three, so that with one
+/// delimiter more (`{:?}`'s closing quote) a shown part stays shorter than [`RUN`].
+const EDGE: usize = 3;
 
 /// A secret and the masked form that replaces it in text. Secrets are visible ASCII (the
 /// credentials layer checks it).
@@ -80,13 +81,13 @@ pub struct Secret<'a> {
 
 impl Secret<'_> {
     /// The text with the secret masked wherever it shows: whole or in part (any eight
-    /// characters of it in a row, or four past its prefix where the text starts or ends, as
-    /// when a server cut it short), as is or escaped as JSON, Rust's `{:?}`, HTML or URLs
+    /// characters of it in a row; its last three where the text starts, or its prefix and
+    /// three more where the text ends, as when a server cut it short), as is or escaped as JSON, Rust's `{:?}`, HTML or URLs
     /// escape characters (`\"`, `\u0026`, `&amp;`, `%2F`). Borrowed when there was nothing to
     /// mask.
     ///
     /// Redact text after it is unescaped (a message parsed from JSON) and before it is cut.
-    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+    pub(crate) fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut spans = Vec::new();
         let raw = text.bytes().enumerate().map(|(i, byte)| (byte, i, i + 1));
         self.find(raw, &mut spans);
@@ -160,9 +161,10 @@ impl Secret<'_> {
                 spans.push((start, unit.2));
             }
         }
-        let edge = (self.prefix + EDGE).min(secret.len());
-        // The text starts with the secret's end, or ends with its start.
-        let starts = (edge..=first.len()).rev().find(|&n| {
+        // The text starts with the secret's end (no prefix in it), or ends with its start.
+        let tail_edge = EDGE.min(secret.len());
+        let head_edge = (self.prefix + EDGE).min(secret.len());
+        let starts = (tail_edge..=first.len()).rev().find(|&n| {
             first[..n]
                 .iter()
                 .map(|u| u.0)
@@ -171,7 +173,7 @@ impl Secret<'_> {
         if let Some(n) = starts {
             spans.push((first[0].1, first[n - 1].2));
         }
-        let ends = (edge..=latest.len()).rev().find(|&n| {
+        let ends = (head_edge..=latest.len()).rev().find(|&n| {
             latest
                 .range(latest.len() - n..)
                 .map(|u| u.0)
@@ -201,6 +203,9 @@ impl Iterator for Unescaped<'_> {
         let rest = self.text.get(start..)?;
         let (byte, length) = match unescape(rest) {
             Some(escaped) => escaped,
+            // The text ends inside an escape (a server cut it there): what it stood for is
+            // unknown, so the units end before it, where a secret cut short can be found.
+            None if cut_escape(rest) => return None,
             None => {
                 let c = rest.chars().next()?;
                 (u8::try_from(c).unwrap_or(0xFF), c.len_utf8())
@@ -249,6 +254,29 @@ fn unescape(text: &str) -> Option<(u8, usize)> {
         }
         b'%' => Some((code(text.get(1..3)?, 16)?, 3)),
         _ => None,
+    }
+}
+
+/// Whether `rest`, the end of a text, is an escape of [`unescape`]'s forms cut short: `\`,
+/// `\u00`, `\u{1`, `&am`, `&#3`, `%2`.
+fn cut_escape(rest: &str) -> bool {
+    let tail = rest.get(1..).unwrap_or_default();
+    let hex = |digits: &str, most: usize| {
+        digits.len() <= most && digits.chars().all(|c| c.is_ascii_hexdigit())
+    };
+    match rest.as_bytes().first() {
+        Some(b'\\') => match tail.strip_prefix('u') {
+            None => tail.is_empty(),
+            Some(code) => match code.strip_prefix('{') {
+                Some(digits) => hex(digits, 8),
+                None => hex(code, 3),
+            },
+        },
+        Some(b'&') => {
+            tail.len() < 11 && tail.chars().all(|c| c.is_ascii_alphanumeric() || c == '#')
+        }
+        Some(b'%') => hex(tail, 1),
+        _ => false,
     }
 }
 
