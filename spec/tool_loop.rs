@@ -32,7 +32,7 @@
 //!         "required": ["city"]
 //!     })),
 //! );
-//! let message = SendMessage { content: "Weather in Oslo?".into(), ..Default::default() };
+//! let message = SendMessage::new("Weather in Oslo?");
 //! let answer = tools.send_message(&client, "conversation-id", &message).await?;
 //! println!("{:?} after {} tool runs", answer.response.content, answer.runs.len());
 //! # Ok(())
@@ -54,9 +54,10 @@
 
 use crate::models::{
     ClientFunction, ClientFunctionParameters, ClientTool, ClientToolType, CreateConversation,
-    CreateConversationResponse, MessageStatus, PendingAction, ResumeMessage, ResumeMessageResponse,
+    CreateConversationResponse, MessageStatus, PendingAction, ResumeMessageResponse,
     SendMessage, SendMessageResponse, ToolResult,
 };
+use crate::resources::conversations::{AcceptsCreate, AcceptsResumeMessage, AcceptsSendMessage};
 use crate::{CognipeerClient, Error};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -456,35 +457,37 @@ impl ToolRegistry {
 
     /// `conversations().create` with the registry's tools as `clientTools` (replacing any in
     /// `body`), then the tool loop until the answer is done.
-    pub async fn create(
+    ///
+    /// Any client whose token kind may create conversations and resume messages will do.
+    pub async fn create<K: AcceptsCreate + AcceptsResumeMessage>(
         &self,
-        client: &CognipeerClient,
+        client: &CognipeerClient<K>,
         body: &CreateConversation,
     ) -> Result<ToolOutcome<CreateConversationResponse>, ToolLoopError<CreateConversationResponse>>
     {
-        let body = CreateConversation {
-            client_tools: self.client_tools()?,
-            ..body.clone()
-        };
-        let first = client.conversations().create(&body).await?;
+        let mut body = body.clone();
+        body.client_tools = self.client_tools()?;
+        let first = client.conversations().create().body(body).send().await?;
         self.run(client, first).await
     }
 
     /// `conversations().send_message` with the registry's tools as `clientTools` (replacing any
     /// in `body`), then the tool loop until the answer is done.
-    pub async fn send_message(
+    ///
+    /// Any client whose token kind may send and resume messages will do.
+    pub async fn send_message<K: AcceptsSendMessage + AcceptsResumeMessage>(
         &self,
-        client: &CognipeerClient,
+        client: &CognipeerClient<K>,
         conversation_id: &str,
         body: &SendMessage,
     ) -> Result<ToolOutcome<SendMessageResponse>, ToolLoopError<SendMessageResponse>> {
-        let body = SendMessage {
-            client_tools: self.client_tools()?,
-            ..body.clone()
-        };
+        let mut body = body.clone();
+        body.client_tools = self.client_tools()?;
         let first = client
             .conversations()
-            .send_message(conversation_id, &body)
+            .send_message(conversation_id, body.content.clone())
+            .body(body)
+            .send()
             .await?;
         self.run(client, first).await
     }
@@ -507,9 +510,9 @@ impl ToolRegistry {
 
     /// Runs the tool the answer waits for and sends its result, until the answer waits for
     /// none or the rounds run out.
-    async fn run<R: Answer>(
+    async fn run<R: Answer, K: AcceptsResumeMessage>(
         &self,
-        client: &CognipeerClient,
+        client: &CognipeerClient<K>,
         first: R,
     ) -> Result<ToolOutcome<R>, ToolLoopError<R>> {
         let mut outcome = ToolOutcome {
@@ -532,14 +535,12 @@ impl ToolRegistry {
             }
             let message_id = message_id.to_owned();
             let run = self.run_tool(action, &shown).await;
-            let body = ResumeMessage {
-                tool_result: run.result.clone(),
-                ..Default::default()
-            };
+            let tool_result = run.result.clone();
             outcome.runs.push(run);
             let resumed = client
                 .conversations()
-                .resume_message(outcome.response.conversation_id(), &message_id, &body)
+                .resume_message(outcome.response.conversation_id(), &message_id, tool_result)
+                .send()
                 .await;
             match resumed {
                 Ok(resumed) => outcome.response.absorb(resumed),

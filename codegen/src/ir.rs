@@ -232,6 +232,58 @@ pub struct Operation {
     /// Wire names that must be set and not empty before sending.
     pub non_empty: Vec<String>,
     pub pagination: Option<Pagination>,
+    /// The request builder the operation's method returns.
+    pub request: Request,
+}
+
+/// An operation's request builder: the method's arguments (what the operation cannot go
+/// without), then a setter per optional input; `send()` sends it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Rust name of the builder, e.g. `ContactsCreateRequest`.
+    pub type_name: String,
+    /// Rust name of the trait the client's token kind implements when it may call the
+    /// operation, e.g. `AcceptsCreate`.
+    pub auth_trait: String,
+    /// The operation method's arguments, in order: path parameters, required query parameters,
+    /// then required body fields (or the whole body).
+    pub args: Vec<Input>,
+    /// The builder's setters of optional inputs: query parameters, then body fields.
+    pub setters: Vec<Input>,
+    /// How the builder holds the body, if the operation has one.
+    pub body: Option<RequestBody>,
+}
+
+/// One argument or setter of a request builder.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Rust name of the argument or setter, unique among its kind.
+    pub name: String,
+    pub source: InputSource,
+}
+
+/// Where an argument's or setter's value goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputSource {
+    /// Index into `Operation::path_params`.
+    Path(usize),
+    /// Index into the query struct's fields.
+    Query(usize),
+    /// Index into the body model's fields.
+    BodyField(usize),
+    /// The whole body (a body that is not an object model).
+    Body,
+}
+
+/// How a request builder holds its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestBody {
+    /// An object model (index into `Api::models`): its required fields are arguments, its optional
+    /// ones setters, and `body(…)` replaces it whole.
+    Object(usize),
+    /// Any other type: `defaultable` ones (lists, maps) start empty and are set with `body(…)`,
+    /// the others are an argument.
+    Whole { defaultable: bool },
 }
 
 /// An HTTP method an operation may use.

@@ -2,10 +2,11 @@
 
 //! The client and its builder.
 
-use crate::auth::{AuthMode, HookId, Token};
+use crate::auth::{kind, AuthMode, HookId, Token};
 use crate::error::Error;
 use crate::options::{RequestOptions, RetryPolicy};
 use crate::transport::{Ctx, HttpSetup, Transport};
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,13 +21,23 @@ use std::time::Duration;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
-pub struct CognipeerClient {
+pub struct CognipeerClient<K = kind::Dynamic> {
     transport: Arc<Transport>,
     options: RequestOptions,
+    kind: PhantomData<fn() -> K>,
 }
 
-impl std::fmt::Debug for CognipeerClient {
+impl<K> Clone for CognipeerClient<K> {
+    fn clone(&self) -> Self {
+        CognipeerClient {
+            transport: Arc::clone(&self.transport),
+            options: self.options.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K> std::fmt::Debug for CognipeerClient<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct(stringify!(CognipeerClient))
             .field("transport", &self.transport)
@@ -57,21 +68,6 @@ impl CognipeerClient {
         Self::builder(Token::new(token)?, HookId::new(hook_id)?).build()
     }
 
-    /// Starts a builder for a client with custom settings.
-    pub fn builder(token: Token, hook_id: HookId) -> CognipeerClientBuilder {
-        CognipeerClientBuilder {
-            token,
-            hook_id,
-            base_url: Self::DEFAULT_BASE_URL.to_owned(),
-            timeout: Some(Self::DEFAULT_TIMEOUT),
-            retry: Self::DEFAULT_RETRY,
-            user_agent: concat!("cognipeer-sdk-rust/", env!("CARGO_PKG_VERSION"))
-                .to_owned(),
-            response_body_limit: Self::DEFAULT_RESPONSE_BODY_LIMIT,
-            http: HttpSetup::default(),
-        }
-    }
-
     /// A `reqwest::ClientBuilder` to start your own HTTP client from, for [`CognipeerClientBuilder::http_client`]: redirects off (the SDK then reports each one as [`Error::Redirect`]), this crate's `User-Agent` and, with the `rustls` feature, a rustls crypto provider installed (see [the crate docs](crate#cargo-features)). Add your settings and build it.
     pub fn http_client_builder() -> reqwest::ClientBuilder {
         crate::transport::http_client_builder()
@@ -94,6 +90,53 @@ impl CognipeerClient {
             builder = builder.base_url(base_url);
         }
         builder.build()
+    }
+}
+
+impl<K: kind::TokenKind> CognipeerClient<K> {
+    /// Starts a builder for a client with custom settings. The client keeps the token's kind: from `Token::pat(…)` it is a `CognipeerClient<kind::Pat>`, which offers only the operations that kind may call; from `Token::new(…)` it is a `CognipeerClient`, which checks before sending.
+    pub fn builder(token: Token<K>, hook_id: HookId) -> CognipeerClientBuilder<K> {
+        CognipeerClientBuilder {
+            token,
+            hook_id,
+            base_url: <CognipeerClient>::DEFAULT_BASE_URL.to_owned(),
+            timeout: Some(<CognipeerClient>::DEFAULT_TIMEOUT),
+            retry: <CognipeerClient>::DEFAULT_RETRY,
+            user_agent: concat!("cognipeer-sdk-rust/", env!("CARGO_PKG_VERSION"))
+                .to_owned(),
+            response_body_limit: <CognipeerClient>::DEFAULT_RESPONSE_BODY_LIMIT,
+            http: HttpSetup::default(),
+        }
+    }
+
+    /// This client as one of token kind `T`, which offers only the operations `T` may call (a call the API would refuse then does not compile), or an [`Error::InvalidCredential`] if its token is of another kind. It shares the connection pool.
+    ///
+    /// ```no_run
+    /// # fn example() -> Result<(), cognipeer_sdk::Error> {
+    /// use cognipeer_sdk::kind;
+    ///
+    /// let client = cognipeer_sdk::CognipeerClient::from_env()?.typed::<kind::Pat>()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn typed<T: kind::TokenKind>(&self) -> Result<CognipeerClient<T>, Error> {
+        self.transport.token().clone().typed::<T>()?;
+        Ok(CognipeerClient {
+            transport: Arc::clone(&self.transport),
+            options: self.options.clone(),
+            kind: PhantomData,
+        })
+    }
+
+    /// This client with its token kind known only at run time ([`kind::Dynamic`]): it offers
+    /// every operation and checks the kind before sending. It shares the connection pool.
+    pub fn dynamic(&self) -> CognipeerClient {
+        CognipeerClient {
+            transport: Arc::clone(&self.transport),
+            options: self.options.clone(),
+            kind: PhantomData,
+        }
     }
 
     /// The base URL requests go to, without a trailing slash.
@@ -141,56 +184,60 @@ impl CognipeerClient {
         CognipeerClient {
             transport: Arc::clone(&self.transport),
             options: self.options.merged(options),
+            kind: PhantomData,
         }
     }
 
     /// Conversations with the peer behind the hookId. With a personal access token they belong to the token's user; with an API token pass `contactId`.
     ///
     /// See [`crate::resources::Conversations`].
-    pub fn conversations(&self) -> crate::resources::conversations::Conversations<'_> {
+    pub fn conversations(
+        &self,
+    ) -> crate::resources::conversations::Conversations<'_, K> {
         crate::resources::conversations::Conversations::new(self.ctx())
     }
 
     /// Flows (automations) of the workspace.
     ///
     /// See [`crate::resources::Flows`].
-    pub fn flows(&self) -> crate::resources::flows::Flows<'_> {
+    pub fn flows(&self) -> crate::resources::flows::Flows<'_, K> {
         crate::resources::flows::Flows::new(self.ctx())
     }
 
     /// The peer (AI agent) behind the channel.
     ///
     /// See [`crate::resources::Peers`].
-    pub fn peers(&self) -> crate::resources::peers::Peers<'_> {
+    pub fn peers(&self) -> crate::resources::peers::Peers<'_, K> {
         crate::resources::peers::Peers::new(self.ctx())
     }
 
     /// The user behind a personal access token.
     ///
     /// See [`crate::resources::Users`].
-    pub fn users(&self) -> crate::resources::users::Users<'_> {
+    pub fn users(&self) -> crate::resources::users::Users<'_, K> {
         crate::resources::users::Users::new(self.ctx())
     }
 
     /// The API channel behind the hookId.
     ///
     /// See [`crate::resources::Channels`].
-    pub fn channels(&self) -> crate::resources::channels::Channels<'_> {
+    pub fn channels(&self) -> crate::resources::channels::Channels<'_, K> {
         crate::resources::channels::Channels::new(self.ctx())
     }
 
     /// Contacts of the workspace. The contacts API accepts both personal access tokens and API channel tokens.
     ///
     /// See [`crate::resources::Contacts`].
-    pub fn contacts(&self) -> crate::resources::contacts::Contacts<'_> {
+    pub fn contacts(&self) -> crate::resources::contacts::Contacts<'_, K> {
         crate::resources::contacts::Contacts::new(self.ctx())
     }
 }
 
-/// Settings for a client; finish with [`build`](Self::build).
+/// Settings for a client; finish with [`build`](Self::build). The type parameter is the
+/// token's kind, which the client keeps.
 #[derive(Clone)]
-pub struct CognipeerClientBuilder {
-    token: Token,
+pub struct CognipeerClientBuilder<K = kind::Dynamic> {
+    token: Token<K>,
     hook_id: HookId,
     base_url: String,
     timeout: Option<Duration>,
@@ -200,7 +247,7 @@ pub struct CognipeerClientBuilder {
     http: HttpSetup,
 }
 
-impl std::fmt::Debug for CognipeerClientBuilder {
+impl<K> std::fmt::Debug for CognipeerClientBuilder<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct(stringify!(CognipeerClientBuilder))
             .field("token", &self.token)
@@ -215,7 +262,7 @@ impl std::fmt::Debug for CognipeerClientBuilder {
     }
 }
 
-impl CognipeerClientBuilder {
+impl<K: kind::TokenKind> CognipeerClientBuilder<K> {
     /// Sends requests to another base URL, e.g. a local server; a trailing `/` is ignored.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = base_url.into();
@@ -279,8 +326,8 @@ impl CognipeerClientBuilder {
     }
 
     /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<CognipeerClient, Error> {
-        let credentials = (self.token, self.hook_id);
+    pub fn build(self) -> Result<CognipeerClient<K>, Error> {
+        let credentials = (self.token.into_dynamic(), self.hook_id);
         let http = (self.http, self.user_agent.as_str());
         let transport = Transport::new(
             credentials,
@@ -293,6 +340,7 @@ impl CognipeerClientBuilder {
         Ok(CognipeerClient {
             transport: Arc::new(transport),
             options: RequestOptions::default(),
+            kind: PhantomData,
         })
     }
 }

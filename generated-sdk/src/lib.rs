@@ -17,7 +17,7 @@ mod client;
 mod tool_loop;
 
 #[doc(inline)]
-pub use auth::{AuthMode, HookId, Token};
+pub use auth::{kind, AuthMode, HookId, Token};
 pub use client::{CognipeerClient, CognipeerClientBuilder};
 #[doc(inline)]
 pub use error::{ApiError, Error};

@@ -57,6 +57,7 @@ impl<'de> serde::Deserialize<'de> for MessageRole {
 
 /// A message of the conversation so far, sent when creating a conversation.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Message {
     /// Who wrote it.
     pub role: MessageRole,
@@ -67,12 +68,26 @@ pub struct Message {
 impl Message {
     /// A new `Message` from its required fields, in the spec's order.
     ///
-    /// Code that sets optional fields with `Message { field: Some(…), ..Message::new(…) }` keeps compiling when the API gains optional fields.
-    pub fn new(role: MessageRole, content: impl Into<String>) -> Self {
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(role: impl Into<MessageRole>, content: impl Into<String>) -> Self {
         Self {
-            role,
+            role: role.into(),
             content: content.into(),
         }
+    }
+
+    /// Sets `role`.
+    #[must_use]
+    pub fn with_role(mut self, value: impl Into<MessageRole>) -> Self {
+        self.role = value.into();
+        self
+    }
+
+    /// Sets `content`.
+    #[must_use]
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = value.into();
+        self
     }
 }
 
@@ -128,6 +143,7 @@ impl<'de> serde::Deserialize<'de> for ResponseFormat {
 
 /// A tool (function) the caller runs locally; the peer asks for it with a `client_tool_call` status and the caller answers with `conversations().resume_message`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ClientTool {
     /// Always `function`.
     pub r#type: ClientToolType,
@@ -138,9 +154,29 @@ pub struct ClientTool {
 impl ClientTool {
     /// A new `ClientTool` from its required fields, in the spec's order.
     ///
-    /// Code that sets optional fields with `ClientTool { field: Some(…), ..ClientTool::new(…) }` keeps compiling when the API gains optional fields.
-    pub fn new(r#type: ClientToolType, function: ClientFunction) -> Self {
-        Self { r#type, function }
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(
+        r#type: impl Into<ClientToolType>,
+        function: impl Into<ClientFunction>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            function: function.into(),
+        }
+    }
+
+    /// Sets `type`.
+    #[must_use]
+    pub fn with_type(mut self, value: impl Into<ClientToolType>) -> Self {
+        self.r#type = value.into();
+        self
+    }
+
+    /// Sets `function`.
+    #[must_use]
+    pub fn with_function(mut self, value: impl Into<ClientFunction>) -> Self {
+        self.function = value.into();
+        self
     }
 }
 
@@ -192,6 +228,7 @@ impl<'de> serde::Deserialize<'de> for ClientToolType {
 
 /// A function the peer may call.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ClientFunction {
     /// Function name.
     pub name: String,
@@ -201,6 +238,46 @@ pub struct ClientFunction {
     pub parameters: ClientFunctionParameters,
 }
 
+impl ClientFunction {
+    /// A new `ClientFunction` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(
+        name: impl Into<String>,
+        parameters: impl Into<ClientFunctionParameters>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            description: None,
+            parameters: parameters.into(),
+        }
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = value.into();
+        self
+    }
+
+    /// Sets `description` (to `Some`).
+    #[must_use]
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `parameters`.
+    #[must_use]
+    pub fn with_parameters(
+        mut self,
+        value: impl Into<ClientFunctionParameters>,
+    ) -> Self {
+        self.parameters = value.into();
+        self
+    }
+}
+
 crate::json::serde_object!(
     ClientFunction[] { required name = "name", optional description = "description",
     required parameters = "parameters" }
@@ -208,6 +285,7 @@ crate::json::serde_object!(
 
 /// JSON Schema of a function's arguments (an object schema).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ClientFunctionParameters {
     /// Always `object`.
     pub r#type: String,
@@ -215,6 +293,46 @@ pub struct ClientFunctionParameters {
     pub properties: std::collections::BTreeMap<String, serde_json::Value>,
     /// Names of the required arguments.
     pub required: Option<Vec<String>>,
+}
+
+impl ClientFunctionParameters {
+    /// A new `ClientFunctionParameters` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(
+        r#type: impl Into<String>,
+        properties: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            properties: properties.into(),
+            required: None,
+        }
+    }
+
+    /// Sets `type`.
+    #[must_use]
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = value.into();
+        self
+    }
+
+    /// Sets `properties`.
+    #[must_use]
+    pub fn with_properties(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.properties = value.into();
+        self
+    }
+
+    /// Sets `required` (to `Some`).
+    #[must_use]
+    pub fn with_required(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.required = Some(value.into());
+        self
+    }
 }
 
 crate::json::serde_object!(
@@ -284,6 +402,7 @@ impl<'de> serde::Deserialize<'de> for MessageStatus {
 
 /// A client tool call the peer is waiting for.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PendingAction {
     /// Id to send back in the tool result.
     pub execution_id: String,
@@ -295,6 +414,55 @@ pub struct PendingAction {
     pub timestamp: Option<String>,
 }
 
+impl PendingAction {
+    /// A new `PendingAction` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(
+        execution_id: impl Into<String>,
+        tool_name: impl Into<String>,
+        args: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        Self {
+            execution_id: execution_id.into(),
+            tool_name: tool_name.into(),
+            args: args.into(),
+            timestamp: None,
+        }
+    }
+
+    /// Sets `execution_id`.
+    #[must_use]
+    pub fn with_execution_id(mut self, value: impl Into<String>) -> Self {
+        self.execution_id = value.into();
+        self
+    }
+
+    /// Sets `tool_name`.
+    #[must_use]
+    pub fn with_tool_name(mut self, value: impl Into<String>) -> Self {
+        self.tool_name = value.into();
+        self
+    }
+
+    /// Sets `args`.
+    #[must_use]
+    pub fn with_args(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.args = value.into();
+        self
+    }
+
+    /// Sets `timestamp` (to `Some`).
+    #[must_use]
+    pub fn with_timestamp(mut self, value: impl Into<String>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     PendingAction[decode] { required execution_id = "executionId", required tool_name =
     "toolName", required args = "args", optional timestamp = "timestamp" }
@@ -302,6 +470,7 @@ crate::json::serde_object!(
 
 /// The result of a client tool call.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ToolResult {
     /// The pending action's `executionId`.
     pub execution_id: String,
@@ -313,6 +482,52 @@ pub struct ToolResult {
     pub error: Option<String>,
 }
 
+impl ToolResult {
+    /// A new `ToolResult` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(
+        execution_id: impl Into<String>,
+        success: impl Into<bool>,
+        output: impl Into<String>,
+    ) -> Self {
+        Self {
+            execution_id: execution_id.into(),
+            success: success.into(),
+            output: output.into(),
+            error: None,
+        }
+    }
+
+    /// Sets `execution_id`.
+    #[must_use]
+    pub fn with_execution_id(mut self, value: impl Into<String>) -> Self {
+        self.execution_id = value.into();
+        self
+    }
+
+    /// Sets `success`.
+    #[must_use]
+    pub fn with_success(mut self, value: impl Into<bool>) -> Self {
+        self.success = value.into();
+        self
+    }
+
+    /// Sets `output`.
+    #[must_use]
+    pub fn with_output(mut self, value: impl Into<String>) -> Self {
+        self.output = value.into();
+        self
+    }
+
+    /// Sets `error` (to `Some`).
+    #[must_use]
+    pub fn with_error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     ToolResult[] { required execution_id = "executionId", required success = "success",
     required output = "output", optional error = "error" }
@@ -320,6 +535,7 @@ crate::json::serde_object!(
 
 /// A tool the peer ran while answering.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ToolLog {
     /// Tool name.
     pub name: String,
@@ -333,6 +549,56 @@ pub struct ToolLog {
     pub error: Option<String>,
 }
 
+impl ToolLog {
+    /// A new `ToolLog` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            input: None,
+            output: None,
+            status: None,
+            error: None,
+        }
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = value.into();
+        self
+    }
+
+    /// Sets `input` (to `Some`).
+    #[must_use]
+    pub fn with_input(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.input = Some(value.into());
+        self
+    }
+
+    /// Sets `output` (to `Some`).
+    #[must_use]
+    pub fn with_output(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.output = Some(value.into());
+        self
+    }
+
+    /// Sets `status` (to `Some`).
+    #[must_use]
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `error` (to `Some`).
+    #[must_use]
+    pub fn with_error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     ToolLog[decode] { required name = "name", optional input = "input", optional output =
     "output", optional status = "status", optional error = "error" }
@@ -340,6 +606,7 @@ crate::json::serde_object!(
 
 /// A new conversation, optionally with a first message history and client tools.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CreateConversation {
     /// The contact the conversation is with (required with API tokens).
     pub contact_id: Option<String>,
@@ -357,6 +624,72 @@ pub struct CreateConversation {
     pub version: Option<String>,
 }
 
+impl CreateConversation {
+    /// A new `CreateConversation` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            contact_id: None,
+            messages: None,
+            client_tools: None,
+            response_format: None,
+            response_schema: None,
+            additional_context: None,
+            version: None,
+        }
+    }
+
+    /// Sets `contact_id` (to `Some`).
+    #[must_use]
+    pub fn with_contact_id(mut self, value: impl Into<String>) -> Self {
+        self.contact_id = Some(value.into());
+        self
+    }
+
+    /// Sets `messages` (to `Some`).
+    #[must_use]
+    pub fn with_messages(mut self, value: impl Into<Vec<Message>>) -> Self {
+        self.messages = Some(value.into());
+        self
+    }
+
+    /// Sets `client_tools` (to `Some`).
+    #[must_use]
+    pub fn with_client_tools(mut self, value: impl Into<Vec<ClientTool>>) -> Self {
+        self.client_tools = Some(value.into());
+        self
+    }
+
+    /// Sets `response_format` (to `Some`).
+    #[must_use]
+    pub fn with_response_format(mut self, value: impl Into<ResponseFormat>) -> Self {
+        self.response_format = Some(value.into());
+        self
+    }
+
+    /// Sets `response_schema` (to `Some`).
+    #[must_use]
+    pub fn with_response_schema(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.response_schema = Some(value.into());
+        self
+    }
+
+    /// Sets `additional_context` (to `Some`).
+    #[must_use]
+    pub fn with_additional_context(mut self, value: impl Into<String>) -> Self {
+        self.additional_context = Some(value.into());
+        self
+    }
+
+    /// Sets `version` (to `Some`).
+    #[must_use]
+    pub fn with_version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     CreateConversation[] { optional contact_id = "contactId", optional messages =
     "messages", optional client_tools = "clientTools", optional response_format =
@@ -366,6 +699,7 @@ crate::json::serde_object!(
 
 /// The new conversation and, if messages were sent, the peer's answer.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CreateConversationResponse {
     /// Id of the new conversation.
     pub conversation_id: String,
@@ -391,6 +725,104 @@ pub struct CreateConversationResponse {
     pub pending_action: Option<PendingAction>,
 }
 
+impl CreateConversationResponse {
+    /// A new `CreateConversationResponse` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(conversation_id: impl Into<String>, peer_id: impl Into<String>) -> Self {
+        Self {
+            conversation_id: conversation_id.into(),
+            peer_id: peer_id.into(),
+            user_id: None,
+            contact_id: None,
+            created: None,
+            content: None,
+            output: None,
+            tools: None,
+            message_id: None,
+            status: None,
+            pending_action: None,
+        }
+    }
+
+    /// Sets `conversation_id`.
+    #[must_use]
+    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
+        self.conversation_id = value.into();
+        self
+    }
+
+    /// Sets `peer_id`.
+    #[must_use]
+    pub fn with_peer_id(mut self, value: impl Into<String>) -> Self {
+        self.peer_id = value.into();
+        self
+    }
+
+    /// Sets `user_id` (to `Some`).
+    #[must_use]
+    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// Sets `contact_id` (to `Some`).
+    #[must_use]
+    pub fn with_contact_id(mut self, value: impl Into<String>) -> Self {
+        self.contact_id = Some(value.into());
+        self
+    }
+
+    /// Sets `created` (to `Some`).
+    #[must_use]
+    pub fn with_created(mut self, value: impl Into<bool>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+
+    /// Sets `content` (to `Some`).
+    #[must_use]
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+
+    /// Sets `output` (to `Some`).
+    #[must_use]
+    pub fn with_output(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.output = Some(value.into());
+        self
+    }
+
+    /// Sets `tools` (to `Some`).
+    #[must_use]
+    pub fn with_tools(mut self, value: impl Into<Vec<ToolLog>>) -> Self {
+        self.tools = Some(value.into());
+        self
+    }
+
+    /// Sets `message_id` (to `Some`).
+    #[must_use]
+    pub fn with_message_id(mut self, value: impl Into<String>) -> Self {
+        self.message_id = Some(value.into());
+        self
+    }
+
+    /// Sets `status` (to `Some`).
+    #[must_use]
+    pub fn with_status(mut self, value: impl Into<MessageStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `pending_action` (to `Some`).
+    #[must_use]
+    pub fn with_pending_action(mut self, value: impl Into<PendingAction>) -> Self {
+        self.pending_action = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     CreateConversationResponse[decode] { required conversation_id = "conversationId",
     required peer_id = "peerId", optional user_id = "userId", optional contact_id =
@@ -401,6 +833,7 @@ crate::json::serde_object!(
 
 /// A user message to send to a conversation.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct SendMessage {
     /// The message text.
     pub content: String,
@@ -418,6 +851,72 @@ pub struct SendMessage {
     pub version: Option<String>,
 }
 
+impl SendMessage {
+    /// A new `SendMessage` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(content: impl Into<String>) -> Self {
+        Self {
+            content: content.into(),
+            contact_id: None,
+            client_tools: None,
+            response_format: None,
+            response_schema: None,
+            additional_context: None,
+            version: None,
+        }
+    }
+
+    /// Sets `content`.
+    #[must_use]
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = value.into();
+        self
+    }
+
+    /// Sets `contact_id` (to `Some`).
+    #[must_use]
+    pub fn with_contact_id(mut self, value: impl Into<String>) -> Self {
+        self.contact_id = Some(value.into());
+        self
+    }
+
+    /// Sets `client_tools` (to `Some`).
+    #[must_use]
+    pub fn with_client_tools(mut self, value: impl Into<Vec<ClientTool>>) -> Self {
+        self.client_tools = Some(value.into());
+        self
+    }
+
+    /// Sets `response_format` (to `Some`).
+    #[must_use]
+    pub fn with_response_format(mut self, value: impl Into<ResponseFormat>) -> Self {
+        self.response_format = Some(value.into());
+        self
+    }
+
+    /// Sets `response_schema` (to `Some`).
+    #[must_use]
+    pub fn with_response_schema(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.response_schema = Some(value.into());
+        self
+    }
+
+    /// Sets `additional_context` (to `Some`).
+    #[must_use]
+    pub fn with_additional_context(mut self, value: impl Into<String>) -> Self {
+        self.additional_context = Some(value.into());
+        self
+    }
+
+    /// Sets `version` (to `Some`).
+    #[must_use]
+    pub fn with_version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     SendMessage[] { required content = "content", optional contact_id = "contactId",
     optional client_tools = "clientTools", optional response_format = "response_format",
@@ -427,6 +926,7 @@ crate::json::serde_object!(
 
 /// The peer's answer to a message.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendMessageResponse {
     /// Id of the conversation.
     pub conversation_id: String,
@@ -447,11 +947,11 @@ pub struct SendMessageResponse {
 impl SendMessageResponse {
     /// A new `SendMessageResponse` from its required fields, in the spec's order; the optional ones start as `None`.
     ///
-    /// Code that sets optional fields with `SendMessageResponse { field: Some(…), ..SendMessageResponse::new(…) }` keeps compiling when the API gains optional fields.
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
     pub fn new(
         conversation_id: impl Into<String>,
         message_id: impl Into<String>,
-        status: MessageStatus,
+        status: impl Into<MessageStatus>,
     ) -> Self {
         Self {
             conversation_id: conversation_id.into(),
@@ -459,9 +959,58 @@ impl SendMessageResponse {
             output: None,
             tools: None,
             message_id: message_id.into(),
-            status,
+            status: status.into(),
             pending_action: None,
         }
+    }
+
+    /// Sets `conversation_id`.
+    #[must_use]
+    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
+        self.conversation_id = value.into();
+        self
+    }
+
+    /// Sets `content` (to `Some`).
+    #[must_use]
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+
+    /// Sets `output` (to `Some`).
+    #[must_use]
+    pub fn with_output(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.output = Some(value.into());
+        self
+    }
+
+    /// Sets `tools` (to `Some`).
+    #[must_use]
+    pub fn with_tools(mut self, value: impl Into<Vec<ToolLog>>) -> Self {
+        self.tools = Some(value.into());
+        self
+    }
+
+    /// Sets `message_id`.
+    #[must_use]
+    pub fn with_message_id(mut self, value: impl Into<String>) -> Self {
+        self.message_id = value.into();
+        self
+    }
+
+    /// Sets `status`.
+    #[must_use]
+    pub fn with_status(mut self, value: impl Into<MessageStatus>) -> Self {
+        self.status = value.into();
+        self
+    }
+
+    /// Sets `pending_action` (to `Some`).
+    #[must_use]
+    pub fn with_pending_action(mut self, value: impl Into<PendingAction>) -> Self {
+        self.pending_action = Some(value.into());
+        self
     }
 }
 
@@ -474,15 +1023,35 @@ crate::json::serde_object!(
 
 /// The result of the client tool call a message waits for.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ResumeMessage {
     /// The tool's result.
     pub tool_result: ToolResult,
+}
+
+impl ResumeMessage {
+    /// A new `ResumeMessage` from its required fields, in the spec's order.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(tool_result: impl Into<ToolResult>) -> Self {
+        Self {
+            tool_result: tool_result.into(),
+        }
+    }
+
+    /// Sets `tool_result`.
+    #[must_use]
+    pub fn with_tool_result(mut self, value: impl Into<ToolResult>) -> Self {
+        self.tool_result = value.into();
+        self
+    }
 }
 
 crate::json::serde_object!(ResumeMessage[] { required tool_result = "toolResult" });
 
 /// The peer's answer after a client tool result.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ResumeMessageResponse {
     /// Id of the conversation.
     pub conversation_id: String,
@@ -501,21 +1070,63 @@ pub struct ResumeMessageResponse {
 impl ResumeMessageResponse {
     /// A new `ResumeMessageResponse` from its required fields, in the spec's order; the optional ones start as `None`.
     ///
-    /// Code that sets optional fields with `ResumeMessageResponse { field: Some(…), ..ResumeMessageResponse::new(…) }` keeps compiling when the API gains optional fields.
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
     pub fn new(
         conversation_id: impl Into<String>,
         content: impl Into<String>,
         message_id: impl Into<String>,
-        status: MessageStatus,
+        status: impl Into<MessageStatus>,
     ) -> Self {
         Self {
             conversation_id: conversation_id.into(),
             content: content.into(),
             tools: None,
             message_id: message_id.into(),
-            status,
+            status: status.into(),
             pending_action: None,
         }
+    }
+
+    /// Sets `conversation_id`.
+    #[must_use]
+    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
+        self.conversation_id = value.into();
+        self
+    }
+
+    /// Sets `content`.
+    #[must_use]
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = value.into();
+        self
+    }
+
+    /// Sets `tools` (to `Some`).
+    #[must_use]
+    pub fn with_tools(mut self, value: impl Into<Vec<ToolLog>>) -> Self {
+        self.tools = Some(value.into());
+        self
+    }
+
+    /// Sets `message_id`.
+    #[must_use]
+    pub fn with_message_id(mut self, value: impl Into<String>) -> Self {
+        self.message_id = value.into();
+        self
+    }
+
+    /// Sets `status`.
+    #[must_use]
+    pub fn with_status(mut self, value: impl Into<MessageStatus>) -> Self {
+        self.status = value.into();
+        self
+    }
+
+    /// Sets `pending_action` (to `Some`).
+    #[must_use]
+    pub fn with_pending_action(mut self, value: impl Into<PendingAction>) -> Self {
+        self.pending_action = Some(value.into());
+        self
     }
 }
 
@@ -527,6 +1138,7 @@ crate::json::serde_object!(
 
 /// A conversation.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Conversation {
     /// Unique id of the conversation.
     pub id: String,
@@ -548,6 +1160,94 @@ pub struct Conversation {
     pub peer: Option<serde_json::Value>,
 }
 
+impl Conversation {
+    /// A new `Conversation` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(
+        id: impl Into<String>,
+        peer_id: impl Into<String>,
+        source: impl Into<String>,
+        created_at: impl Into<String>,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            title: None,
+            peer_id: peer_id.into(),
+            user_id: None,
+            contact_id: None,
+            source: source.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            peer: None,
+        }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `title` (to `Some`).
+    #[must_use]
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+
+    /// Sets `peer_id`.
+    #[must_use]
+    pub fn with_peer_id(mut self, value: impl Into<String>) -> Self {
+        self.peer_id = value.into();
+        self
+    }
+
+    /// Sets `user_id` (to `Some`).
+    #[must_use]
+    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// Sets `contact_id` (to `Some`).
+    #[must_use]
+    pub fn with_contact_id(mut self, value: impl Into<String>) -> Self {
+        self.contact_id = Some(value.into());
+        self
+    }
+
+    /// Sets `source`.
+    #[must_use]
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = value.into();
+        self
+    }
+
+    /// Sets `created_at`.
+    #[must_use]
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = value.into();
+        self
+    }
+
+    /// Sets `updated_at`.
+    #[must_use]
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = value.into();
+        self
+    }
+
+    /// Sets `peer` (to `Some`).
+    #[must_use]
+    pub fn with_peer(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.peer = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     Conversation[decode] { required id = "_id", optional title = "title", required
     peer_id = "peerId", optional user_id = "userId", optional contact_id = "contactId",
@@ -557,6 +1257,7 @@ crate::json::serde_object!(
 
 /// Which page of conversations to list, filtered and sorted.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListConversations {
     /// Only this contact's conversations (required with API tokens).
     pub contact_id: Option<String>,
@@ -570,6 +1271,62 @@ pub struct ListConversations {
     pub sort: Option<std::collections::BTreeMap<String, i64>>,
 }
 
+impl ListConversations {
+    /// A new `ListConversations` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            contact_id: None,
+            filter: None,
+            page: None,
+            limit: None,
+            sort: None,
+        }
+    }
+
+    /// Sets `contact_id` (to `Some`).
+    #[must_use]
+    pub fn with_contact_id(mut self, value: impl Into<String>) -> Self {
+        self.contact_id = Some(value.into());
+        self
+    }
+
+    /// Sets `filter` (to `Some`).
+    #[must_use]
+    pub fn with_filter(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+
+    /// Sets `page` (to `Some`).
+    #[must_use]
+    pub fn with_page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// Sets `limit` (to `Some`).
+    #[must_use]
+    pub fn with_limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `sort` (to `Some`).
+    #[must_use]
+    pub fn with_sort(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, i64>>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     ListConversations[] { optional contact_id = "contactId", optional filter = "filter",
     optional page = "page", optional limit = "limit", optional sort = "sort" }
@@ -577,6 +1334,7 @@ crate::json::serde_object!(
 
 /// One page of conversations.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ConversationPage {
     /// The conversations on this page.
     pub data: Vec<Conversation>,
@@ -588,6 +1346,53 @@ pub struct ConversationPage {
     pub limit: i64,
 }
 
+impl ConversationPage {
+    /// A new `ConversationPage` from its required fields, in the spec's order.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(
+        data: impl Into<Vec<Conversation>>,
+        total: impl Into<i64>,
+        page: impl Into<i64>,
+        limit: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total: total.into(),
+            page: page.into(),
+            limit: limit.into(),
+        }
+    }
+
+    /// Sets `data`.
+    #[must_use]
+    pub fn with_data(mut self, value: impl Into<Vec<Conversation>>) -> Self {
+        self.data = value.into();
+        self
+    }
+
+    /// Sets `total`.
+    #[must_use]
+    pub fn with_total(mut self, value: impl Into<i64>) -> Self {
+        self.total = value.into();
+        self
+    }
+
+    /// Sets `page`.
+    #[must_use]
+    pub fn with_page(mut self, value: impl Into<i64>) -> Self {
+        self.page = value.into();
+        self
+    }
+
+    /// Sets `limit`.
+    #[must_use]
+    pub fn with_limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = value.into();
+        self
+    }
+}
+
 crate::json::serde_object!(
     ConversationPage[decode] { required data = "data", required total = "total", required
     page = "page", required limit = "limit" }
@@ -595,6 +1400,7 @@ crate::json::serde_object!(
 
 /// A stored message of a conversation.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConversationMessage {
     /// Unique id of the message.
     pub id: String,
@@ -615,23 +1421,72 @@ pub struct ConversationMessage {
 impl ConversationMessage {
     /// A new `ConversationMessage` from its required fields, in the spec's order; the optional ones start as `None`.
     ///
-    /// Code that sets optional fields with `ConversationMessage { field: Some(…), ..ConversationMessage::new(…) }` keeps compiling when the API gains optional fields.
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
     pub fn new(
         id: impl Into<String>,
         conversation_id: impl Into<String>,
-        r#type: MessageRole,
+        r#type: impl Into<MessageRole>,
         content: impl Into<String>,
         created_at: impl Into<String>,
     ) -> Self {
         Self {
             id: id.into(),
             conversation_id: conversation_id.into(),
-            r#type,
+            r#type: r#type.into(),
             content: content.into(),
             status: None,
             created_at: created_at.into(),
             tool_logs: None,
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `conversation_id`.
+    #[must_use]
+    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
+        self.conversation_id = value.into();
+        self
+    }
+
+    /// Sets `type`.
+    #[must_use]
+    pub fn with_type(mut self, value: impl Into<MessageRole>) -> Self {
+        self.r#type = value.into();
+        self
+    }
+
+    /// Sets `content`.
+    #[must_use]
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = value.into();
+        self
+    }
+
+    /// Sets `status` (to `Some`).
+    #[must_use]
+    pub fn with_status(mut self, value: impl Into<MessageStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `created_at`.
+    #[must_use]
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = value.into();
+        self
+    }
+
+    /// Sets `tool_logs` (to `Some`).
+    #[must_use]
+    pub fn with_tool_logs(mut self, value: impl Into<Vec<ToolLog>>) -> Self {
+        self.tool_logs = Some(value.into());
+        self
     }
 }
 
@@ -644,6 +1499,7 @@ crate::json::serde_object!(
 
 /// The result of a flow run.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ExecuteFlowResponse {
     /// Whether the flow ran successfully.
     pub success: bool,
@@ -655,6 +1511,44 @@ pub struct ExecuteFlowResponse {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ExecuteFlowResponse {
+    /// A new `ExecuteFlowResponse` from its required fields, in the spec's order; the optional ones start as `None` and `extra` empty.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(success: impl Into<bool>) -> Self {
+        Self {
+            success: success.into(),
+            outputs: None,
+            error: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    /// Sets `success`.
+    #[must_use]
+    pub fn with_success(mut self, value: impl Into<bool>) -> Self {
+        self.success = value.into();
+        self
+    }
+
+    /// Sets `outputs` (to `Some`).
+    #[must_use]
+    pub fn with_outputs(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.outputs = Some(value.into());
+        self
+    }
+
+    /// Sets `error` (to `Some`).
+    #[must_use]
+    pub fn with_error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     ExecuteFlowResponse[decode extra] { required success = "success", optional outputs =
     "outputs", optional error = "error" }
@@ -662,6 +1556,7 @@ crate::json::serde_object!(
 
 /// The API channel a hookId belongs to.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Channel {
     /// Unique id of the channel.
     pub id: String,
@@ -692,29 +1587,106 @@ pub struct Channel {
 impl Channel {
     /// A new `Channel` from its required fields, in the spec's order; the optional ones start as `None` and `extra` empty.
     ///
-    /// Code that sets optional fields with `Channel { field: Some(…), ..Channel::new(…) }` keeps compiling when the API gains optional fields.
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
     pub fn new(
         id: impl Into<String>,
         name: impl Into<String>,
         hook_id: impl Into<String>,
         peer_id: impl Into<String>,
-        channel_type: ChannelType,
-        is_active: bool,
+        channel_type: impl Into<ChannelType>,
+        is_active: impl Into<bool>,
     ) -> Self {
         Self {
             id: id.into(),
             name: name.into(),
             hook_id: hook_id.into(),
             peer_id: peer_id.into(),
-            channel_type,
+            channel_type: channel_type.into(),
             gallery_key: None,
-            is_active,
+            is_active: is_active.into(),
             prompt: None,
             messages_count: None,
             created_at: None,
             updated_at: None,
             extra: serde_json::Map::new(),
         }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = value.into();
+        self
+    }
+
+    /// Sets `hook_id`.
+    #[must_use]
+    pub fn with_hook_id(mut self, value: impl Into<String>) -> Self {
+        self.hook_id = value.into();
+        self
+    }
+
+    /// Sets `peer_id`.
+    #[must_use]
+    pub fn with_peer_id(mut self, value: impl Into<String>) -> Self {
+        self.peer_id = value.into();
+        self
+    }
+
+    /// Sets `channel_type`.
+    #[must_use]
+    pub fn with_channel_type(mut self, value: impl Into<ChannelType>) -> Self {
+        self.channel_type = value.into();
+        self
+    }
+
+    /// Sets `gallery_key` (to `Some`).
+    #[must_use]
+    pub fn with_gallery_key(mut self, value: impl Into<String>) -> Self {
+        self.gallery_key = Some(value.into());
+        self
+    }
+
+    /// Sets `is_active`.
+    #[must_use]
+    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
+        self.is_active = value.into();
+        self
+    }
+
+    /// Sets `prompt` (to `Some`).
+    #[must_use]
+    pub fn with_prompt(mut self, value: impl Into<String>) -> Self {
+        self.prompt = Some(value.into());
+        self
+    }
+
+    /// Sets `messages_count` (to `Some`).
+    #[must_use]
+    pub fn with_messages_count(mut self, value: impl Into<i64>) -> Self {
+        self.messages_count = Some(value.into());
+        self
+    }
+
+    /// Sets `created_at` (to `Some`).
+    #[must_use]
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// Sets `updated_at` (to `Some`).
+    #[must_use]
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
@@ -788,6 +1760,7 @@ impl<'de> serde::Deserialize<'de> for ChannelType {
 
 /// A peer (AI agent), resolved from the channel's hookId.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Peer {
     /// Unique id of the peer.
     pub id: String,
@@ -819,6 +1792,126 @@ pub struct Peer {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl Peer {
+    /// A new `Peer` from its required fields, in the spec's order; the optional ones start as `None` and `extra` empty.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        model_id: impl Into<String>,
+        prompt: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            description: None,
+            model_id: model_id.into(),
+            prompt: prompt.into(),
+            temperature: None,
+            messages_count: None,
+            language: None,
+            content_type: None,
+            datasources: None,
+            tools: None,
+            created_at: None,
+            updated_at: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = value.into();
+        self
+    }
+
+    /// Sets `description` (to `Some`).
+    #[must_use]
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `model_id`.
+    #[must_use]
+    pub fn with_model_id(mut self, value: impl Into<String>) -> Self {
+        self.model_id = value.into();
+        self
+    }
+
+    /// Sets `prompt`.
+    #[must_use]
+    pub fn with_prompt(mut self, value: impl Into<String>) -> Self {
+        self.prompt = value.into();
+        self
+    }
+
+    /// Sets `temperature` (to `Some`).
+    #[must_use]
+    pub fn with_temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+
+    /// Sets `messages_count` (to `Some`).
+    #[must_use]
+    pub fn with_messages_count(mut self, value: impl Into<i64>) -> Self {
+        self.messages_count = Some(value.into());
+        self
+    }
+
+    /// Sets `language` (to `Some`).
+    #[must_use]
+    pub fn with_language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+
+    /// Sets `content_type` (to `Some`).
+    #[must_use]
+    pub fn with_content_type(mut self, value: impl Into<String>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+
+    /// Sets `datasources` (to `Some`).
+    #[must_use]
+    pub fn with_datasources(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.datasources = Some(value.into());
+        self
+    }
+
+    /// Sets `tools` (to `Some`).
+    #[must_use]
+    pub fn with_tools(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tools = Some(value.into());
+        self
+    }
+
+    /// Sets `created_at` (to `Some`).
+    #[must_use]
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// Sets `updated_at` (to `Some`).
+    #[must_use]
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     Peer[decode extra] { required id = "_id", required name = "name", optional
     description = "description", required model_id = "modelId", required prompt =
@@ -830,6 +1923,7 @@ crate::json::serde_object!(
 
 /// The user a personal access token belongs to.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct User {
     /// Unique id of the user.
     pub id: String,
@@ -853,6 +1947,99 @@ pub struct User {
     pub settings: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
+impl User {
+    /// A new `User` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(id: impl Into<String>, email: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            email: email.into(),
+            first_name: None,
+            last_name: None,
+            display_name: None,
+            workspace: None,
+            roles: None,
+            groups: None,
+            created_at: None,
+            settings: None,
+        }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `email`.
+    #[must_use]
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = value.into();
+        self
+    }
+
+    /// Sets `first_name` (to `Some`).
+    #[must_use]
+    pub fn with_first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = Some(value.into());
+        self
+    }
+
+    /// Sets `last_name` (to `Some`).
+    #[must_use]
+    pub fn with_last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+
+    /// Sets `display_name` (to `Some`).
+    #[must_use]
+    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// Sets `workspace` (to `Some`).
+    #[must_use]
+    pub fn with_workspace(mut self, value: impl Into<Workspace>) -> Self {
+        self.workspace = Some(value.into());
+        self
+    }
+
+    /// Sets `roles` (to `Some`).
+    #[must_use]
+    pub fn with_roles(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// Sets `groups` (to `Some`).
+    #[must_use]
+    pub fn with_groups(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.groups = Some(value.into());
+        self
+    }
+
+    /// Sets `created_at` (to `Some`).
+    #[must_use]
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// Sets `settings` (to `Some`).
+    #[must_use]
+    pub fn with_settings(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     User[decode] { required id = "_id", required email = "email", optional first_name =
     "firstName", optional last_name = "lastName", optional display_name = "displayName",
@@ -862,6 +2049,7 @@ crate::json::serde_object!(
 
 /// A workspace, as embedded in a user.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Workspace {
     /// Unique id of the workspace.
     pub id: String,
@@ -873,6 +2061,48 @@ pub struct Workspace {
     pub plan: Option<String>,
 }
 
+impl Workspace {
+    /// A new `Workspace` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            slug: None,
+            plan: None,
+        }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `name` (to `Some`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `slug` (to `Some`).
+    #[must_use]
+    pub fn with_slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = Some(value.into());
+        self
+    }
+
+    /// Sets `plan` (to `Some`).
+    #[must_use]
+    pub fn with_plan(mut self, value: impl Into<String>) -> Self {
+        self.plan = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     Workspace[decode] { required id = "_id", optional name = "name", optional slug =
     "slug", optional plan = "plan" }
@@ -880,6 +2110,7 @@ crate::json::serde_object!(
 
 /// A contact (an end user of a channel) in the workspace's CRM.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Contact {
     /// Unique id of the contact.
     pub id: String,
@@ -913,6 +2144,135 @@ pub struct Contact {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl Contact {
+    /// A new `Contact` from its required fields, in the spec's order; the optional ones start as `None` and `extra` empty.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(id: impl Into<String>, workspace_id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            email: None,
+            integration_id: None,
+            name: None,
+            phone: None,
+            metadata: None,
+            properties: None,
+            workspace_id: workspace_id.into(),
+            peer_id: None,
+            tags: None,
+            status: None,
+            created_date: None,
+            modified_date: None,
+            deleted: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+
+    /// Sets `email` (to `Some`).
+    #[must_use]
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets `integration_id` (to `Some`).
+    #[must_use]
+    pub fn with_integration_id(mut self, value: impl Into<String>) -> Self {
+        self.integration_id = Some(value.into());
+        self
+    }
+
+    /// Sets `name` (to `Some`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `phone` (to `Some`).
+    #[must_use]
+    pub fn with_phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+
+    /// Sets `metadata` (to `Some`).
+    #[must_use]
+    pub fn with_metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// Sets `properties` (to `Some`).
+    #[must_use]
+    pub fn with_properties(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+
+    /// Sets `workspace_id`.
+    #[must_use]
+    pub fn with_workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = value.into();
+        self
+    }
+
+    /// Sets `peer_id` (to `Some`).
+    #[must_use]
+    pub fn with_peer_id(mut self, value: impl Into<String>) -> Self {
+        self.peer_id = Some(value.into());
+        self
+    }
+
+    /// Sets `tags` (to `Some`).
+    #[must_use]
+    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets `status` (to `Some`).
+    #[must_use]
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `created_date` (to `Some`).
+    #[must_use]
+    pub fn with_created_date(mut self, value: impl Into<String>) -> Self {
+        self.created_date = Some(value.into());
+        self
+    }
+
+    /// Sets `modified_date` (to `Some`).
+    #[must_use]
+    pub fn with_modified_date(mut self, value: impl Into<String>) -> Self {
+        self.modified_date = Some(value.into());
+        self
+    }
+
+    /// Sets `deleted` (to `Some`).
+    #[must_use]
+    pub fn with_deleted(mut self, value: impl Into<bool>) -> Self {
+        self.deleted = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     Contact[decode extra] { required id = "_id", optional email = "email", optional
     integration_id = "integrationId", optional name = "name", optional phone = "phone",
@@ -924,6 +2284,7 @@ crate::json::serde_object!(
 
 /// The fields of a new contact. None is required by the API.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CreateContact {
     /// Email address.
     pub email: Option<String>,
@@ -945,6 +2306,87 @@ pub struct CreateContact {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl CreateContact {
+    /// A new `CreateContact` from its required fields, in the spec's order; the optional ones start as `None` and `extra` empty.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            email: None,
+            integration_id: None,
+            name: None,
+            phone: None,
+            metadata: None,
+            properties: None,
+            tags: None,
+            status: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    /// Sets `email` (to `Some`).
+    #[must_use]
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets `integration_id` (to `Some`).
+    #[must_use]
+    pub fn with_integration_id(mut self, value: impl Into<String>) -> Self {
+        self.integration_id = Some(value.into());
+        self
+    }
+
+    /// Sets `name` (to `Some`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `phone` (to `Some`).
+    #[must_use]
+    pub fn with_phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+
+    /// Sets `metadata` (to `Some`).
+    #[must_use]
+    pub fn with_metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// Sets `properties` (to `Some`).
+    #[must_use]
+    pub fn with_properties(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+
+    /// Sets `tags` (to `Some`).
+    #[must_use]
+    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets `status` (to `Some`).
+    #[must_use]
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     CreateContact[extra] { optional email = "email", optional integration_id =
     "integrationId", optional name = "name", optional phone = "phone", optional metadata
@@ -954,6 +2396,7 @@ crate::json::serde_object!(
 
 /// Selects a contact by `email` or `integrationId` (at least one) and changes the fields in `data`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct UpdateContact {
     /// Selects the contact by email address.
     pub email: Option<String>,
@@ -963,6 +2406,40 @@ pub struct UpdateContact {
     pub data: ContactChanges,
 }
 
+impl UpdateContact {
+    /// A new `UpdateContact` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(data: impl Into<ContactChanges>) -> Self {
+        Self {
+            email: None,
+            integration_id: None,
+            data: data.into(),
+        }
+    }
+
+    /// Sets `email` (to `Some`).
+    #[must_use]
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets `integration_id` (to `Some`).
+    #[must_use]
+    pub fn with_integration_id(mut self, value: impl Into<String>) -> Self {
+        self.integration_id = Some(value.into());
+        self
+    }
+
+    /// Sets `data`.
+    #[must_use]
+    pub fn with_data(mut self, value: impl Into<ContactChanges>) -> Self {
+        self.data = value.into();
+        self
+    }
+}
+
 crate::json::serde_object!(
     UpdateContact[] { optional email = "email", optional integration_id =
     "integrationId", required data = "data" }
@@ -970,6 +2447,7 @@ crate::json::serde_object!(
 
 /// A partial update of a contact; only the fields given change.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ContactChanges {
     /// New full name.
     pub name: Option<String>,
@@ -989,6 +2467,79 @@ pub struct ContactChanges {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ContactChanges {
+    /// A new `ContactChanges` from its required fields, in the spec's order; the optional ones start as `None` and `extra` empty.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            email: None,
+            phone: None,
+            metadata: None,
+            properties: None,
+            tags: None,
+            status: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    /// Sets `name` (to `Some`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `email` (to `Some`).
+    #[must_use]
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets `phone` (to `Some`).
+    #[must_use]
+    pub fn with_phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+
+    /// Sets `metadata` (to `Some`).
+    #[must_use]
+    pub fn with_metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// Sets `properties` (to `Some`).
+    #[must_use]
+    pub fn with_properties(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+
+    /// Sets `tags` (to `Some`).
+    #[must_use]
+    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets `status` (to `Some`).
+    #[must_use]
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     ContactChanges[extra] { optional name = "name", optional email = "email", optional
     phone = "phone", optional metadata = "metadata", optional properties = "properties",
@@ -1005,6 +2556,7 @@ impl crate::operation::Given for ContactChanges {
 
 /// Which page of contacts to list, filtered and sorted.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ListContacts {
     /// 1-based page number.
     ///
@@ -1023,6 +2575,52 @@ pub struct ListContacts {
 }
 
 impl ListContacts {
+    /// A new `ListContacts` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            page: None,
+            limit: None,
+            filter: None,
+            sort: None,
+        }
+    }
+
+    /// Sets `page` (to `Some`).
+    #[must_use]
+    pub fn with_page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// Sets `limit` (to `Some`).
+    #[must_use]
+    pub fn with_limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `filter` (to `Some`).
+    #[must_use]
+    pub fn with_filter(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+
+    /// Sets `sort` (to `Some`).
+    #[must_use]
+    pub fn with_sort(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, i64>>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
     /// The default of `page`, `1`, sent when it is `None`.
     fn default_page() -> i64 {
         1i64
@@ -1047,6 +2645,7 @@ crate::json::serde_object!(
 
 /// One page of contacts.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ContactPage {
     /// The contacts on this page.
     pub data: Vec<Contact>,
@@ -1058,6 +2657,53 @@ pub struct ContactPage {
     pub limit: i64,
 }
 
+impl ContactPage {
+    /// A new `ContactPage` from its required fields, in the spec's order.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(
+        data: impl Into<Vec<Contact>>,
+        total: impl Into<i64>,
+        page: impl Into<i64>,
+        limit: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total: total.into(),
+            page: page.into(),
+            limit: limit.into(),
+        }
+    }
+
+    /// Sets `data`.
+    #[must_use]
+    pub fn with_data(mut self, value: impl Into<Vec<Contact>>) -> Self {
+        self.data = value.into();
+        self
+    }
+
+    /// Sets `total`.
+    #[must_use]
+    pub fn with_total(mut self, value: impl Into<i64>) -> Self {
+        self.total = value.into();
+        self
+    }
+
+    /// Sets `page`.
+    #[must_use]
+    pub fn with_page(mut self, value: impl Into<i64>) -> Self {
+        self.page = value.into();
+        self
+    }
+
+    /// Sets `limit`.
+    #[must_use]
+    pub fn with_limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = value.into();
+        self
+    }
+}
+
 crate::json::serde_object!(
     ContactPage[decode] { required data = "data", required total = "total", required page
     = "page", required limit = "limit" }
@@ -1065,11 +2711,28 @@ crate::json::serde_object!(
 
 /// Query parameters of `conversations.messages`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ConversationsMessagesQuery {
     /// How many recent messages to return.
     ///
     /// When `None`, `10` is sent.
     pub messages_count: Option<i64>,
+}
+
+impl ConversationsMessagesQuery {
+    /// A new `ConversationsMessagesQuery` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self { messages_count: None }
+    }
+
+    /// Sets `messages_count` (to `Some`).
+    #[must_use]
+    pub fn with_messages_count(mut self, value: impl Into<i64>) -> Self {
+        self.messages_count = Some(value.into());
+        self
+    }
 }
 
 crate::json::serde_object!(
@@ -1078,6 +2741,7 @@ crate::json::serde_object!(
 
 /// Query parameters of `flows.execute`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FlowsExecuteQuery {
     /// The flow version to run.
     ///
@@ -1085,14 +2749,57 @@ pub struct FlowsExecuteQuery {
     pub version: Option<String>,
 }
 
+impl FlowsExecuteQuery {
+    /// A new `FlowsExecuteQuery` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self { version: None }
+    }
+
+    /// Sets `version` (to `Some`).
+    #[must_use]
+    pub fn with_version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(FlowsExecuteQuery[] { optional version = "version" });
 /// Query parameters of `contacts.get`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ContactsGetQuery {
     /// The contact's email address.
     pub email: Option<String>,
     /// The contact's id in an external system.
     pub integration_id: Option<String>,
+}
+
+impl ContactsGetQuery {
+    /// A new `ContactsGetQuery` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            email: None,
+            integration_id: None,
+        }
+    }
+
+    /// Sets `email` (to `Some`).
+    #[must_use]
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets `integration_id` (to `Some`).
+    #[must_use]
+    pub fn with_integration_id(mut self, value: impl Into<String>) -> Self {
+        self.integration_id = Some(value.into());
+        self
+    }
 }
 
 crate::json::serde_object!(

@@ -54,9 +54,17 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
     let token_env = &auth.env;
     let token_doc = doc(&format!(
         "A credential for the `{header}` header, with its kind.\n\n\
-         Its `Debug` and `Display` show only a masked prefix (such as `{}`), never the secret.",
-        masked_example(auth)
+         Its `Debug` and `Display` show only a masked prefix (such as `{}`), never the secret.\n\n\
+         The type parameter says whether the kind is known when the program is compiled: a \
+         constructor of one kind (`Token::{}(…)`) gives a `Token<kind::{}>`, whose client offers only \
+         the operations that kind may call; [`Token::new`] (the kind read from the prefix at run time) \
+         gives a `Token<kind::Dynamic>`, whose client offers every operation and checks the kind \
+         before sending. [`Token::typed`] and [`Token::into_dynamic`] convert between the two.",
+        masked_example(auth),
+        auth.modes.first().map_or("new", |m| m.constructor.as_str()),
+        auth.modes.first().map_or("Dynamic", |m| m.variant.as_str()),
     ));
+    let kinds = kinds(auth);
     let hook_doc = doc(&format!(
         "{}\n\nChecked on construction: not empty, only visible ASCII. Its `Debug` shows it masked.",
         hook.description
@@ -120,13 +128,15 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             }
         }
 
+        #kinds
+
         #token_doc
-        #[derive(Clone)]
-        pub struct Token {
+        pub struct Token<K = kind::Dynamic> {
             pub(crate) secret: String,
             pub(crate) header: HeaderValue,
             pub(crate) masked: String,
             pub(crate) mode: AuthMode,
+            pub(crate) kind: std::marker::PhantomData<fn() -> K>,
         }
 
         impl Token {
@@ -173,13 +183,18 @@ pub(super) fn render_tokens(api: &ir::Api) -> TokenStream {
             Some(prefix) => text.push_str(&format!(", starting with `{prefix}`.")),
             None => text.push('.'),
         }
+        text.push_str(&format!(
+            " Its kind is part of its type: a client built from it offers only the operations \
+             that accept {}.",
+            with_article(&m.name)
+        ));
         let docs = doc(&text);
         let deprecation = deprecated(m.deprecated.as_ref());
         quote! {
             #docs
             #deprecation
-            pub fn #name(secret: impl Into<String>) -> Result<Self, Error> {
-                Self::with_mode(secret.into(), AuthMode::#variant)
+            pub fn #name(secret: impl Into<String>) -> Result<Token<kind::#variant>, Error> {
+                Self::with_mode(secret.into(), AuthMode::#variant).map(Token::assume_kind)
             }
         }
     });
@@ -205,7 +220,7 @@ pub(super) fn render_tokens(api: &ir::Api) -> TokenStream {
     quote! {
         //! The token constructors, one per kind of token the spec declares.
 
-        use crate::auth::{AuthMode, Token};
+        use crate::auth::{kind, AuthMode, Token};
         use crate::error::Error;
 
         impl Token {
@@ -218,6 +233,63 @@ pub(super) fn render_tokens(api: &ir::Api) -> TokenStream {
             }
 
             #(#constructors)*
+        }
+    }
+}
+
+/// `auth::kind`: a type per mode and `Dynamic`, for the client's type parameter.
+fn kinds(auth: &ir::Auth) -> TokenStream {
+    let markers = auth.modes.iter().map(|m| {
+        let marker = ident(&m.variant);
+        let mut text = format!(
+            "The kind of a client built from {} (`Token::{}`): it offers only the operations that accept it.",
+            with_article(&m.name),
+            m.constructor
+        );
+        if let Some(note) = &m.deprecated {
+            text.push_str(&format!("\n\n**Deprecated:** {note}"));
+        }
+        let docs = doc(&text);
+        quote! {
+            #docs
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum #marker {}
+
+            impl sealed::Sealed for #marker {}
+            impl TokenKind for #marker {
+                const MODE: Option<AuthMode> = Some(AuthMode::#marker);
+            }
+        }
+    });
+    quote! {
+        /// Token kinds as types, for the client's type parameter: a client whose kind is known when
+        /// it is built offers only the operations that kind may call, so a call the API would refuse
+        /// does not compile.
+        pub mod kind {
+            use super::AuthMode;
+
+            mod sealed {
+                pub trait Sealed {}
+            }
+
+            /// A kind of token as a type. Sealed: the kinds are the spec's and [`Dynamic`].
+            pub trait TokenKind: sealed::Sealed + Send + Sync + 'static {
+                /// The kind, or `None` for [`Dynamic`].
+                const MODE: Option<AuthMode>;
+            }
+
+            #(#markers)*
+
+            /// The kind of a client whose token kind is known only at run time (`Token::new`,
+            /// `from_env`): it offers every operation and checks the kind before sending, failing
+            /// with `Error::AuthModeNotAccepted`. The default, so that it need not be written.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum Dynamic {}
+
+            impl sealed::Sealed for Dynamic {}
+            impl TokenKind for Dynamic {
+                const MODE: Option<AuthMode> = None;
+            }
         }
     }
 }

@@ -98,6 +98,30 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
          one is refused with [`Error::BodyTooLarge`], unread if its `Content-Length` says so.",
         client = api.client,
     ));
+    let first = api.auth.modes.first();
+    let builder_fn_doc = doc(&format!(
+        "Starts a builder for a client with custom settings. The client keeps the token's kind: \
+         from `Token::{}(…)` it is a `{client}<kind::{}>`, which offers only the operations that \
+         kind may call; from `Token::new(…)` it is a `{client}`, which checks before sending.",
+        first.map_or("new", |m| m.constructor.as_str()),
+        first.map_or("Dynamic", |m| m.variant.as_str()),
+        client = api.client,
+    ));
+    let typed_doc = doc(&format!(
+        "This client as one of token kind `T`, which offers only the operations `T` may call (a \
+         call the API would refuse then does not compile), or an [`Error::InvalidCredential`] if \
+         its token is of another kind. It shares the connection pool.\n\n\
+         ```no_run\n\
+         # fn example() -> Result<(), {krate}::Error> {{\n\
+         use {krate}::kind;\n\n\
+         let client = {krate}::{client}::from_env()?.typed::<kind::{}>()?;\n\
+         # let _ = client;\n\
+         # Ok(())\n\
+         # }}\n\
+         ```",
+        first.map_or("Dynamic", |m| m.variant.as_str()),
+        client = api.client,
+    ));
     let ir::RetryPolicy {
         max_attempts,
         initial_backoff_ms,
@@ -113,7 +137,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         ));
         quote! {
             #docs
-            pub fn #accessor(&self) -> crate::resources::#module::#ty<'_> {
+            pub fn #accessor(&self) -> crate::resources::#module::#ty<'_, K> {
                 crate::resources::#module::#ty::new(self.ctx())
             }
         }
@@ -122,21 +146,28 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
     quote! {
         //! The client and its builder.
 
-        use crate::auth::{AuthMode, HookId, Token};
+        use crate::auth::{kind, AuthMode, HookId, Token};
         use crate::error::Error;
         use crate::options::{RequestOptions, RetryPolicy};
         use crate::transport::{Ctx, HttpSetup, Transport};
+        use std::marker::PhantomData;
         use std::sync::Arc;
         use std::time::Duration;
 
         #client_doc
-        #[derive(Clone)]
-        pub struct #client {
+        pub struct #client<K = kind::Dynamic> {
             transport: Arc<Transport>,
             options: RequestOptions,
+            kind: PhantomData<fn() -> K>,
         }
 
-        impl std::fmt::Debug for #client {
+        impl<K> Clone for #client<K> {
+            fn clone(&self) -> Self {
+                #client { transport: Arc::clone(&self.transport), options: self.options.clone(), kind: PhantomData }
+            }
+        }
+
+        impl<K> std::fmt::Debug for #client<K> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!(#client))
                     .field("transport", &self.transport)
@@ -167,20 +198,6 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 Self::builder(Token::new(token)?, HookId::new(hook_id)?).build()
             }
 
-            /// Starts a builder for a client with custom settings.
-            pub fn builder(token: Token, hook_id: HookId) -> #builder {
-                #builder {
-                    token,
-                    hook_id,
-                    base_url: Self::DEFAULT_BASE_URL.to_owned(),
-                    timeout: Some(Self::DEFAULT_TIMEOUT),
-                    retry: Self::DEFAULT_RETRY,
-                    user_agent: concat!(#user_agent, env!("CARGO_PKG_VERSION")).to_owned(),
-                    response_body_limit: Self::DEFAULT_RESPONSE_BODY_LIMIT,
-                    http: HttpSetup::default(),
-                }
-            }
-
             #http_client_builder_doc
             pub fn http_client_builder() -> reqwest::ClientBuilder {
                 crate::transport::http_client_builder()
@@ -200,6 +217,34 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                     builder = builder.base_url(base_url);
                 }
                 builder.build()
+            }
+        }
+
+        impl<K: kind::TokenKind> #client<K> {
+            #builder_fn_doc
+            pub fn builder(token: Token<K>, hook_id: HookId) -> #builder<K> {
+                #builder {
+                    token,
+                    hook_id,
+                    base_url: <#client>::DEFAULT_BASE_URL.to_owned(),
+                    timeout: Some(<#client>::DEFAULT_TIMEOUT),
+                    retry: <#client>::DEFAULT_RETRY,
+                    user_agent: concat!(#user_agent, env!("CARGO_PKG_VERSION")).to_owned(),
+                    response_body_limit: <#client>::DEFAULT_RESPONSE_BODY_LIMIT,
+                    http: HttpSetup::default(),
+                }
+            }
+
+            #typed_doc
+            pub fn typed<T: kind::TokenKind>(&self) -> Result<#client<T>, Error> {
+                self.transport.token().clone().typed::<T>()?;
+                Ok(#client { transport: Arc::clone(&self.transport), options: self.options.clone(), kind: PhantomData })
+            }
+
+            /// This client with its token kind known only at run time ([`kind::Dynamic`]): it offers
+            /// every operation and checks the kind before sending. It shares the connection pool.
+            pub fn dynamic(&self) -> #client {
+                #client { transport: Arc::clone(&self.transport), options: self.options.clone(), kind: PhantomData }
             }
 
             /// The base URL requests go to, without a trailing slash.
@@ -226,16 +271,17 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
 
             #with_options_doc
             pub fn with_options(&self, options: RequestOptions) -> Self {
-                #client { transport: Arc::clone(&self.transport), options: self.options.merged(options) }
+                #client { transport: Arc::clone(&self.transport), options: self.options.merged(options), kind: PhantomData }
             }
 
             #(#accessors)*
         }
 
-        /// Settings for a client; finish with [`build`](Self::build).
+        /// Settings for a client; finish with [`build`](Self::build). The type parameter is the
+        /// token's kind, which the client keeps.
         #[derive(Clone)]
-        pub struct #builder {
-            token: Token,
+        pub struct #builder<K = kind::Dynamic> {
+            token: Token<K>,
             hook_id: HookId,
             base_url: String,
             timeout: Option<Duration>,
@@ -245,7 +291,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             http: HttpSetup,
         }
 
-        impl std::fmt::Debug for #builder {
+        impl<K> std::fmt::Debug for #builder<K> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!(#builder))
                     .field("token", &self.token)
@@ -260,7 +306,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             }
         }
 
-        impl #builder {
+        impl<K: kind::TokenKind> #builder<K> {
             /// Sends requests to another base URL, e.g. a local server; a trailing `/` is ignored.
             pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
                 self.base_url = base_url.into();
@@ -314,12 +360,12 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             }
 
             /// Checks the settings and builds the client.
-            pub fn build(self) -> Result<#client, Error> {
-                let credentials = (self.token, self.hook_id);
+            pub fn build(self) -> Result<#client<K>, Error> {
+                let credentials = (self.token.into_dynamic(), self.hook_id);
                 let http = (self.http, self.user_agent.as_str());
                 let transport = Transport::new(credentials, &self.base_url, self.timeout, self.retry, http)?;
                 let transport = transport.with_body_limit(self.response_body_limit)?;
-                Ok(#client { transport: Arc::new(transport), options: RequestOptions::default() })
+                Ok(#client { transport: Arc::new(transport), options: RequestOptions::default(), kind: PhantomData })
             }
         }
     }

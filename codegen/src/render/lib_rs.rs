@@ -44,7 +44,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         #(#extension_mods)*
 
         #[doc(inline)]
-        pub use auth::{AuthMode, HookId, Token};
+        pub use auth::{kind, AuthMode, HookId, Token};
         pub use client::{#client, #builder};
         #[doc(inline)]
         pub use error::{ApiError, Error};

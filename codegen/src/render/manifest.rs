@@ -342,11 +342,12 @@ fn listing(api: &ir::Api, krate: &str) -> String {
             .iter()
             .filter(|op| op.deprecated.is_none())
             .find_map(|op| {
-                let helper = crate::naming::ident(&op.pagination.as_ref()?.method_name);
-                let args = super::resources::default_args(api, op)?;
+                op.pagination.as_ref()?;
+                let args = super::resources::default_args(op)?;
                 Some(format!(
-                    "client.{}().{helper}({args})",
-                    crate::naming::ident(&r.accessor)
+                    "client.{}().{}({args}).into_pages()",
+                    crate::naming::ident(&r.accessor),
+                    crate::naming::ident(&op.method_name)
                 ))
             })
     });
@@ -355,7 +356,7 @@ fn listing(api: &ir::Api, krate: &str) -> String {
     };
     format!(
         "## Every page of a list\n\n\
-         The `…_all` helpers return a `Pages` stream (`futures_core::Stream` of \
+         The `into_pages()` method of a paginated operation's request returns a `Pages` stream (`futures_core::Stream` of \
          `Result<item, Error>`) that owns a clone of the client: return it from a function, move it \
          to a task, combine it with `futures::StreamExt`/`TryStreamExt` (`try_collect`, `take`, …). \
          Pages are fetched as items are consumed; dropping the stream stops. A server whose pages \

@@ -219,21 +219,21 @@ fn object(api: &ir::Api, m: &Struct) -> TokenStream {
             pub #field: #ty,
         }
     });
-    // A struct that cannot derive `Default` gets `new`, so that callers need not list its
-    // optional fields, which the spec may add to.
-    let constructor = (!m.defaultable).then(|| constructor(api, m));
+    // `#[non_exhaustive]` keeps a new optional field a minor change; `new` and the setters are how
+    // other crates build one.
+    let constructor = constructor(api, m);
+    let setters = m.fields.iter().map(|f| setter(api, f));
     let functions: Vec<TokenStream> = defaulted
         .iter()
         .map(|f| default_serializer(api, f))
         .collect();
-    let functions = (constructor.is_some() || !functions.is_empty()).then(|| {
-        quote! {
-            impl #name {
-                #constructor
-                #(#functions)*
-            }
+    let functions = quote! {
+        impl #name {
+            #constructor
+            #(#setters)*
+            #(#functions)*
         }
-    });
+    };
     let extra = m.extra.then(|| {
         let docs = if m.decoded {
             doc("Fields this version of the SDK does not know, kept as sent (and sent back as given).")
@@ -249,6 +249,7 @@ fn object(api: &ir::Api, m: &Struct) -> TokenStream {
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #extra
@@ -291,20 +292,15 @@ fn constructor(api: &ir::Api, m: &Struct) -> TokenStream {
     let required: Vec<&ir::Field> = m.fields.iter().filter(|f| !f.optional).collect();
     let params = required.iter().map(|f| {
         let field = ident(&f.rust);
-        match f.ty {
-            ir::TypeRef::String => quote!(#field: impl Into<String>),
-            _ => {
-                let ty = rust_type(api, &f.ty, false);
-                quote!(#field: #ty)
-            }
-        }
+        let ty = rust_type(api, &f.ty, false);
+        quote!(#field: impl Into<#ty>)
     });
     let values = m.fields.iter().map(|f| {
         let field = ident(&f.rust);
-        match (f.optional, &f.ty) {
-            (true, _) => quote!(#field: None),
-            (false, ir::TypeRef::String) => quote!(#field: #field.into()),
-            (false, _) => quote!(#field),
+        if f.optional {
+            quote!(#field: None)
+        } else {
+            quote!(#field: #field.into())
         }
     });
     let extra = m.extra.then(|| quote!(extra: serde_json::Map::new(),));
@@ -317,8 +313,8 @@ fn constructor(api: &ir::Api, m: &Struct) -> TokenStream {
     };
     let docs = doc(&format!(
         "A new `{name}` from its required fields, in the spec's order{start}.\n\n\
-         Code that sets optional fields with `{name} {{ field: Some(…), ..{name}::new(…) }}` \
-         keeps compiling when the API gains optional fields."
+         Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the \
+         fields the API adds later are not a breaking change."
     ));
     // Clippy's limit is seven; a spec decides how many required fields a type has.
     let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
@@ -327,6 +323,28 @@ fn constructor(api: &ir::Api, m: &Struct) -> TokenStream {
         #allow
         pub fn new(#(#params),*) -> Self {
             Self { #(#values,)* #extra }
+        }
+    }
+}
+
+/// `with_<field>`: the value with one field set (an optional one to `Some`), for chaining after `new`.
+fn setter(api: &ir::Api, f: &ir::Field) -> TokenStream {
+    let field = ident(&f.rust);
+    let bare = f.rust.trim_start_matches("r#");
+    let name = quote::format_ident!("with_{}", bare);
+    let ty = rust_type(api, &f.ty, false);
+    let (docs, value) = if f.optional {
+        (format!("Sets `{bare}` (to `Some`)."), quote!(Some(value.into())))
+    } else {
+        (format!("Sets `{bare}`."), quote!(value.into()))
+    };
+    let docs = doc(&docs);
+    quote! {
+        #docs
+        #[must_use]
+        pub fn #name(mut self, value: impl Into<#ty>) -> Self {
+            self.#field = #value;
+            self
         }
     }
 }

@@ -52,11 +52,14 @@ fn option_str(value: Option<&str>) -> TokenStream {
     }
 }
 
-/// `src/resources/<name>.rs`.
+/// `src/resources/<name>.rs`: the operations' descriptors, the resource handle with a method per
+/// operation, and per operation the trait of the token kinds it accepts and its request builder.
 pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
     let ty = ident(&resource.type_name);
     let descriptors = resource.operations.iter().map(|op| descriptor(api, op));
     let methods = resource.operations.iter().map(|op| method(api, op));
+    let traits = resource.operations.iter().map(|op| auth_trait(api, resource, op));
+    let builders = resource.operations.iter().map(|op| builder(api, op));
     let module_doc = inner_doc(&resource.description);
     let ops = &resource.operations;
     // One `use` of the runtime, naming only what this module needs (no unused imports).
@@ -75,44 +78,102 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
     if ops.iter().any(|op| op.pagination.is_some()) {
         runtime.push(quote!(to_json));
     }
-    let paging_import = resource
-        .operations
-        .iter()
-        .any(|op| op.pagination.is_some())
-        .then(|| {
-            quote!(
-                use crate::pages::Paging;
-            )
-        });
+    let paging_import = ops.iter().any(|op| op.pagination.is_some()).then(|| {
+        quote!(
+            use crate::pages::Paging;
+        )
+    });
     let type_doc = doc(&format!(
-        "{}\n\n{}",
+        "{}\n\nThe type parameter is the client's token kind: each method is there for the kinds \
+         its operation accepts (all of them for [`kind::Dynamic`], which checks before sending).\n\n{}",
         resource.description,
         example(api, resource)
     ));
     quote! {
         #module_doc
 
-        use crate::auth::AuthMode;
+        use crate::auth::{kind, AuthMode};
         use crate::error::Error;
         #paging_import
         use crate::operation::{#(#runtime),*};
         use crate::transport::Ctx;
+        use std::marker::PhantomData;
 
         #(#descriptors)*
 
         #type_doc
-        #[derive(Debug, Clone, Copy)]
-        pub struct #ty<'a> {
+        pub struct #ty<'a, K = kind::Dynamic> {
             ctx: Ctx<'a>,
+            kind: PhantomData<fn() -> K>,
         }
 
-        impl<'a> #ty<'a> {
+        impl<K> Clone for #ty<'_, K> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<K> Copy for #ty<'_, K> {}
+
+        impl<K> std::fmt::Debug for #ty<'_, K> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!(#ty)).field("ctx", &self.ctx).finish()
+            }
+        }
+
+        impl<'a, K: kind::TokenKind> #ty<'a, K> {
             pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-                #ty { ctx }
+                #ty { ctx, kind: PhantomData }
             }
 
             #(#methods)*
         }
+
+        #(#traits)*
+        #(#builders)*
+    }
+}
+
+/// The trait of the token kinds `op` accepts: implemented by their types and by `Dynamic`, so
+/// that a client of another kind has no such method (a compile error that says what to do).
+fn auth_trait(api: &ir::Api, resource: &ir::Resource, op: &ir::Operation) -> TokenStream {
+    let name = ident(&op.request.auth_trait);
+    let call = format!("{}().{}()", resource.accessor, op.method_name);
+    let accepted: Vec<&ir::AuthMode> = op
+        .accepts
+        .iter()
+        .filter_map(|i| api.auth.modes.get(*i))
+        .collect();
+    let constructors: Vec<String> = accepted
+        .iter()
+        .map(|m| format!("`Token::{}(…)`", m.constructor))
+        .collect();
+    let message = format!(
+        "`{call}` does not accept a client whose token is a `{{Self}}`; it accepts {}",
+        modes_phrase(api, &op.accepts)
+    );
+    let label = format!("`{}` is not callable with this client's token kind", op.id);
+    let note = format!(
+        "build the client from {}, or from `Token::new(…)` or `from_env()` to have the kind checked \
+         when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind",
+        constructors.join(" or ")
+    );
+    let docs = doc(&format!(
+        "The token kinds that may call [`{call}`]({}::{}): {}. Sealed; [`kind::Dynamic`] has it too.",
+        resource.type_name,
+        op.method_name.trim_start_matches("r#"),
+        modes_phrase(api, &op.accepts)
+    ));
+    let impls = accepted.iter().map(|m| {
+        let marker = ident(&m.variant);
+        quote!(impl #name for kind::#marker {})
+    });
+    quote! {
+        #docs
+        #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+        pub trait #name: kind::TokenKind {}
+        #(#impls)*
+        impl #name for kind::Dynamic {}
     }
 }
 
@@ -170,25 +231,156 @@ fn descriptor(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     }
 }
 
+/// The field of a builder holding a path parameter.
+fn path_field(p: &ir::PathParam) -> proc_macro2::Ident {
+    quote::format_ident!("path_{}", p.rust.trim_start_matches("r#"))
+}
+
+/// The fields of an operation's query struct and body model (empty where it has none).
+fn input_fields<'a>(api: &'a ir::Api, op: &'a ir::Operation) -> (&'a [ir::Field], &'a [ir::Field]) {
+    let query: &[ir::Field] = op.query.as_ref().map_or(&[], |q| &q.fields);
+    let body: &[ir::Field] = match op.request.body {
+        Some(ir::RequestBody::Object(i)) => match api.models.get(i).map(|m| &m.kind) {
+            Some(ir::ModelKind::Object { fields, .. }) => fields,
+            _ => &[],
+        },
+        _ => &[],
+    };
+    (query, body)
+}
+
+/// The type of an argument or setter's value.
+fn input_type(api: &ir::Api, op: &ir::Operation, source: &ir::InputSource) -> TokenStream {
+    let (query, body) = input_fields(api, op);
+    match source {
+        ir::InputSource::Path(_) => quote!(String),
+        ir::InputSource::Query(i) => query.get(*i).map_or(quote!(()), |f| rust_type(api, &f.ty, true)),
+        ir::InputSource::BodyField(i) => body.get(*i).map_or(quote!(()), |f| rust_type(api, &f.ty, true)),
+        ir::InputSource::Body => op.body.as_ref().map_or(quote!(()), |t| rust_type(api, t, true)),
+    }
+}
+
+/// The operation's method on the resource handle: its arguments are the required inputs, and it
+/// returns the request builder.
 fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let name = ident(&op.method_name);
-    let descriptor = ident(&op.constant);
+    let request = ident(&op.request.type_name);
+    let bound = ident(&op.request.auth_trait);
     let docs = doc(&method_doc(api, op));
     let deprecation = deprecated(op.deprecated.as_ref());
-
-    let mut params = Vec::new();
-    for p in &op.path_params {
-        let arg = ident(&p.rust);
-        params.push(quote!(#arg: &str));
+    let (query_fields, body_fields) = input_fields(api, op);
+    let params = op.request.args.iter().map(|a| {
+        let arg = ident(&a.name);
+        let ty = input_type(api, op, &a.source);
+        quote!(#arg: impl Into<#ty>)
+    });
+    let arg_of = |source: ir::InputSource| {
+        op.request
+            .args
+            .iter()
+            .find(|a| a.source == source)
+            .map(|a| ident(&a.name))
+    };
+    let mut fields = vec![quote!(ctx: self.ctx)];
+    for (i, p) in op.path_params.iter().enumerate() {
+        let field = path_field(p);
+        let arg = arg_of(ir::InputSource::Path(i));
+        fields.push(quote!(#field: #arg.into()));
     }
     if let Some(q) = &op.query {
-        let q = ident(&q.name);
-        params.push(quote!(query: &crate::models::#q));
+        let ty = ident(&q.name);
+        let required = (0..query_fields.len()).filter_map(|i| arg_of(ir::InputSource::Query(i)));
+        fields.push(quote!(query: crate::models::#ty::new(#(#required),*)));
     }
-    if let Some(body) = &op.body {
-        let ty = rust_type(api, body, true);
-        params.push(quote!(body: &#ty));
+    match (&op.request.body, &op.body) {
+        (Some(ir::RequestBody::Object(_)), Some(ty)) => {
+            let ty = rust_type(api, ty, true);
+            let required = (0..body_fields.len()).filter_map(|i| arg_of(ir::InputSource::BodyField(i)));
+            fields.push(quote!(body: #ty::new(#(#required),*)));
+        }
+        (Some(ir::RequestBody::Whole { defaultable: true }), _) => {
+            fields.push(quote!(body: Default::default()));
+        }
+        (Some(ir::RequestBody::Whole { defaultable: false }), _) => {
+            let arg = arg_of(ir::InputSource::Body);
+            fields.push(quote!(body: #arg.into()));
+        }
+        _ => {}
     }
+    quote! {
+        #docs
+        #deprecation
+        pub fn #name(&self, #(#params),*) -> #request<'a>
+        where
+            K: #bound,
+        {
+            #request { #(#fields),* }
+        }
+    }
+}
+
+/// The request builder of `op`: its inputs, a setter per optional one, `send` and, for a
+/// paginated operation, `into_pages`.
+fn builder(api: &ir::Api, op: &ir::Operation) -> TokenStream {
+    let request = ident(&op.request.type_name);
+    let descriptor = ident(&op.constant);
+    let (query_fields, body_fields) = input_fields(api, op);
+    let mut fields = vec![quote!(ctx: Ctx<'a>,)];
+    for p in &op.path_params {
+        let field = path_field(p);
+        fields.push(quote!(#field: String,));
+    }
+    if let Some(q) = &op.query {
+        let ty = ident(&q.name);
+        fields.push(quote!(query: crate::models::#ty,));
+    }
+    if let Some(ty) = &op.body {
+        let ty = rust_type(api, ty, true);
+        fields.push(quote!(body: #ty,));
+    }
+    let setters = op.request.setters.iter().map(|s| {
+        let setter = ident(&s.name);
+        let ty = input_type(api, op, &s.source);
+        let (target, field) = match s.source {
+            ir::InputSource::Query(i) => (quote!(query), query_fields.get(i)),
+            _ => (quote!(body), match s.source {
+                ir::InputSource::BodyField(i) => body_fields.get(i),
+                _ => None,
+            }),
+        };
+        let Some(field) = field else { return TokenStream::new() };
+        let member = ident(&field.rust);
+        let mut text = field.description.clone();
+        if let Some(default) = field.default_text() {
+            text.push_str(&format!("\n\nUnset, `{default}` is sent."));
+        }
+        let docs = doc(&text);
+        quote! {
+            #docs
+            pub fn #setter(mut self, value: impl Into<#ty>) -> Self {
+                self.#target.#member = Some(value.into());
+                self
+            }
+        }
+    });
+    let whole_body = match (&op.request.body, &op.body) {
+        (Some(ir::RequestBody::Object(_) | ir::RequestBody::Whole { defaultable: true }), Some(ty)) => {
+            let ty = rust_type(api, ty, true);
+            let text = match op.request.body {
+                Some(ir::RequestBody::Object(_)) => "Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).",
+                _ => "Sets the body.",
+            };
+            let docs = doc(text);
+            Some(quote! {
+                #docs
+                pub fn body(mut self, body: #ty) -> Self {
+                    self.body = body;
+                    self
+                }
+            })
+        }
+        _ => None,
+    };
 
     let (path, fallible) = path_expr(op);
     let (path, pages_path) = if fallible {
@@ -200,10 +392,10 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let path_ref = if fallible { quote!(&#path) } else { path };
     let mut args = quote!(Args::NONE);
     if op.query.is_some() {
-        args = quote!(#args.query(query)?);
+        args = quote!(#args.query(&self.query)?);
     }
     if op.body.is_some() {
-        args = quote!(#args.body(body)?);
+        args = quote!(#args.body(&self.body)?);
     }
     if let Some(own) = own_hook_id(api, op) {
         args = quote!(#args.own_hook_id(#own));
@@ -220,16 +412,22 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let check_first = check
         .as_ref()
         .map(|given| quote!(self.ctx.check(&#descriptor, &[#(#given),*])?;));
+    let send_doc = doc(&format!(
+        "Sends the request: `{} {}`. Checks first, without sending anything, that the client's \
+         token kind is accepted{}.",
+        op.http_method,
+        op.path_template,
+        if check.is_some() || !op.path_params.is_empty() { " and the inputs are complete" } else { "" }
+    ));
     let pages = op.pagination.as_ref().map(|p| {
-        let helper = ident(&p.method_name);
         let paging = ident(&p.constant);
         let item = rust_type(api, &p.item, true);
         let docs = doc(&format!(
-            "Every item of [`{}`](Self::{}), page by page: requests page after page (from the request's `{}`, or 1) \
-             while `{} × {}` is below `{}`, and stops at an empty page. Nothing is sent until the first item \
-             is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, \
-             spawned and used with `StreamExt`/`TryStreamExt`.",
-            op.method_name, op.method_name, p.page, p.page, p.limit, p.total
+            "Every item of the list, page by page, as a [`Pages`](crate::Pages) stream: requests page \
+             after page (from this request's `{}`, or 1) while `{} × {}` is below `{}`, and stops at \
+             an empty page. Nothing is sent until the first item is asked for. The stream owns a clone \
+             of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.",
+            p.page, p.page, p.limit, p.total
         ));
         // The preconditions' error, if any, comes with the first page (with the first input).
         let mut checked = check
@@ -240,28 +438,50 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
                 return quote!(Ok(None));
             }
             match checked.take() {
-                Some(checked) => quote!(#checked.and_then(|()| to_json(#name)).map(Some)),
-                None => quote!(to_json(#name).map(Some)),
+                Some(checked) => quote!(#checked.and_then(|()| to_json(&self.#name)).map(Some)),
+                None => quote!(to_json(&self.#name).map(Some)),
             }
         };
         let query = input(op.query.is_some(), quote!(query));
         let body = input(op.body.is_some(), quote!(body));
         quote! {
             #docs
-            #deprecation
-            pub fn #helper(&self, #(#params),*) -> crate::Pages<#item> {
+            pub fn into_pages(self) -> crate::Pages<#item> {
                 crate::Pages::new(self.ctx, (&#descriptor, &#paging), #pages_path, #query, #body)
             }
         }
     });
+    let docs = doc(&format!(
+        "A `{}` request, from [`{}`]({}::{}): set optional inputs with its methods, then \
+         [`send`](Self::send) it{}.",
+        op.id,
+        op.id.replace('.', "().").to_string() + "()",
+        api.resources
+            .iter()
+            .find(|r| r.operations.iter().any(|o| o.id == op.id))
+            .map_or("", |r| r.type_name.as_str()),
+        op.method_name.trim_start_matches("r#"),
+        if op.pagination.is_some() { " (one page) or walk every page with [`into_pages`](Self::into_pages)" } else { "" }
+    ));
     quote! {
         #docs
-        #deprecation
-        pub async fn #name(&self, #(#params),*) -> Result<#output, Error> {
-            #check_first
-            #call
+        #[derive(Debug, Clone)]
+        #[must_use = "a request is sent by `send()`"]
+        pub struct #request<'a> {
+            #(#fields)*
         }
-        #pages
+
+        impl #request<'_> {
+            #(#setters)*
+            #whole_body
+
+            #send_doc
+            pub async fn send(self) -> Result<#output, Error> {
+                #check_first
+                #call
+            }
+            #pages
+        }
     }
 }
 
@@ -273,10 +493,10 @@ fn own_hook_id(api: &ir::Api, op: &ir::Operation) -> Option<TokenStream> {
     }
     let field = &api.hook.body_field;
     match op.body.as_ref()? {
-        TypeRef::Map(_) => Some(quote!(body.contains_key(#field))),
+        TypeRef::Map(_) => Some(quote!(self.body.contains_key(#field))),
         TypeRef::Named(i) => match api.models.get(*i).map(|m| &m.kind) {
             Some(ir::ModelKind::Object { extra: true, .. }) => {
-                Some(quote!(body.extra.contains_key(#field)))
+                Some(quote!(self.body.extra.contains_key(#field)))
             }
             _ => None,
         },
@@ -303,13 +523,13 @@ fn preconditions(api: &ir::Api, op: &ir::Operation) -> Option<Vec<TokenStream>> 
         let mut tests = Vec::new();
         if let Some(f) = query.iter().find(|f| &f.wire == name) {
             let field = ident(&f.rust);
-            tests.push(quote!(query.#field.given()));
+            tests.push(quote!(self.query.#field.given()));
         }
         if let Some(f) = body.iter().find(|f| &f.wire == name) {
             let field = ident(&f.rust);
-            tests.push(quote!(body.#field.given()));
+            tests.push(quote!(self.body.#field.given()));
         } else if open_body {
-            tests.push(quote!(body.get(#name).given()));
+            tests.push(quote!(self.body.get(#name).given()));
         }
         if tests.is_empty() {
             quote!(false)
@@ -347,8 +567,8 @@ fn path_expr(op: &ir::Operation) -> (TokenStream, bool) {
     }
     let names = op.path_params.iter().map(|p| ident(&p.rust));
     let params = op.path_params.iter().map(|p| {
-        let (name, arg) = (p.rust.trim_start_matches("r#"), ident(&p.rust));
-        quote!((#name, #arg))
+        let (name, field) = (p.rust.trim_start_matches("r#"), path_field(p));
+        quote!((#name, self.#field.as_str()))
     });
     let path = quote! {
         #descriptor
@@ -361,11 +581,20 @@ fn path_expr(op: &ir::Operation) -> (TokenStream, bool) {
 fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
     let hook = op.hook.sentence(&api.hook);
     let mut text = format!(
-        "{}\n\n`{} {}` · accepts {} · {hook}.",
+        "{}\n\n`{} {}` · accepts {} · {hook}.\n\n\
+         Returns the request: its optional inputs are its methods, [`send`]({}::send) sends it{}. \
+         The method is there when the client's token kind may call the operation (see [`{}`]).",
         op.description,
         op.http_method,
         op.path_template,
-        modes_phrase(api, &op.accepts)
+        modes_phrase(api, &op.accepts),
+        op.request.type_name,
+        if op.pagination.is_some() {
+            format!(" and [`into_pages`]({}::into_pages) walks every page", op.request.type_name)
+        } else {
+            String::new()
+        },
+        op.request.auth_trait,
     );
     for p in &op.path_params {
         text.push_str(&format!(
@@ -399,32 +628,18 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
     text
 }
 
-/// Arguments for a call of `op` in a doc example (path parameters named after themselves,
-/// defaulted query and body), or `None` when its query or body has no default.
-pub(super) fn default_args(api: &ir::Api, op: &ir::Operation) -> Option<String> {
-    let mut args: Vec<String> = op
-        .path_params
+/// Arguments for a call of `op` in a doc example (path parameters named after themselves), or
+/// `None` when it has other required inputs.
+pub(super) fn default_args(op: &ir::Operation) -> Option<String> {
+    op.request
+        .args
         .iter()
-        .map(|p| format!("\"{}\"", p.wire))
-        .collect();
-    if let Some(q) = &op.query {
-        if !q.defaultable {
-            return None;
-        }
-        args.push("&Default::default()".to_owned());
-    }
-    if let Some(body) = &op.body {
-        let defaultable = match body {
-            TypeRef::Named(i) => api.models.get(*i).is_some_and(|m| m.defaultable),
-            TypeRef::Map(_) | TypeRef::List(_) => true,
-            _ => false,
-        };
-        if !defaultable {
-            return None;
-        }
-        args.push("&Default::default()".to_owned());
-    }
-    Some(args.join(", "))
+        .map(|a| match a.source {
+            ir::InputSource::Path(i) => op.path_params.get(i).map(|p| format!("\"{}\"", p.wire)),
+            _ => None,
+        })
+        .collect::<Option<Vec<String>>>()
+        .map(|args| args.join(", "))
 }
 
 /// A compiling `no_run` example calling the first operation whose arguments can be defaulted.
@@ -436,9 +651,9 @@ fn example(api: &ir::Api, resource: &ir::Resource) -> String {
         .filter(|op| op.deprecated.is_none())
         .find_map(|op| {
             Some(format!(
-                "{}({})",
+                "{}({}).send()",
                 ident(&op.method_name),
-                default_args(api, op)?
+                default_args(op)?
             ))
         });
     let body = match call {

@@ -236,7 +236,15 @@ impl Validator {
         });
 
         let http_method = http_method.unwrap_or(HttpMethod::Get);
+        let request = request(
+            ctx,
+            &method_name,
+            &params,
+            query.as_ref(),
+            body.as_ref(),
+        );
         Some(ir::Operation {
+            request,
             idempotent: op.idempotent.unwrap_or(http_method.idempotent()),
             constant: shouty(ctx.name),
             method_name,
@@ -574,6 +582,96 @@ impl<'a> Inputs<'a> {
             open_body: matches!(body, Some(TypeRef::Map(_) | TypeRef::Json)),
         }
     }
+}
+
+/// Methods every request builder has, which no setter may take.
+const BUILDER_METHODS: &[&str] = &["send", "body", "into_pages", "clone", "fmt"];
+
+/// The request builder of an operation: its names, arguments and setters. A name that an
+/// earlier input or the builder already uses gets its input's kind in front (`body_id`), then
+/// underscores until it is free.
+fn request(
+    ctx: &OpContext,
+    method_name: &str,
+    params: &[ir::PathParam],
+    query: Option<&ir::Query>,
+    body: Option<&ir::TypeRef>,
+) -> ir::Request {
+    let mut inputs = RequestInputs::default();
+    inputs.setter_names = BUILDER_METHODS.iter().map(|m| m.to_string()).collect();
+    for (i, p) in params.iter().enumerate() {
+        inputs.arg(&p.rust, "path", ir::InputSource::Path(i));
+    }
+    if let Some(q) = query {
+        inputs.fields(&q.fields, "query", ir::InputSource::Query);
+    }
+    let body = body.map(|ty| {
+        let model = match ty {
+            ir::TypeRef::Named(i) => ctx.models.get(*i).map(|m| (*i, &m.kind)),
+            _ => None,
+        };
+        match model {
+            Some((i, ir::ModelKind::Object { fields, .. })) => {
+                inputs.fields(fields, "body", ir::InputSource::BodyField);
+                ir::RequestBody::Object(i)
+            }
+            _ => {
+                let defaultable = matches!(ty, ir::TypeRef::List(_) | ir::TypeRef::Map(_));
+                if !defaultable {
+                    inputs.arg("body", "body", ir::InputSource::Body);
+                }
+                ir::RequestBody::Whole { defaultable }
+            }
+        }
+    });
+    let op = pascal(method_name);
+    ir::Request {
+        type_name: format!("{}{op}Request", pascal(ctx.resource)),
+        auth_trait: format!("Accepts{op}"),
+        args: inputs.args,
+        setters: inputs.setters,
+        body,
+    }
+}
+
+/// A request builder's arguments and setters as they are named.
+#[derive(Default)]
+struct RequestInputs {
+    args: Vec<ir::Input>,
+    setters: Vec<ir::Input>,
+    arg_names: BTreeSet<String>,
+    setter_names: BTreeSet<String>,
+}
+
+impl RequestInputs {
+    fn arg(&mut self, name: &str, kind: &str, source: ir::InputSource) {
+        let name = unique(name, kind, &mut self.arg_names);
+        self.args.push(ir::Input { name, source });
+    }
+
+    /// Required fields become arguments, optional ones setters.
+    fn fields(&mut self, fields: &[ir::Field], kind: &str, source: fn(usize) -> ir::InputSource) {
+        for (i, f) in fields.iter().enumerate() {
+            if f.optional {
+                let name = unique(&f.rust, kind, &mut self.setter_names);
+                self.setters.push(ir::Input { name, source: source(i) });
+            } else {
+                self.arg(&f.rust, kind, source(i));
+            }
+        }
+    }
+}
+
+fn unique(name: &str, kind: &str, taken: &mut BTreeSet<String>) -> String {
+    let mut candidate = name.to_owned();
+    if taken.contains(&candidate) {
+        candidate = format!("{kind}_{}", name.trim_end_matches('_'));
+    }
+    while taken.contains(&candidate) {
+        candidate.push('_');
+    }
+    taken.insert(candidate.clone());
+    candidate
 }
 
 struct OpContext<'a> {

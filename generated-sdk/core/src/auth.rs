@@ -81,15 +81,70 @@ impl std::fmt::Display for AuthMode {
     }
 }
 
+/// Token kinds as types, for the client's type parameter: a client whose kind is known when
+/// it is built offers only the operations that kind may call, so a call the API would refuse
+/// does not compile.
+pub mod kind {
+    use super::AuthMode;
+
+    mod sealed {
+        pub trait Sealed {}
+    }
+
+    /// A kind of token as a type. Sealed: the kinds are the spec's and [`Dynamic`].
+    pub trait TokenKind: sealed::Sealed + Send + Sync + 'static {
+        /// The kind, or `None` for [`Dynamic`].
+        const MODE: Option<AuthMode>;
+    }
+
+    /// The kind of a client built from a personal access token (`Token::pat`): it offers only the operations that accept it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Pat {}
+    impl sealed::Sealed for Pat {}
+    impl TokenKind for Pat {
+        const MODE: Option<AuthMode> = Some(AuthMode::Pat);
+    }
+
+    /// The kind of a client built from an API channel token (`Token::api_token`): it offers only the operations that accept it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ApiToken {}
+    impl sealed::Sealed for ApiToken {}
+    impl TokenKind for ApiToken {
+        const MODE: Option<AuthMode> = Some(AuthMode::ApiToken);
+    }
+
+    /// The kind of a client built from a legacy workspace token (`Token::workspace_token`): it offers only the operations that accept it.
+    ///
+    /// **Deprecated:** Legacy workspace tokens are deprecated; migrate to personal access tokens (`pat_…`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum WorkspaceToken {}
+    impl sealed::Sealed for WorkspaceToken {}
+    impl TokenKind for WorkspaceToken {
+        const MODE: Option<AuthMode> = Some(AuthMode::WorkspaceToken);
+    }
+
+    /// The kind of a client whose token kind is known only at run time (`Token::new`,
+    /// `from_env`): it offers every operation and checks the kind before sending, failing
+    /// with `Error::AuthModeNotAccepted`. The default, so that it need not be written.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Dynamic {}
+    impl sealed::Sealed for Dynamic {}
+    impl TokenKind for Dynamic {
+        const MODE: Option<AuthMode> = None;
+    }
+}
+
 /// A credential for the `Authorization` header, with its kind.
 ///
 /// Its `Debug` and `Display` show only a masked prefix (such as `pat_kcnlto8e…`), never the secret.
-#[derive(Clone)]
-pub struct Token {
+///
+/// The type parameter says whether the kind is known when the program is compiled: a constructor of one kind (`Token::pat(…)`) gives a `Token<kind::Pat>`, whose client offers only the operations that kind may call; [`Token::new`] (the kind read from the prefix at run time) gives a `Token<kind::Dynamic>`, whose client offers every operation and checks the kind before sending. [`Token::typed`] and [`Token::into_dynamic`] convert between the two.
+pub struct Token<K = kind::Dynamic> {
     pub(crate) secret: String,
     pub(crate) header: HeaderValue,
     pub(crate) masked: String,
     pub(crate) mode: AuthMode,
+    pub(crate) kind: std::marker::PhantomData<fn() -> K>,
 }
 
 impl Token {

@@ -3,6 +3,7 @@
 //! How tokens and hookIds are checked, stored and printed. It does not depend on the spec: the
 //! spec's header names, prefixes and modes come from `crate::auth`.
 
+use crate::auth::kind::TokenKind;
 use crate::auth::{AuthMode, HookId, Token};
 use crate::error::Error;
 use crate::text::{mask, with_article, Secret};
@@ -23,7 +24,48 @@ impl Token {
             header,
             masked,
             mode,
+            kind: std::marker::PhantomData,
         })
+    }
+
+    /// This token with its kind in its type, so that a client built from it offers only the
+    /// operations of that kind; an [`Error::InvalidCredential`] naming both kinds if it is of
+    /// another kind. `Token::typed::<kind::Dynamic>()` always succeeds.
+    pub fn typed<K: TokenKind>(self) -> Result<Token<K>, Error> {
+        match K::MODE {
+            Some(mode) if mode != self.mode => Err(Error::InvalidCredential(format!(
+                "the token is {}, not {}; build the client for its kind, or keep it untyped \
+                 (operations then check the kind before sending)",
+                with_article(self.mode.name()),
+                with_article(mode.name())
+            ))),
+            _ => Ok(self.assume_kind()),
+        }
+    }
+}
+
+impl<K> Token<K> {
+    /// The same token with another kind in its type; callers have checked the kind.
+    pub(crate) fn assume_kind<T>(self) -> Token<T> {
+        let Token {
+            secret,
+            header,
+            masked,
+            mode,
+            kind: _,
+        } = self;
+        Token {
+            secret,
+            header,
+            masked,
+            mode,
+            kind: std::marker::PhantomData,
+        }
+    }
+
+    /// The same token with its kind known only at run time (`Token<kind::Dynamic>`).
+    pub fn into_dynamic(self) -> Token {
+        self.assume_kind()
     }
 
     /// The kind of this token.
@@ -52,7 +94,19 @@ impl Token {
     }
 }
 
-impl std::fmt::Debug for Token {
+impl<K> Clone for Token<K> {
+    fn clone(&self) -> Self {
+        Token {
+            secret: self.secret.clone(),
+            header: self.header.clone(),
+            masked: self.masked.clone(),
+            mode: self.mode,
+            kind: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<K> std::fmt::Debug for Token<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Token")
             .field("mode", &self.mode)
@@ -61,7 +115,7 @@ impl std::fmt::Debug for Token {
     }
 }
 
-impl std::fmt::Display for Token {
+impl<K> std::fmt::Display for Token<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.masked)
     }

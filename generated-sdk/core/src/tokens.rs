@@ -2,7 +2,7 @@
 
 //! The token constructors, one per kind of token the spec declares.
 
-use crate::auth::{AuthMode, Token};
+use crate::auth::{kind, AuthMode, Token};
 use crate::error::Error;
 
 impl Token {
@@ -14,21 +14,23 @@ impl Token {
         Self::with_mode(secret, mode)
     }
 
-    /// A personal access token, checked: not empty, only visible ASCII, starting with `pat_`.
-    pub fn pat(secret: impl Into<String>) -> Result<Self, Error> {
-        Self::with_mode(secret.into(), AuthMode::Pat)
+    /// A personal access token, checked: not empty, only visible ASCII, starting with `pat_`. Its kind is part of its type: a client built from it offers only the operations that accept a personal access token.
+    pub fn pat(secret: impl Into<String>) -> Result<Token<kind::Pat>, Error> {
+        Self::with_mode(secret.into(), AuthMode::Pat).map(Token::assume_kind)
     }
 
-    /// An API channel token, checked: not empty, only visible ASCII.
-    pub fn api_token(secret: impl Into<String>) -> Result<Self, Error> {
-        Self::with_mode(secret.into(), AuthMode::ApiToken)
+    /// An API channel token, checked: not empty, only visible ASCII. Its kind is part of its type: a client built from it offers only the operations that accept an API channel token.
+    pub fn api_token(secret: impl Into<String>) -> Result<Token<kind::ApiToken>, Error> {
+        Self::with_mode(secret.into(), AuthMode::ApiToken).map(Token::assume_kind)
     }
 
-    /// A legacy workspace token, checked: not empty, only visible ASCII.
+    /// A legacy workspace token, checked: not empty, only visible ASCII. Its kind is part of its type: a client built from it offers only the operations that accept a legacy workspace token.
     #[deprecated(
         note = "Legacy workspace tokens are deprecated; migrate to personal access tokens (`pat_…`)."
     )]
-    pub fn workspace_token(secret: impl Into<String>) -> Result<Self, Error> {
-        Self::with_mode(secret.into(), AuthMode::WorkspaceToken)
+    pub fn workspace_token(
+        secret: impl Into<String>,
+    ) -> Result<Token<kind::WorkspaceToken>, Error> {
+        Self::with_mode(secret.into(), AuthMode::WorkspaceToken).map(Token::assume_kind)
     }
 }

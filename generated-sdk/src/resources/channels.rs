@@ -2,10 +2,11 @@
 
 //! The API channel behind the hookId.
 
-use crate::auth::AuthMode;
+use crate::auth::{kind, AuthMode};
 use crate::error::Error;
 use crate::operation::{Args, HookPlacement, Inputs, Operation};
 use crate::transport::Ctx;
+use std::marker::PhantomData;
 
 static GET: Operation = Operation {
     id: "channels.get",
@@ -20,30 +21,75 @@ static GET: Operation = Operation {
 
 /// The API channel behind the hookId.
 ///
+/// The type parameter is the client's token kind: each method is there for the kinds its operation accepts (all of them for [`kind::Dynamic`], which checks before sending).
+///
 /// ```no_run
 /// # async fn example() -> Result<(), cognipeer_sdk::Error> {
 /// let client = cognipeer_sdk::CognipeerClient::from_env()?;
-/// let result = client.channels().get().await?;
+/// let result = client.channels().get().send().await?;
 /// println!("{result:?}");
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Channels<'a> {
+pub struct Channels<'a, K = kind::Dynamic> {
     ctx: Ctx<'a>,
+    kind: PhantomData<fn() -> K>,
 }
 
-impl<'a> Channels<'a> {
+impl<K> Clone for Channels<'_, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K> Copy for Channels<'_, K> {}
+impl<K> std::fmt::Debug for Channels<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(stringify!(Channels)).field("ctx", &self.ctx).finish()
+    }
+}
+
+impl<'a, K: kind::TokenKind> Channels<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Channels { ctx }
+        Channels { ctx, kind: PhantomData }
     }
 
     /// Fetch the channel the hookId belongs to.
     ///
     /// `GET /sdk/channel` · accepts a personal access token · the hookId goes in the `X-Hook-Id` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ChannelsGetRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsGet`]).
+    ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn get(&self) -> Result<crate::models::Channel, Error> {
+    pub fn get(&self) -> ChannelsGetRequest<'a>
+    where
+        K: AcceptsGet,
+    {
+        ChannelsGetRequest {
+            ctx: self.ctx,
+        }
+    }
+}
+
+/// The token kinds that may call [`channels().get()`](Channels::get): a personal access token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`channels().get()` does not accept a client whose token is a `{Self}`; it accepts a personal access token",
+    label = "`channels.get` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsGet: kind::TokenKind {}
+impl AcceptsGet for kind::Pat {}
+impl AcceptsGet for kind::Dynamic {}
+/// A `channels.get` request, from [`channels().get()`](Channels::get): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ChannelsGetRequest<'a> {
+    ctx: Ctx<'a>,
+}
+
+impl ChannelsGetRequest<'_> {
+    /// Sends the request: `GET /sdk/channel`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::Channel, Error> {
         self.ctx.send(&GET, "/sdk/channel", Args::NONE).await
     }
 }

@@ -2,11 +2,12 @@
 
 //! Contacts of the workspace. The contacts API accepts both personal access tokens and API channel tokens.
 
-use crate::auth::AuthMode;
+use crate::auth::{kind, AuthMode};
 use crate::error::Error;
 use crate::pages::Paging;
 use crate::operation::{Args, HookPlacement, Inputs, Operation, Given, to_json};
 use crate::transport::Ctx;
+use std::marker::PhantomData;
 
 static CREATE: Operation = Operation {
     id: "contacts.create",
@@ -70,58 +71,84 @@ static LIST_PAGING: Paging = Paging {
 
 /// Contacts of the workspace. The contacts API accepts both personal access tokens and API channel tokens.
 ///
+/// The type parameter is the client's token kind: each method is there for the kinds its operation accepts (all of them for [`kind::Dynamic`], which checks before sending).
+///
 /// ```no_run
 /// # async fn example() -> Result<(), cognipeer_sdk::Error> {
 /// let client = cognipeer_sdk::CognipeerClient::from_env()?;
-/// let result = client.contacts().create(&Default::default()).await?;
+/// let result = client.contacts().create().send().await?;
 /// println!("{result:?}");
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Contacts<'a> {
+pub struct Contacts<'a, K = kind::Dynamic> {
     ctx: Ctx<'a>,
+    kind: PhantomData<fn() -> K>,
 }
 
-impl<'a> Contacts<'a> {
+impl<K> Clone for Contacts<'_, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K> Copy for Contacts<'_, K> {}
+impl<K> std::fmt::Debug for Contacts<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(stringify!(Contacts)).field("ctx", &self.ctx).finish()
+    }
+}
+
+impl<'a, K: kind::TokenKind> Contacts<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Contacts { ctx }
+        Contacts { ctx, kind: PhantomData }
     }
 
     /// Create a contact.
     ///
     /// `POST /sdk/contact` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ContactsCreateRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsCreate`]).
+    ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn create(
-        &self,
-        body: &crate::models::CreateContact,
-    ) -> Result<crate::models::Contact, Error> {
-        self.ctx.send(&CREATE, "/sdk/contact", Args::NONE.body(body)?).await
+    pub fn create(&self) -> ContactsCreateRequest<'a>
+    where
+        K: AcceptsCreate,
+    {
+        ContactsCreateRequest {
+            ctx: self.ctx,
+            body: crate::models::CreateContact::new(),
+        }
     }
 
     /// Fetch a contact by email or by external id (give at least one).
     ///
     /// `GET /sdk/contact` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ContactsGetRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsGet`]).
+    ///
     /// Set at least one of `email`, `integrationId`; otherwise [`Error::Precondition`] is returned before sending.
     ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub async fn get(
-        &self,
-        query: &crate::models::ContactsGetQuery,
-    ) -> Result<crate::models::Contact, Error> {
-        self.ctx.check(&GET, &[query.email.given(), query.integration_id.given()])?;
-        self.ctx.send(&GET, "/sdk/contact", Args::NONE.query(query)?).await
+    pub fn get(&self) -> ContactsGetRequest<'a>
+    where
+        K: AcceptsGet,
+    {
+        ContactsGetRequest {
+            ctx: self.ctx,
+            query: crate::models::ContactsGetQuery::new(),
+        }
     }
 
     /// Change some fields of a contact selected by email or external id.
     ///
     /// `PATCH /sdk/contact` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ContactsUpdateRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsUpdate`]).
     ///
     /// Set at least one of `email`, `integrationId`; otherwise [`Error::Precondition`] is returned before sending.
     ///
@@ -130,43 +157,296 @@ impl<'a> Contacts<'a> {
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub async fn update(
+    pub fn update(
         &self,
-        body: &crate::models::UpdateContact,
-    ) -> Result<crate::models::Contact, Error> {
-        self.ctx
-            .check(
-                &UPDATE,
-                &[body.email.given(), body.integration_id.given(), body.data.given()],
-            )?;
-        self.ctx.send(&UPDATE, "/sdk/contact", Args::NONE.body(body)?).await
+        data: impl Into<crate::models::ContactChanges>,
+    ) -> ContactsUpdateRequest<'a>
+    where
+        K: AcceptsUpdate,
+    {
+        ContactsUpdateRequest {
+            ctx: self.ctx,
+            body: crate::models::UpdateContact::new(data),
+        }
     }
 
     /// List contacts page by page, filtered and sorted.
     ///
     /// `POST /sdk/contact/list` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ContactsListRequest::send) sends it and [`into_pages`](ContactsListRequest::into_pages) walks every page. The method is there when the client's token kind may call the operation (see [`AcceptsList`]).
+    ///
     /// The response is unwrapped from its envelope; `success` other than `true` is an [`Error::Unsuccessful`], even with a success status.
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn list(
-        &self,
-        body: &crate::models::ListContacts,
-    ) -> Result<crate::models::ContactPage, Error> {
-        self.ctx.send(&LIST, "/sdk/contact/list", Args::NONE.body(body)?).await
+    pub fn list(&self) -> ContactsListRequest<'a>
+    where
+        K: AcceptsList,
+    {
+        ContactsListRequest {
+            ctx: self.ctx,
+            body: crate::models::ListContacts::new(),
+        }
+    }
+}
+
+/// The token kinds that may call [`contacts().create()`](Contacts::create): a personal access token, an API channel token or a legacy workspace token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`contacts().create()` does not accept a client whose token is a `{Self}`; it accepts a personal access token, an API channel token or a legacy workspace token",
+    label = "`contacts.create` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)` or `Token::api_token(…)` or `Token::workspace_token(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsCreate: kind::TokenKind {}
+impl AcceptsCreate for kind::Pat {}
+impl AcceptsCreate for kind::ApiToken {}
+impl AcceptsCreate for kind::WorkspaceToken {}
+impl AcceptsCreate for kind::Dynamic {}
+/// The token kinds that may call [`contacts().get()`](Contacts::get): a personal access token, an API channel token or a legacy workspace token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`contacts().get()` does not accept a client whose token is a `{Self}`; it accepts a personal access token, an API channel token or a legacy workspace token",
+    label = "`contacts.get` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)` or `Token::api_token(…)` or `Token::workspace_token(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsGet: kind::TokenKind {}
+impl AcceptsGet for kind::Pat {}
+impl AcceptsGet for kind::ApiToken {}
+impl AcceptsGet for kind::WorkspaceToken {}
+impl AcceptsGet for kind::Dynamic {}
+/// The token kinds that may call [`contacts().update()`](Contacts::update): a personal access token, an API channel token or a legacy workspace token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`contacts().update()` does not accept a client whose token is a `{Self}`; it accepts a personal access token, an API channel token or a legacy workspace token",
+    label = "`contacts.update` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)` or `Token::api_token(…)` or `Token::workspace_token(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsUpdate: kind::TokenKind {}
+impl AcceptsUpdate for kind::Pat {}
+impl AcceptsUpdate for kind::ApiToken {}
+impl AcceptsUpdate for kind::WorkspaceToken {}
+impl AcceptsUpdate for kind::Dynamic {}
+/// The token kinds that may call [`contacts().list()`](Contacts::list): a personal access token, an API channel token or a legacy workspace token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`contacts().list()` does not accept a client whose token is a `{Self}`; it accepts a personal access token, an API channel token or a legacy workspace token",
+    label = "`contacts.list` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)` or `Token::api_token(…)` or `Token::workspace_token(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsList: kind::TokenKind {}
+impl AcceptsList for kind::Pat {}
+impl AcceptsList for kind::ApiToken {}
+impl AcceptsList for kind::WorkspaceToken {}
+impl AcceptsList for kind::Dynamic {}
+/// A `contacts.create` request, from [`contacts().create()`](Contacts::create): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ContactsCreateRequest<'a> {
+    ctx: Ctx<'a>,
+    body: crate::models::CreateContact,
+}
+
+impl ContactsCreateRequest<'_> {
+    /// Email address.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.body.email = Some(value.into());
+        self
     }
 
-    /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
-    pub fn list_all(
-        &self,
-        body: &crate::models::ListContacts,
-    ) -> crate::Pages<crate::models::Contact> {
+    /// The contact's id in an external system.
+    pub fn integration_id(mut self, value: impl Into<String>) -> Self {
+        self.body.integration_id = Some(value.into());
+        self
+    }
+
+    /// Full name.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+
+    /// Phone number.
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.body.phone = Some(value.into());
+        self
+    }
+
+    /// Free-form metadata.
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.body.metadata = Some(value.into());
+        self
+    }
+
+    /// Custom properties.
+    pub fn properties(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.body.properties = Some(value.into());
+        self
+    }
+
+    /// Tags.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.body.tags = Some(value.into());
+        self
+    }
+
+    /// Free-text status.
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.body.status = Some(value.into());
+        self
+    }
+
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    pub fn body(mut self, body: crate::models::CreateContact) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `POST /sdk/contact`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::Contact, Error> {
+        self.ctx.send(&CREATE, "/sdk/contact", Args::NONE.body(&self.body)?).await
+    }
+}
+
+/// A `contacts.get` request, from [`contacts().get()`](Contacts::get): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ContactsGetRequest<'a> {
+    ctx: Ctx<'a>,
+    query: crate::models::ContactsGetQuery,
+}
+
+impl ContactsGetRequest<'_> {
+    /// The contact's email address.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.query.email = Some(value.into());
+        self
+    }
+
+    /// The contact's id in an external system.
+    pub fn integration_id(mut self, value: impl Into<String>) -> Self {
+        self.query.integration_id = Some(value.into());
+        self
+    }
+
+    /// Sends the request: `GET /sdk/contact`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
+    pub async fn send(self) -> Result<crate::models::Contact, Error> {
+        self.ctx
+            .check(
+                &GET,
+                &[self.query.email.given(), self.query.integration_id.given()],
+            )?;
+        self.ctx.send(&GET, "/sdk/contact", Args::NONE.query(&self.query)?).await
+    }
+}
+
+/// A `contacts.update` request, from [`contacts().update()`](Contacts::update): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ContactsUpdateRequest<'a> {
+    ctx: Ctx<'a>,
+    body: crate::models::UpdateContact,
+}
+
+impl ContactsUpdateRequest<'_> {
+    /// Selects the contact by email address.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.body.email = Some(value.into());
+        self
+    }
+
+    /// Selects the contact by external id.
+    pub fn integration_id(mut self, value: impl Into<String>) -> Self {
+        self.body.integration_id = Some(value.into());
+        self
+    }
+
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    pub fn body(mut self, body: crate::models::UpdateContact) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `PATCH /sdk/contact`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
+    pub async fn send(self) -> Result<crate::models::Contact, Error> {
+        self.ctx
+            .check(
+                &UPDATE,
+                &[
+                    self.body.email.given(),
+                    self.body.integration_id.given(),
+                    self.body.data.given(),
+                ],
+            )?;
+        self.ctx.send(&UPDATE, "/sdk/contact", Args::NONE.body(&self.body)?).await
+    }
+}
+
+/// A `contacts.list` request, from [`contacts().list()`](Contacts::list): set optional inputs with its methods, then [`send`](Self::send) it (one page) or walk every page with [`into_pages`](Self::into_pages).
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ContactsListRequest<'a> {
+    ctx: Ctx<'a>,
+    body: crate::models::ListContacts,
+}
+
+impl ContactsListRequest<'_> {
+    /// 1-based page number.
+    ///
+    /// Unset, `1` is sent.
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.body.page = Some(value.into());
+        self
+    }
+
+    /// Page size.
+    ///
+    /// Unset, `10` is sent.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.body.limit = Some(value.into());
+        self
+    }
+
+    /// MongoDB-like filter, e.g. `{"status": {"$ne": "inactive"}}`.
+    ///
+    /// Unset, `{}` is sent.
+    pub fn filter(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.body.filter = Some(value.into());
+        self
+    }
+
+    /// Sort order by field: `1` ascending, `-1` descending.
+    pub fn sort(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, i64>>,
+    ) -> Self {
+        self.body.sort = Some(value.into());
+        self
+    }
+
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    pub fn body(mut self, body: crate::models::ListContacts) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `POST /sdk/contact/list`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::ContactPage, Error> {
+        self.ctx.send(&LIST, "/sdk/contact/list", Args::NONE.body(&self.body)?).await
+    }
+
+    /// Every item of the list, page by page, as a [`Pages`](crate::Pages) stream: requests page after page (from this request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
+    pub fn into_pages(self) -> crate::Pages<crate::models::Contact> {
         crate::Pages::new(
             self.ctx,
             (&LIST, &LIST_PAGING),
             Ok("/sdk/contact/list".into()),
             Ok(None),
-            to_json(body).map(Some),
+            to_json(&self.body).map(Some),
         )
     }
 }

@@ -2,11 +2,12 @@
 
 //! Conversations with the peer behind the hookId. With a personal access token they belong to the token's user; with an API token pass `contactId`.
 
-use crate::auth::AuthMode;
+use crate::auth::{kind, AuthMode};
 use crate::error::Error;
 use crate::pages::Paging;
 use crate::operation::{Args, HookPlacement, Inputs, Operation, to_json};
 use crate::transport::Ctx;
+use std::marker::PhantomData;
 
 static CREATE: Operation = Operation {
     id: "conversations.create",
@@ -88,83 +89,408 @@ static MESSAGES: Operation = Operation {
 
 /// Conversations with the peer behind the hookId. With a personal access token they belong to the token's user; with an API token pass `contactId`.
 ///
+/// The type parameter is the client's token kind: each method is there for the kinds its operation accepts (all of them for [`kind::Dynamic`], which checks before sending).
+///
 /// ```no_run
 /// # async fn example() -> Result<(), cognipeer_sdk::Error> {
 /// let client = cognipeer_sdk::CognipeerClient::from_env()?;
-/// let result = client.conversations().create(&Default::default()).await?;
+/// let result = client.conversations().create().send().await?;
 /// println!("{result:?}");
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Conversations<'a> {
+pub struct Conversations<'a, K = kind::Dynamic> {
     ctx: Ctx<'a>,
+    kind: PhantomData<fn() -> K>,
 }
 
-impl<'a> Conversations<'a> {
+impl<K> Clone for Conversations<'_, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K> Copy for Conversations<'_, K> {}
+impl<K> std::fmt::Debug for Conversations<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(stringify!(Conversations)).field("ctx", &self.ctx).finish()
+    }
+}
+
+impl<'a, K: kind::TokenKind> Conversations<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Conversations { ctx }
+        Conversations {
+            ctx,
+            kind: PhantomData,
+        }
     }
 
     /// Start a conversation, optionally with messages and client tools.
     ///
     /// `POST /sdk/conversation` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ConversationsCreateRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsCreate`]).
+    ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn create(
-        &self,
-        body: &crate::models::CreateConversation,
-    ) -> Result<crate::models::CreateConversationResponse, Error> {
-        self.ctx.send(&CREATE, "/sdk/conversation", Args::NONE.body(body)?).await
+    pub fn create(&self) -> ConversationsCreateRequest<'a>
+    where
+        K: AcceptsCreate,
+    {
+        ConversationsCreateRequest {
+            ctx: self.ctx,
+            body: crate::models::CreateConversation::new(),
+        }
     }
 
     /// Send a user message and wait for the peer's answer.
     ///
     /// `POST /sdk/conversation/{conversationId}/message` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ConversationsSendMessageRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsSendMessage`]).
+    ///
     /// `conversation_id`: The conversation to send to (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub async fn send_message(
+    pub fn send_message(
         &self,
-        conversation_id: &str,
-        body: &crate::models::SendMessage,
-    ) -> Result<crate::models::SendMessageResponse, Error> {
-        self.ctx
-            .send(
-                &SEND_MESSAGE,
-                &SEND_MESSAGE
-                    .path_segments([("conversation_id", conversation_id)])
-                    .map(|[conversation_id]| {
-                        format!("/sdk/conversation/{}/message", conversation_id)
-                    })?,
-                Args::NONE.body(body)?,
-            )
-            .await
+        conversation_id: impl Into<String>,
+        content: impl Into<String>,
+    ) -> ConversationsSendMessageRequest<'a>
+    where
+        K: AcceptsSendMessage,
+    {
+        ConversationsSendMessageRequest {
+            ctx: self.ctx,
+            path_conversation_id: conversation_id.into(),
+            body: crate::models::SendMessage::new(content),
+        }
     }
 
     /// Send a client tool's result to a message waiting in `client_tool_call` status.
     ///
     /// `POST /sdk/conversation/{conversationId}/message/{messageId}/resume` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ConversationsResumeMessageRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsResumeMessage`]).
+    ///
     /// `conversation_id`: The conversation (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
     /// `message_id`: The message waiting for the tool result (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub async fn resume_message(
+    pub fn resume_message(
         &self,
-        conversation_id: &str,
-        message_id: &str,
-        body: &crate::models::ResumeMessage,
-    ) -> Result<crate::models::ResumeMessageResponse, Error> {
+        conversation_id: impl Into<String>,
+        message_id: impl Into<String>,
+        tool_result: impl Into<crate::models::ToolResult>,
+    ) -> ConversationsResumeMessageRequest<'a>
+    where
+        K: AcceptsResumeMessage,
+    {
+        ConversationsResumeMessageRequest {
+            ctx: self.ctx,
+            path_conversation_id: conversation_id.into(),
+            path_message_id: message_id.into(),
+            body: crate::models::ResumeMessage::new(tool_result),
+        }
+    }
+
+    /// List conversations page by page, filtered and sorted.
+    ///
+    /// `POST /sdk/conversation/list` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ConversationsListRequest::send) sends it and [`into_pages`](ConversationsListRequest::into_pages) walks every page. The method is there when the client's token kind may call the operation (see [`AcceptsList`]).
+    ///
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
+    pub fn list(&self) -> ConversationsListRequest<'a>
+    where
+        K: AcceptsList,
+    {
+        ConversationsListRequest {
+            ctx: self.ctx,
+            body: crate::models::ListConversations::new(),
+        }
+    }
+
+    /// Fetch a conversation.
+    ///
+    /// `GET /sdk/conversation/{conversationId}` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ConversationsGetRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsGet`]).
+    ///
+    /// `conversation_id`: The conversation to fetch (percent-encoded into one path segment; `""`, `.` and `..` are refused).
+    ///
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
+    pub fn get(&self, conversation_id: impl Into<String>) -> ConversationsGetRequest<'a>
+    where
+        K: AcceptsGet,
+    {
+        ConversationsGetRequest {
+            ctx: self.ctx,
+            path_conversation_id: conversation_id.into(),
+        }
+    }
+
+    /// Fetch the most recent messages of a conversation.
+    ///
+    /// `GET /sdk/conversation/{conversationId}/message` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
+    ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ConversationsMessagesRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsMessages`]).
+    ///
+    /// `conversation_id`: The conversation (percent-encoded into one path segment; `""`, `.` and `..` are refused).
+    ///
+    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
+    pub fn messages(
+        &self,
+        conversation_id: impl Into<String>,
+    ) -> ConversationsMessagesRequest<'a>
+    where
+        K: AcceptsMessages,
+    {
+        ConversationsMessagesRequest {
+            ctx: self.ctx,
+            path_conversation_id: conversation_id.into(),
+            query: crate::models::ConversationsMessagesQuery::new(),
+        }
+    }
+}
+
+/// The token kinds that may call [`conversations().create()`](Conversations::create): a personal access token, an API channel token or a legacy workspace token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`conversations().create()` does not accept a client whose token is a `{Self}`; it accepts a personal access token, an API channel token or a legacy workspace token",
+    label = "`conversations.create` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)` or `Token::api_token(…)` or `Token::workspace_token(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsCreate: kind::TokenKind {}
+impl AcceptsCreate for kind::Pat {}
+impl AcceptsCreate for kind::ApiToken {}
+impl AcceptsCreate for kind::WorkspaceToken {}
+impl AcceptsCreate for kind::Dynamic {}
+/// The token kinds that may call [`conversations().send_message()`](Conversations::send_message): a personal access token, an API channel token or a legacy workspace token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`conversations().send_message()` does not accept a client whose token is a `{Self}`; it accepts a personal access token, an API channel token or a legacy workspace token",
+    label = "`conversations.send_message` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)` or `Token::api_token(…)` or `Token::workspace_token(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsSendMessage: kind::TokenKind {}
+impl AcceptsSendMessage for kind::Pat {}
+impl AcceptsSendMessage for kind::ApiToken {}
+impl AcceptsSendMessage for kind::WorkspaceToken {}
+impl AcceptsSendMessage for kind::Dynamic {}
+/// The token kinds that may call [`conversations().resume_message()`](Conversations::resume_message): a personal access token, an API channel token or a legacy workspace token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`conversations().resume_message()` does not accept a client whose token is a `{Self}`; it accepts a personal access token, an API channel token or a legacy workspace token",
+    label = "`conversations.resume_message` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)` or `Token::api_token(…)` or `Token::workspace_token(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsResumeMessage: kind::TokenKind {}
+impl AcceptsResumeMessage for kind::Pat {}
+impl AcceptsResumeMessage for kind::ApiToken {}
+impl AcceptsResumeMessage for kind::WorkspaceToken {}
+impl AcceptsResumeMessage for kind::Dynamic {}
+/// The token kinds that may call [`conversations().list()`](Conversations::list): a personal access token, an API channel token or a legacy workspace token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`conversations().list()` does not accept a client whose token is a `{Self}`; it accepts a personal access token, an API channel token or a legacy workspace token",
+    label = "`conversations.list` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)` or `Token::api_token(…)` or `Token::workspace_token(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsList: kind::TokenKind {}
+impl AcceptsList for kind::Pat {}
+impl AcceptsList for kind::ApiToken {}
+impl AcceptsList for kind::WorkspaceToken {}
+impl AcceptsList for kind::Dynamic {}
+/// The token kinds that may call [`conversations().get()`](Conversations::get): a personal access token, an API channel token or a legacy workspace token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`conversations().get()` does not accept a client whose token is a `{Self}`; it accepts a personal access token, an API channel token or a legacy workspace token",
+    label = "`conversations.get` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)` or `Token::api_token(…)` or `Token::workspace_token(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsGet: kind::TokenKind {}
+impl AcceptsGet for kind::Pat {}
+impl AcceptsGet for kind::ApiToken {}
+impl AcceptsGet for kind::WorkspaceToken {}
+impl AcceptsGet for kind::Dynamic {}
+/// The token kinds that may call [`conversations().messages()`](Conversations::messages): a personal access token, an API channel token or a legacy workspace token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`conversations().messages()` does not accept a client whose token is a `{Self}`; it accepts a personal access token, an API channel token or a legacy workspace token",
+    label = "`conversations.messages` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)` or `Token::api_token(…)` or `Token::workspace_token(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsMessages: kind::TokenKind {}
+impl AcceptsMessages for kind::Pat {}
+impl AcceptsMessages for kind::ApiToken {}
+impl AcceptsMessages for kind::WorkspaceToken {}
+impl AcceptsMessages for kind::Dynamic {}
+/// A `conversations.create` request, from [`conversations().create()`](Conversations::create): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ConversationsCreateRequest<'a> {
+    ctx: Ctx<'a>,
+    body: crate::models::CreateConversation,
+}
+
+impl ConversationsCreateRequest<'_> {
+    /// The contact the conversation is with (required with API tokens).
+    pub fn contact_id(mut self, value: impl Into<String>) -> Self {
+        self.body.contact_id = Some(value.into());
+        self
+    }
+
+    /// Messages to start the conversation with.
+    pub fn messages(mut self, value: impl Into<Vec<crate::models::Message>>) -> Self {
+        self.body.messages = Some(value.into());
+        self
+    }
+
+    /// Tools the peer may ask the caller to run.
+    pub fn client_tools(
+        mut self,
+        value: impl Into<Vec<crate::models::ClientTool>>,
+    ) -> Self {
+        self.body.client_tools = Some(value.into());
+        self
+    }
+
+    /// Format of the answer.
+    pub fn response_format(
+        mut self,
+        value: impl Into<crate::models::ResponseFormat>,
+    ) -> Self {
+        self.body.response_format = Some(value.into());
+        self
+    }
+
+    /// JSON Schema of the answer when `response_format` is `json`.
+    pub fn response_schema(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.body.response_schema = Some(value.into());
+        self
+    }
+
+    /// Extra context for the peer.
+    pub fn additional_context(mut self, value: impl Into<String>) -> Self {
+        self.body.additional_context = Some(value.into());
+        self
+    }
+
+    /// Peer version to use (server default: latest).
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.body.version = Some(value.into());
+        self
+    }
+
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    pub fn body(mut self, body: crate::models::CreateConversation) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `POST /sdk/conversation`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::CreateConversationResponse, Error> {
+        self.ctx.send(&CREATE, "/sdk/conversation", Args::NONE.body(&self.body)?).await
+    }
+}
+
+/// A `conversations.send_message` request, from [`conversations().send_message()`](Conversations::send_message): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ConversationsSendMessageRequest<'a> {
+    ctx: Ctx<'a>,
+    path_conversation_id: String,
+    body: crate::models::SendMessage,
+}
+
+impl ConversationsSendMessageRequest<'_> {
+    /// The contact sending it (API tokens).
+    pub fn contact_id(mut self, value: impl Into<String>) -> Self {
+        self.body.contact_id = Some(value.into());
+        self
+    }
+
+    /// Tools the peer may ask the caller to run.
+    pub fn client_tools(
+        mut self,
+        value: impl Into<Vec<crate::models::ClientTool>>,
+    ) -> Self {
+        self.body.client_tools = Some(value.into());
+        self
+    }
+
+    /// Format of the answer.
+    pub fn response_format(
+        mut self,
+        value: impl Into<crate::models::ResponseFormat>,
+    ) -> Self {
+        self.body.response_format = Some(value.into());
+        self
+    }
+
+    /// JSON Schema of the answer when `response_format` is `json`.
+    pub fn response_schema(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.body.response_schema = Some(value.into());
+        self
+    }
+
+    /// Extra context for the peer.
+    pub fn additional_context(mut self, value: impl Into<String>) -> Self {
+        self.body.additional_context = Some(value.into());
+        self
+    }
+
+    /// Peer version to use (server default: latest).
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.body.version = Some(value.into());
+        self
+    }
+
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    pub fn body(mut self, body: crate::models::SendMessage) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `POST /sdk/conversation/{conversationId}/message`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
+    pub async fn send(self) -> Result<crate::models::SendMessageResponse, Error> {
+        self.ctx
+            .send(
+                &SEND_MESSAGE,
+                &SEND_MESSAGE
+                    .path_segments([
+                        ("conversation_id", self.path_conversation_id.as_str()),
+                    ])
+                    .map(|[conversation_id]| {
+                        format!("/sdk/conversation/{}/message", conversation_id)
+                    })?,
+                Args::NONE.body(&self.body)?,
+            )
+            .await
+    }
+}
+
+/// A `conversations.resume_message` request, from [`conversations().resume_message()`](Conversations::resume_message): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ConversationsResumeMessageRequest<'a> {
+    ctx: Ctx<'a>,
+    path_conversation_id: String,
+    path_message_id: String,
+    body: crate::models::ResumeMessage,
+}
+
+impl ConversationsResumeMessageRequest<'_> {
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    pub fn body(mut self, body: crate::models::ResumeMessage) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `POST /sdk/conversation/{conversationId}/message/{messageId}/resume`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
+    pub async fn send(self) -> Result<crate::models::ResumeMessageResponse, Error> {
         self.ctx
             .send(
                 &RESUME_MESSAGE,
                 &RESUME_MESSAGE
                     .path_segments([
-                        ("conversation_id", conversation_id),
-                        ("message_id", message_id),
+                        ("conversation_id", self.path_conversation_id.as_str()),
+                        ("message_id", self.path_message_id.as_str()),
                     ])
                     .map(|[conversation_id, message_id]| {
                         format!(
@@ -172,53 +498,100 @@ impl<'a> Conversations<'a> {
                             message_id
                         )
                     })?,
-                Args::NONE.body(body)?,
+                Args::NONE.body(&self.body)?,
             )
             .await
     }
+}
 
-    /// List conversations page by page, filtered and sorted.
-    ///
-    /// `POST /sdk/conversation/list` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
-    ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn list(
-        &self,
-        body: &crate::models::ListConversations,
-    ) -> Result<crate::models::ConversationPage, Error> {
-        self.ctx.send(&LIST, "/sdk/conversation/list", Args::NONE.body(body)?).await
+/// A `conversations.list` request, from [`conversations().list()`](Conversations::list): set optional inputs with its methods, then [`send`](Self::send) it (one page) or walk every page with [`into_pages`](Self::into_pages).
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ConversationsListRequest<'a> {
+    ctx: Ctx<'a>,
+    body: crate::models::ListConversations,
+}
+
+impl ConversationsListRequest<'_> {
+    /// Only this contact's conversations (required with API tokens).
+    pub fn contact_id(mut self, value: impl Into<String>) -> Self {
+        self.body.contact_id = Some(value.into());
+        self
     }
 
-    /// Every item of [`list`](Self::list), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
-    pub fn list_all(
-        &self,
-        body: &crate::models::ListConversations,
-    ) -> crate::Pages<crate::models::Conversation> {
+    /// MongoDB-like filter.
+    pub fn filter(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.body.filter = Some(value.into());
+        self
+    }
+
+    /// 1-based page number (server default 1).
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.body.page = Some(value.into());
+        self
+    }
+
+    /// Page size (server default 10).
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.body.limit = Some(value.into());
+        self
+    }
+
+    /// Sort order by field: `1` ascending, `-1` descending.
+    pub fn sort(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, i64>>,
+    ) -> Self {
+        self.body.sort = Some(value.into());
+        self
+    }
+
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    pub fn body(mut self, body: crate::models::ListConversations) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `POST /sdk/conversation/list`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::ConversationPage, Error> {
+        self.ctx
+            .send(&LIST, "/sdk/conversation/list", Args::NONE.body(&self.body)?)
+            .await
+    }
+
+    /// Every item of the list, page by page, as a [`Pages`](crate::Pages) stream: requests page after page (from this request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
+    pub fn into_pages(self) -> crate::Pages<crate::models::Conversation> {
         crate::Pages::new(
             self.ctx,
             (&LIST, &LIST_PAGING),
             Ok("/sdk/conversation/list".into()),
             Ok(None),
-            to_json(body).map(Some),
+            to_json(&self.body).map(Some),
         )
     }
+}
 
-    /// Fetch a conversation.
-    ///
-    /// `GET /sdk/conversation/{conversationId}` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
-    ///
-    /// `conversation_id`: The conversation to fetch (percent-encoded into one path segment; `""`, `.` and `..` are refused).
-    ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub async fn get(
-        &self,
-        conversation_id: &str,
-    ) -> Result<crate::models::Conversation, Error> {
+/// A `conversations.get` request, from [`conversations().get()`](Conversations::get): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ConversationsGetRequest<'a> {
+    ctx: Ctx<'a>,
+    path_conversation_id: String,
+}
+
+impl ConversationsGetRequest<'_> {
+    /// Sends the request: `GET /sdk/conversation/{conversationId}`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
+    pub async fn send(self) -> Result<crate::models::Conversation, Error> {
         self.ctx
             .send(
                 &GET,
                 &GET
-                    .path_segments([("conversation_id", conversation_id)])
+                    .path_segments([
+                        ("conversation_id", self.path_conversation_id.as_str()),
+                    ])
                     .map(|[conversation_id]| {
                         format!("/sdk/conversation/{}", conversation_id)
                     })?,
@@ -226,28 +599,39 @@ impl<'a> Conversations<'a> {
             )
             .await
     }
+}
 
-    /// Fetch the most recent messages of a conversation.
+/// A `conversations.messages` request, from [`conversations().messages()`](Conversations::messages): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ConversationsMessagesRequest<'a> {
+    ctx: Ctx<'a>,
+    path_conversation_id: String,
+    query: crate::models::ConversationsMessagesQuery,
+}
+
+impl ConversationsMessagesRequest<'_> {
+    /// How many recent messages to return.
     ///
-    /// `GET /sdk/conversation/{conversationId}/message` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
-    ///
-    /// `conversation_id`: The conversation (percent-encoded into one path segment; `""`, `.` and `..` are refused).
-    ///
-    /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub async fn messages(
-        &self,
-        conversation_id: &str,
-        query: &crate::models::ConversationsMessagesQuery,
-    ) -> Result<Vec<crate::models::ConversationMessage>, Error> {
+    /// Unset, `10` is sent.
+    pub fn messages_count(mut self, value: impl Into<i64>) -> Self {
+        self.query.messages_count = Some(value.into());
+        self
+    }
+
+    /// Sends the request: `GET /sdk/conversation/{conversationId}/message`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
+    pub async fn send(self) -> Result<Vec<crate::models::ConversationMessage>, Error> {
         self.ctx
             .send(
                 &MESSAGES,
                 &MESSAGES
-                    .path_segments([("conversation_id", conversation_id)])
+                    .path_segments([
+                        ("conversation_id", self.path_conversation_id.as_str()),
+                    ])
                     .map(|[conversation_id]| {
                         format!("/sdk/conversation/{}/message", conversation_id)
                     })?,
-                Args::NONE.query(query)?,
+                Args::NONE.query(&self.query)?,
             )
             .await
     }

@@ -2,10 +2,11 @@
 
 //! Flows (automations) of the workspace.
 
-use crate::auth::AuthMode;
+use crate::auth::{kind, AuthMode};
 use crate::error::Error;
 use crate::operation::{Args, HookPlacement, Inputs, Operation};
 use crate::transport::Ctx;
+use std::marker::PhantomData;
 
 static EXECUTE: Operation = Operation {
     id: "flows.execute",
@@ -24,44 +25,107 @@ static EXECUTE: Operation = Operation {
 
 /// Flows (automations) of the workspace.
 ///
+/// The type parameter is the client's token kind: each method is there for the kinds its operation accepts (all of them for [`kind::Dynamic`], which checks before sending).
+///
 /// ```no_run
 /// # async fn example() -> Result<(), cognipeer_sdk::Error> {
 /// let client = cognipeer_sdk::CognipeerClient::from_env()?;
-/// let result = client.flows().execute("flowId", &Default::default(), &Default::default()).await?;
+/// let result = client.flows().execute("flowId").send().await?;
 /// println!("{result:?}");
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Flows<'a> {
+pub struct Flows<'a, K = kind::Dynamic> {
     ctx: Ctx<'a>,
+    kind: PhantomData<fn() -> K>,
 }
 
-impl<'a> Flows<'a> {
+impl<K> Clone for Flows<'_, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K> Copy for Flows<'_, K> {}
+impl<K> std::fmt::Debug for Flows<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(stringify!(Flows)).field("ctx", &self.ctx).finish()
+    }
+}
+
+impl<'a, K: kind::TokenKind> Flows<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Flows { ctx }
+        Flows { ctx, kind: PhantomData }
     }
 
     /// Run a flow with the given inputs and wait for its outputs.
     ///
     /// `POST /sdk/flow/{flowId}/execute` · accepts a personal access token · the hookId goes in the `X-Hook-Id` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](FlowsExecuteRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsExecute`]).
+    ///
     /// `flow_id`: The flow to run (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub async fn execute(
-        &self,
-        flow_id: &str,
-        query: &crate::models::FlowsExecuteQuery,
-        body: &std::collections::BTreeMap<String, serde_json::Value>,
-    ) -> Result<crate::models::ExecuteFlowResponse, Error> {
+    pub fn execute(&self, flow_id: impl Into<String>) -> FlowsExecuteRequest<'a>
+    where
+        K: AcceptsExecute,
+    {
+        FlowsExecuteRequest {
+            ctx: self.ctx,
+            path_flow_id: flow_id.into(),
+            query: crate::models::FlowsExecuteQuery::new(),
+            body: Default::default(),
+        }
+    }
+}
+
+/// The token kinds that may call [`flows().execute()`](Flows::execute): a personal access token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`flows().execute()` does not accept a client whose token is a `{Self}`; it accepts a personal access token",
+    label = "`flows.execute` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsExecute: kind::TokenKind {}
+impl AcceptsExecute for kind::Pat {}
+impl AcceptsExecute for kind::Dynamic {}
+/// A `flows.execute` request, from [`flows().execute()`](Flows::execute): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct FlowsExecuteRequest<'a> {
+    ctx: Ctx<'a>,
+    path_flow_id: String,
+    query: crate::models::FlowsExecuteQuery,
+    body: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl FlowsExecuteRequest<'_> {
+    /// The flow version to run.
+    ///
+    /// Unset, `latest` is sent.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.query.version = Some(value.into());
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(
+        mut self,
+        body: std::collections::BTreeMap<String, serde_json::Value>,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `POST /sdk/flow/{flowId}/execute`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
+    pub async fn send(self) -> Result<crate::models::ExecuteFlowResponse, Error> {
         self.ctx
             .send(
                 &EXECUTE,
                 &EXECUTE
-                    .path_segments([("flow_id", flow_id)])
+                    .path_segments([("flow_id", self.path_flow_id.as_str())])
                     .map(|[flow_id]| format!("/sdk/flow/{}/execute", flow_id))?,
-                Args::NONE.query(query)?.body(body)?,
+                Args::NONE.query(&self.query)?.body(&self.body)?,
             )
             .await
     }

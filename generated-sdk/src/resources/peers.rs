@@ -2,10 +2,11 @@
 
 //! The peer (AI agent) behind the channel.
 
-use crate::auth::AuthMode;
+use crate::auth::{kind, AuthMode};
 use crate::error::Error;
 use crate::operation::{Args, HookPlacement, Inputs, Operation};
 use crate::transport::Ctx;
+use std::marker::PhantomData;
 
 static GET: Operation = Operation {
     id: "peers.get",
@@ -20,30 +21,73 @@ static GET: Operation = Operation {
 
 /// The peer (AI agent) behind the channel.
 ///
+/// The type parameter is the client's token kind: each method is there for the kinds its operation accepts (all of them for [`kind::Dynamic`], which checks before sending).
+///
 /// ```no_run
 /// # async fn example() -> Result<(), cognipeer_sdk::Error> {
 /// let client = cognipeer_sdk::CognipeerClient::from_env()?;
-/// let result = client.peers().get().await?;
+/// let result = client.peers().get().send().await?;
 /// println!("{result:?}");
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Peers<'a> {
+pub struct Peers<'a, K = kind::Dynamic> {
     ctx: Ctx<'a>,
+    kind: PhantomData<fn() -> K>,
 }
 
-impl<'a> Peers<'a> {
+impl<K> Clone for Peers<'_, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K> Copy for Peers<'_, K> {}
+impl<K> std::fmt::Debug for Peers<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(stringify!(Peers)).field("ctx", &self.ctx).finish()
+    }
+}
+
+impl<'a, K: kind::TokenKind> Peers<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Peers { ctx }
+        Peers { ctx, kind: PhantomData }
     }
 
     /// Fetch the peer the channel's hookId belongs to.
     ///
     /// `GET /sdk/peer` · accepts a personal access token · the hookId goes in the `X-Hook-Id` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](PeersGetRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsGet`]).
+    ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn get(&self) -> Result<crate::models::Peer, Error> {
+    pub fn get(&self) -> PeersGetRequest<'a>
+    where
+        K: AcceptsGet,
+    {
+        PeersGetRequest { ctx: self.ctx }
+    }
+}
+
+/// The token kinds that may call [`peers().get()`](Peers::get): a personal access token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`peers().get()` does not accept a client whose token is a `{Self}`; it accepts a personal access token",
+    label = "`peers.get` is not callable with this client's token kind",
+    note = "build the client from `Token::pat(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsGet: kind::TokenKind {}
+impl AcceptsGet for kind::Pat {}
+impl AcceptsGet for kind::Dynamic {}
+/// A `peers.get` request, from [`peers().get()`](Peers::get): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct PeersGetRequest<'a> {
+    ctx: Ctx<'a>,
+}
+
+impl PeersGetRequest<'_> {
+    /// Sends the request: `GET /sdk/peer`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::Peer, Error> {
         self.ctx.send(&GET, "/sdk/peer", Args::NONE).await
     }
 }

@@ -2,10 +2,11 @@
 
 //! The client and its builder.
 
-use crate::auth::{AuthMode, HookId, Token};
+use crate::auth::{kind, AuthMode, HookId, Token};
 use crate::error::Error;
 use crate::options::{RequestOptions, RetryPolicy};
 use crate::transport::{Ctx, HttpSetup, Transport};
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,13 +21,23 @@ use std::time::Duration;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
-pub struct AcmeClient {
+pub struct AcmeClient<K = kind::Dynamic> {
     transport: Arc<Transport>,
     options: RequestOptions,
+    kind: PhantomData<fn() -> K>,
 }
 
-impl std::fmt::Debug for AcmeClient {
+impl<K> Clone for AcmeClient<K> {
+    fn clone(&self) -> Self {
+        AcmeClient {
+            transport: Arc::clone(&self.transport),
+            options: self.options.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K> std::fmt::Debug for AcmeClient<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct(stringify!(AcmeClient))
             .field("transport", &self.transport)
@@ -57,21 +68,6 @@ impl AcmeClient {
         Self::builder(Token::new(token)?, HookId::new(hook_id)?).build()
     }
 
-    /// Starts a builder for a client with custom settings.
-    pub fn builder(token: Token, hook_id: HookId) -> AcmeClientBuilder {
-        AcmeClientBuilder {
-            token,
-            hook_id,
-            base_url: Self::DEFAULT_BASE_URL.to_owned(),
-            timeout: Some(Self::DEFAULT_TIMEOUT),
-            retry: Self::DEFAULT_RETRY,
-            user_agent: concat!("placements-sdk-rust/", env!("CARGO_PKG_VERSION"))
-                .to_owned(),
-            response_body_limit: Self::DEFAULT_RESPONSE_BODY_LIMIT,
-            http: HttpSetup::default(),
-        }
-    }
-
     /// A `reqwest::ClientBuilder` to start your own HTTP client from, for [`AcmeClientBuilder::http_client`]: redirects off (the SDK then reports each one as [`Error::Redirect`]), this crate's `User-Agent` and, with the `rustls` feature, a rustls crypto provider installed (see [the crate docs](crate#cargo-features)). Add your settings and build it.
     pub fn http_client_builder() -> reqwest::ClientBuilder {
         crate::transport::http_client_builder()
@@ -94,6 +90,53 @@ impl AcmeClient {
             builder = builder.base_url(base_url);
         }
         builder.build()
+    }
+}
+
+impl<K: kind::TokenKind> AcmeClient<K> {
+    /// Starts a builder for a client with custom settings. The client keeps the token's kind: from `Token::key(…)` it is a `AcmeClient<kind::Key>`, which offers only the operations that kind may call; from `Token::new(…)` it is a `AcmeClient`, which checks before sending.
+    pub fn builder(token: Token<K>, hook_id: HookId) -> AcmeClientBuilder<K> {
+        AcmeClientBuilder {
+            token,
+            hook_id,
+            base_url: <AcmeClient>::DEFAULT_BASE_URL.to_owned(),
+            timeout: Some(<AcmeClient>::DEFAULT_TIMEOUT),
+            retry: <AcmeClient>::DEFAULT_RETRY,
+            user_agent: concat!("placements-sdk-rust/", env!("CARGO_PKG_VERSION"))
+                .to_owned(),
+            response_body_limit: <AcmeClient>::DEFAULT_RESPONSE_BODY_LIMIT,
+            http: HttpSetup::default(),
+        }
+    }
+
+    /// This client as one of token kind `T`, which offers only the operations `T` may call (a call the API would refuse then does not compile), or an [`Error::InvalidCredential`] if its token is of another kind. It shares the connection pool.
+    ///
+    /// ```no_run
+    /// # fn example() -> Result<(), placements_sdk::Error> {
+    /// use placements_sdk::kind;
+    ///
+    /// let client = placements_sdk::AcmeClient::from_env()?.typed::<kind::Key>()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn typed<T: kind::TokenKind>(&self) -> Result<AcmeClient<T>, Error> {
+        self.transport.token().clone().typed::<T>()?;
+        Ok(AcmeClient {
+            transport: Arc::clone(&self.transport),
+            options: self.options.clone(),
+            kind: PhantomData,
+        })
+    }
+
+    /// This client with its token kind known only at run time ([`kind::Dynamic`]): it offers
+    /// every operation and checks the kind before sending. It shares the connection pool.
+    pub fn dynamic(&self) -> AcmeClient {
+        AcmeClient {
+            transport: Arc::clone(&self.transport),
+            options: self.options.clone(),
+            kind: PhantomData,
+        }
     }
 
     /// The base URL requests go to, without a trailing slash.
@@ -141,21 +184,23 @@ impl AcmeClient {
         AcmeClient {
             transport: Arc::clone(&self.transport),
             options: self.options.merged(options),
+            kind: PhantomData,
         }
     }
 
     /// Items, one operation per hookId placement.
     ///
     /// See [`crate::resources::Items`].
-    pub fn items(&self) -> crate::resources::items::Items<'_> {
+    pub fn items(&self) -> crate::resources::items::Items<'_, K> {
         crate::resources::items::Items::new(self.ctx())
     }
 }
 
-/// Settings for a client; finish with [`build`](Self::build).
+/// Settings for a client; finish with [`build`](Self::build). The type parameter is the
+/// token's kind, which the client keeps.
 #[derive(Clone)]
-pub struct AcmeClientBuilder {
-    token: Token,
+pub struct AcmeClientBuilder<K = kind::Dynamic> {
+    token: Token<K>,
     hook_id: HookId,
     base_url: String,
     timeout: Option<Duration>,
@@ -165,7 +210,7 @@ pub struct AcmeClientBuilder {
     http: HttpSetup,
 }
 
-impl std::fmt::Debug for AcmeClientBuilder {
+impl<K> std::fmt::Debug for AcmeClientBuilder<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct(stringify!(AcmeClientBuilder))
             .field("token", &self.token)
@@ -180,7 +225,7 @@ impl std::fmt::Debug for AcmeClientBuilder {
     }
 }
 
-impl AcmeClientBuilder {
+impl<K: kind::TokenKind> AcmeClientBuilder<K> {
     /// Sends requests to another base URL, e.g. a local server; a trailing `/` is ignored.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = base_url.into();
@@ -244,8 +289,8 @@ impl AcmeClientBuilder {
     }
 
     /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<AcmeClient, Error> {
-        let credentials = (self.token, self.hook_id);
+    pub fn build(self) -> Result<AcmeClient<K>, Error> {
+        let credentials = (self.token.into_dynamic(), self.hook_id);
         let http = (self.http, self.user_agent.as_str());
         let transport = Transport::new(
             credentials,
@@ -258,6 +303,7 @@ impl AcmeClientBuilder {
         Ok(AcmeClient {
             transport: Arc::new(transport),
             options: RequestOptions::default(),
+            kind: PhantomData,
         })
     }
 }

@@ -16,7 +16,7 @@ pub mod resources;
 mod client;
 
 #[doc(inline)]
-pub use auth::{AuthMode, HookId, Token};
+pub use auth::{kind, AuthMode, HookId, Token};
 pub use client::{AcmeClient, AcmeClientBuilder};
 #[doc(inline)]
 pub use error::{ApiError, Error};

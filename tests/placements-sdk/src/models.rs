@@ -5,6 +5,7 @@
 
 /// An item.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Item {
     /// Name of the item.
     pub name: String,
@@ -14,12 +15,40 @@ pub struct Item {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl Item {
+    /// A new `Item` from its required fields, in the spec's order; the optional ones start as `None` and `extra` empty.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            size: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = value.into();
+        self
+    }
+
+    /// Sets `size` (to `Some`).
+    #[must_use]
+    pub fn with_size(mut self, value: impl Into<i64>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     Item[decode extra] { required name = "name", optional size = "size" }
 );
 
 /// One page of items.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ItemPage {
     /// The items.
     pub data: Vec<Item>,
@@ -27,6 +56,40 @@ pub struct ItemPage {
     pub total: i64,
     /// Page size.
     pub limit: Option<i64>,
+}
+
+impl ItemPage {
+    /// A new `ItemPage` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new(data: impl Into<Vec<Item>>, total: impl Into<i64>) -> Self {
+        Self {
+            data: data.into(),
+            total: total.into(),
+            limit: None,
+        }
+    }
+
+    /// Sets `data`.
+    #[must_use]
+    pub fn with_data(mut self, value: impl Into<Vec<Item>>) -> Self {
+        self.data = value.into();
+        self
+    }
+
+    /// Sets `total`.
+    #[must_use]
+    pub fn with_total(mut self, value: impl Into<i64>) -> Self {
+        self.total = value.into();
+        self
+    }
+
+    /// Sets `limit` (to `Some`).
+    #[must_use]
+    pub fn with_limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
 }
 
 crate::json::serde_object!(
@@ -82,6 +145,7 @@ impl<'de> serde::Deserialize<'de> for Mode {
 
 /// A search whose unset fields send their defaults.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Find {
     /// Search text (left out when unset).
     pub text: Option<String>,
@@ -128,6 +192,108 @@ pub struct Find {
 }
 
 impl Find {
+    /// A new `Find` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            text: None,
+            page: None,
+            ratio: None,
+            exact: None,
+            label: None,
+            mode: None,
+            tags: None,
+            ids: None,
+            filter: None,
+            weights: None,
+            options: None,
+        }
+    }
+
+    /// Sets `text` (to `Some`).
+    #[must_use]
+    pub fn with_text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+
+    /// Sets `page` (to `Some`).
+    #[must_use]
+    pub fn with_page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// Sets `ratio` (to `Some`).
+    #[must_use]
+    pub fn with_ratio(mut self, value: impl Into<f64>) -> Self {
+        self.ratio = Some(value.into());
+        self
+    }
+
+    /// Sets `exact` (to `Some`).
+    #[must_use]
+    pub fn with_exact(mut self, value: impl Into<bool>) -> Self {
+        self.exact = Some(value.into());
+        self
+    }
+
+    /// Sets `label` (to `Some`).
+    #[must_use]
+    pub fn with_label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+
+    /// Sets `mode` (to `Some`).
+    #[must_use]
+    pub fn with_mode(mut self, value: impl Into<Mode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+
+    /// Sets `tags` (to `Some`).
+    #[must_use]
+    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets `ids` (to `Some`).
+    #[must_use]
+    pub fn with_ids(mut self, value: impl Into<Vec<i64>>) -> Self {
+        self.ids = Some(value.into());
+        self
+    }
+
+    /// Sets `filter` (to `Some`).
+    #[must_use]
+    pub fn with_filter(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+
+    /// Sets `weights` (to `Some`).
+    #[must_use]
+    pub fn with_weights(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, f64>>,
+    ) -> Self {
+        self.weights = Some(value.into());
+        self
+    }
+
+    /// Sets `options` (to `Some`).
+    #[must_use]
+    pub fn with_options(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.options = Some(value.into());
+        self
+    }
+
     /// The default of `page`, `1`, sent when it is `None`.
     fn default_page() -> i64 {
         1i64
@@ -204,6 +370,7 @@ crate::json::serde_object!(
 
 /// Whatever the server answers.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Echo {
     /// Whether it worked.
     pub ok: Option<bool>,
@@ -211,17 +378,54 @@ pub struct Echo {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl Echo {
+    /// A new `Echo` from its required fields, in the spec's order; the optional ones start as `None` and `extra` empty.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            ok: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    /// Sets `ok` (to `Some`).
+    #[must_use]
+    pub fn with_ok(mut self, value: impl Into<bool>) -> Self {
+        self.ok = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(Echo[decode extra] { optional ok = "ok" });
 /// Query parameters of `items.by_query`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ItemsByQueryQuery {
     /// Only items of this size.
     pub size: Option<i64>,
 }
 
+impl ItemsByQueryQuery {
+    /// A new `ItemsByQueryQuery` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self { size: None }
+    }
+
+    /// Sets `size` (to `Some`).
+    #[must_use]
+    pub fn with_size(mut self, value: impl Into<i64>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(ItemsByQueryQuery[] { optional size = "size" });
 /// Query parameters of `items.search`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ItemsSearchQuery {
     /// Search text.
     pub q: Option<String>,
@@ -233,6 +437,40 @@ pub struct ItemsSearchQuery {
     pub limit: Option<i64>,
 }
 
+impl ItemsSearchQuery {
+    /// A new `ItemsSearchQuery` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self {
+            q: None,
+            page: None,
+            limit: None,
+        }
+    }
+
+    /// Sets `q` (to `Some`).
+    #[must_use]
+    pub fn with_q(mut self, value: impl Into<String>) -> Self {
+        self.q = Some(value.into());
+        self
+    }
+
+    /// Sets `page` (to `Some`).
+    #[must_use]
+    pub fn with_page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// Sets `limit` (to `Some`).
+    #[must_use]
+    pub fn with_limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+}
+
 crate::json::serde_object!(
     ItemsSearchQuery[] { optional q = "q", optional page = "page", optional limit =
     "limit" }
@@ -240,11 +478,35 @@ crate::json::serde_object!(
 
 /// Query parameters of `items.in_folder`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ItemsInFolderQuery {
     /// 1-based page number.
     pub page: Option<i64>,
     /// Page size.
     pub limit: Option<i64>,
+}
+
+impl ItemsInFolderQuery {
+    /// A new `ItemsInFolderQuery` from its required fields, in the spec's order; the optional ones start as `None`.
+    ///
+    /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
+    pub fn new() -> Self {
+        Self { page: None, limit: None }
+    }
+
+    /// Sets `page` (to `Some`).
+    #[must_use]
+    pub fn with_page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// Sets `limit` (to `Some`).
+    #[must_use]
+    pub fn with_limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
 }
 
 crate::json::serde_object!(

@@ -2,7 +2,7 @@
 
 //! The token constructors, one per kind of token the spec declares.
 
-use crate::auth::{AuthMode, Token};
+use crate::auth::{kind, AuthMode, Token};
 use crate::error::Error;
 
 impl Token {
@@ -14,13 +14,13 @@ impl Token {
         Self::with_mode(secret, mode)
     }
 
-    /// An user key, checked: not empty, only visible ASCII, starting with `key_`.
-    pub fn key(secret: impl Into<String>) -> Result<Self, Error> {
-        Self::with_mode(secret.into(), AuthMode::Key)
+    /// An user key, checked: not empty, only visible ASCII, starting with `key_`. Its kind is part of its type: a client built from it offers only the operations that accept an user key.
+    pub fn key(secret: impl Into<String>) -> Result<Token<kind::Key>, Error> {
+        Self::with_mode(secret.into(), AuthMode::Key).map(Token::assume_kind)
     }
 
-    /// An app token, checked: not empty, only visible ASCII.
-    pub fn app(secret: impl Into<String>) -> Result<Self, Error> {
-        Self::with_mode(secret.into(), AuthMode::App)
+    /// An app token, checked: not empty, only visible ASCII. Its kind is part of its type: a client built from it offers only the operations that accept an app token.
+    pub fn app(secret: impl Into<String>) -> Result<Token<kind::App>, Error> {
+        Self::with_mode(secret.into(), AuthMode::App).map(Token::assume_kind)
     }
 }

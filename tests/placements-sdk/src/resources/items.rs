@@ -2,11 +2,12 @@
 
 //! Items, one operation per hookId placement.
 
-use crate::auth::AuthMode;
+use crate::auth::{kind, AuthMode};
 use crate::error::Error;
 use crate::pages::Paging;
 use crate::operation::{Args, HookPlacement, Inputs, Operation, to_json};
 use crate::transport::Ctx;
+use std::marker::PhantomData;
 
 static BY_HEADER: Operation = Operation {
     id: "items.by_header",
@@ -140,217 +141,711 @@ static FIND: Operation = Operation {
 
 /// Items, one operation per hookId placement.
 ///
+/// The type parameter is the client's token kind: each method is there for the kinds its operation accepts (all of them for [`kind::Dynamic`], which checks before sending).
+///
 /// ```no_run
 /// # async fn example() -> Result<(), placements_sdk::Error> {
 /// let client = placements_sdk::AcmeClient::from_env()?;
-/// let result = client.items().by_header("id").await?;
+/// let result = client.items().by_header("id").send().await?;
 /// println!("{result:?}");
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Items<'a> {
+pub struct Items<'a, K = kind::Dynamic> {
     ctx: Ctx<'a>,
+    kind: PhantomData<fn() -> K>,
 }
 
-impl<'a> Items<'a> {
+impl<K> Clone for Items<'_, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K> Copy for Items<'_, K> {}
+impl<K> std::fmt::Debug for Items<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(stringify!(Items)).field("ctx", &self.ctx).finish()
+    }
+}
+
+impl<'a, K: kind::TokenKind> Items<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Items { ctx }
+        Items { ctx, kind: PhantomData }
     }
 
     /// hookId in the header.
     ///
     /// `GET /items/{id}` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ItemsByHeaderRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsByHeader`]).
+    ///
     /// `id`: Item id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub async fn by_header(&self, id: &str) -> Result<crate::models::Echo, Error> {
-        self.ctx
-            .send(
-                &BY_HEADER,
-                &BY_HEADER
-                    .path_segments([("id", id)])
-                    .map(|[id]| format!("/items/{}", id))?,
-                Args::NONE,
-            )
-            .await
+    pub fn by_header(&self, id: impl Into<String>) -> ItemsByHeaderRequest<'a>
+    where
+        K: AcceptsByHeader,
+    {
+        ItemsByHeaderRequest {
+            ctx: self.ctx,
+            path_id: id.into(),
+        }
     }
 
     /// hookId in the query.
     ///
     /// `GET /items` · accepts an user key or an app token · the hookId goes in the `channel` query parameter.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ItemsByQueryRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsByQuery`]).
+    ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn by_query(
-        &self,
-        query: &crate::models::ItemsByQueryQuery,
-    ) -> Result<crate::models::Echo, Error> {
-        self.ctx.send(&BY_QUERY, "/items", Args::NONE.query(query)?).await
+    pub fn by_query(&self) -> ItemsByQueryRequest<'a>
+    where
+        K: AcceptsByQuery,
+    {
+        ItemsByQueryRequest {
+            ctx: self.ctx,
+            query: crate::models::ItemsByQueryQuery::new(),
+        }
     }
 
     /// hookId merged into the JSON body.
     ///
     /// `POST /items` · accepts an user key or an app token · the hookId goes in the body as `channel`.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ItemsByBodyRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsByBody`]).
+    ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn by_body(
-        &self,
-        body: &crate::models::Item,
-    ) -> Result<crate::models::Echo, Error> {
-        self.ctx
-            .send(
-                &BY_BODY,
-                "/items",
-                Args::NONE.body(body)?.own_hook_id(body.extra.contains_key("channel")),
-            )
-            .await
+    pub fn by_body(&self, name: impl Into<String>) -> ItemsByBodyRequest<'a>
+    where
+        K: AcceptsByBody,
+    {
+        ItemsByBodyRequest {
+            ctx: self.ctx,
+            body: crate::models::Item::new(name),
+        }
     }
 
     /// hookId merged into a free-form body.
     ///
     /// `POST /items/raw` · accepts an user key or an app token · the hookId goes in the body as `channel`.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ItemsByMapBodyRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsByMapBody`]).
+    ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn by_map_body(
-        &self,
-        body: &std::collections::BTreeMap<String, serde_json::Value>,
-    ) -> Result<crate::models::Echo, Error> {
-        self.ctx
-            .send(
-                &BY_MAP_BODY,
-                "/items/raw",
-                Args::NONE.body(body)?.own_hook_id(body.contains_key("channel")),
-            )
-            .await
+    pub fn by_map_body(&self) -> ItemsByMapBodyRequest<'a>
+    where
+        K: AcceptsByMapBody,
+    {
+        ItemsByMapBodyRequest {
+            ctx: self.ctx,
+            body: Default::default(),
+        }
     }
 
     /// No hookId at all.
     ///
     /// `GET /health` · accepts an user key or an app token · no hookId is sent.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ItemsWithoutHookRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsWithoutHook`]).
+    ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn without_hook(&self) -> Result<crate::models::Echo, Error> {
-        self.ctx.send(&WITHOUT_HOOK, "/health", Args::NONE).await
+    pub fn without_hook(&self) -> ItemsWithoutHookRequest<'a>
+    where
+        K: AcceptsWithoutHook,
+    {
+        ItemsWithoutHookRequest {
+            ctx: self.ctx,
+        }
     }
 
     /// A PUT, idempotent by method, so it is retried.
     ///
     /// `PUT /items/{id}` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ItemsReplaceRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsReplace`]).
+    ///
     /// `id`: Item id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub async fn replace(
+    pub fn replace(
         &self,
-        id: &str,
-        body: &crate::models::Item,
-    ) -> Result<crate::models::Echo, Error> {
-        self.ctx
-            .send(
-                &REPLACE,
-                &REPLACE
-                    .path_segments([("id", id)])
-                    .map(|[id]| format!("/items/{}", id))?,
-                Args::NONE.body(body)?,
-            )
-            .await
+        id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> ItemsReplaceRequest<'a>
+    where
+        K: AcceptsReplace,
+    {
+        ItemsReplaceRequest {
+            ctx: self.ctx,
+            path_id: id.into(),
+            body: crate::models::Item::new(name),
+        }
     }
 
     /// Page/limit pagination in the query (the hookId travels there too).
     ///
     /// `GET /items/search` · accepts an user key or an app token · the hookId goes in the `channel` query parameter.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ItemsSearchRequest::send) sends it and [`into_pages`](ItemsSearchRequest::into_pages) walks every page. The method is there when the client's token kind may call the operation (see [`AcceptsSearch`]).
+    ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn search(
-        &self,
-        query: &crate::models::ItemsSearchQuery,
-    ) -> Result<crate::models::ItemPage, Error> {
-        self.ctx.send(&SEARCH, "/items/search", Args::NONE.query(query)?).await
-    }
-
-    /// Every item of [`search`](Self::search), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
-    pub fn search_all(
-        &self,
-        query: &crate::models::ItemsSearchQuery,
-    ) -> crate::Pages<crate::models::Item> {
-        crate::Pages::new(
-            self.ctx,
-            (&SEARCH, &SEARCH_PAGING),
-            Ok("/items/search".into()),
-            to_json(query).map(Some),
-            Ok(None),
-        )
+    pub fn search(&self) -> ItemsSearchRequest<'a>
+    where
+        K: AcceptsSearch,
+    {
+        ItemsSearchRequest {
+            ctx: self.ctx,
+            query: crate::models::ItemsSearchQuery::new(),
+        }
     }
 
     /// Pagination under a path parameter, checked before the first page.
     ///
     /// `GET /folders/{folder}/items` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ItemsInFolderRequest::send) sends it and [`into_pages`](ItemsInFolderRequest::into_pages) walks every page. The method is there when the client's token kind may call the operation (see [`AcceptsInFolder`]).
+    ///
     /// `folder`: Folder id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub async fn in_folder(
-        &self,
-        folder: &str,
-        query: &crate::models::ItemsInFolderQuery,
-    ) -> Result<crate::models::ItemPage, Error> {
-        self.ctx
-            .send(
-                &IN_FOLDER,
-                &IN_FOLDER
-                    .path_segments([("folder", folder)])
-                    .map(|[folder]| format!("/folders/{}/items", folder))?,
-                Args::NONE.query(query)?,
-            )
-            .await
-    }
-
-    /// Every item of [`in_folder`](Self::in_folder), page by page: requests page after page (from the request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The [`Pages`](crate::Pages) stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
-    pub fn in_folder_all(
-        &self,
-        folder: &str,
-        query: &crate::models::ItemsInFolderQuery,
-    ) -> crate::Pages<crate::models::Item> {
-        crate::Pages::new(
-            self.ctx,
-            (&IN_FOLDER, &IN_FOLDER_PAGING),
-            IN_FOLDER
-                .path_segments([("folder", folder)])
-                .map(|[folder]| format!("/folders/{}/items", folder)),
-            to_json(query).map(Some),
-            Ok(None),
-        )
+    pub fn in_folder(&self, folder: impl Into<String>) -> ItemsInFolderRequest<'a>
+    where
+        K: AcceptsInFolder,
+    {
+        ItemsInFolderRequest {
+            ctx: self.ctx,
+            path_folder: folder.into(),
+            query: crate::models::ItemsInFolderQuery::new(),
+        }
     }
 
     /// A POST the spec marks idempotent, so it is retried.
     ///
     /// `POST /items/{id}/touch` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ItemsTouchRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsTouch`]).
+    ///
     /// `id`: Item id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub async fn touch(&self, id: &str) -> Result<crate::models::Echo, Error> {
-        self.ctx
-            .send(
-                &TOUCH,
-                &TOUCH
-                    .path_segments([("id", id)])
-                    .map(|[id]| format!("/items/{}/touch", id))?,
-                Args::NONE,
-            )
-            .await
+    pub fn touch(&self, id: impl Into<String>) -> ItemsTouchRequest<'a>
+    where
+        K: AcceptsTouch,
+    {
+        ItemsTouchRequest {
+            ctx: self.ctx,
+            path_id: id.into(),
+        }
     }
 
     /// A body with defaults, the hookId merged into it.
     ///
     /// `POST /items/find` · accepts an user key or an app token · the hookId goes in the body as `channel`.
     ///
+    /// Returns the request: its optional inputs are its methods, [`send`](ItemsFindRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsFind`]).
+    ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] (see above).
-    pub async fn find(
-        &self,
-        body: &crate::models::Find,
-    ) -> Result<crate::models::Echo, Error> {
-        self.ctx.send(&FIND, "/items/find", Args::NONE.body(body)?).await
+    pub fn find(&self) -> ItemsFindRequest<'a>
+    where
+        K: AcceptsFind,
+    {
+        ItemsFindRequest {
+            ctx: self.ctx,
+            body: crate::models::Find::new(),
+        }
+    }
+}
+
+/// The token kinds that may call [`items().by_header()`](Items::by_header): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`items().by_header()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    label = "`items.by_header` is not callable with this client's token kind",
+    note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsByHeader: kind::TokenKind {}
+impl AcceptsByHeader for kind::Key {}
+impl AcceptsByHeader for kind::App {}
+impl AcceptsByHeader for kind::Dynamic {}
+/// The token kinds that may call [`items().by_query()`](Items::by_query): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`items().by_query()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    label = "`items.by_query` is not callable with this client's token kind",
+    note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsByQuery: kind::TokenKind {}
+impl AcceptsByQuery for kind::Key {}
+impl AcceptsByQuery for kind::App {}
+impl AcceptsByQuery for kind::Dynamic {}
+/// The token kinds that may call [`items().by_body()`](Items::by_body): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`items().by_body()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    label = "`items.by_body` is not callable with this client's token kind",
+    note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsByBody: kind::TokenKind {}
+impl AcceptsByBody for kind::Key {}
+impl AcceptsByBody for kind::App {}
+impl AcceptsByBody for kind::Dynamic {}
+/// The token kinds that may call [`items().by_map_body()`](Items::by_map_body): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`items().by_map_body()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    label = "`items.by_map_body` is not callable with this client's token kind",
+    note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsByMapBody: kind::TokenKind {}
+impl AcceptsByMapBody for kind::Key {}
+impl AcceptsByMapBody for kind::App {}
+impl AcceptsByMapBody for kind::Dynamic {}
+/// The token kinds that may call [`items().without_hook()`](Items::without_hook): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`items().without_hook()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    label = "`items.without_hook` is not callable with this client's token kind",
+    note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsWithoutHook: kind::TokenKind {}
+impl AcceptsWithoutHook for kind::Key {}
+impl AcceptsWithoutHook for kind::App {}
+impl AcceptsWithoutHook for kind::Dynamic {}
+/// The token kinds that may call [`items().replace()`](Items::replace): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`items().replace()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    label = "`items.replace` is not callable with this client's token kind",
+    note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsReplace: kind::TokenKind {}
+impl AcceptsReplace for kind::Key {}
+impl AcceptsReplace for kind::App {}
+impl AcceptsReplace for kind::Dynamic {}
+/// The token kinds that may call [`items().search()`](Items::search): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`items().search()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    label = "`items.search` is not callable with this client's token kind",
+    note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsSearch: kind::TokenKind {}
+impl AcceptsSearch for kind::Key {}
+impl AcceptsSearch for kind::App {}
+impl AcceptsSearch for kind::Dynamic {}
+/// The token kinds that may call [`items().in_folder()`](Items::in_folder): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`items().in_folder()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    label = "`items.in_folder` is not callable with this client's token kind",
+    note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsInFolder: kind::TokenKind {}
+impl AcceptsInFolder for kind::Key {}
+impl AcceptsInFolder for kind::App {}
+impl AcceptsInFolder for kind::Dynamic {}
+/// The token kinds that may call [`items().touch()`](Items::touch): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`items().touch()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    label = "`items.touch` is not callable with this client's token kind",
+    note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsTouch: kind::TokenKind {}
+impl AcceptsTouch for kind::Key {}
+impl AcceptsTouch for kind::App {}
+impl AcceptsTouch for kind::Dynamic {}
+/// The token kinds that may call [`items().find()`](Items::find): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+#[diagnostic::on_unimplemented(
+    message = "`items().find()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    label = "`items.find` is not callable with this client's token kind",
+    note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
+)]
+pub trait AcceptsFind: kind::TokenKind {}
+impl AcceptsFind for kind::Key {}
+impl AcceptsFind for kind::App {}
+impl AcceptsFind for kind::Dynamic {}
+/// A `items.by_header` request, from [`items().by_header()`](Items::by_header): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ItemsByHeaderRequest<'a> {
+    ctx: Ctx<'a>,
+    path_id: String,
+}
+
+impl ItemsByHeaderRequest<'_> {
+    /// Sends the request: `GET /items/{id}`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
+    pub async fn send(self) -> Result<crate::models::Echo, Error> {
+        self.ctx
+            .send(
+                &BY_HEADER,
+                &BY_HEADER
+                    .path_segments([("id", self.path_id.as_str())])
+                    .map(|[id]| format!("/items/{}", id))?,
+                Args::NONE,
+            )
+            .await
+    }
+}
+
+/// A `items.by_query` request, from [`items().by_query()`](Items::by_query): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ItemsByQueryRequest<'a> {
+    ctx: Ctx<'a>,
+    query: crate::models::ItemsByQueryQuery,
+}
+
+impl ItemsByQueryRequest<'_> {
+    /// Only items of this size.
+    pub fn size(mut self, value: impl Into<i64>) -> Self {
+        self.query.size = Some(value.into());
+        self
+    }
+
+    /// Sends the request: `GET /items`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::Echo, Error> {
+        self.ctx.send(&BY_QUERY, "/items", Args::NONE.query(&self.query)?).await
+    }
+}
+
+/// A `items.by_body` request, from [`items().by_body()`](Items::by_body): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ItemsByBodyRequest<'a> {
+    ctx: Ctx<'a>,
+    body: crate::models::Item,
+}
+
+impl ItemsByBodyRequest<'_> {
+    /// Size of the item.
+    pub fn size(mut self, value: impl Into<i64>) -> Self {
+        self.body.size = Some(value.into());
+        self
+    }
+
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    pub fn body(mut self, body: crate::models::Item) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `POST /items`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::Echo, Error> {
+        self.ctx
+            .send(
+                &BY_BODY,
+                "/items",
+                Args::NONE
+                    .body(&self.body)?
+                    .own_hook_id(self.body.extra.contains_key("channel")),
+            )
+            .await
+    }
+}
+
+/// A `items.by_map_body` request, from [`items().by_map_body()`](Items::by_map_body): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ItemsByMapBodyRequest<'a> {
+    ctx: Ctx<'a>,
+    body: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl ItemsByMapBodyRequest<'_> {
+    /// Sets the body.
+    pub fn body(
+        mut self,
+        body: std::collections::BTreeMap<String, serde_json::Value>,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `POST /items/raw`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::Echo, Error> {
+        self.ctx
+            .send(
+                &BY_MAP_BODY,
+                "/items/raw",
+                Args::NONE
+                    .body(&self.body)?
+                    .own_hook_id(self.body.contains_key("channel")),
+            )
+            .await
+    }
+}
+
+/// A `items.without_hook` request, from [`items().without_hook()`](Items::without_hook): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ItemsWithoutHookRequest<'a> {
+    ctx: Ctx<'a>,
+}
+
+impl ItemsWithoutHookRequest<'_> {
+    /// Sends the request: `GET /health`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::Echo, Error> {
+        self.ctx.send(&WITHOUT_HOOK, "/health", Args::NONE).await
+    }
+}
+
+/// A `items.replace` request, from [`items().replace()`](Items::replace): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ItemsReplaceRequest<'a> {
+    ctx: Ctx<'a>,
+    path_id: String,
+    body: crate::models::Item,
+}
+
+impl ItemsReplaceRequest<'_> {
+    /// Size of the item.
+    pub fn size(mut self, value: impl Into<i64>) -> Self {
+        self.body.size = Some(value.into());
+        self
+    }
+
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    pub fn body(mut self, body: crate::models::Item) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `PUT /items/{id}`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
+    pub async fn send(self) -> Result<crate::models::Echo, Error> {
+        self.ctx
+            .send(
+                &REPLACE,
+                &REPLACE
+                    .path_segments([("id", self.path_id.as_str())])
+                    .map(|[id]| format!("/items/{}", id))?,
+                Args::NONE.body(&self.body)?,
+            )
+            .await
+    }
+}
+
+/// A `items.search` request, from [`items().search()`](Items::search): set optional inputs with its methods, then [`send`](Self::send) it (one page) or walk every page with [`into_pages`](Self::into_pages).
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ItemsSearchRequest<'a> {
+    ctx: Ctx<'a>,
+    query: crate::models::ItemsSearchQuery,
+}
+
+impl ItemsSearchRequest<'_> {
+    /// Search text.
+    pub fn q(mut self, value: impl Into<String>) -> Self {
+        self.query.q = Some(value.into());
+        self
+    }
+
+    /// 1-based page number.
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.query.page = Some(value.into());
+        self
+    }
+
+    /// Page size.
+    ///
+    /// Unset, `2` is sent.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.query.limit = Some(value.into());
+        self
+    }
+
+    /// Sends the request: `GET /items/search`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::ItemPage, Error> {
+        self.ctx.send(&SEARCH, "/items/search", Args::NONE.query(&self.query)?).await
+    }
+
+    /// Every item of the list, page by page, as a [`Pages`](crate::Pages) stream: requests page after page (from this request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
+    pub fn into_pages(self) -> crate::Pages<crate::models::Item> {
+        crate::Pages::new(
+            self.ctx,
+            (&SEARCH, &SEARCH_PAGING),
+            Ok("/items/search".into()),
+            to_json(&self.query).map(Some),
+            Ok(None),
+        )
+    }
+}
+
+/// A `items.in_folder` request, from [`items().in_folder()`](Items::in_folder): set optional inputs with its methods, then [`send`](Self::send) it (one page) or walk every page with [`into_pages`](Self::into_pages).
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ItemsInFolderRequest<'a> {
+    ctx: Ctx<'a>,
+    path_folder: String,
+    query: crate::models::ItemsInFolderQuery,
+}
+
+impl ItemsInFolderRequest<'_> {
+    /// 1-based page number.
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.query.page = Some(value.into());
+        self
+    }
+
+    /// Page size.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.query.limit = Some(value.into());
+        self
+    }
+
+    /// Sends the request: `GET /folders/{folder}/items`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
+    pub async fn send(self) -> Result<crate::models::ItemPage, Error> {
+        self.ctx
+            .send(
+                &IN_FOLDER,
+                &IN_FOLDER
+                    .path_segments([("folder", self.path_folder.as_str())])
+                    .map(|[folder]| format!("/folders/{}/items", folder))?,
+                Args::NONE.query(&self.query)?,
+            )
+            .await
+    }
+
+    /// Every item of the list, page by page, as a [`Pages`](crate::Pages) stream: requests page after page (from this request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
+    pub fn into_pages(self) -> crate::Pages<crate::models::Item> {
+        crate::Pages::new(
+            self.ctx,
+            (&IN_FOLDER, &IN_FOLDER_PAGING),
+            IN_FOLDER
+                .path_segments([("folder", self.path_folder.as_str())])
+                .map(|[folder]| format!("/folders/{}/items", folder)),
+            to_json(&self.query).map(Some),
+            Ok(None),
+        )
+    }
+}
+
+/// A `items.touch` request, from [`items().touch()`](Items::touch): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ItemsTouchRequest<'a> {
+    ctx: Ctx<'a>,
+    path_id: String,
+}
+
+impl ItemsTouchRequest<'_> {
+    /// Sends the request: `POST /items/{id}/touch`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
+    pub async fn send(self) -> Result<crate::models::Echo, Error> {
+        self.ctx
+            .send(
+                &TOUCH,
+                &TOUCH
+                    .path_segments([("id", self.path_id.as_str())])
+                    .map(|[id]| format!("/items/{}/touch", id))?,
+                Args::NONE,
+            )
+            .await
+    }
+}
+
+/// A `items.find` request, from [`items().find()`](Items::find): set optional inputs with its methods, then [`send`](Self::send) it.
+#[derive(Debug, Clone)]
+#[must_use = "a request is sent by `send()`"]
+pub struct ItemsFindRequest<'a> {
+    ctx: Ctx<'a>,
+    body: crate::models::Find,
+}
+
+impl ItemsFindRequest<'_> {
+    /// Search text (left out when unset).
+    pub fn text(mut self, value: impl Into<String>) -> Self {
+        self.body.text = Some(value.into());
+        self
+    }
+
+    /// 1-based page number.
+    ///
+    /// Unset, `1` is sent.
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.body.page = Some(value.into());
+        self
+    }
+
+    /// Share of matches to return.
+    ///
+    /// Unset, `0.5` is sent.
+    pub fn ratio(mut self, value: impl Into<f64>) -> Self {
+        self.body.ratio = Some(value.into());
+        self
+    }
+
+    /// Whether to match exactly.
+    ///
+    /// Unset, `false` is sent.
+    pub fn exact(mut self, value: impl Into<bool>) -> Self {
+        self.body.exact = Some(value.into());
+        self
+    }
+
+    /// Label to search.
+    ///
+    /// Unset, `all` is sent.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.body.label = Some(value.into());
+        self
+    }
+
+    /// How to search.
+    ///
+    /// Unset, `thorough` is sent.
+    pub fn mode(mut self, value: impl Into<crate::models::Mode>) -> Self {
+        self.body.mode = Some(value.into());
+        self
+    }
+
+    /// Tags to match.
+    ///
+    /// Unset, `["a","b"]` is sent.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.body.tags = Some(value.into());
+        self
+    }
+
+    /// Ids to match.
+    ///
+    /// Unset, `[]` is sent.
+    pub fn ids(mut self, value: impl Into<Vec<i64>>) -> Self {
+        self.body.ids = Some(value.into());
+        self
+    }
+
+    /// Filter.
+    ///
+    /// Unset, `{}` is sent.
+    pub fn filter(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.body.filter = Some(value.into());
+        self
+    }
+
+    /// Weights by field.
+    ///
+    /// Unset, `{"a":1.5}` is sent.
+    pub fn weights(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, f64>>,
+    ) -> Self {
+        self.body.weights = Some(value.into());
+        self
+    }
+
+    /// Anything.
+    ///
+    /// Unset, `{"nested":[1,"two",null,true]}` is sent.
+    pub fn options(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.body.options = Some(value.into());
+        self
+    }
+
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    pub fn body(mut self, body: crate::models::Find) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends the request: `POST /items/find`. Checks first, without sending anything, that the client's token kind is accepted.
+    pub async fn send(self) -> Result<crate::models::Echo, Error> {
+        self.ctx.send(&FIND, "/items/find", Args::NONE.body(&self.body)?).await
     }
 }
