@@ -252,6 +252,9 @@ pub struct Request {
     pub setters: Vec<Input>,
     /// How the builder holds the body, if the operation has one.
     pub body: Option<RequestBody>,
+    /// For a body model with required fields: the resource's second method, which takes the
+    /// body prepared (instead of its required fields), and the name of that argument.
+    pub with_body: Option<(String, String)>,
 }
 
 /// One argument or setter of a request builder.

@@ -1547,6 +1547,17 @@ impl ExecuteFlowResponse {
         self.error = Some(value.into());
         self
     }
+
+    /// Sets a field this version of the SDK does not know, sent as given.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(name.into(), value.into());
+        self
+    }
 }
 
 crate::json::serde_object!(
@@ -1686,6 +1697,17 @@ impl Channel {
     #[must_use]
     pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
         self.updated_at = Some(value.into());
+        self
+    }
+
+    /// Sets a field this version of the SDK does not know, sent as given.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(name.into(), value.into());
         self
     }
 }
@@ -1908,6 +1930,17 @@ impl Peer {
     #[must_use]
     pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
         self.updated_at = Some(value.into());
+        self
+    }
+
+    /// Sets a field this version of the SDK does not know, sent as given.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(name.into(), value.into());
         self
     }
 }
@@ -2271,6 +2304,17 @@ impl Contact {
         self.deleted = Some(value.into());
         self
     }
+
+    /// Sets a field this version of the SDK does not know, sent as given.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(name.into(), value.into());
+        self
+    }
 }
 
 crate::json::serde_object!(
@@ -2383,6 +2427,17 @@ impl CreateContact {
     #[must_use]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
+        self
+    }
+
+    /// Sets a field this version of the SDK does not know, sent as given.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(name.into(), value.into());
         self
     }
 }
@@ -2536,6 +2591,17 @@ impl ContactChanges {
     #[must_use]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
+        self
+    }
+
+    /// Sets a field this version of the SDK does not know, sent as given.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(name.into(), value.into());
         self
     }
 }

@@ -487,8 +487,7 @@ impl ToolRegistry {
         body.client_tools = self.client_tools()?;
         let first = client
             .conversations()
-            .send_message(conversation_id, body.content.clone())
-            .body(body)
+            .send_message_with_body(conversation_id, body)
             .send()
             .await?;
         self.run(client, first).await

@@ -91,7 +91,7 @@ fn main() {
     };
 
     runtime
-        .block_on(client("ok").peers().get())
+        .block_on(client("ok").peers().get().send())
         .unwrap_or_else(|e| panic!("{e}"));
     let Some(baseline) = peak_kib() else {
         println!("body_cap: VmHWM is unavailable on this system");
@@ -110,7 +110,7 @@ fn main() {
         ("declared", "2 GiB announced in Content-Length"),
         ("chunked", "2 GiB chunked"),
     ] {
-        let error = runtime.block_on(client(prefix).peers().get()).err();
+        let error = runtime.block_on(client(prefix).peers().get().send()).err();
         let peak = peak_kib().unwrap_or(0);
         println!(
             "body_cap: {what}: peak +{} MiB over the baseline; {}",

@@ -63,7 +63,7 @@ async fn from_env_reads_dotenv_but_the_environment_wins() {
         ENV_HOOK,
         ".env overwrote the environment"
     );
-    let peer = client.peers().get().await.unwrap();
+    let peer = client.peers().get().send().await.unwrap();
     assert_eq!(peer.name, "Support");
     let requests = received(&server).await;
     assert_eq!(requests.len(), 1);

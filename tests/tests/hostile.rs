@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use cognipeer_sdk::models::ToolResult;
 use cognipeer_sdk::{CognipeerClient, Error, RetryPolicy, Token};
 use common::{
     assert_formats_hidden, assert_nothing_sent, builder, builder_for, capture_tracing,
@@ -70,7 +71,7 @@ async fn a_token_cut_anywhere_shows_nothing_hidden() {
     for (how, answer) in CUTS {
         for kept in 0..=PAT.len() {
             scripted.reply(answer(kept));
-            let error = client.peers().get().await.unwrap_err();
+            let error = client.peers().get().send().await.unwrap_err();
             let what = format!("cut {how} after {kept} characters");
             assert!(
                 matches!(error, Error::Decode { .. } | Error::Api(_)),
@@ -107,7 +108,7 @@ async fn a_token_cut_at_either_end_of_a_text_is_masked_from_three_characters() {
         ];
         for (what, body, part) in cases {
             scripted.reply(raw_response(500, &body, "text/plain"));
-            let error = client.peers().get().await.unwrap_err();
+            let error = client.peers().get().send().await.unwrap_err();
             let text = format!("{error} {error:?}").replace(&masked, "");
             assert!(
                 !text.contains(part),
@@ -261,7 +262,12 @@ async fn a_declared_length_over_the_default_limit_is_refused_before_reading() {
         std::iter::once(b"{\"_id\":".to_vec())
     })
     .await;
-    let error = raw_client(addr, None).peers().get().await.unwrap_err();
+    let error = raw_client(addr, None)
+        .peers()
+        .get()
+        .send()
+        .await
+        .unwrap_err();
     assert_too_large(&error, CognipeerClient::DEFAULT_RESPONSE_BODY_LIMIT);
     assert_eq!(
         CognipeerClient::DEFAULT_RESPONSE_BODY_LIMIT,
@@ -278,7 +284,12 @@ async fn an_endless_chunked_body_is_cut_off_at_the_limit() {
             std::iter::repeat(chunk(&[b' '; 16 * 1024]))
         })
         .await;
-        let error = raw_client(addr, set).peers().get().await.unwrap_err();
+        let error = raw_client(addr, set)
+            .peers()
+            .get()
+            .send()
+            .await
+            .unwrap_err();
         assert_too_large(&error, limit);
         let written = served.written.load(Ordering::SeqCst);
         assert!(written >= limit, "refused after {written} of {limit} bytes");
@@ -307,7 +318,7 @@ async fn a_body_exactly_at_the_limit_is_read_and_one_byte_more_is_not() {
     for (what, head, chunks) in servers {
         let (addr, _) = raw_server(head, move || chunks.clone().into_iter()).await;
         for (limit, fits) in [(length, true), (length - 1, false)] {
-            let result = raw_client(addr, Some(limit)).peers().get().await;
+            let result = raw_client(addr, Some(limit)).peers().get().send().await;
             match result {
                 Ok(peer) => assert!(fits, "{what}: {limit}: read {peer:?}"),
                 Err(error) => {
@@ -337,6 +348,7 @@ async fn an_error_answer_over_the_limit_is_refused_too_and_not_retried() {
         .unwrap()
         .peers()
         .get()
+        .send()
         .await
         .unwrap_err();
     assert_too_large(&error, 1024);
@@ -367,31 +379,32 @@ type PathCall =
 fn path_calls() -> Vec<(&'static str, &'static str, PathCall)> {
     vec![
         ("conversations.get", "conversation_id", |c, v| {
-            Box::pin(async move { c.conversations().get(v).await.map(drop) })
+            Box::pin(async move { c.conversations().get(v).send().await.map(drop) })
         }),
         ("flows.execute", "flow_id", |c, v| {
             Box::pin(async move {
-                let query = Default::default();
                 c.flows()
-                    .execute(v, &query, &BTreeMap::new())
+                    .execute(v)
+                    .body(BTreeMap::new())
+                    .send()
                     .await
                     .map(drop)
             })
         }),
         ("conversations.resume_message", "conversation_id", |c, v| {
             Box::pin(async move {
-                let body = Default::default();
                 c.conversations()
-                    .resume_message(v, "m1", &body)
+                    .resume_message(v, "m1", ToolResult::default())
+                    .send()
                     .await
                     .map(drop)
             })
         }),
         ("conversations.resume_message", "message_id", |c, v| {
             Box::pin(async move {
-                let body = Default::default();
                 c.conversations()
-                    .resume_message("c1", v, &body)
+                    .resume_message("c1", v, ToolResult::default())
+                    .send()
                     .await
                     .map(drop)
             })
@@ -428,7 +441,7 @@ async fn a_dot_id_fails_a_paged_list_before_its_first_page() {
     .base_url(server.uri())
     .build()
     .unwrap();
-    let mut items = client.items().in_folder_all("..", &Default::default());
+    let mut items = client.items().in_folder("..").into_pages();
     let error = items.next().await.unwrap_err();
     assert!(
         matches!(
@@ -461,7 +474,7 @@ async fn dot_like_ids_stay_one_segment() {
     ];
     for (value, segment) in cases {
         // The answer does not decode as a conversation; only the path matters here.
-        let _ = client.conversations().get(value).await;
+        let _ = client.conversations().get(value).send().await;
         let requests = received(&server).await;
         let path = requests.last().unwrap().url.path().to_owned();
         assert_eq!(path, format!("/sdk/conversation/{segment}"), "{value:?}");
@@ -503,7 +516,7 @@ async fn a_retry_after_beyond_u64_waits_max_backoff() {
         .unwrap();
 
     let start = tokio::time::Instant::now();
-    client.peers().get().await.unwrap();
+    client.peers().get().send().await.unwrap();
     let waited = start.elapsed();
 
     assert_eq!(request_count(&server).await, 2);
@@ -527,7 +540,7 @@ async fn a_redirect_loop_is_not_retried() {
         .build()
         .unwrap();
 
-    let error = client.peers().get().await.unwrap_err();
+    let error = client.peers().get().send().await.unwrap_err();
 
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert!(!error.is_retryable(), "{error:?}");
@@ -553,7 +566,7 @@ fn a_runtime_without_the_time_driver_is_tokios_panic() {
             .base_url(format!("http://{}", common::closed_port()))
             .build()
             .unwrap();
-        let _ = client.peers().get().await;
+        let _ = client.peers().get().send().await;
     });
 }
 
@@ -565,6 +578,6 @@ fn a_runtime_built_as_the_docs_say_works() {
         .unwrap();
     runtime.block_on(async {
         let server = permissive_server(&short_peer_json()).await;
-        client(&server, PAT).peers().get().await.unwrap();
+        client(&server, PAT).peers().get().send().await.unwrap();
     });
 }

@@ -1,4 +1,4 @@
-//! How a `…_all` listing reads each page object: whatever the order of its fields, skipping
+//! How an `into_pages()` listing reads each page object: whatever the order of its fields, skipping
 //! fields it does not know, reading `page`, `limit` and `total` leniently (a missing value, or
 //! one that is not a whole number, counts as absent, as `serde_json::Value::as_i64` reads it),
 //! the last of repeated fields counting, and naming the items field and page in a decode
@@ -136,9 +136,7 @@ async fn page_objects_are_read_in_any_field_order_with_lenient_numbers() {
     for case in cases {
         let name = case.name;
         let server = folder(case.pages).await;
-        let mut items = acme(&server)
-            .items()
-            .in_folder_all("f_1", &Default::default());
+        let mut items = acme(&server).items().in_folder("f_1").into_pages();
         let mut names = Vec::new();
         let error = loop {
             match items.next().await {

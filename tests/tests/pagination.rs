@@ -1,6 +1,7 @@
-//! `list_all` as a `Stream` that owns a clone of the client (spawned, returned, combined with
-//! `StreamExt`/`TryStreamExt`, stopped by dropping it), and its guards against servers whose
-//! pages do not add up: they end the list with `Error::Pagination` instead of looping.
+//! `list().into_pages()` as a `Stream` that owns a clone of the client (spawned, returned,
+//! combined with `StreamExt`/`TryStreamExt`, stopped by dropping it), and its guards against
+//! servers whose pages do not add up: they end the list with `Error::Pagination` instead of
+//! looping.
 //!
 //! The contacts list server here computes each answer from the request (see [`Pager`]);
 //! `wire_api.rs` covers the request bodies and the page envelope with fixed answers.
@@ -86,11 +87,7 @@ fn client(server: &MockServer) -> CognipeerClient {
 
 /// A contacts list request for pages of two, from `page`.
 fn by_two_from(page: i64) -> ListContacts {
-    ListContacts {
-        page: Some(page),
-        limit: Some(2),
-        ..ListContacts::default()
-    }
+    ListContacts::new().with_page(page).with_limit(2)
 }
 
 fn ids(contacts: &[Contact]) -> Vec<&str> {
@@ -101,7 +98,7 @@ fn ids(contacts: &[Contact]) -> Vec<&str> {
 fn every_contact(
     client: &CognipeerClient,
 ) -> impl Stream<Item = Result<Contact, Error>> + Send + 'static {
-    client.contacts().list_all(&by_two_from(1))
+    client.contacts().list().body(by_two_from(1)).into_pages()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -137,7 +134,11 @@ async fn dropping_the_stream_stops_fetching() {
 #[tokio::test]
 async fn next_page_after_next_returns_the_rest_of_the_page() {
     let server = pager(5, Serves::Honestly).await;
-    let mut pages = client(&server).contacts().list_all(&by_two_from(1));
+    let mut pages = client(&server)
+        .contacts()
+        .list()
+        .body(by_two_from(1))
+        .into_pages();
 
     assert_eq!(pages.next().await.unwrap().unwrap().id, "c_1");
     assert_eq!(ids(&pages.next_page().await.unwrap().unwrap()), ["c_2"]);
@@ -216,7 +217,9 @@ async fn pages_that_do_not_add_up_end_the_list_with_an_error() {
         let server = pager(1000, case.serves).await;
         let mut pages = client(&server)
             .contacts()
-            .list_all(&by_two_from(case.first_page));
+            .list()
+            .body(by_two_from(case.first_page))
+            .into_pages();
         let mut before = Vec::new();
         // Bounded, so that a list that never ends fails instead of hanging.
         let error = loop {

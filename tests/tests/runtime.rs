@@ -19,14 +19,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use cognipeer_sdk::models::CreateContact;
 use cognipeer_sdk::{CognipeerClient, Error, HookId, RequestOptions, RetryPolicy};
 use common::{
     acme, assert_credential_headers, builder, builder_for, capture_tracing, closed_port,
     header_values, json_body, on, only_request, query_values, received, request_count,
     short_peer_json, tree, variant, ACME_KEY, CHANNEL, HOOK, PAT,
 };
-use placements_sdk::models::{Find, Item, ItemsByQueryQuery, Mode};
+use placements_sdk::models::{Item, Mode};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
@@ -145,7 +144,12 @@ async fn retry_after_seconds_is_honoured() {
     .await;
 
     let start = Instant::now();
-    let peer = cognipeer_default(&server).peers().get().await.unwrap();
+    let peer = cognipeer_default(&server)
+        .peers()
+        .get()
+        .send()
+        .await
+        .unwrap();
     let elapsed = start.elapsed();
 
     assert_eq!(peer.name, "Support");
@@ -179,7 +183,12 @@ async fn retry_after_http_date_is_honoured() {
         .unwrap();
 
     let start = Instant::now();
-    cognipeer_default(&server).peers().get().await.unwrap();
+    cognipeer_default(&server)
+        .peers()
+        .get()
+        .send()
+        .await
+        .unwrap();
     let elapsed = start.elapsed();
 
     assert_eq!(request_count(&server).await, 2);
@@ -216,6 +225,7 @@ async fn huge_retry_after_is_capped_by_max_backoff() {
     cognipeer(&server.uri(), policy)
         .peers()
         .get()
+        .send()
         .await
         .unwrap();
     let elapsed = start.elapsed();
@@ -242,6 +252,7 @@ async fn backoff_without_retry_after_stays_under_the_exponential_ceiling() {
     let error = cognipeer(&server.uri(), policy)
         .peers()
         .get()
+        .send()
         .await
         .unwrap_err();
     drop(guard);
@@ -301,7 +312,7 @@ async fn always_503_gives_up_after_max_attempts() {
         .await;
 
         let client = cognipeer(&server.uri(), policy).with_options(options);
-        let error = client.peers().get().await.unwrap_err();
+        let error = client.peers().get().send().await.unwrap_err();
 
         assert!(matches!(error, Error::Api(_)), "{label}: {error:?}");
         assert_eq!(error.status(), Some(503), "{label}");
@@ -327,7 +338,7 @@ async fn only_retryable_statuses_are_retried() {
         let server = MockServer::start().await;
         mount_sequence(&server, "GET", "/sdk/peer", answer(status), 1, peer_ok()).await;
 
-        let result = cognipeer_default(&server).peers().get().await;
+        let result = cognipeer_default(&server).peers().get().send().await;
 
         let requests = if retried { 2 } else { 1 };
         assert_eq!(request_count(&server).await, requests, "HTTP {status}");
@@ -357,7 +368,8 @@ async fn non_idempotent_posts_are_sent_exactly_once() {
     .await;
     let error = cognipeer_default(&server)
         .contacts()
-        .create(&CreateContact::default())
+        .create()
+        .send()
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(503));
@@ -373,11 +385,12 @@ async fn non_idempotent_posts_are_sent_exactly_once() {
 
     let server = MockServer::start().await;
     mount_sequence(&server, "POST", "/items", answer(503), 1, echo_ok()).await;
-    let item = Item {
-        name: "widget".to_owned(),
-        ..Item::default()
-    };
-    let error = acme(&server).items().by_body(&item).await.unwrap_err();
+    let error = acme(&server)
+        .items()
+        .by_body("widget")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(error.status(), Some(503));
     assert_eq!(
         request_count(&server).await,
@@ -390,11 +403,12 @@ async fn non_idempotent_posts_are_sent_exactly_once() {
 async fn put_and_spec_idempotent_post_are_retried() {
     let server = MockServer::start().await;
     mount_sequence(&server, "PUT", "/items/i1", answer(503), 1, echo_ok()).await;
-    let item = Item {
-        name: "widget".to_owned(),
-        ..Item::default()
-    };
-    acme(&server).items().replace("i1", &item).await.unwrap();
+    acme(&server)
+        .items()
+        .replace("i1", "widget")
+        .send()
+        .await
+        .unwrap();
     let requests = received(&server).await;
     assert_eq!(requests.len(), 2, "items.replace (PUT) was not retried");
     // The retry carries the same body.
@@ -411,7 +425,7 @@ async fn put_and_spec_idempotent_post_are_retried() {
         echo_ok(),
     )
     .await;
-    acme(&server).items().touch("i1").await.unwrap();
+    acme(&server).items().touch("i1").send().await.unwrap();
     assert_eq!(
         request_count(&server).await,
         2,
@@ -430,7 +444,7 @@ async fn connection_refused_is_retried_then_a_transport_error() {
     let client = cognipeer(&format!("http://{addr}"), policy);
     let (captured, guard) = capture_tracing();
 
-    let error = client.peers().get().await.unwrap_err();
+    let error = client.peers().get().send().await.unwrap_err();
     drop(guard);
 
     let output = captured.text();
@@ -478,6 +492,7 @@ async fn dropped_connections_are_retried_for_get_but_not_for_post() {
     let error = cognipeer(&format!("http://{addr}"), CognipeerClient::DEFAULT_RETRY)
         .peers()
         .get()
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
@@ -490,7 +505,8 @@ async fn dropped_connections_are_retried_for_get_but_not_for_post() {
     let (addr, accepted) = hang_up_server().await;
     let error = cognipeer(&format!("http://{addr}"), CognipeerClient::DEFAULT_RETRY)
         .contacts()
-        .create(&CreateContact::default())
+        .create()
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
@@ -557,7 +573,7 @@ fn hold_clock_until(written: &Arc<AtomicBool>) {
 
 /// Calls `peers.get` through `client`, failing (instead of hanging) if no deadline fires.
 async fn get_peer_with_guard(client: &CognipeerClient) -> Result<(), Error> {
-    tokio::time::timeout(Duration::from_secs(3600), client.peers().get())
+    tokio::time::timeout(Duration::from_secs(3600), client.peers().get().send())
         .await
         .expect("no deadline fired while the body stalled")
         .map(|_| ())
@@ -686,12 +702,8 @@ async fn hook_id_override_lands_in_each_placement() {
             .hook_id(placements_sdk::HookId::new(OTHER_CHANNEL).unwrap()),
     );
 
-    let item = Item {
-        name: "widget".to_owned(),
-        size: Some(3),
-        extra: [("color".to_owned(), json!("red"))].into_iter().collect(),
-        ..Default::default()
-    };
+    let mut item = Item::new("widget").with_size(3);
+    item.extra = [("color".to_owned(), json!("red"))].into_iter().collect();
     let map: BTreeMap<String, Value> = [
         ("a".to_owned(), json!(1)),
         ("nested".to_owned(), json!({ "b": true })),
@@ -710,17 +722,22 @@ async fn hook_id_override_lands_in_each_placement() {
         mount_always(&server, "POST", "/items/raw", echo_ok()).await;
         mount_always(&server, "GET", "/health", echo_ok()).await;
 
-        c.items().by_header("i1").await.unwrap();
+        c.items().by_header("i1").send().await.unwrap();
+        c.items().by_query().size(3).send().await.unwrap();
+        // `item` has an extra field, which only a prepared body can carry.
         c.items()
-            .by_query(&ItemsByQueryQuery {
-                size: Some(3),
-                ..Default::default()
-            })
+            .by_body(item.name.clone())
+            .body(item.clone())
+            .send()
             .await
             .unwrap();
-        c.items().by_body(&item).await.unwrap();
-        c.items().by_map_body(&map).await.unwrap();
-        c.items().without_hook().await.unwrap();
+        c.items()
+            .by_map_body()
+            .body(map.clone())
+            .send()
+            .await
+            .unwrap();
+        c.items().without_hook().send().await.unwrap();
 
         let requests = received(&server).await;
         assert_eq!(requests.len(), 5, "{label}");
@@ -799,8 +816,8 @@ async fn cognipeer_hook_id_override_replaces_the_header() {
     let view = client
         .with_options(RequestOptions::new().hook_id(HookId::new("other-hook-id-42").unwrap()));
 
-    view.peers().get().await.unwrap();
-    client.peers().get().await.unwrap();
+    view.peers().get().send().await.unwrap();
+    client.peers().get().send().await.unwrap();
 
     let requests = received(&server).await;
     assert_eq!(
@@ -822,9 +839,9 @@ async fn extra_headers_are_sent_and_stack() {
     );
     let nested = view.with_options(RequestOptions::new().header("X-Tenant", "acme").unwrap());
 
-    view.peers().get().await.unwrap();
-    nested.peers().get().await.unwrap();
-    client.peers().get().await.unwrap();
+    view.peers().get().send().await.unwrap();
+    nested.peers().get().send().await.unwrap();
+    client.peers().get().send().await.unwrap();
 
     let requests = received(&server).await;
     assert_eq!(requests.len(), 3);
@@ -902,10 +919,6 @@ fn extra_header_values_never_show_in_debug() {
 
 #[tokio::test]
 async fn extra_headers_cannot_corrupt_the_request_framing() {
-    let item = Item {
-        name: "widget".to_owned(),
-        ..Item::default()
-    };
     let expected = json!({ "name": "widget", "channel": CHANNEL });
     for (name, value) in [("Content-Length", "3"), ("content-type", "text/plain")] {
         // Refusing the header is one correct answer (the SDK's); sending a sound request is the other.
@@ -923,7 +936,8 @@ async fn extra_headers_cannot_corrupt_the_request_framing() {
         let result = acme(&server)
             .with_options(options)
             .items()
-            .by_body(&item)
+            .by_body("widget")
+            .send()
             .await;
 
         assert!(result.is_ok(), "`{name}`: {result:?}");
@@ -1016,7 +1030,12 @@ async fn user_agent_names_the_sdk_and_its_version() {
     let server = MockServer::start().await;
     mount_always(&server, "GET", "/sdk/peer", peer_ok()).await;
 
-    cognipeer_default(&server).peers().get().await.unwrap();
+    cognipeer_default(&server)
+        .peers()
+        .get()
+        .send()
+        .await
+        .unwrap();
     let request = only_request(&server, PAT).await;
     let version = cognipeer_sdk_version();
     assert_eq!(version, "0.1.0");
@@ -1033,6 +1052,7 @@ async fn user_agent_names_the_sdk_and_its_version() {
         .unwrap()
         .peers()
         .get()
+        .send()
         .await
         .unwrap();
     let request = only_request(&server, PAT).await;
@@ -1056,6 +1076,7 @@ async fn redirects_are_followed_only_within_the_origin() {
     let error = cognipeer(&server.uri(), RetryPolicy::NEVER)
         .peers()
         .get()
+        .send()
         .await
         .unwrap_err();
 
@@ -1080,6 +1101,7 @@ async fn redirects_are_followed_only_within_the_origin() {
     cognipeer(&format!("{}/v1", server.uri()), RetryPolicy::NEVER)
         .peers()
         .get()
+        .send()
         .await
         .unwrap();
 
@@ -1117,8 +1139,8 @@ async fn tracing_shows_attempts_and_masks_credentials() {
     let client = cognipeer_default(&server);
     let (captured, guard) = capture_tracing();
 
-    let first = client.peers().get().await.unwrap_err();
-    let second = client.peers().get().await.unwrap_err();
+    let first = client.peers().get().send().await.unwrap_err();
+    let second = client.peers().get().send().await.unwrap_err();
     drop(guard);
     let output = captured.text();
 
@@ -1170,19 +1192,14 @@ async fn tracing_never_shows_the_full_hook_id_or_key_in_any_placement() {
     let client = acme(&server);
     let (captured, guard) = capture_tracing();
 
-    client.items().by_header("i1").await.unwrap();
-    client
-        .items()
-        .by_query(&ItemsByQueryQuery {
-            size: Some(1),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    client.items().by_body(&Item::default()).await.unwrap();
+    client.items().by_header("i1").send().await.unwrap();
+    client.items().by_query().size(1).send().await.unwrap();
+    client.items().by_body("").send().await.unwrap();
     let error = client
         .items()
-        .by_map_body(&BTreeMap::new())
+        .by_map_body()
+        .body(BTreeMap::new())
+        .send()
         .await
         .unwrap_err();
     drop(guard);
@@ -1235,6 +1252,7 @@ async fn request_id_status_and_retry_after_come_from_the_response() {
     let error = cognipeer(&server.uri(), RetryPolicy::NEVER)
         .peers()
         .get()
+        .send()
         .await
         .unwrap_err();
 
@@ -1293,7 +1311,12 @@ async fn client_errors_and_decode_errors_are_not_retryable() {
         mount_always(&server, "GET", "/sdk/peer", response).await;
 
         // The default policy would retry a retryable error: one request proves none was.
-        let error = cognipeer_default(&server).peers().get().await.unwrap_err();
+        let error = cognipeer_default(&server)
+            .peers()
+            .get()
+            .send()
+            .await
+            .unwrap_err();
 
         assert_eq!(variant(&error), expected, "{name}: {error:?}");
         assert_eq!(error.status(), Some(status), "{name}");
@@ -1340,13 +1363,11 @@ async fn query_pagination_walks_pages_with_defaults_and_the_hook_in_the_query() 
             .await;
     }
 
-    let query = placements_sdk::models::ItemsSearchQuery {
-        q: Some("x y".into()),
-        ..Default::default()
-    };
     let items = acme(&server)
         .items()
-        .search_all(&query)
+        .search()
+        .q("x y")
+        .into_pages()
         .collect()
         .await
         .unwrap();
@@ -1391,22 +1412,24 @@ async fn unset_body_fields_send_their_defaults_and_set_ones_the_callers_values()
     let server = MockServer::start().await;
     mount_always(&server, "POST", "/items/find", echo_ok()).await;
     let client = acme(&server);
-    client.items().find(&Find::default()).await.unwrap();
-    let given = Find {
-        text: Some("lamp".to_owned()),
-        page: Some(3),
-        ratio: Some(1.0),
-        exact: Some(true),
-        label: Some("new".to_owned()),
-        mode: Some(Mode::Fast),
-        tags: Some(Vec::new()),
-        ids: Some(vec![7]),
-        filter: Some(tree(json!({ "size": 2 }))),
-        weights: Some(BTreeMap::new()),
-        options: Some(json!("plain")),
-        ..Default::default()
-    };
-    client.items().find(&given).await.unwrap();
+    client.items().find().send().await.unwrap();
+    client
+        .items()
+        .find()
+        .text("lamp")
+        .page(3)
+        .ratio(1.0)
+        .exact(true)
+        .label("new")
+        .mode(Mode::Fast)
+        .tags(Vec::new())
+        .ids(vec![7])
+        .filter(tree(json!({ "size": 2 })))
+        .weights(BTreeMap::new())
+        .options(json!("plain"))
+        .send()
+        .await
+        .unwrap();
 
     let requests = received(&server).await;
     assert_eq!(

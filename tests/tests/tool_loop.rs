@@ -99,10 +99,7 @@ fn client(server: &MockServer) -> CognipeerClient {
 }
 
 fn message() -> SendMessage {
-    SendMessage {
-        content: "What is the weather in Oslo?".into(),
-        ..Default::default()
-    }
+    SendMessage::new("What is the weather in Oslo?")
 }
 
 /// The `toolResult` of every resume the peer received, in order.
@@ -272,10 +269,7 @@ async fn an_unknown_tool_is_answered_with_a_failure_and_the_loop_goes_on() {
     )
     .await;
     let tools = ToolRegistry::new().tool(time_tool());
-    let body = CreateConversation {
-        contact_id: Some("contact-1".into()),
-        ..Default::default()
-    };
+    let body = CreateConversation::new().with_contact_id("contact-1");
 
     let outcome = tools.create(&client(&server), &body).await.unwrap();
 

@@ -39,6 +39,7 @@ async fn get_peer(base_url: &str, setup: Setup<'_>) -> Result<(), Error> {
         .build()?
         .peers()
         .get()
+        .send()
         .await
         .map(|_| ())
 }
@@ -158,7 +159,7 @@ async fn a_base_url_with_credentials_is_refused_without_echoing_them() {
             Err(other) => panic!("{base_url}: expected Error::Config, got {other:?}"),
             Ok(client) => {
                 // reqwest would send the user and password as a second, Basic credential.
-                let outcome = client.peers().get().await;
+                let outcome = client.peers().get().send().await;
                 panic!("{base_url}: accepted, and the call gave {outcome:?}");
             }
         }

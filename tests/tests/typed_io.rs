@@ -7,13 +7,13 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use cognipeer_sdk::models::{Contact, ContactPage, ListContacts, MessageRole, ResponseFormat};
+use cognipeer_sdk::models::{Contact, ContactPage, MessageRole, ResponseFormat};
 use cognipeer_sdk::Error;
 use common::{
     acme, builder_for, json_body, on, query_values, raw_response, received, serve_once, tree,
     CHANNEL, PAT,
 };
-use placements_sdk::models::{Item, ItemsSearchQuery};
+use placements_sdk::models::Item;
 use serde_json::{json, Value};
 use wiremock::{MockServer, ResponseTemplate};
 
@@ -123,7 +123,7 @@ async fn result_envelopes_are_read_in_one_pass_whatever_the_key_order() {
     ];
     for (name, body, expected) in cases {
         let (_server, client) = answering("/sdk/contact", &body).await;
-        let result = client.contacts().create(&Default::default()).await;
+        let result = client.contacts().create().send().await;
         assert_eq!(
             outcome(result, |c: &Contact| c.id.clone()),
             expected,
@@ -169,7 +169,7 @@ async fn page_envelopes_give_the_whole_body_to_the_page_and_still_check_success(
     ];
     for (name, body, expected) in cases {
         let (_server, client) = answering("/sdk/contact/list", &body).await;
-        let result = client.contacts().list(&ListContacts::default()).await;
+        let result = client.contacts().list().send().await;
         let first = |p: &ContactPage| p.data[0].id.clone();
         assert_eq!(outcome(result, first), expected, "{name}");
     }
@@ -247,21 +247,22 @@ async fn the_hook_id_is_spliced_into_the_serialized_body_unless_the_caller_set_i
             .collect()
     };
 
-    let item = Item {
-        name: "widget".into(),
-        size: None,
-        extra: unknown(&[("color", "red")]),
-        ..Default::default()
-    };
-    client.items().by_body(&item).await.unwrap();
-    let item = Item {
-        extra: unknown(&[("channel", own)]),
-        ..item
-    };
-    client.items().by_body(&item).await.unwrap();
-    client.items().by_map_body(&BTreeMap::new()).await.unwrap();
+    // Prepared bodies: the request has no setter for `extra`. `size` stays unset.
+    let mut item = Item::new("widget");
+    item.extra = unknown(&[("color", "red")]);
+    let by_body = |item: &Item| client.items().by_body(item.name.clone()).body(item.clone());
+    by_body(&item).send().await.unwrap();
+    item.extra = unknown(&[("channel", own)]);
+    by_body(&item).send().await.unwrap();
+    client
+        .items()
+        .by_map_body()
+        .body(BTreeMap::new())
+        .send()
+        .await
+        .unwrap();
     let map = tree(Value::Object(unknown(&[("channel", own), ("a", "b")])));
-    client.items().by_map_body(&map).await.unwrap();
+    client.items().by_map_body().body(map).send().await.unwrap();
 
     let bodies: Vec<String> = received(&server)
         .await
@@ -288,16 +289,12 @@ async fn the_query_string_comes_from_the_query_struct_with_defaults_for_unset_pa
         .mount(&server)
         .await;
     let client = acme(&server);
-    for query in [
-        ItemsSearchQuery::default(),
-        ItemsSearchQuery {
-            q: Some("a b&c=d/é".into()),
-            page: Some(3),
-            limit: Some(7),
-            ..Default::default()
-        },
+    // The request fills its query struct: nothing set, then every parameter set.
+    for request in [
+        client.items().search(),
+        client.items().search().q("a b&c=d/é").page(3).limit(7),
     ] {
-        client.items().search(&query).await.unwrap();
+        request.send().await.unwrap();
     }
     let requests = received(&server).await;
     let values = |i: usize, name: &str| query_values(&requests[i], name);

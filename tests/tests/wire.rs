@@ -10,8 +10,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use cognipeer_sdk::models::{
-    Contact, ContactChanges, ContactPage, ContactsGetQuery, CreateContact, CreateConversation,
-    FlowsExecuteQuery, ListContacts, Peer, UpdateContact, User, Workspace,
+    Contact, ContactChanges, ContactPage, CreateContact, ListContacts, Peer, User, Workspace,
 };
 use cognipeer_sdk::{AuthMode, CognipeerClient, Error, RetryPolicy, Token};
 use common::{
@@ -32,6 +31,10 @@ const API_TOKEN: &str = "abc123def456ghi789";
 
 /// A client for `server`. Retries are off, so that each mapped error comes from exactly one
 /// request (retries have their own tests in `runtime.rs`).
+///
+/// The client is dynamic (`CognipeerClient` = `CognipeerClient<kind::Dynamic>`, its token from
+/// `Token::new`): it offers every operation and checks the token kind when a request is sent,
+/// which the tests of the run-time `AuthModeNotAccepted` error and the error table need.
 fn client_for(server: &MockServer, token: &str) -> CognipeerClient {
     builder_for(server, token)
         .retry(RetryPolicy::NEVER)
@@ -82,28 +85,28 @@ fn peer_json() -> Value {
 }
 
 fn expected_peer() -> Peer {
-    Peer {
-        id: "65f1c0ffee00000000000a01".into(),
-        name: "Support Agent".into(),
-        description: Some("Answers questions about our product.".into()),
-        model_id: "gpt-4o-mini".into(),
-        prompt: "You are a friendly support agent.".into(),
-        temperature: Some(0.2),
-        messages_count: Some(10),
-        language: Some("en".into()),
-        content_type: Some("markdown".into()),
-        datasources: Some(vec!["ds_docs".into(), "ds_faq".into()]),
-        tools: Some(vec!["tool_search".into()]),
-        created_at: Some("2024-11-02T10:15:00.000Z".into()),
-        updated_at: Some("2024-12-01T08:30:00.000Z".into()),
-        extra: obj(json!({
-            "shortDescription": "Product support",
-            "avatar": { "url": "https://cdn.example.com/a.png", "size": 64 },
-            "galleryKey": "support",
-            "__v": 3
-        })),
-        ..Default::default()
-    }
+    let mut peer = Peer::new(
+        "65f1c0ffee00000000000a01",
+        "Support Agent",
+        "gpt-4o-mini",
+        "You are a friendly support agent.",
+    )
+    .with_description("Answers questions about our product.")
+    .with_temperature(0.2)
+    .with_messages_count(10)
+    .with_language("en")
+    .with_content_type("markdown")
+    .with_datasources(vec!["ds_docs".into(), "ds_faq".into()])
+    .with_tools(vec!["tool_search".into()])
+    .with_created_at("2024-11-02T10:15:00.000Z")
+    .with_updated_at("2024-12-01T08:30:00.000Z");
+    peer.extra = obj(json!({
+        "shortDescription": "Product support",
+        "avatar": { "url": "https://cdn.example.com/a.png", "size": 64 },
+        "galleryKey": "support",
+        "__v": 3
+    }));
+    peer
 }
 
 fn user_json() -> Value {
@@ -147,28 +150,25 @@ fn contact_json(id: &str, email: &str) -> Value {
 }
 
 fn expected_contact(id: &str, email: &str) -> Contact {
-    Contact {
-        id: id.into(),
-        email: Some(email.into()),
-        integration_id: Some("crm-42".into()),
-        name: Some("Jürgen Müller".into()),
-        phone: Some("+49 30 1234567".into()),
-        metadata: Some(tree(json!({ "source": "website", "visits": 3 }))),
-        properties: Some(tree(json!({ "company": "Acme GmbH", "seats": 12 }))),
-        workspace_id: "ws_01".into(),
-        peer_id: Some("65f1c0ffee00000000000a01".into()),
-        tags: Some(vec!["vip".into(), "beta".into()]),
-        status: Some("active".into()),
-        created_date: Some("2024-10-01T09:00:00.000Z".into()),
-        modified_date: Some("2024-12-01T09:00:00.000Z".into()),
-        deleted: Some(false),
-        extra: obj(json!({
-            "channelId": "ch_7",
-            "lastSeenAt": "2024-12-02T10:00:00.000Z",
-            "__v": 0
-        })),
-        ..Default::default()
-    }
+    let mut contact = Contact::new(id, "ws_01")
+        .with_email(email)
+        .with_integration_id("crm-42")
+        .with_name("Jürgen Müller")
+        .with_phone("+49 30 1234567")
+        .with_metadata(tree(json!({ "source": "website", "visits": 3 })))
+        .with_properties(tree(json!({ "company": "Acme GmbH", "seats": 12 })))
+        .with_peer_id("65f1c0ffee00000000000a01")
+        .with_tags(vec!["vip".into(), "beta".into()])
+        .with_status("active")
+        .with_created_date("2024-10-01T09:00:00.000Z")
+        .with_modified_date("2024-12-01T09:00:00.000Z")
+        .with_deleted(false);
+    contact.extra = obj(json!({
+        "channelId": "ch_7",
+        "lastSeenAt": "2024-12-02T10:00:00.000Z",
+        "__v": 0
+    }));
+    contact
 }
 
 // ---------------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ fn expected_contact(id: &str, email: &str) -> Contact {
 async fn peers_get_sends_get_sdk_peer_with_credentials_and_decodes_peer() {
     let server = serve_once("GET", "/sdk/peer", PAT, json_response(200, peer_json())).await;
 
-    let peer = pat_client(&server).peers().get().await.unwrap();
+    let peer = pat_client(&server).peers().get().send().await.unwrap();
     assert_eq!(peer, expected_peer());
 
     assert_sent(&server, PAT, "GET", "/sdk/peer", None, None).await;
@@ -205,18 +205,11 @@ async fn peers_get_accepts_minimal_peer_with_nulls() {
     )
     .await;
 
-    let peer = pat_client(&server).peers().get().await.unwrap();
+    let peer = pat_client(&server).peers().get().send().await.unwrap();
     assert_eq!(
         peer,
-        Peer {
-            id: "p1".into(),
-            name: "Bare".into(),
-            model_id: "m".into(),
-            prompt: String::new(),
-            // An integer temperature still reads as a number.
-            temperature: Some(1.0),
-            ..Peer::default()
-        }
+        // An integer temperature still reads as a number.
+        Peer::new("p1", "Bare", "m", String::new()).with_temperature(1.0)
     );
     assert!(peer.extra.is_empty());
 }
@@ -229,30 +222,25 @@ async fn peers_get_accepts_minimal_peer_with_nulls() {
 async fn users_get_sends_get_sdk_user_with_credentials_and_decodes_user() {
     let server = serve_once("GET", "/sdk/user", PAT, json_response(200, user_json())).await;
 
-    let user = pat_client(&server).users().get().await.unwrap();
+    let user = pat_client(&server).users().get().send().await.unwrap();
     assert_eq!(
         user,
-        User {
-            id: "65f1c0ffee00000000000b02".into(),
-            email: "ada@example.com".into(),
-            first_name: Some("Ada".into()),
-            last_name: Some("Lovelace".into()),
-            display_name: Some("Ada L.".into()),
-            workspace: Some(Workspace {
-                id: "ws_01".into(),
-                name: Some("Acme".into()),
-                slug: Some("acme".into()),
-                plan: Some("pro".into()),
-                ..Default::default()
-            }),
-            roles: Some(vec!["admin".into(), "member".into()]),
-            groups: Some(vec!["grp_1".into()]),
-            created_at: Some("2023-05-01T00:00:00.000Z".into()),
-            settings: Some(tree(
+        User::new("65f1c0ffee00000000000b02", "ada@example.com")
+            .with_first_name("Ada")
+            .with_last_name("Lovelace")
+            .with_display_name("Ada L.")
+            .with_workspace(
+                Workspace::new("ws_01")
+                    .with_name("Acme")
+                    .with_slug("acme")
+                    .with_plan("pro")
+            )
+            .with_roles(vec!["admin".into(), "member".into()])
+            .with_groups(vec!["grp_1".into()])
+            .with_created_at("2023-05-01T00:00:00.000Z")
+            .with_settings(tree(
                 json!({ "theme": "dark", "notifications": { "email": true } })
-            )),
-            ..Default::default()
-        }
+            ))
     );
 
     assert_sent(&server, PAT, "GET", "/sdk/user", None, None).await;
@@ -275,15 +263,20 @@ async fn contacts_create_posts_exact_body_and_unwraps_envelope() {
     )
     .await;
 
-    let body = CreateContact {
-        email: Some("juergen@example.com".into()),
-        name: Some("Jürgen Müller".into()),
-        tags: Some(vec!["vip".into(), "beta".into()]),
-        metadata: Some(tree(json!({ "source": "website", "visits": 3 }))),
-        extra: obj(json!({ "source": "crm-import", "score": 42 })),
-        ..CreateContact::default()
-    };
-    let contact = pat_client(&server).contacts().create(&body).await.unwrap();
+    // A prepared body: the request has no setter for `extra`.
+    let mut body = CreateContact::new()
+        .with_email("juergen@example.com")
+        .with_name("Jürgen Müller")
+        .with_tags(vec!["vip".into(), "beta".into()])
+        .with_metadata(tree(json!({ "source": "website", "visits": 3 })));
+    body.extra = obj(json!({ "source": "crm-import", "score": 42 }));
+    let contact = pat_client(&server)
+        .contacts()
+        .create()
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(contact, expected_contact("c_1", "juergen@example.com"));
 
     let sent = json!({
@@ -313,17 +306,11 @@ async fn contacts_create_with_nothing_set_sends_empty_object() {
 
     let contact = pat_client(&server)
         .contacts()
-        .create(&CreateContact::default())
+        .create()
+        .send()
         .await
         .unwrap();
-    assert_eq!(
-        contact,
-        Contact {
-            id: "c_2".into(),
-            workspace_id: "ws_01".into(),
-            ..Contact::default()
-        }
-    );
+    assert_eq!(contact, Contact::new("c_2", "ws_01"));
     assert_sent(&server, PAT, "POST", "/sdk/contact", None, Some(&json!({}))).await;
 }
 
@@ -347,12 +334,14 @@ async fn contacts_get_url_encodes_both_query_parameters() {
     )
     .await;
 
-    let query = ContactsGetQuery {
-        email: Some(email.into()),
-        integration_id: Some(integration_id.into()),
-        ..Default::default()
-    };
-    let contact = pat_client(&server).contacts().get(&query).await.unwrap();
+    let contact = pat_client(&server)
+        .contacts()
+        .get()
+        .email(email)
+        .integration_id(integration_id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(contact, expected_contact("c_3", email));
 
     let request = only_request(&server, PAT).await;
@@ -402,13 +391,11 @@ async fn contacts_get_by_integration_id_only_leaves_email_out() {
     )
     .await;
 
-    let query = ContactsGetQuery {
-        integration_id: Some("crm-42".into()),
-        ..ContactsGetQuery::default()
-    };
     let contact = client_for(&server, API_TOKEN)
         .contacts()
-        .get(&query)
+        .get()
+        .integration_id("crm-42")
+        .send()
         .await
         .unwrap();
     assert_eq!(contact, expected_contact("c_4", "a@example.com"));
@@ -434,18 +421,18 @@ async fn contacts_update_patches_exact_body_and_unwraps_envelope() {
     )
     .await;
 
-    let body = UpdateContact {
-        email: Some("juergen@example.com".into()),
-        data: ContactChanges {
-            status: Some("vip".into()),
-            tags: Some(vec!["vip".into()]),
-            properties: Some(tree(json!({ "company": "Acme GmbH" }))),
-            extra: obj(json!({ "customField": "x" })),
-            ..ContactChanges::default()
-        },
-        ..Default::default()
-    };
-    let contact = pat_client(&server).contacts().update(&body).await.unwrap();
+    let mut data = ContactChanges::new()
+        .with_status("vip")
+        .with_tags(vec!["vip".into()])
+        .with_properties(tree(json!({ "company": "Acme GmbH" })));
+    data.extra = obj(json!({ "customField": "x" }));
+    let contact = pat_client(&server)
+        .contacts()
+        .update(data)
+        .email("juergen@example.com")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(contact, expected_contact("c_5", "juergen@example.com"));
 
     let sent = json!({
@@ -487,31 +474,32 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
     )
     .await;
 
-    let body = ListContacts {
-        page: Some(2),
-        limit: Some(5),
-        filter: Some(tree(
+    let page = pat_client(&server)
+        .contacts()
+        .list()
+        .page(2)
+        .limit(5)
+        .filter(tree(
             json!({ "status": { "$ne": "inactive" }, "properties.company": "Acme GmbH" }),
-        )),
-        sort: Some(BTreeMap::from([
+        ))
+        .sort(BTreeMap::from([
             ("createdDate".to_owned(), -1),
             ("name".to_owned(), 1),
-        ])),
-        ..Default::default()
-    };
-    let page = pat_client(&server).contacts().list(&body).await.unwrap();
+        ]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         page,
-        ContactPage {
-            data: vec![
+        ContactPage::new(
+            vec![
                 expected_contact("c_6", "one@example.com"),
                 expected_contact("c_7", "two@example.com"),
             ],
-            total: 7,
-            page: 2,
-            limit: 5,
-            ..Default::default()
-        }
+            7,
+            2,
+            5,
+        )
     );
 
     let sent = json!({
@@ -526,16 +514,14 @@ async fn contacts_list_posts_exact_body_and_decodes_whole_page() {
 
 #[tokio::test]
 async fn contacts_list_sends_the_official_sdks_defaults_of_the_fields_left_unset() {
-    let filter_and_sort = ListContacts {
-        filter: Some(tree(json!({ "tags": "vip" }))),
-        sort: Some(BTreeMap::from([("name".to_owned(), 1)])),
-        ..ListContacts::default()
-    };
+    let filter_and_sort = ListContacts::new()
+        .with_filter(tree(json!({ "tags": "vip" })))
+        .with_sort(BTreeMap::from([("name".to_owned(), 1)]));
     for (label, token, body, sent) in [
         (
             "nothing set",
             API_TOKEN,
-            ListContacts::default(),
+            ListContacts::new(),
             json!({ "page": 1, "limit": 10, "filter": {} }),
         ),
         (
@@ -555,7 +541,9 @@ async fn contacts_list_sends_the_official_sdks_defaults_of_the_fields_left_unset
         .await;
         let page = client_for(&server, token)
             .contacts()
-            .list(&body)
+            .list()
+            .body(body)
+            .send()
             .await
             .unwrap();
         assert_eq!(page.total, 0, "{label}");
@@ -585,10 +573,13 @@ async fn api_token_is_refused_for_pat_only_operations_before_any_request() {
     // (operation, what its server would answer)
     for (operation, answer) in [("users.get", user_json()), ("peers.get", peer_json())] {
         let server = server_refusing_all(answer).await;
-        let client = client_for(&server, API_TOKEN);
+        // A dynamic client (from `Token::new`, see `client_for`): on a typed
+        // `CognipeerClient<kind::ApiToken>` these calls no longer compile, so the run-time
+        // `AuthModeNotAccepted` check is only reachable through a dynamic one.
+        let client: CognipeerClient = client_for(&server, API_TOKEN);
         let result = match operation {
-            "users.get" => client.users().get().await.map(drop),
-            _ => client.peers().get().await.map(drop),
+            "users.get" => client.users().get().send().await.map(drop),
+            _ => client.peers().get().send().await.map(drop),
         };
 
         let error = result.expect_err(operation);
@@ -625,14 +616,12 @@ async fn api_token_is_accepted_by_contacts_create_and_sent_as_bearer() {
     )
     .await;
 
-    let body = CreateContact {
-        email: Some("user@example.com".into()),
-        name: Some("John Doe".into()),
-        ..CreateContact::default()
-    };
     let contact = client_for(&server, API_TOKEN)
         .contacts()
-        .create(&body)
+        .create()
+        .email("user@example.com")
+        .name("John Doe")
+        .send()
         .await
         .unwrap();
     assert_eq!(contact.id, "c_8");
@@ -685,49 +674,25 @@ impl Call {
     /// The error the call returns; a success fails the test.
     async fn error(self, client: &CognipeerClient) -> Error {
         let result = match self {
-            Call::PeersGet => client.peers().get().await.map(drop),
-            Call::UsersGet => client.users().get().await.map(drop),
-            Call::ContactsGet(email) => {
-                let query = ContactsGetQuery {
-                    email: Some(email.into()),
-                    ..ContactsGetQuery::default()
-                };
-                client.contacts().get(&query).await.map(drop)
-            }
-            Call::ContactsCreate => client
+            Call::PeersGet => client.peers().get().send().await.map(drop),
+            Call::UsersGet => client.users().get().send().await.map(drop),
+            Call::ContactsGet(email) => client.contacts().get().email(email).send().await.map(drop),
+            Call::ContactsCreate => client.contacts().create().send().await.map(drop),
+            Call::ContactsList => client.contacts().list().send().await.map(drop),
+            Call::ContactsUpdate => client
                 .contacts()
-                .create(&CreateContact::default())
+                .update(ContactChanges::new().with_name("A"))
+                .email("a@example.com")
+                .send()
                 .await
                 .map(drop),
-            Call::ContactsList => client
-                .contacts()
-                .list(&ListContacts::default())
-                .await
-                .map(drop),
-            Call::ContactsUpdate => {
-                let body = UpdateContact {
-                    email: Some("a@example.com".into()),
-                    data: ContactChanges {
-                        name: Some("A".into()),
-                        ..ContactChanges::default()
-                    },
-                    ..UpdateContact::default()
-                };
-                client.contacts().update(&body).await.map(drop)
-            }
-            Call::ConversationsGet => client.conversations().get("missing").await.map(drop),
-            Call::ConversationsCreate => client
-                .conversations()
-                .create(&CreateConversation::default())
-                .await
-                .map(drop),
+            Call::ConversationsGet => client.conversations().get("missing").send().await.map(drop),
+            Call::ConversationsCreate => client.conversations().create().send().await.map(drop),
             Call::FlowsExecute => client
                 .flows()
-                .execute(
-                    "flow_1",
-                    &FlowsExecuteQuery::default(),
-                    &tree(json!({ "customerName": "Jürgen" })),
-                )
+                .execute("flow_1")
+                .body(tree(json!({ "customerName": "Jürgen" })))
+                .send()
                 .await
                 .map(drop),
         };
@@ -1063,7 +1028,7 @@ async fn slow_response_is_timeout() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = client.peers().get().await.unwrap_err();
+    let error = client.peers().get().send().await.unwrap_err();
     // Not a speed check: the margin only tells "cut by the timeout" from "waited for the server".
     assert!(
         started.elapsed() < Duration::from_secs(30),
@@ -1086,7 +1051,7 @@ async fn closed_port_is_transport_error() {
         .base_url(format!("http://{}", closed_port()))
         .build()
         .unwrap();
-    let error = client.users().get().await.unwrap_err();
+    let error = client.users().get().send().await.unwrap_err();
     match &error {
         Error::Transport { operation, .. } => assert_eq!(*operation, "users.get"),
         other => panic!("expected Transport, got {other:?}"),
@@ -1172,10 +1137,10 @@ async fn base_url_trailing_slash_is_ignored_and_its_path_prefix_kept() {
         let expected_base = format!("{}{}", server.uri(), suffix.trim_end_matches('/'));
         assert_eq!(client.base_url(), expected_base, "{name}");
         if verb == "GET" {
-            let peer = client.peers().get().await.unwrap();
+            let peer = client.peers().get().send().await.unwrap();
             assert_eq!(peer.id, "65f1c0ffee00000000000a01", "{name}");
         } else {
-            let page = client.contacts().list(&ListContacts::default()).await;
+            let page = client.contacts().list().send().await;
             assert_eq!(page.unwrap().total, 0, "{name}");
         }
         let request = only_request(&server, PAT).await;
@@ -1247,7 +1212,7 @@ async fn from_env_reads_token_hook_id_and_base_url() {
     std::env::set_var("COGNIPEER_BASE_URL", server.uri());
     let client = CognipeerClient::from_env().unwrap();
     assert_eq!(client.base_url(), server.uri());
-    let peer = client.peers().get().await.unwrap();
+    let peer = client.peers().get().send().await.unwrap();
     assert_eq!(peer, expected_peer());
     only_request(&server, PAT).await;
 

@@ -14,12 +14,12 @@ use std::collections::BTreeMap;
 
 use cognipeer_sdk::models::{
     Channel, ChannelType, ClientFunction, ClientFunctionParameters, ClientTool, ClientToolType,
-    Contact, ContactChanges, ContactPage, ContactsGetQuery, Conversation, ConversationMessage,
-    ConversationPage, ConversationsMessagesQuery, CreateConversation, CreateConversationResponse,
-    ExecuteFlowResponse, FlowsExecuteQuery, ListContacts, ListConversations, Message, MessageRole,
-    MessageStatus, PendingAction, ResponseFormat, ResumeMessage, ResumeMessageResponse,
-    SendMessage, SendMessageResponse, ToolLog, ToolResult, UpdateContact,
+    Contact, ContactChanges, ContactPage, Conversation, ConversationMessage, ConversationPage,
+    CreateConversationResponse, ExecuteFlowResponse, ListContacts, ListConversations, Message,
+    MessageRole, MessageStatus, PendingAction, ResponseFormat, ResumeMessage,
+    ResumeMessageResponse, SendMessageResponse, ToolLog, ToolResult,
 };
+use cognipeer_sdk::resources::contacts::{ContactsGetRequest, ContactsUpdateRequest};
 use cognipeer_sdk::{CognipeerClient, Error, RetryPolicy};
 use common::{
     assert_bodiless, assert_credentials, assert_nothing_sent, assert_route, assert_sent, authed,
@@ -31,12 +31,12 @@ use std::time::Duration;
 use wiremock::matchers::method;
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
-/// The route of `contacts.list` (and `contacts.list_all`).
+/// The route of `contacts.list` (and of its `into_pages`).
 const CONTACT_LIST: &str = "/sdk/contact/list";
 /// The route of `conversations.send_message` (POST) and `conversations.messages` (GET) of
 /// `conv_1`.
 const CONV_1_MESSAGES: &str = "/sdk/conversation/conv_1/message";
-/// The route of `conversations.list` (and `conversations.list_all`).
+/// The route of `conversations.list` (and of its `into_pages`).
 const CONVERSATION_LIST: &str = "/sdk/conversation/list";
 /// An id with every character that must not break out of its path segment.
 const NASTY_ID: &str = "a/b?c#d e%f–Ü";
@@ -64,28 +64,14 @@ const FAST_RETRIES: RetryPolicy = RetryPolicy {
     max_backoff: Duration::from_millis(5),
 };
 
-/// A message with only `content` set.
-fn say(content: &str) -> SendMessage {
-    SendMessage {
-        content: content.into(),
-        ..SendMessage::default()
-    }
-}
-
 /// A contacts list request for pages of two, from the first page.
 fn contacts_by_two() -> ListContacts {
-    ListContacts {
-        limit: Some(2),
-        ..ListContacts::default()
-    }
+    ListContacts::new().with_limit(2)
 }
 
 /// A conversations list request for pages of two, from the first page.
 fn conversations_by_two() -> ListConversations {
-    ListConversations {
-        limit: Some(2),
-        ..ListConversations::default()
-    }
+    ListConversations::new().with_limit(2)
 }
 
 /// Serializing a decoded response gives back exactly the JSON the server sent: nothing
@@ -132,16 +118,14 @@ fn decoded_segments(request: &Request) -> Vec<String> {
 async fn send_to_conv_1(server: &MockServer, content: &str) -> Result<SendMessageResponse, Error> {
     client(server)
         .conversations()
-        .send_message("conv_1", &say(content))
+        .send_message("conv_1", content)
+        .send()
         .await
 }
 
 /// `conversations.messages` of `conv_1` with the default query.
 async fn conv_1_messages(client: &CognipeerClient) -> Result<Vec<ConversationMessage>, Error> {
-    client
-        .conversations()
-        .messages("conv_1", &ConversationsMessagesQuery::default())
-        .await
+    client.conversations().messages("conv_1").send().await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -165,21 +149,16 @@ impl Match for BodyPage {
 // ---------------------------------------------------------------------------------------
 
 fn weather_tool() -> ClientTool {
-    let parameters = ClientFunctionParameters {
-        r#type: "object".into(),
-        properties: tree(json!({
+    let parameters = ClientFunctionParameters::new(
+        "object",
+        tree(json!({
             "city": { "type": "string", "description": "City name" },
             "unit": { "type": "string", "enum": ["celsius", "fahrenheit"] }
         })),
-        required: Some(vec!["city".into()]),
-        ..Default::default()
-    };
-    let function = ClientFunction {
-        name: "get_weather".into(),
-        description: Some("Current weather for a city".into()),
-        parameters,
-        ..Default::default()
-    };
+    )
+    .with_required(vec!["city".to_owned()]);
+    let function = ClientFunction::new("get_weather", parameters)
+        .with_description("Current weather for a city");
     ClientTool::new(ClientToolType::Function, function)
 }
 
@@ -225,16 +204,15 @@ fn conversation_json(id: &str) -> Value {
 }
 
 fn expected_conversation(id: &str) -> Conversation {
-    Conversation {
-        id: id.into(),
-        title: Some(format!("Conversation {id}")),
-        peer_id: "65f1c0ffee00000000000a01".into(),
-        user_id: Some("65f1c0ffee00000000000b02".into()),
-        source: "sdk".into(),
-        created_at: "2024-12-01T10:00:00.000Z".into(),
-        updated_at: "2024-12-01T10:05:00.000Z".into(),
-        ..Default::default()
-    }
+    Conversation::new(
+        id,
+        "65f1c0ffee00000000000a01",
+        "sdk",
+        "2024-12-01T10:00:00.000Z",
+        "2024-12-01T10:05:00.000Z",
+    )
+    .with_title(format!("Conversation {id}"))
+    .with_user_id("65f1c0ffee00000000000b02")
 }
 
 fn contact_json(n: usize) -> Value {
@@ -316,49 +294,45 @@ async fn conversations_create_posts_full_body_and_decodes_tool_call_answer() {
     });
     let server = serve_once("POST", "/sdk/conversation", PAT, ok_json(&response)).await;
 
-    let body = CreateConversation {
-        contact_id: Some("c_1".into()),
-        messages: Some(vec![
+    let answer = client(&server)
+        .conversations()
+        .create()
+        .contact_id("c_1")
+        .messages(vec![
             Message::new(MessageRole::User, "What's the weather in Berlin?"),
             Message::new(MessageRole::Ai, "Let me check."),
-        ]),
-        client_tools: Some(vec![weather_tool()]),
-        response_format: Some(ResponseFormat::Json),
-        response_schema: Some(answer_schema()),
-        additional_context: Some("The user is in Europe.".into()),
-        version: Some("3".into()),
-        ..Default::default()
-    };
-    let answer = client(&server).conversations().create(&body).await.unwrap();
+        ])
+        .client_tools(vec![weather_tool()])
+        .response_format(ResponseFormat::Json)
+        .response_schema(answer_schema())
+        .additional_context("The user is in Europe.")
+        .version("3")
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(
         answer,
-        CreateConversationResponse {
-            conversation_id: "conv_1".into(),
-            peer_id: "65f1c0ffee00000000000a01".into(),
-            user_id: Some("65f1c0ffee00000000000b02".into()),
-            contact_id: Some("c_1".into()),
-            created: Some(true),
-            content: Some(String::new()),
-            output: Some(json!({ "summary": "pending" })),
-            tools: Some(vec![ToolLog {
-                name: "search".into(),
-                input: Some(json!({ "q": "berlin" })),
-                output: Some(json!(["r1", "r2"])),
-                status: Some("done".into()),
-                ..Default::default()
-            }]),
-            message_id: Some("msg_ai_1".into()),
-            status: Some(MessageStatus::ClientToolCall),
-            pending_action: Some(PendingAction {
-                execution_id: "exec_1".into(),
-                tool_name: "get_weather".into(),
-                args: tree(json!({ "city": "Berlin", "unit": "celsius" })),
-                timestamp: Some("2024-12-01T10:00:01.000Z".into()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
+        CreateConversationResponse::new("conv_1", "65f1c0ffee00000000000a01")
+            .with_user_id("65f1c0ffee00000000000b02")
+            .with_contact_id("c_1")
+            .with_created(true)
+            .with_content(String::new())
+            .with_output(json!({ "summary": "pending" }))
+            .with_tools(vec![ToolLog::new("search")
+                .with_input(json!({ "q": "berlin" }))
+                .with_output(json!(["r1", "r2"]))
+                .with_status("done")])
+            .with_message_id("msg_ai_1")
+            .with_status(MessageStatus::ClientToolCall)
+            .with_pending_action(
+                PendingAction::new(
+                    "exec_1",
+                    "get_weather",
+                    tree(json!({ "city": "Berlin", "unit": "celsius" })),
+                )
+                .with_timestamp("2024-12-01T10:00:01.000Z")
+            )
     );
     assert_round_trips!(&answer, &response);
     let route = "/sdk/conversation";
@@ -373,17 +347,11 @@ async fn conversations_create_with_defaults_sends_empty_object_and_accepts_minim
 
     let answer = client(&server)
         .conversations()
-        .create(&CreateConversation::default())
+        .create()
+        .send()
         .await
         .unwrap();
-    assert_eq!(
-        answer,
-        CreateConversationResponse {
-            conversation_id: "conv_2".into(),
-            peer_id: "p_1".into(),
-            ..CreateConversationResponse::default()
-        }
-    );
+    assert_eq!(answer, CreateConversationResponse::new("conv_2", "p_1"));
     let route = "/sdk/conversation";
     assert_sent(&server, PAT, "POST", route, None, Some(&json!({}))).await;
 }
@@ -406,14 +374,13 @@ async fn conversations_create_text_format_with_only_messages() {
 
     let answer = client(&server)
         .conversations()
-        .create(&CreateConversation {
-            messages: Some(vec![Message::new(
-                MessageRole::User,
-                "Hallo, wie geht's? 👋",
-            )]),
-            response_format: Some(ResponseFormat::Text),
-            ..CreateConversation::default()
-        })
+        .create()
+        .messages(vec![Message::new(
+            MessageRole::User,
+            "Hallo, wie geht's? 👋",
+        )])
+        .response_format(ResponseFormat::Text)
+        .send()
         .await
         .unwrap();
     assert_eq!(answer.status, Some(MessageStatus::Done));
@@ -447,33 +414,25 @@ async fn conversations_send_message_posts_to_the_conversation_without_its_id_in_
     });
     let server = serve_once("POST", CONV_1_MESSAGES, PAT, ok_json(&response)).await;
 
-    let body = SendMessage {
-        content: "Summarize our chat.".into(),
-        contact_id: Some("c_1".into()),
-        client_tools: Some(vec![weather_tool()]),
-        response_format: Some(ResponseFormat::Json),
-        response_schema: Some(answer_schema()),
-        additional_context: Some("Keep it short.".into()),
-        version: Some("latest".into()),
-        ..Default::default()
-    };
     let answer = client(&server)
         .conversations()
-        .send_message("conv_1", &body)
+        .send_message("conv_1", "Summarize our chat.")
+        .contact_id("c_1")
+        .client_tools(vec![weather_tool()])
+        .response_format(ResponseFormat::Json)
+        .response_schema(answer_schema())
+        .additional_context("Keep it short.")
+        .version("latest")
+        .send()
         .await
         .unwrap();
     assert_eq!(
         answer,
-        SendMessageResponse {
-            output: Some(json!({ "summary": "We talked about weather.", "confidence": 0.9 })),
-            tools: Some(vec![ToolLog {
-                name: "memory".into(),
-                status: Some("error".into()),
-                error: Some("timeout".into()),
-                ..ToolLog::default()
-            }]),
-            ..SendMessageResponse::new("conv_1", "msg_ai_2", MessageStatus::Done)
-        }
+        SendMessageResponse::new("conv_1", "msg_ai_2", MessageStatus::Done)
+            .with_output(json!({ "summary": "We talked about weather.", "confidence": 0.9 }))
+            .with_tools(vec![ToolLog::new("memory")
+                .with_status("error")
+                .with_error("timeout")])
     );
     assert_round_trips!(&answer, &response);
     // The whole body is compared: `conversationId` is in the path only.
@@ -527,37 +486,24 @@ async fn conversations_resume_message_posts_exactly_the_tool_result() {
     let route = "/sdk/conversation/conv_1/message/msg_ai_1/resume";
     let server = serve_once("POST", route, PAT, ok_json(&response)).await;
 
-    let body = ResumeMessage {
-        tool_result: ToolResult {
-            execution_id: "exec_1".into(),
-            success: true,
-            output: "{\"tempC\":21}".into(),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let tool_result = ToolResult::new("exec_1", true, "{\"tempC\":21}");
     let answer = client(&server)
         .conversations()
-        .resume_message("conv_1", "msg_ai_1", &body)
+        .resume_message("conv_1", "msg_ai_1", tool_result)
+        .send()
         .await
         .unwrap();
     assert_eq!(
         answer,
-        ResumeMessageResponse {
-            tools: Some(vec![ToolLog {
-                name: "get_weather".into(),
-                input: Some(json!({ "city": "Berlin" })),
-                output: Some(json!("{\"tempC\":21}")),
-                ..ToolLog::default()
-            }]),
-            pending_action: Some(PendingAction {
-                execution_id: "exec_2".into(),
-                tool_name: "get_forecast".into(),
-                args: tree(json!({ "city": "Berlin", "days": 3 })),
-                ..Default::default()
-            }),
-            ..ResumeMessageResponse::new("conv_1", "", "msg_ai_1", MessageStatus::ClientToolCall)
-        }
+        ResumeMessageResponse::new("conv_1", "", "msg_ai_1", MessageStatus::ClientToolCall)
+            .with_tools(vec![ToolLog::new("get_weather")
+                .with_input(json!({ "city": "Berlin" }))
+                .with_output(json!("{\"tempC\":21}"))])
+            .with_pending_action(PendingAction::new(
+                "exec_2",
+                "get_forecast",
+                tree(json!({ "city": "Berlin", "days": 3 })),
+            ))
     );
     assert_round_trips!(&answer, &response);
     assert_sent(&server, PAT, "POST", route, None, Some(&sent)).await;
@@ -587,17 +533,9 @@ async fn conversations_resume_message_failed_tool_sends_empty_output_and_error()
         .resume_message(
             "conv_1",
             "msg_ai_9",
-            &ResumeMessage {
-                tool_result: ToolResult {
-                    execution_id: "exec_9".into(),
-                    success: false,
-                    output: String::new(),
-                    error: Some("Unknown tool: teleport".into()),
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
+            ToolResult::new("exec_9", false, String::new()).with_error("Unknown tool: teleport"),
         )
+        .send()
         .await
         .unwrap();
     assert_eq!(answer.status, MessageStatus::Done);
@@ -631,32 +569,26 @@ async fn conversations_list_with_defaults_posts_empty_object() {
     });
     let server = serve_once("POST", CONVERSATION_LIST, PAT, ok_json(&response)).await;
 
-    let page = client(&server)
-        .conversations()
-        .list(&ListConversations::default())
-        .await
-        .unwrap();
+    let page = client(&server).conversations().list().send().await.unwrap();
     assert_eq!(
         page,
-        ConversationPage {
-            data: vec![
+        ConversationPage::new(
+            vec![
                 expected_conversation("conv_1"),
-                Conversation {
-                    id: "conv_2".into(),
-                    peer_id: "p_1".into(),
-                    contact_id: Some("c_9".into()),
-                    source: "api".into(),
-                    created_at: "2024-12-02T10:00:00.000Z".into(),
-                    updated_at: "2024-12-02T10:00:00.000Z".into(),
-                    peer: Some(json!({ "_id": "p_1", "name": "Support Agent" })),
-                    ..Default::default()
-                },
+                Conversation::new(
+                    "conv_2",
+                    "p_1",
+                    "api",
+                    "2024-12-02T10:00:00.000Z",
+                    "2024-12-02T10:00:00.000Z",
+                )
+                .with_contact_id("c_9")
+                .with_peer(json!({ "_id": "p_1", "name": "Support Agent" })),
             ],
-            total: 2,
-            page: 1,
-            limit: 10,
-            ..Default::default()
-        }
+            2,
+            1,
+            10,
+        )
     );
     assert_round_trips!(&page, &response);
     let route = CONVERSATION_LIST;
@@ -677,16 +609,15 @@ async fn conversations_list_sends_filter_sort_page_limit_and_contact() {
 
     let page = client(&server)
         .conversations()
-        .list(&ListConversations {
-            contact_id: Some("c_1".into()),
-            filter: Some(tree(
-                json!({ "title": { "$exists": true }, "source": "sdk" }),
-            )),
-            page: Some(2),
-            limit: Some(5),
-            sort: Some(BTreeMap::from([("createdAt".to_owned(), -1)])),
-            ..Default::default()
-        })
+        .list()
+        .contact_id("c_1")
+        .filter(tree(
+            json!({ "title": { "$exists": true }, "source": "sdk" }),
+        ))
+        .page(2)
+        .limit(5)
+        .sort(BTreeMap::from([("createdAt".to_owned(), -1)]))
+        .send()
         .await
         .unwrap();
     assert_eq!(conversation_ids(&page.data), ["conv_6"]);
@@ -705,17 +636,19 @@ async fn conversations_get_fetches_one_conversation() {
     response["peer"] = json!({ "_id": "65f1c0ffee00000000000a01", "name": "Support Agent", "modelId": "gpt-4o-mini" });
     let server = serve_once("GET", "/sdk/conversation/conv_1", PAT, ok_json(&response)).await;
 
-    let conversation = client(&server).conversations().get("conv_1").await.unwrap();
+    let conversation = client(&server)
+        .conversations()
+        .get("conv_1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         conversation,
-        Conversation {
-            peer: Some(json!({
-                "_id": "65f1c0ffee00000000000a01",
-                "name": "Support Agent",
-                "modelId": "gpt-4o-mini"
-            })),
-            ..expected_conversation("conv_1")
-        }
+        expected_conversation("conv_1").with_peer(json!({
+            "_id": "65f1c0ffee00000000000a01",
+            "name": "Support Agent",
+            "modelId": "gpt-4o-mini"
+        }))
     );
     assert_round_trips!(&conversation, &response);
     assert_sent(&server, PAT, "GET", "/sdk/conversation/conv_1", None, None).await;
@@ -755,23 +688,18 @@ fn expected_messages() -> Vec<ConversationMessage> {
             "What's the weather?",
             "2024-12-01T10:00:00.000Z",
         ),
-        ConversationMessage {
-            status: Some(MessageStatus::Done),
-            tool_logs: Some(vec![ToolLog {
-                name: "get_weather".into(),
-                input: Some(json!({ "city": "Berlin" })),
-                output: Some(json!({ "tempC": 21 })),
-                status: Some("success".into()),
-                ..Default::default()
-            }]),
-            ..ConversationMessage::new(
-                "msg_2",
-                "conv_1",
-                MessageRole::Ai,
-                "Sunny, 21 °C.",
-                "2024-12-01T10:00:02.000Z",
-            )
-        },
+        ConversationMessage::new(
+            "msg_2",
+            "conv_1",
+            MessageRole::Ai,
+            "Sunny, 21 °C.",
+            "2024-12-01T10:00:02.000Z",
+        )
+        .with_status(MessageStatus::Done)
+        .with_tool_logs(vec![ToolLog::new("get_weather")
+            .with_input(json!({ "city": "Berlin" }))
+            .with_output(json!({ "tempC": 21 }))
+            .with_status("success")]),
     ]
 }
 
@@ -792,13 +720,9 @@ async fn conversations_messages_sends_the_given_messages_count_once() {
 
     let messages = client(&server)
         .conversations()
-        .messages(
-            "conv_1",
-            &ConversationsMessagesQuery {
-                messages_count: Some(3),
-                ..Default::default()
-            },
-        )
+        .messages("conv_1")
+        .messages_count(3)
+        .send()
         .await
         .unwrap();
     assert!(messages.is_empty());
@@ -831,18 +755,16 @@ async fn flows_execute_posts_the_inputs_as_the_whole_body_with_version_latest() 
 
     let result = client(&server)
         .flows()
-        .execute("flow_1", &FlowsExecuteQuery::default(), &flow_inputs())
+        .execute("flow_1")
+        .body(flow_inputs())
+        .send()
         .await
         .unwrap();
-    assert_eq!(
-        result,
-        ExecuteFlowResponse {
-            success: true,
-            outputs: Some(tree(json!({ "summary": "2 orders found", "total": 59.9 }))),
-            extra: obj(json!({ "executionId": "exec_42", "durationMs": 1234 })),
-            ..Default::default()
-        }
-    );
+    let mut expected = ExecuteFlowResponse::new(true)
+        .with_outputs(tree(json!({ "summary": "2 orders found", "total": 59.9 })));
+    // `extra` has no `with_` method.
+    expected.extra = obj(json!({ "executionId": "exec_42", "durationMs": 1234 }));
+    assert_eq!(result, expected);
     assert_round_trips!(&result, &response);
     // The inputs are the body itself: not wrapped in `inputs`, no flowId, no version.
     let inputs = json!({
@@ -861,24 +783,16 @@ async fn flows_execute_sends_the_given_version_once_and_empty_inputs_as_empty_ob
 
     let result = client(&server)
         .flows()
-        .execute(
-            "flow_1",
-            &FlowsExecuteQuery {
-                version: Some("v3".into()),
-                ..Default::default()
-            },
-            &BTreeMap::new(),
-        )
+        .execute("flow_1")
+        .version("v3")
+        .body(BTreeMap::new())
+        .send()
         .await
         .unwrap();
     // flows.execute has no envelope: a failed run is a value, as the API sends it.
     assert_eq!(
         result,
-        ExecuteFlowResponse {
-            success: false,
-            error: Some("Input `customerName` is required".into()),
-            ..ExecuteFlowResponse::default()
-        }
+        ExecuteFlowResponse::new(false).with_error("Input `customerName` is required")
     );
     assert_round_trips!(&result, &response);
     let (route, query) = ("/sdk/flow/flow_1/execute", Some("version=v3"));
@@ -912,29 +826,26 @@ fn channel_json(channel_type: &str) -> Value {
 async fn channels_get_fetches_the_channel_and_keeps_unknown_fields() {
     let server = serve_once("GET", "/sdk/channel", PAT, ok_json(&channel_json("api"))).await;
 
-    let channel = client(&server).channels().get().await.unwrap();
-    assert_eq!(
-        channel,
-        Channel {
-            gallery_key: Some("api-access".into()),
-            prompt: Some("Be brief.".into()),
-            messages_count: Some(20),
-            created_at: Some("2024-09-01T00:00:00.000Z".into()),
-            updated_at: Some("2024-12-01T00:00:00.000Z".into()),
-            extra: obj(json!({
-                "hookData": { "settings": { "allowedOrigins": ["https://example.com"], "rateLimit": 60 } },
-                "workspaceId": "ws_01"
-            })),
-            ..Channel::new(
-                "ch_1",
-                "Website API",
-                HOOK,
-                "65f1c0ffee00000000000a01",
-                ChannelType::Api,
-                true,
-            )
-        }
-    );
+    let channel = client(&server).channels().get().send().await.unwrap();
+    let mut expected = Channel::new(
+        "ch_1",
+        "Website API",
+        HOOK,
+        "65f1c0ffee00000000000a01",
+        ChannelType::Api,
+        true,
+    )
+    .with_gallery_key("api-access")
+    .with_prompt("Be brief.")
+    .with_messages_count(20)
+    .with_created_at("2024-09-01T00:00:00.000Z")
+    .with_updated_at("2024-12-01T00:00:00.000Z");
+    // `extra` has no `with_` method.
+    expected.extra = obj(json!({
+        "hookData": { "settings": { "allowedOrigins": ["https://example.com"], "rateLimit": 60 } },
+        "workspaceId": "ws_01"
+    }));
+    assert_eq!(channel, expected);
     assert_round_trips!(&channel, &channel_json("api"));
     assert_sent(&server, PAT, "GET", "/sdk/channel", None, None).await;
 }
@@ -953,7 +864,7 @@ async fn unknown_channel_type_is_kept_as_unknown_and_sent_back_as_is() {
     )
     .await;
 
-    let channel = client(&server).channels().get().await.unwrap();
+    let channel = client(&server).channels().get().send().await.unwrap();
     assert_eq!(
         channel.channel_type,
         ChannelType::Unknown("telegram".into())
@@ -971,7 +882,7 @@ async fn known_channel_types_decode_to_their_variants() {
         ("chatwoot", ChannelType::Chatwoot),
     ] {
         let server = serve_once("GET", "/sdk/channel", PAT, ok_json(&channel_json(wire))).await;
-        let channel = client(&server).channels().get().await.unwrap();
+        let channel = client(&server).channels().get().send().await.unwrap();
         assert_eq!(channel.channel_type, expected, "{wire}");
         assert_eq!(channel.channel_type.to_string(), wire);
     }
@@ -1100,7 +1011,7 @@ async fn peer_keeps_unknown_fields_in_extra_and_serializes_them_back() {
     });
     let server = serve_once("GET", "/sdk/peer", PAT, ok_json(&response)).await;
 
-    let peer = client(&server).peers().get().await.unwrap();
+    let peer = client(&server).peers().get().send().await.unwrap();
     assert_eq!(peer.name, "Support Agent");
     assert_eq!(peer.temperature, Some(0.3));
     assert_eq!(peer.messages_count, Some(12));
@@ -1126,11 +1037,7 @@ async fn contacts_in_a_page_keep_unknown_fields_in_extra() {
     )
     .await;
 
-    let page = client(&server)
-        .contacts()
-        .list(&ListContacts::default())
-        .await
-        .unwrap();
+    let page = client(&server).contacts().list().send().await.unwrap();
     assert_eq!(page.data.len(), 1);
     assert_eq!(page.data[0].extra, obj(json!({ "channelId": "ch_7" })));
     assert_round_trips!(&page.data[0], &contact_json(1));
@@ -1159,22 +1066,21 @@ impl PathCall {
         }
         let conversations = client.conversations();
         match self {
-            PathCall::ConversationsGet => json(conversations.get(NASTY_ID).await),
-            PathCall::SendMessage => json(conversations.send_message(NASTY_ID, &say("hi")).await),
+            PathCall::ConversationsGet => json(conversations.get(NASTY_ID).send().await),
+            PathCall::SendMessage => json(conversations.send_message(NASTY_ID, "hi").send().await),
             PathCall::ResumeMessage => json(
                 conversations
-                    .resume_message(NASTY_ID, "m/1 ?#", &ResumeMessage::default())
+                    .resume_message(NASTY_ID, "m/1 ?#", ToolResult::default())
+                    .send()
                     .await,
             ),
-            PathCall::Messages => json(
-                conversations
-                    .messages(NASTY_ID, &ConversationsMessagesQuery::default())
-                    .await,
-            ),
+            PathCall::Messages => json(conversations.messages(NASTY_ID).send().await),
             PathCall::FlowsExecute => json(
                 client
                     .flows()
-                    .execute(NASTY_ID, &FlowsExecuteQuery::default(), &BTreeMap::new())
+                    .execute(NASTY_ID)
+                    .body(BTreeMap::new())
+                    .send()
                     .await,
             ),
         }
@@ -1183,7 +1089,7 @@ impl PathCall {
 
 #[tokio::test]
 async fn path_parameters_are_percent_encoded_as_one_segment_each() {
-    let resume_body = serde_json::to_value(ResumeMessage::default()).unwrap();
+    let resume_body = serde_json::to_value(ResumeMessage::new(ToolResult::default())).unwrap();
     // (call, verb, raw path on the wire, segments the server decodes, query, body, answer)
     let cases = [
         (
@@ -1272,60 +1178,48 @@ async fn contact_server() -> MockServer {
 
 /// A request the client must refuse before sending it.
 enum Refused {
-    Get(ContactsGetQuery),
-    Update(Box<UpdateContact>),
+    /// `contacts().get()` with these optional inputs set.
+    Get(fn(ContactsGetRequest<'_>) -> ContactsGetRequest<'_>),
+    /// `contacts().update(data)` with these optional inputs set.
+    Update(
+        Box<ContactChanges>,
+        fn(ContactsUpdateRequest<'_>) -> ContactsUpdateRequest<'_>,
+    ),
 }
 
 #[tokio::test]
 async fn contacts_get_and_update_without_selector_or_changes_are_refused_before_sending() {
-    let changes = ContactChanges {
-        name: Some("New Name".into()),
-        ..ContactChanges::default()
-    };
+    let changes = Box::new(ContactChanges::new().with_name("New Name"));
     // (case, request, what the refusal names besides the operation)
     let cases = [
         (
             "get without email or integrationId",
-            Refused::Get(ContactsGetQuery::default()),
+            Refused::Get(|get| get),
             &["email", "integrationId"][..],
         ),
         (
             "get with an empty email only",
-            Refused::Get(ContactsGetQuery {
-                email: Some(String::new()),
-                ..Default::default()
-            }),
+            Refused::Get(|get| get.email(String::new())),
             &[],
         ),
         (
             "update without a selector",
-            Refused::Update(Box::new(UpdateContact {
-                data: changes.clone(),
-                ..UpdateContact::default()
-            })),
+            Refused::Update(changes.clone(), |update| update),
             &[],
         ),
         (
             "update with empty changes",
-            Refused::Update(Box::new(UpdateContact {
-                email: Some("person1@example.com".into()),
-                data: ContactChanges::default(),
-                ..Default::default()
-            })),
+            Refused::Update(Box::default(), |update| update.email("person1@example.com")),
             &["data"],
         ),
         (
             "update selected by an empty email only",
-            Refused::Update(Box::new(UpdateContact {
-                email: Some(String::new()),
-                data: changes,
-                ..Default::default()
-            })),
+            Refused::Update(changes, |update| update.email(String::new())),
             &[],
         ),
         (
             "update with neither selector nor changes",
-            Refused::Update(Box::default()),
+            Refused::Update(Box::default(), |update| update),
             &[],
         ),
     ];
@@ -1333,9 +1227,11 @@ async fn contacts_get_and_update_without_selector_or_changes_are_refused_before_
         let server = contact_server().await;
         let client = client(&server);
         let contacts = client.contacts();
-        let (operation, result) = match &request {
-            Refused::Get(query) => ("contacts.get", contacts.get(query).await),
-            Refused::Update(body) => ("contacts.update", contacts.update(body).await),
+        let (operation, result) = match request {
+            Refused::Get(set) => ("contacts.get", set(contacts.get()).send().await),
+            Refused::Update(data, set) => {
+                ("contacts.update", set(contacts.update(*data)).send().await)
+            }
         };
 
         let error = result.expect_err(name);
@@ -1367,14 +1263,9 @@ async fn a_valid_contacts_update_is_sent() {
     let server = contact_server().await;
     let contact = client(&server)
         .contacts()
-        .update(&UpdateContact {
-            integration_id: Some("crm-1".into()),
-            data: ContactChanges {
-                status: Some("vip".into()),
-                ..ContactChanges::default()
-            },
-            ..Default::default()
-        })
+        .update(ContactChanges::new().with_status("vip"))
+        .integration_id("crm-1")
+        .send()
         .await
         .unwrap();
     assert_eq!(contact.id, "c_1");
@@ -1383,7 +1274,7 @@ async fn a_valid_contacts_update_is_sent() {
 }
 
 // ---------------------------------------------------------------------------------------
-// pagination: contacts().list_all
+// pagination: contacts().list().into_pages()
 // ---------------------------------------------------------------------------------------
 
 /// A new server with one `POST route` mock per `(page, response)`, each matched on the JSON
@@ -1412,11 +1303,13 @@ async fn forbid_page(server: &MockServer, route: &str, page: i64, response: &Val
         .await;
 }
 
-/// Every contact `contacts.list_all` collects in pages of two.
+/// Every contact `contacts().list().into_pages()` collects in pages of two.
 async fn all_contacts_by_two(server: &MockServer) -> Result<Vec<Contact>, Error> {
     client(server)
         .contacts()
-        .list_all(&contacts_by_two())
+        .list()
+        .body(contacts_by_two())
+        .into_pages()
         .collect()
         .await
 }
@@ -1473,7 +1366,8 @@ async fn contacts_list_all_with_nothing_set_pages_from_the_default_page_by_the_d
 
     let contacts = client(&server)
         .contacts()
-        .list_all(&ListContacts::default())
+        .list()
+        .into_pages()
         .collect()
         .await
         .unwrap();
@@ -1493,12 +1387,11 @@ async fn contacts_list_all_keeps_filter_and_sort_on_every_page() {
 
     let contacts = client(&server)
         .contacts()
-        .list_all(&ListContacts {
-            limit: Some(2),
-            filter: Some(tree(json!({ "status": { "$ne": "inactive" } }))),
-            sort: Some(BTreeMap::from([("createdDate".to_owned(), -1)])),
-            ..ListContacts::default()
-        })
+        .list()
+        .limit(2)
+        .filter(tree(json!({ "status": { "$ne": "inactive" } })))
+        .sort(BTreeMap::from([("createdDate".to_owned(), -1)]))
+        .into_pages()
         .collect()
         .await
         .unwrap();
@@ -1531,11 +1424,10 @@ async fn contacts_list_all_starts_at_the_requested_page() {
 
     let contacts = client(&server)
         .contacts()
-        .list_all(&ListContacts {
-            page: Some(2),
-            limit: Some(2),
-            ..ListContacts::default()
-        })
+        .list()
+        .page(2)
+        .limit(2)
+        .into_pages()
         .collect()
         .await
         .unwrap();
@@ -1576,7 +1468,11 @@ async fn contacts_list_all_next_yields_items_one_by_one_fetching_lazily() {
     let server = paged_server(CONTACT_LIST, five_contact_pages()).await;
 
     let client = client(&server);
-    let mut pages = client.contacts().list_all(&contacts_by_two());
+    let mut pages = client
+        .contacts()
+        .list()
+        .body(contacts_by_two())
+        .into_pages();
     assert!(
         received(&server).await.is_empty(),
         "nothing is sent before the first next()"
@@ -1609,7 +1505,11 @@ async fn contacts_list_all_unsuccessful_page_two_is_an_error_from_next() {
     .await;
 
     let client = client(&server);
-    let mut pages = client.contacts().list_all(&contacts_by_two());
+    let mut pages = client
+        .contacts()
+        .list()
+        .body(contacts_by_two())
+        .into_pages();
     assert_eq!(pages.next().await.unwrap().unwrap().id, "c_1");
     assert_eq!(pages.next().await.unwrap().unwrap().id, "c_2");
     let error = pages.next().await.unwrap_err();
@@ -1643,7 +1543,7 @@ async fn contacts_list_all_unsuccessful_page_two_fails_collect() {
 }
 
 // ---------------------------------------------------------------------------------------
-// pagination: conversations().list_all (no envelope)
+// pagination: conversations().list().into_pages() (no envelope)
 // ---------------------------------------------------------------------------------------
 
 fn five_conversation_pages() -> Vec<(i64, Value)> {
@@ -1660,11 +1560,10 @@ async fn conversations_list_all_collects_every_page_in_order() {
 
     let conversations = client(&server)
         .conversations()
-        .list_all(&ListConversations {
-            contact_id: Some("c_1".into()),
-            limit: Some(2),
-            ..ListConversations::default()
-        })
+        .list()
+        .contact_id("c_1")
+        .limit(2)
+        .into_pages()
         .collect()
         .await
         .unwrap();
@@ -1703,7 +1602,9 @@ async fn conversations_list_all_stops_at_an_early_empty_page() {
 
     let conversations = client(&server)
         .conversations()
-        .list_all(&conversations_by_two())
+        .list()
+        .body(conversations_by_two())
+        .into_pages()
         .collect()
         .await
         .unwrap();
@@ -1716,7 +1617,11 @@ async fn conversations_list_all_next_yields_items_one_by_one() {
     let server = paged_server(CONVERSATION_LIST, five_conversation_pages()).await;
 
     let client = client(&server);
-    let mut pages = client.conversations().list_all(&conversations_by_two());
+    let mut pages = client
+        .conversations()
+        .list()
+        .body(conversations_by_two())
+        .into_pages();
     assert!(received(&server).await.is_empty());
     let mut ids = Vec::new();
     while let Some(conversation) = pages.next().await.unwrap() {
@@ -1745,7 +1650,11 @@ async fn conversations_list_all_http_error_on_page_two_is_an_error_from_next() {
     .await;
 
     let client = client_with(&server, RetryPolicy::NEVER);
-    let mut pages = client.conversations().list_all(&conversations_by_two());
+    let mut pages = client
+        .conversations()
+        .list()
+        .body(conversations_by_two())
+        .into_pages();
     assert_eq!(pages.next().await.unwrap().unwrap().id, "conv_1");
     assert_eq!(pages.next().await.unwrap().unwrap().id, "conv_2");
     let error = pages.next().await.unwrap_err();
@@ -1769,25 +1678,23 @@ async fn contacts_list_returns_a_typed_page_with_total_page_and_limit() {
 
     let page = client(&server)
         .contacts()
-        .list(&ListContacts {
-            page: Some(2),
-            limit: Some(2),
-            ..ListContacts::default()
-        })
+        .list()
+        .page(2)
+        .limit(2)
+        .send()
         .await
         .unwrap();
     assert_eq!(
         page,
-        ContactPage {
-            data: vec![
+        ContactPage::new(
+            vec![
                 serde_json::from_value(contact_json(3)).unwrap(),
                 serde_json::from_value(contact_json(4)).unwrap(),
             ],
-            total: 5,
-            page: 2,
-            limit: 2,
-            ..Default::default()
-        }
+            5,
+            2,
+            2,
+        )
     );
     assert_eq!(page.data[0].workspace_id, "ws_01");
     assert_eq!(page.data[1].tags, Some(vec!["beta".to_owned()]));
@@ -1814,21 +1721,22 @@ async fn creating_sending_resuming_and_running_flows_are_never_retried() {
     let conversations = client.conversations();
 
     let errors = [
+        conversations.create().send().await.unwrap_err(),
         conversations
-            .create(&CreateConversation::default())
+            .send_message("conv_1", "hi")
+            .send()
             .await
             .unwrap_err(),
         conversations
-            .send_message("conv_1", &say("hi"))
-            .await
-            .unwrap_err(),
-        conversations
-            .resume_message("conv_1", "msg_1", &ResumeMessage::default())
+            .resume_message("conv_1", "msg_1", ToolResult::default())
+            .send()
             .await
             .unwrap_err(),
         client
             .flows()
-            .execute("flow_1", &FlowsExecuteQuery::default(), &flow_inputs())
+            .execute("flow_1")
+            .body(flow_inputs())
+            .send()
             .await
             .unwrap_err(),
     ];

@@ -23,7 +23,8 @@ pub const COPY: &str = "evolve-check";
 ///   with defaults and preconditions, envelopes with and without a `data` field, body and query
 ///   pagination, free-form and typed bodies, a deprecation;
 /// - a new optional field on every object type and on every operation's query;
-/// - a new value on every open enum.
+/// - a new value on every open enum;
+/// - a new error class (status 418, after the others).
 ///
 /// Its names start with `evolution` (`evolution2`, … when the spec already holds an earlier
 /// extension), so that an extended spec can be extended again.
@@ -174,6 +175,13 @@ pub fn extend(text: &str) -> Result<String, String> {
     ] {
         added.push(("types", name, ty));
     }
+    let mut error_class = tag.clone();
+    error_class[..1].make_ascii_uppercase();
+    added.push((
+        "errors",
+        format!("{error_class}Teapot"),
+        json!({ "status": 418, "summary": "the server is a teapot", "hints": ["brew coffee elsewhere"] }),
+    ));
     for (name, envelope) in [
         (
             format!("{tag}_result"),
@@ -274,12 +282,50 @@ pub fn check(root: &Path) -> Result<(), String> {
                 copy.display()
             ));
         }
+        if *step == "regenerate" {
+            judge(root, &copy)?;
+        }
     }
     println!(
         "the extended specs keep the suite green ({:.0?} in all)",
         started.elapsed()
     );
     Ok(())
+}
+
+/// cargo-semver-checks on the generated crates before and after the edits: every edit
+/// [`extend`] makes must be a minor change for their users. Then the other way round, from the
+/// extended crates back to the committed ones, which removes fields of response models among
+/// others: that must be reported as major, or the judge could not fail.
+fn judge(root: &Path, copy: &Path) -> Result<(), String> {
+    use crate::semver::{check, Verdict, CRATES, FIELD_REMOVED};
+    println!("==> semver: cargo semver-checks, committed crates → extended crates");
+    for dir in CRATES {
+        if let Verdict::Major(report) = check(root, copy, dir)? {
+            return Err(format!(
+                "error: the spec edits of the evolution check are a major change for users of                  {dir} (cargo semver-checks):
+{report}
+  the copy is kept in {}; a generated                  item that a spec addition changes incompatibly is the usual cause",
+                copy.display()
+            ));
+        }
+        println!("    {dir}: minor");
+    }
+    println!("==> semver: the judge can fail: extended crates → committed crates (items removed)");
+    match check(copy, root, CRATES[0])? {
+        Verdict::Major(report) if report.contains(FIELD_REMOVED) => {
+            println!("    {}: major, as it must be ({FIELD_REMOVED} among the findings)", CRATES[0]);
+            Ok(())
+        }
+        Verdict::Major(report) => Err(format!(
+            "error: removing fields was reported as major, but not under `{FIELD_REMOVED}`:
+{report}"
+        )),
+        Verdict::Minor => Err(format!(
+            "error: cargo semver-checks judged removing fields, operations and resources from {}              a minor change; the check cannot tell a breaking edit",
+            CRATES[0]
+        )),
+    }
 }
 
 /// Gives the copy's own packages a profile of their own (line tables only for debug info), so

@@ -2,6 +2,7 @@
 //! evolution check ([`evolve`]).
 
 pub mod evolve;
+pub mod semver;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

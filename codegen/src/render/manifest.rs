@@ -1,6 +1,6 @@
 //! The manifests of the generated SDK crate and its core crate, and the SDK crate's `README.md`.
 
-use super::{modes_phrase, notice};
+use super::{modes_phrase, notice, with_article};
 use crate::ir;
 
 /// The oldest Rust the generated crate builds with (its `rust-version`).
@@ -134,6 +134,8 @@ pub(super) fn readme(api: &ir::Api) -> String {
     );
     out.push_str(&using_it(api));
     out.push_str(&quick_start(api, krate));
+    out.push_str(&calling(api, krate));
+    out.push_str(&token_kinds(api, krate));
     out.push_str(&http_setup(api, krate));
     out.push_str(&listing(api, krate));
     out.push_str(
@@ -148,10 +150,7 @@ pub(super) fn readme(api: &ir::Api) -> String {
                 ""
             };
             let helper = match &op.pagination {
-                Some(p) => format!(
-                    ", `{}` for every page",
-                    crate::naming::ident(&p.method_name)
-                ),
+                Some(_) => ", `into_pages()` for every page".to_owned(),
                 None => String::new(),
             };
             out.push_str(&format!(
@@ -164,6 +163,8 @@ pub(super) fn readme(api: &ir::Api) -> String {
             ));
         }
     }
+    out.push_str(&evolution());
+    out.push_str(&migration(api));
     if !api.extensions.is_empty() {
         out.push_str(
             "\n## Hand-written modules\n\n| module | what it offers | items at the crate root |\n|---|---|---|\n",
@@ -242,7 +243,7 @@ fn quick_start(api: &ir::Api, krate: &str) -> String {
     });
     let call = match first {
         Some((r, op)) => format!(
-            "let result = client.{}().{}().await;",
+            "let result = client.{}().{}().send().await;",
             crate::naming::ident(&r.accessor),
             crate::naming::ident(&op.method_name)
         ),
@@ -274,6 +275,218 @@ fn quick_start(api: &ir::Api, krate: &str) -> String {
         base_url_env = api.base_url_env,
         base_url = api.base_url,
     )
+}
+
+/// How a call reads: required inputs as arguments, optional ones as setters, then `send()`.
+fn calling(api: &ir::Api, krate: &str) -> String {
+    // An example from the first operation whose required inputs are path ids and whose first
+    // setter takes text, so that its values can be written here whatever the spec.
+    let example = api.resources.iter().find_map(|r| {
+        r.operations.iter().filter(|op| op.deprecated.is_none()).find_map(|op| {
+            let args = super::resources::default_args(op)?;
+            let setter = op.request.setters.iter().find(|s| setter_type(api, op, s) == Some(&ir::TypeRef::String))?;
+            Some(format!(
+                "let result = client\n    .{}()\n    .{}({args})\n    .{}(\"text\")\n    .send()\n    .await?;",
+                crate::naming::ident(&r.accessor),
+                crate::naming::ident(&op.method_name),
+                crate::naming::ident(&setter.name),
+            ))
+        })
+    });
+    let example = example.map_or_else(String::new, |call| {
+        format!(
+            "```rust,no_run\n\
+             # async fn example(client: {krate}::{client}) -> Result<(), {krate}::Error> {{\n\
+             {call}\n\
+             println!(\"{{result:?}}\");\n\
+             # Ok(())\n\
+             # }}\n\
+             ```\n\n",
+            client = api.client
+        )
+    });
+    format!(
+        "## Calling an operation\n\n\
+         `client.<resource>().<operation>(…)` takes what the operation cannot go without (path ids, \
+         required query parameters, required body fields), so forgetting one does not compile. It \
+         returns the request: each optional input is a method named like it, taking anything that \
+         converts into its type (no `Some(…)`, no `.into()`), and `.send().await` sends it.\n\n\
+         {example}\
+         - A prepared body goes in whole: `.body(prepared)` replaces it, and an operation whose \
+           body has required fields also has `<operation>_with_body(ids…, prepared)`, which takes \
+           it in their place. `.query(prepared)` does the same for query parameters.\n\
+         - A paginated operation's request also has `.into_pages()`: the same request, every page.\n\
+         - Per-request options are the client's: `client.with_options(…)` gives a view whose \
+           requests carry them.\n\
+         - Models are `#[non_exhaustive]`: build one with `Model::new(required fields…)` and \
+           `.with_<field>(value)` for the others (tests that fake a response do the same). Their \
+           fields stay public to read.\n\n\
+         Why builders ending in `.send()`: it is the shape of aws-sdk-rust and google-cloud-rust, \
+         a request can be kept, cloned or changed before it goes, and the await point says where \
+         the network is used. The request does not implement `IntoFuture`, so that an `.await` \
+         always reads as a send.\n\n"
+    )
+}
+
+/// The type a setter of `op` takes, if it sets a field.
+fn setter_type<'a>(
+    api: &'a ir::Api,
+    op: &'a ir::Operation,
+    input: &ir::Input,
+) -> Option<&'a ir::TypeRef> {
+    match input.source {
+        ir::InputSource::Query(i) => op.query.as_ref()?.fields.get(i).map(|f| &f.ty),
+        ir::InputSource::BodyField(i) => match op.request.body {
+            Some(ir::RequestBody::Object(m)) => match &api.models.get(m)?.kind {
+                ir::ModelKind::Object { fields, .. } => fields.get(i).map(|f| &f.ty),
+                ir::ModelKind::Enum { .. } => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Token kinds known when the client is built: operations of other kinds do not compile.
+fn token_kinds(api: &ir::Api, krate: &str) -> String {
+    // An operation that some kind may not call, to show the compile error.
+    let refused = api.resources.iter().find_map(|r| {
+        r.operations
+            .iter()
+            .filter(|op| op.deprecated.is_none())
+            .find_map(|op| {
+                let args = super::resources::default_args(op)?;
+                let mode = api
+                    .auth
+                    .modes
+                    .iter()
+                    .enumerate()
+                    .find(|(i, m)| !op.accepts.contains(i) && m.deprecated.is_none())?
+                    .1;
+                Some((r, op, args, mode))
+            })
+    });
+    let example = refused.map_or_else(String::new, |(r, op, args, mode)| {
+        format!(
+            "With {a} (`Token::{ctor}`), `{accessor}().{method}()` is not there: it accepts {accepted}.\n\n\
+             ```rust,compile_fail\n\
+             use {krate}::{{{client}, HookId, Token}};\n\n\
+             # async fn example() -> Result<(), {krate}::Error> {{\n\
+             let client = {client}::builder(Token::{ctor}(\"token\")?, HookId::new(\"hook-id\")?).build()?;\n\
+             client.{accessor}().{method}({args}).send().await?; // does not compile\n\
+             # Ok(())\n\
+             # }}\n\
+             ```\n\n\
+             The compiler's message names the operation, the kinds it accepts and the fix.\n\n",
+            a = with_article(&mode.name),
+            ctor = mode.constructor,
+            accessor = crate::naming::ident(&r.accessor),
+            method = crate::naming::ident(&op.method_name),
+            accepted = modes_phrase(api, &op.accepts),
+            client = api.client,
+        )
+    });
+    let first = api.auth.modes.first();
+    format!(
+        "## Token kinds at compile time\n\n\
+         A client built from a token of a known kind (`Token::{ctor}(…)` gives a \
+         `{client}<kind::{variant}>`) offers only the operations that kind may call. A client whose \
+         kind is known only at run time (`Token::new(…)`, `{client}::from_env()`) is a plain \
+         `{client}` (`{client}<kind::Dynamic>`, the default): it offers every operation and checks \
+         the kind before sending, failing with `Error::AuthModeNotAccepted`. \
+         `client.typed::<kind::…>()` turns it into a typed client, or fails with \
+         `Error::InvalidCredential`; `client.dynamic()` goes back.\n\n\
+         {example}",
+        ctor = first.map_or("new", |m| m.constructor.as_str()),
+        variant = first.map_or("Dynamic", |m| m.variant.as_str()),
+        client = api.client,
+    )
+}
+
+/// What a spec edit means for the crate's users.
+fn evolution() -> String {
+    "\n## Versions: what a spec change means for you\n\n\
+     These changes are minor (your code keeps compiling): a new optional field on a model (models \
+     are `#[non_exhaustive]`), a new optional query parameter, a new operation or resource, a new \
+     value of an open enum (`#[non_exhaustive]`, with an `Unknown` catch-all), a new error class \
+     (`Error` is `#[non_exhaustive]`), a new hand-written export. These are major: removing or \
+     renaming anything, a new *required* field or parameter (a new argument), a changed type, a \
+     new value of a closed enum (exhaustive `match`es break), an operation that stops accepting a \
+     token kind (typed clients lose the method). The generator's evolution check proves the \
+     minor ones with cargo-semver-checks.\n"
+        .to_owned()
+}
+
+/// Old positional call → request builder, for every operation.
+fn migration(api: &ir::Api) -> String {
+    let mut out = String::from(
+        "\n## Migrating from positional calls (0.1)\n\n\
+         Operations took every input positionally and returned a future; they now return a request \
+         to `send()`. The table passes the same prepared query and body; instead, set single \
+         inputs with the request's methods (`.email(\"…\")`). Struct literals of models become \
+         `Model::new(…).with_…(…)`; `<operation>_all(…)` becomes `<operation>(…).into_pages()`.\n\n\
+         | 0.1 | now |\n|---|---|\n",
+    );
+    for r in &api.resources {
+        for op in &r.operations {
+            let accessor = crate::naming::ident(&r.accessor);
+            let method = crate::naming::ident(&op.method_name);
+            let mut old: Vec<String> = op
+                .path_params
+                .iter()
+                .map(|p| p.rust.trim_start_matches("r#").to_owned())
+                .collect();
+            if op.query.is_some() {
+                old.push("&query".to_owned());
+            }
+            if op.body.is_some() {
+                old.push("&body".to_owned());
+            }
+            // The same inputs, prepared: the ids, then the query and the body whole.
+            let ids: Vec<&str> = op
+                .request
+                .args
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.source,
+                        ir::InputSource::Path(_) | ir::InputSource::Query(_)
+                    )
+                })
+                .map(|a| a.name.trim_start_matches("r#"))
+                .collect();
+            let (mut call, mut args) = (method.to_string(), ids.clone());
+            let mut chained = String::new();
+            match (&op.request.body, &op.request.with_body) {
+                (_, Some((with_body, arg))) => {
+                    call = with_body.clone();
+                    args.push(arg);
+                }
+                (Some(ir::RequestBody::Whole { defaultable: false }), _) => args.push("body"),
+                (Some(_), _) => chained.push_str(".body(body)"),
+                (None, _) => {}
+            }
+            if op.query.is_some() {
+                chained.insert_str(0, ".query(query)");
+            }
+            let new = format!(
+                "`client.{accessor}().{call}({}){chained}.send().await`",
+                args.join(", ")
+            );
+            out.push_str(&format!(
+                "| `client.{accessor}().{method}({}).await` | {new} |\n",
+                old.join(", ")
+            ));
+            if op.pagination.is_some() {
+                out.push_str(&format!(
+                    "| `client.{accessor}().{method}_all({})` | `client.{accessor}().{call}({}){chained}.into_pages()` |\n",
+                    old.join(", "),
+                    args.join(", ")
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// The two ways to bring one's own HTTP setup, and what the SDK keeps guaranteed.

@@ -223,6 +223,16 @@ fn object(api: &ir::Api, m: &Struct) -> TokenStream {
     // other crates build one.
     let constructor = constructor(api, m);
     let setters = m.fields.iter().map(|f| setter(api, f));
+    let extra_setter = m.extra.then(|| {
+        quote! {
+            /// Sets a field this version of the SDK does not know, sent as given.
+            #[must_use]
+            pub fn with_extra(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+                self.extra.insert(name.into(), value.into());
+                self
+            }
+        }
+    });
     let functions: Vec<TokenStream> = defaulted
         .iter()
         .map(|f| default_serializer(api, f))
@@ -231,6 +241,7 @@ fn object(api: &ir::Api, m: &Struct) -> TokenStream {
         impl #name {
             #constructor
             #(#setters)*
+            #extra_setter
             #(#functions)*
         }
     };
@@ -334,7 +345,10 @@ fn setter(api: &ir::Api, f: &ir::Field) -> TokenStream {
     let name = quote::format_ident!("with_{}", bare);
     let ty = rust_type(api, &f.ty, false);
     let (docs, value) = if f.optional {
-        (format!("Sets `{bare}` (to `Some`)."), quote!(Some(value.into())))
+        (
+            format!("Sets `{bare}` (to `Some`)."),
+            quote!(Some(value.into())),
+        )
     } else {
         (format!("Sets `{bare}`."), quote!(value.into()))
     };

@@ -58,7 +58,10 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
     let ty = ident(&resource.type_name);
     let descriptors = resource.operations.iter().map(|op| descriptor(api, op));
     let methods = resource.operations.iter().map(|op| method(api, op));
-    let traits = resource.operations.iter().map(|op| auth_trait(api, resource, op));
+    let traits = resource
+        .operations
+        .iter()
+        .map(|op| auth_trait(api, resource, op));
     let builders = resource.operations.iter().map(|op| builder(api, op));
     let module_doc = inner_doc(&resource.description);
     let ops = &resource.operations;
@@ -254,9 +257,16 @@ fn input_type(api: &ir::Api, op: &ir::Operation, source: &ir::InputSource) -> To
     let (query, body) = input_fields(api, op);
     match source {
         ir::InputSource::Path(_) => quote!(String),
-        ir::InputSource::Query(i) => query.get(*i).map_or(quote!(()), |f| rust_type(api, &f.ty, true)),
-        ir::InputSource::BodyField(i) => body.get(*i).map_or(quote!(()), |f| rust_type(api, &f.ty, true)),
-        ir::InputSource::Body => op.body.as_ref().map_or(quote!(()), |t| rust_type(api, t, true)),
+        ir::InputSource::Query(i) => query
+            .get(*i)
+            .map_or(quote!(()), |f| rust_type(api, &f.ty, true)),
+        ir::InputSource::BodyField(i) => body
+            .get(*i)
+            .map_or(quote!(()), |f| rust_type(api, &f.ty, true)),
+        ir::InputSource::Body => op
+            .body
+            .as_ref()
+            .map_or(quote!(()), |t| rust_type(api, t, true)),
     }
 }
 
@@ -295,7 +305,8 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     match (&op.request.body, &op.body) {
         (Some(ir::RequestBody::Object(_)), Some(ty)) => {
             let ty = rust_type(api, ty, true);
-            let required = (0..body_fields.len()).filter_map(|i| arg_of(ir::InputSource::BodyField(i)));
+            let required =
+                (0..body_fields.len()).filter_map(|i| arg_of(ir::InputSource::BodyField(i)));
             fields.push(quote!(body: #ty::new(#(#required),*)));
         }
         (Some(ir::RequestBody::Whole { defaultable: true }), _) => {
@@ -307,6 +318,43 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         }
         _ => {}
     }
+    let with_body = op.request.with_body.as_ref().and_then(|(method, arg)| {
+        let ty = rust_type(api, op.body.as_ref()?, true);
+        let (method, arg) = (ident(method), ident(arg));
+        let params = op
+            .request
+            .args
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.source,
+                    ir::InputSource::Path(_) | ir::InputSource::Query(_)
+                )
+            })
+            .map(|a| {
+                let name = ident(&a.name);
+                let ty = input_type(api, op, &a.source);
+                quote!(#name: impl Into<#ty>)
+            });
+        let mut fields = fields.clone();
+        fields.pop();
+        let docs = doc(&format!(
+            "[`{}`](Self::{}) with the body prepared: `{arg}` holds the required fields that \
+             are arguments there. The request's setters still change single fields.",
+            op.method_name.trim_start_matches("r#"),
+            op.method_name.trim_start_matches("r#"),
+        ));
+        Some(quote! {
+            #docs
+            #deprecation
+            pub fn #method(&self, #(#params,)* #arg: #ty) -> #request<'a>
+            where
+                K: #bound,
+            {
+                #request { #(#fields,)* body: #arg }
+            }
+        })
+    });
     quote! {
         #docs
         #deprecation
@@ -316,6 +364,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         {
             #request { #(#fields),* }
         }
+        #with_body
     }
 }
 
@@ -343,12 +392,17 @@ fn builder(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         let ty = input_type(api, op, &s.source);
         let (target, field) = match s.source {
             ir::InputSource::Query(i) => (quote!(query), query_fields.get(i)),
-            _ => (quote!(body), match s.source {
-                ir::InputSource::BodyField(i) => body_fields.get(i),
-                _ => None,
-            }),
+            _ => (
+                quote!(body),
+                match s.source {
+                    ir::InputSource::BodyField(i) => body_fields.get(i),
+                    _ => None,
+                },
+            ),
         };
-        let Some(field) = field else { return TokenStream::new() };
+        let Some(field) = field else {
+            return TokenStream::new();
+        };
         let member = ident(&field.rust);
         let mut text = field.description.clone();
         if let Some(default) = field.default_text() {
@@ -364,13 +418,21 @@ fn builder(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         }
     });
     let whole_body = match (&op.request.body, &op.body) {
-        (Some(ir::RequestBody::Object(_) | ir::RequestBody::Whole { defaultable: true }), Some(ty)) => {
+        (
+            Some(ir::RequestBody::Object(_) | ir::RequestBody::Whole { defaultable: true }),
+            Some(ty),
+        ) => {
             let ty = rust_type(api, ty, true);
-            let text = match op.request.body {
-                Some(ir::RequestBody::Object(_)) => "Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).",
-                _ => "Sets the body.",
+            let text = match (&op.request.body, &op.request.with_body) {
+                (Some(ir::RequestBody::Object(_)), Some((method, _))) => format!(
+                    "Replaces the whole body with a prepared one, required fields included (what \
+                     the setters and arguments set before is dropped); `{method}` takes it in \
+                     place of the required fields."
+                ),
+                (Some(ir::RequestBody::Object(_)), None) => "Replaces the whole body with a prepared one (what the setters set before is dropped).".to_owned(),
+                _ => "Sets the body.".to_owned(),
             };
-            let docs = doc(text);
+            let docs = doc(&text);
             Some(quote! {
                 #docs
                 pub fn body(mut self, body: #ty) -> Self {
@@ -382,6 +444,17 @@ fn builder(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         _ => None,
     };
 
+    let whole_query = op.query.as_ref().map(|q| {
+        let ty = ident(&q.name);
+        quote! {
+            /// Replaces all query parameters with a prepared set, required ones included (what
+            /// the setters and arguments set before is dropped).
+            pub fn query(mut self, query: crate::models::#ty) -> Self {
+                self.query = query;
+                self
+            }
+        }
+    });
     let (path, fallible) = path_expr(op);
     let (path, pages_path) = if fallible {
         (quote!(#path?), path)
@@ -417,7 +490,11 @@ fn builder(api: &ir::Api, op: &ir::Operation) -> TokenStream {
          token kind is accepted{}.",
         op.http_method,
         op.path_template,
-        if check.is_some() || !op.path_params.is_empty() { " and the inputs are complete" } else { "" }
+        if check.is_some() || !op.path_params.is_empty() {
+            " and the inputs are complete"
+        } else {
+            ""
+        }
     ));
     let pages = op.pagination.as_ref().map(|p| {
         let paging = ident(&p.constant);
@@ -461,7 +538,11 @@ fn builder(api: &ir::Api, op: &ir::Operation) -> TokenStream {
             .find(|r| r.operations.iter().any(|o| o.id == op.id))
             .map_or("", |r| r.type_name.as_str()),
         op.method_name.trim_start_matches("r#"),
-        if op.pagination.is_some() { " (one page) or walk every page with [`into_pages`](Self::into_pages)" } else { "" }
+        if op.pagination.is_some() {
+            " (one page) or walk every page with [`into_pages`](Self::into_pages)"
+        } else {
+            ""
+        }
     ));
     quote! {
         #docs
@@ -473,6 +554,7 @@ fn builder(api: &ir::Api, op: &ir::Operation) -> TokenStream {
 
         impl #request<'_> {
             #(#setters)*
+            #whole_query
             #whole_body
 
             #send_doc
@@ -590,7 +672,10 @@ fn method_doc(api: &ir::Api, op: &ir::Operation) -> String {
         modes_phrase(api, &op.accepts),
         op.request.type_name,
         if op.pagination.is_some() {
-            format!(" and [`into_pages`]({}::into_pages) walks every page", op.request.type_name)
+            format!(
+                " and [`into_pages`]({}::into_pages) walks every page",
+                op.request.type_name
+            )
         } else {
             String::new()
         },

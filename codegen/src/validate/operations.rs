@@ -98,6 +98,11 @@ impl Validator {
                 .map(|op| op.method_name.as_str())
                 .collect();
             for op in &operations {
+                if let Some((with_body, _)) = &op.request.with_body {
+                    if !method_names.insert(with_body) {
+                        self.error_help(format!("{path}.{}.body", op.id.rsplit('.').next().unwrap_or_default()), format!("the body of `{}` adds a method `{with_body}` to `{name}` (it takes the body prepared), but that name is taken", op.id), "rename the operation or the other method");
+                    }
+                }
                 if let Some(helper) = op.pagination.as_ref().map(|p| p.method_name.as_str()) {
                     if !method_names.insert(helper) {
                         self.error_help(format!("{path}.{}.paginate", op.id.rsplit('.').next().unwrap_or_default()), format!("pagination adds a method `{helper}` to `{name}`, but that name is taken"), "rename the operation or the other method");
@@ -236,13 +241,7 @@ impl Validator {
         });
 
         let http_method = http_method.unwrap_or(HttpMethod::Get);
-        let request = request(
-            ctx,
-            &method_name,
-            &params,
-            query.as_ref(),
-            body.as_ref(),
-        );
+        let request = request(ctx, &method_name, &params, query.as_ref(), body.as_ref());
         Some(ir::Operation {
             request,
             idempotent: op.idempotent.unwrap_or(http_method.idempotent()),
@@ -585,7 +584,7 @@ impl<'a> Inputs<'a> {
 }
 
 /// Methods every request builder has, which no setter may take.
-const BUILDER_METHODS: &[&str] = &["send", "body", "into_pages", "clone", "fmt"];
+const BUILDER_METHODS: &[&str] = &["send", "body", "query", "into_pages", "clone", "fmt"];
 
 /// The request builder of an operation: its names, arguments and setters. A name that an
 /// earlier input or the builder already uses gets its input's kind in front (`body_id`), then
@@ -597,8 +596,10 @@ fn request(
     query: Option<&ir::Query>,
     body: Option<&ir::TypeRef>,
 ) -> ir::Request {
-    let mut inputs = RequestInputs::default();
-    inputs.setter_names = BUILDER_METHODS.iter().map(|m| m.to_string()).collect();
+    let mut inputs = RequestInputs {
+        setter_names: BUILDER_METHODS.iter().map(|m| m.to_string()).collect(),
+        ..RequestInputs::default()
+    };
     for (i, p) in params.iter().enumerate() {
         inputs.arg(&p.rust, "path", ir::InputSource::Path(i));
     }
@@ -624,6 +625,27 @@ fn request(
             }
         }
     });
+    // A prepared body is an argument in place of the body's required fields.
+    let required_body_fields = inputs
+        .args
+        .iter()
+        .any(|a| matches!(a.source, ir::InputSource::BodyField(_)));
+    let with_body = (matches!(body, Some(ir::RequestBody::Object(_))) && required_body_fields)
+        .then(|| {
+            let mut taken: BTreeSet<String> = inputs
+                .args
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.source,
+                        ir::InputSource::Path(_) | ir::InputSource::Query(_)
+                    )
+                })
+                .map(|a| a.name.clone())
+                .collect();
+            let method = format!("{}_with_body", method_name.trim_start_matches("r#"));
+            (method, unique("body", "body", &mut taken))
+        });
     let op = pascal(method_name);
     ir::Request {
         type_name: format!("{}{op}Request", pascal(ctx.resource)),
@@ -631,6 +653,7 @@ fn request(
         args: inputs.args,
         setters: inputs.setters,
         body,
+        with_body,
     }
 }
 
@@ -654,7 +677,10 @@ impl RequestInputs {
         for (i, f) in fields.iter().enumerate() {
             if f.optional {
                 let name = unique(&f.rust, kind, &mut self.setter_names);
-                self.setters.push(ir::Input { name, source: source(i) });
+                self.setters.push(ir::Input {
+                    name,
+                    source: source(i),
+                });
             } else {
                 self.arg(&f.rust, kind, source(i));
             }

@@ -170,6 +170,20 @@ impl<'a, K: kind::TokenKind> Contacts<'a, K> {
         }
     }
 
+    /// [`update`](Self::update) with the body prepared: `body` holds the required fields that are arguments there. The request's setters still change single fields.
+    pub fn update_with_body(
+        &self,
+        body: crate::models::UpdateContact,
+    ) -> ContactsUpdateRequest<'a>
+    where
+        K: AcceptsUpdate,
+    {
+        ContactsUpdateRequest {
+            ctx: self.ctx,
+            body: body,
+        }
+    }
+
     /// List contacts page by page, filtered and sorted.
     ///
     /// `POST /sdk/contact/list` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
@@ -297,7 +311,7 @@ impl ContactsCreateRequest<'_> {
         self
     }
 
-    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    /// Replaces the whole body with a prepared one (what the setters set before is dropped).
     pub fn body(mut self, body: crate::models::CreateContact) -> Self {
         self.body = body;
         self
@@ -327,6 +341,13 @@ impl ContactsGetRequest<'_> {
     /// The contact's id in an external system.
     pub fn integration_id(mut self, value: impl Into<String>) -> Self {
         self.query.integration_id = Some(value.into());
+        self
+    }
+
+    /// Replaces all query parameters with a prepared set, required ones included (what
+    /// the setters and arguments set before is dropped).
+    pub fn query(mut self, query: crate::models::ContactsGetQuery) -> Self {
+        self.query = query;
         self
     }
 
@@ -362,7 +383,7 @@ impl ContactsUpdateRequest<'_> {
         self
     }
 
-    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped); `update_with_body` takes it in place of the required fields.
     pub fn body(mut self, body: crate::models::UpdateContact) -> Self {
         self.body = body;
         self
@@ -428,7 +449,7 @@ impl ContactsListRequest<'_> {
         self
     }
 
-    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    /// Replaces the whole body with a prepared one (what the setters set before is dropped).
     pub fn body(mut self, body: crate::models::ListContacts) -> Self {
         self.body = body;
         self

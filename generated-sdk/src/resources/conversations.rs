@@ -166,6 +166,22 @@ impl<'a, K: kind::TokenKind> Conversations<'a, K> {
         }
     }
 
+    /// [`send_message`](Self::send_message) with the body prepared: `body` holds the required fields that are arguments there. The request's setters still change single fields.
+    pub fn send_message_with_body(
+        &self,
+        conversation_id: impl Into<String>,
+        body: crate::models::SendMessage,
+    ) -> ConversationsSendMessageRequest<'a>
+    where
+        K: AcceptsSendMessage,
+    {
+        ConversationsSendMessageRequest {
+            ctx: self.ctx,
+            path_conversation_id: conversation_id.into(),
+            body: body,
+        }
+    }
+
     /// Send a client tool's result to a message waiting in `client_tool_call` status.
     ///
     /// `POST /sdk/conversation/{conversationId}/message/{messageId}/resume` · accepts a personal access token, an API channel token or a legacy workspace token · the hookId goes in the `X-Hook-Id` header.
@@ -191,6 +207,24 @@ impl<'a, K: kind::TokenKind> Conversations<'a, K> {
             path_conversation_id: conversation_id.into(),
             path_message_id: message_id.into(),
             body: crate::models::ResumeMessage::new(tool_result),
+        }
+    }
+
+    /// [`resume_message`](Self::resume_message) with the body prepared: `body` holds the required fields that are arguments there. The request's setters still change single fields.
+    pub fn resume_message_with_body(
+        &self,
+        conversation_id: impl Into<String>,
+        message_id: impl Into<String>,
+        body: crate::models::ResumeMessage,
+    ) -> ConversationsResumeMessageRequest<'a>
+    where
+        K: AcceptsResumeMessage,
+    {
+        ConversationsResumeMessageRequest {
+            ctx: self.ctx,
+            path_conversation_id: conversation_id.into(),
+            path_message_id: message_id.into(),
+            body: body,
         }
     }
 
@@ -377,7 +411,7 @@ impl ConversationsCreateRequest<'_> {
         self
     }
 
-    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    /// Replaces the whole body with a prepared one (what the setters set before is dropped).
     pub fn body(mut self, body: crate::models::CreateConversation) -> Self {
         self.body = body;
         self
@@ -441,7 +475,7 @@ impl ConversationsSendMessageRequest<'_> {
         self
     }
 
-    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped); `send_message_with_body` takes it in place of the required fields.
     pub fn body(mut self, body: crate::models::SendMessage) -> Self {
         self.body = body;
         self
@@ -476,7 +510,7 @@ pub struct ConversationsResumeMessageRequest<'a> {
 }
 
 impl ConversationsResumeMessageRequest<'_> {
-    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped); `resume_message_with_body` takes it in place of the required fields.
     pub fn body(mut self, body: crate::models::ResumeMessage) -> Self {
         self.body = body;
         self
@@ -549,7 +583,7 @@ impl ConversationsListRequest<'_> {
         self
     }
 
-    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    /// Replaces the whole body with a prepared one (what the setters set before is dropped).
     pub fn body(mut self, body: crate::models::ListConversations) -> Self {
         self.body = body;
         self
@@ -616,6 +650,13 @@ impl ConversationsMessagesRequest<'_> {
     /// Unset, `10` is sent.
     pub fn messages_count(mut self, value: impl Into<i64>) -> Self {
         self.query.messages_count = Some(value.into());
+        self
+    }
+
+    /// Replaces all query parameters with a prepared set, required ones included (what
+    /// the setters and arguments set before is dropped).
+    pub fn query(mut self, query: crate::models::ConversationsMessagesQuery) -> Self {
+        self.query = query;
         self
     }
 

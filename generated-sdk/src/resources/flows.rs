@@ -108,6 +108,13 @@ impl FlowsExecuteRequest<'_> {
         self
     }
 
+    /// Replaces all query parameters with a prepared set, required ones included (what
+    /// the setters and arguments set before is dropped).
+    pub fn query(mut self, query: crate::models::FlowsExecuteQuery) -> Self {
+        self.query = query;
+        self
+    }
+
     /// Sets the body.
     pub fn body(
         mut self,

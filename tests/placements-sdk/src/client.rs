@@ -194,6 +194,13 @@ impl<K: kind::TokenKind> AcmeClient<K> {
     pub fn items(&self) -> crate::resources::items::Items<'_, K> {
         crate::resources::items::Items::new(self.ctx())
     }
+
+    /// Operations that accept one kind of token each, for the compile-time auth checks.
+    ///
+    /// See [`crate::resources::Accounts`].
+    pub fn accounts(&self) -> crate::resources::accounts::Accounts<'_, K> {
+        crate::resources::accounts::Accounts::new(self.ctx())
+    }
 }
 
 /// Settings for a client; finish with [`build`](Self::build). The type parameter is the

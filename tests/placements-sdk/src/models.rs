@@ -40,6 +40,17 @@ impl Item {
         self.size = Some(value.into());
         self
     }
+
+    /// Sets a field this version of the SDK does not know, sent as given.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(name.into(), value.into());
+        self
+    }
 }
 
 crate::json::serde_object!(
@@ -393,6 +404,17 @@ impl Echo {
     #[must_use]
     pub fn with_ok(mut self, value: impl Into<bool>) -> Self {
         self.ok = Some(value.into());
+        self
+    }
+
+    /// Sets a field this version of the SDK does not know, sent as given.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(name.into(), value.into());
         self
     }
 }

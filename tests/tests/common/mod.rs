@@ -541,15 +541,15 @@ pub async fn failing_call(client: &CognipeerClient, call: Call) -> cognipeer_sdk
     let result = match call {
         Call::Contact => client
             .contacts()
-            .get(&cognipeer_sdk::models::ContactsGetQuery {
-                email: Some("a@example.com".into()),
-                ..Default::default()
-            })
+            .get()
+            .email("a@example.com")
+            .send()
             .await
             .map(drop),
         Call::ContactPages => client
             .contacts()
-            .list_all(&Default::default())
+            .list()
+            .into_pages()
             .collect()
             .await
             .map(drop),

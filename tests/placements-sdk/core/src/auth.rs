@@ -85,7 +85,7 @@ pub mod kind {
         const MODE: Option<AuthMode>;
     }
 
-    /// The kind of a client built from an user key (`Token::key`): it offers only the operations that accept it.
+    /// The kind of a client built from a user key (`Token::key`): it offers only the operations that accept it.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Key {}
     impl sealed::Sealed for Key {}

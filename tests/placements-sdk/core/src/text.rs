@@ -8,7 +8,10 @@ use std::collections::VecDeque;
 
 /// "a token", "an API token".
 pub(crate) fn with_article(noun: &str) -> String {
-    let vowel = noun.starts_with(|c: char| "aeiouAEIOU".contains(c));
+    let lower = noun.to_ascii_lowercase();
+    // By sound: "a user key", "a unique id", "an hour" is rare enough to leave out.
+    let vowel = lower.starts_with(['a', 'e', 'i', 'o', 'u'])
+        && !["us", "uni", "eu", "one"].iter().any(|p| lower.starts_with(p));
     format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 

@@ -14,7 +14,7 @@ impl Token {
         Self::with_mode(secret, mode)
     }
 
-    /// An user key, checked: not empty, only visible ASCII, starting with `key_`. Its kind is part of its type: a client built from it offers only the operations that accept an user key.
+    /// A user key, checked: not empty, only visible ASCII, starting with `key_`. Its kind is part of its type: a client built from it offers only the operations that accept a user key.
     pub fn key(secret: impl Into<String>) -> Result<Token<kind::Key>, Error> {
         Self::with_mode(secret.into(), AuthMode::Key).map(Token::assume_kind)
     }

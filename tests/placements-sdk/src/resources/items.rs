@@ -176,7 +176,7 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
 
     /// hookId in the header.
     ///
-    /// `GET /items/{id}` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
+    /// `GET /items/{id}` · accepts a user key or an app token · the hookId goes in the `X-Channel` header.
     ///
     /// Returns the request: its optional inputs are its methods, [`send`](ItemsByHeaderRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsByHeader`]).
     ///
@@ -195,7 +195,7 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
 
     /// hookId in the query.
     ///
-    /// `GET /items` · accepts an user key or an app token · the hookId goes in the `channel` query parameter.
+    /// `GET /items` · accepts a user key or an app token · the hookId goes in the `channel` query parameter.
     ///
     /// Returns the request: its optional inputs are its methods, [`send`](ItemsByQueryRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsByQuery`]).
     ///
@@ -212,7 +212,7 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
 
     /// hookId merged into the JSON body.
     ///
-    /// `POST /items` · accepts an user key or an app token · the hookId goes in the body as `channel`.
+    /// `POST /items` · accepts a user key or an app token · the hookId goes in the body as `channel`.
     ///
     /// Returns the request: its optional inputs are its methods, [`send`](ItemsByBodyRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsByBody`]).
     ///
@@ -227,9 +227,20 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
         }
     }
 
+    /// [`by_body`](Self::by_body) with the body prepared: `body` holds the required fields that are arguments there. The request's setters still change single fields.
+    pub fn by_body_with_body(&self, body: crate::models::Item) -> ItemsByBodyRequest<'a>
+    where
+        K: AcceptsByBody,
+    {
+        ItemsByBodyRequest {
+            ctx: self.ctx,
+            body: body,
+        }
+    }
+
     /// hookId merged into a free-form body.
     ///
-    /// `POST /items/raw` · accepts an user key or an app token · the hookId goes in the body as `channel`.
+    /// `POST /items/raw` · accepts a user key or an app token · the hookId goes in the body as `channel`.
     ///
     /// Returns the request: its optional inputs are its methods, [`send`](ItemsByMapBodyRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsByMapBody`]).
     ///
@@ -246,7 +257,7 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
 
     /// No hookId at all.
     ///
-    /// `GET /health` · accepts an user key or an app token · no hookId is sent.
+    /// `GET /health` · accepts a user key or an app token · no hookId is sent.
     ///
     /// Returns the request: its optional inputs are its methods, [`send`](ItemsWithoutHookRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsWithoutHook`]).
     ///
@@ -262,7 +273,7 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
 
     /// A PUT, idempotent by method, so it is retried.
     ///
-    /// `PUT /items/{id}` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
+    /// `PUT /items/{id}` · accepts a user key or an app token · the hookId goes in the `X-Channel` header.
     ///
     /// Returns the request: its optional inputs are its methods, [`send`](ItemsReplaceRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsReplace`]).
     ///
@@ -284,9 +295,25 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
         }
     }
 
+    /// [`replace`](Self::replace) with the body prepared: `body` holds the required fields that are arguments there. The request's setters still change single fields.
+    pub fn replace_with_body(
+        &self,
+        id: impl Into<String>,
+        body: crate::models::Item,
+    ) -> ItemsReplaceRequest<'a>
+    where
+        K: AcceptsReplace,
+    {
+        ItemsReplaceRequest {
+            ctx: self.ctx,
+            path_id: id.into(),
+            body: body,
+        }
+    }
+
     /// Page/limit pagination in the query (the hookId travels there too).
     ///
-    /// `GET /items/search` · accepts an user key or an app token · the hookId goes in the `channel` query parameter.
+    /// `GET /items/search` · accepts a user key or an app token · the hookId goes in the `channel` query parameter.
     ///
     /// Returns the request: its optional inputs are its methods, [`send`](ItemsSearchRequest::send) sends it and [`into_pages`](ItemsSearchRequest::into_pages) walks every page. The method is there when the client's token kind may call the operation (see [`AcceptsSearch`]).
     ///
@@ -303,7 +330,7 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
 
     /// Pagination under a path parameter, checked before the first page.
     ///
-    /// `GET /folders/{folder}/items` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
+    /// `GET /folders/{folder}/items` · accepts a user key or an app token · the hookId goes in the `X-Channel` header.
     ///
     /// Returns the request: its optional inputs are its methods, [`send`](ItemsInFolderRequest::send) sends it and [`into_pages`](ItemsInFolderRequest::into_pages) walks every page. The method is there when the client's token kind may call the operation (see [`AcceptsInFolder`]).
     ///
@@ -323,7 +350,7 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
 
     /// A POST the spec marks idempotent, so it is retried.
     ///
-    /// `POST /items/{id}/touch` · accepts an user key or an app token · the hookId goes in the `X-Channel` header.
+    /// `POST /items/{id}/touch` · accepts a user key or an app token · the hookId goes in the `X-Channel` header.
     ///
     /// Returns the request: its optional inputs are its methods, [`send`](ItemsTouchRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsTouch`]).
     ///
@@ -342,7 +369,7 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
 
     /// A body with defaults, the hookId merged into it.
     ///
-    /// `POST /items/find` · accepts an user key or an app token · the hookId goes in the body as `channel`.
+    /// `POST /items/find` · accepts a user key or an app token · the hookId goes in the body as `channel`.
     ///
     /// Returns the request: its optional inputs are its methods, [`send`](ItemsFindRequest::send) sends it. The method is there when the client's token kind may call the operation (see [`AcceptsFind`]).
     ///
@@ -358,9 +385,9 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
     }
 }
 
-/// The token kinds that may call [`items().by_header()`](Items::by_header): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+/// The token kinds that may call [`items().by_header()`](Items::by_header): a user key or an app token. Sealed; [`kind::Dynamic`] has it too.
 #[diagnostic::on_unimplemented(
-    message = "`items().by_header()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    message = "`items().by_header()` does not accept a client whose token is a `{Self}`; it accepts a user key or an app token",
     label = "`items.by_header` is not callable with this client's token kind",
     note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
 )]
@@ -368,9 +395,9 @@ pub trait AcceptsByHeader: kind::TokenKind {}
 impl AcceptsByHeader for kind::Key {}
 impl AcceptsByHeader for kind::App {}
 impl AcceptsByHeader for kind::Dynamic {}
-/// The token kinds that may call [`items().by_query()`](Items::by_query): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+/// The token kinds that may call [`items().by_query()`](Items::by_query): a user key or an app token. Sealed; [`kind::Dynamic`] has it too.
 #[diagnostic::on_unimplemented(
-    message = "`items().by_query()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    message = "`items().by_query()` does not accept a client whose token is a `{Self}`; it accepts a user key or an app token",
     label = "`items.by_query` is not callable with this client's token kind",
     note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
 )]
@@ -378,9 +405,9 @@ pub trait AcceptsByQuery: kind::TokenKind {}
 impl AcceptsByQuery for kind::Key {}
 impl AcceptsByQuery for kind::App {}
 impl AcceptsByQuery for kind::Dynamic {}
-/// The token kinds that may call [`items().by_body()`](Items::by_body): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+/// The token kinds that may call [`items().by_body()`](Items::by_body): a user key or an app token. Sealed; [`kind::Dynamic`] has it too.
 #[diagnostic::on_unimplemented(
-    message = "`items().by_body()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    message = "`items().by_body()` does not accept a client whose token is a `{Self}`; it accepts a user key or an app token",
     label = "`items.by_body` is not callable with this client's token kind",
     note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
 )]
@@ -388,9 +415,9 @@ pub trait AcceptsByBody: kind::TokenKind {}
 impl AcceptsByBody for kind::Key {}
 impl AcceptsByBody for kind::App {}
 impl AcceptsByBody for kind::Dynamic {}
-/// The token kinds that may call [`items().by_map_body()`](Items::by_map_body): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+/// The token kinds that may call [`items().by_map_body()`](Items::by_map_body): a user key or an app token. Sealed; [`kind::Dynamic`] has it too.
 #[diagnostic::on_unimplemented(
-    message = "`items().by_map_body()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    message = "`items().by_map_body()` does not accept a client whose token is a `{Self}`; it accepts a user key or an app token",
     label = "`items.by_map_body` is not callable with this client's token kind",
     note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
 )]
@@ -398,9 +425,9 @@ pub trait AcceptsByMapBody: kind::TokenKind {}
 impl AcceptsByMapBody for kind::Key {}
 impl AcceptsByMapBody for kind::App {}
 impl AcceptsByMapBody for kind::Dynamic {}
-/// The token kinds that may call [`items().without_hook()`](Items::without_hook): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+/// The token kinds that may call [`items().without_hook()`](Items::without_hook): a user key or an app token. Sealed; [`kind::Dynamic`] has it too.
 #[diagnostic::on_unimplemented(
-    message = "`items().without_hook()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    message = "`items().without_hook()` does not accept a client whose token is a `{Self}`; it accepts a user key or an app token",
     label = "`items.without_hook` is not callable with this client's token kind",
     note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
 )]
@@ -408,9 +435,9 @@ pub trait AcceptsWithoutHook: kind::TokenKind {}
 impl AcceptsWithoutHook for kind::Key {}
 impl AcceptsWithoutHook for kind::App {}
 impl AcceptsWithoutHook for kind::Dynamic {}
-/// The token kinds that may call [`items().replace()`](Items::replace): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+/// The token kinds that may call [`items().replace()`](Items::replace): a user key or an app token. Sealed; [`kind::Dynamic`] has it too.
 #[diagnostic::on_unimplemented(
-    message = "`items().replace()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    message = "`items().replace()` does not accept a client whose token is a `{Self}`; it accepts a user key or an app token",
     label = "`items.replace` is not callable with this client's token kind",
     note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
 )]
@@ -418,9 +445,9 @@ pub trait AcceptsReplace: kind::TokenKind {}
 impl AcceptsReplace for kind::Key {}
 impl AcceptsReplace for kind::App {}
 impl AcceptsReplace for kind::Dynamic {}
-/// The token kinds that may call [`items().search()`](Items::search): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+/// The token kinds that may call [`items().search()`](Items::search): a user key or an app token. Sealed; [`kind::Dynamic`] has it too.
 #[diagnostic::on_unimplemented(
-    message = "`items().search()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    message = "`items().search()` does not accept a client whose token is a `{Self}`; it accepts a user key or an app token",
     label = "`items.search` is not callable with this client's token kind",
     note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
 )]
@@ -428,9 +455,9 @@ pub trait AcceptsSearch: kind::TokenKind {}
 impl AcceptsSearch for kind::Key {}
 impl AcceptsSearch for kind::App {}
 impl AcceptsSearch for kind::Dynamic {}
-/// The token kinds that may call [`items().in_folder()`](Items::in_folder): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+/// The token kinds that may call [`items().in_folder()`](Items::in_folder): a user key or an app token. Sealed; [`kind::Dynamic`] has it too.
 #[diagnostic::on_unimplemented(
-    message = "`items().in_folder()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    message = "`items().in_folder()` does not accept a client whose token is a `{Self}`; it accepts a user key or an app token",
     label = "`items.in_folder` is not callable with this client's token kind",
     note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
 )]
@@ -438,9 +465,9 @@ pub trait AcceptsInFolder: kind::TokenKind {}
 impl AcceptsInFolder for kind::Key {}
 impl AcceptsInFolder for kind::App {}
 impl AcceptsInFolder for kind::Dynamic {}
-/// The token kinds that may call [`items().touch()`](Items::touch): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+/// The token kinds that may call [`items().touch()`](Items::touch): a user key or an app token. Sealed; [`kind::Dynamic`] has it too.
 #[diagnostic::on_unimplemented(
-    message = "`items().touch()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    message = "`items().touch()` does not accept a client whose token is a `{Self}`; it accepts a user key or an app token",
     label = "`items.touch` is not callable with this client's token kind",
     note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
 )]
@@ -448,9 +475,9 @@ pub trait AcceptsTouch: kind::TokenKind {}
 impl AcceptsTouch for kind::Key {}
 impl AcceptsTouch for kind::App {}
 impl AcceptsTouch for kind::Dynamic {}
-/// The token kinds that may call [`items().find()`](Items::find): an user key or an app token. Sealed; [`kind::Dynamic`] has it too.
+/// The token kinds that may call [`items().find()`](Items::find): a user key or an app token. Sealed; [`kind::Dynamic`] has it too.
 #[diagnostic::on_unimplemented(
-    message = "`items().find()` does not accept a client whose token is a `{Self}`; it accepts an user key or an app token",
+    message = "`items().find()` does not accept a client whose token is a `{Self}`; it accepts a user key or an app token",
     label = "`items.find` is not callable with this client's token kind",
     note = "build the client from `Token::key(…)` or `Token::app(…)`, or from `Token::new(…)` or `from_env()` to have the kind checked when the request is sent; `client.typed::<kind::…>()` turns a client into one of a given kind"
 )]
@@ -496,6 +523,13 @@ impl ItemsByQueryRequest<'_> {
         self
     }
 
+    /// Replaces all query parameters with a prepared set, required ones included (what
+    /// the setters and arguments set before is dropped).
+    pub fn query(mut self, query: crate::models::ItemsByQueryQuery) -> Self {
+        self.query = query;
+        self
+    }
+
     /// Sends the request: `GET /items`. Checks first, without sending anything, that the client's token kind is accepted.
     pub async fn send(self) -> Result<crate::models::Echo, Error> {
         self.ctx.send(&BY_QUERY, "/items", Args::NONE.query(&self.query)?).await
@@ -517,7 +551,7 @@ impl ItemsByBodyRequest<'_> {
         self
     }
 
-    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped); `by_body_with_body` takes it in place of the required fields.
     pub fn body(mut self, body: crate::models::Item) -> Self {
         self.body = body;
         self
@@ -599,7 +633,7 @@ impl ItemsReplaceRequest<'_> {
         self
     }
 
-    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped); `replace_with_body` takes it in place of the required fields.
     pub fn body(mut self, body: crate::models::Item) -> Self {
         self.body = body;
         self
@@ -648,6 +682,13 @@ impl ItemsSearchRequest<'_> {
         self
     }
 
+    /// Replaces all query parameters with a prepared set, required ones included (what
+    /// the setters and arguments set before is dropped).
+    pub fn query(mut self, query: crate::models::ItemsSearchQuery) -> Self {
+        self.query = query;
+        self
+    }
+
     /// Sends the request: `GET /items/search`. Checks first, without sending anything, that the client's token kind is accepted.
     pub async fn send(self) -> Result<crate::models::ItemPage, Error> {
         self.ctx.send(&SEARCH, "/items/search", Args::NONE.query(&self.query)?).await
@@ -684,6 +725,13 @@ impl ItemsInFolderRequest<'_> {
     /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.query.limit = Some(value.into());
+        self
+    }
+
+    /// Replaces all query parameters with a prepared set, required ones included (what
+    /// the setters and arguments set before is dropped).
+    pub fn query(mut self, query: crate::models::ItemsInFolderQuery) -> Self {
+        self.query = query;
         self
     }
 
@@ -838,7 +886,7 @@ impl ItemsFindRequest<'_> {
         self
     }
 
-    /// Replaces the whole body with a prepared one, required fields included (what the setters and arguments set before is dropped).
+    /// Replaces the whole body with a prepared one (what the setters set before is dropped).
     pub fn body(mut self, body: crate::models::Find) -> Self {
         self.body = body;
         self

@@ -5,3 +5,6 @@
 /// Items, one operation per hookId placement.
 pub mod items;
 pub use items::Items;
+/// Operations that accept one kind of token each, for the compile-time auth checks.
+pub mod accounts;
+pub use accounts::Accounts;
