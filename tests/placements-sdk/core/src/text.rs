@@ -11,7 +11,9 @@ pub(crate) fn with_article(noun: &str) -> String {
     let lower = noun.to_ascii_lowercase();
     // By sound: "a user key", "a unique id", "an hour" is rare enough to leave out.
     let vowel = lower.starts_with(['a', 'e', 'i', 'o', 'u'])
-        && !["us", "uni", "eu", "one"].iter().any(|p| lower.starts_with(p));
+        && !["us", "uni", "eu", "one"]
+            .iter()
+            .any(|p| lower.starts_with(p));
     format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
