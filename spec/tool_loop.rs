@@ -48,14 +48,13 @@
 //! request options (use `client.with_options(…)` for others). Dropping the returned future
 //! stops the loop: handlers run inside it (never spawned), so nothing is sent afterwards.
 
-// Struct literals of models end in `..Default::default()` even when they list every field
-// today, so that a field the spec adds keeps them compiling.
-#![allow(clippy::needless_update)]
+// Models are built with `new` and their fields set after, as the crate's users must (they are
+// `#[non_exhaustive]`), so that a field the spec adds keeps this module compiling.
 
 use crate::models::{
     ClientFunction, ClientFunctionParameters, ClientTool, ClientToolType, CreateConversation,
-    CreateConversationResponse, MessageStatus, PendingAction, ResumeMessageResponse,
-    SendMessage, SendMessageResponse, ToolResult,
+    CreateConversationResponse, MessageStatus, PendingAction, ResumeMessageResponse, SendMessage,
+    SendMessageResponse, ToolResult,
 };
 use crate::resources::conversations::{AcceptsCreate, AcceptsResumeMessage, AcceptsSendMessage};
 use crate::{CognipeerClient, Error};
@@ -135,10 +134,7 @@ impl Tool {
         Tool {
             name: name.into(),
             description: None,
-            parameters: Ok(ClientFunctionParameters {
-                r#type: "object".to_owned(),
-                ..Default::default()
-            }),
+            parameters: Ok(ClientFunctionParameters::new("object", BTreeMap::new())),
             timeout: None,
             // The handler is called on the first poll, so that a panic in the call itself is
             // caught like one in its future.
@@ -188,12 +184,8 @@ impl Tool {
 
     /// The tool as sent in `clientTools`, or why it cannot be sent.
     fn client_tool(&self) -> Result<ClientTool, String> {
-        let function = ClientFunction {
-            name: self.name.clone(),
-            description: self.description.clone(),
-            parameters: self.parameters.clone()?,
-            ..Default::default()
-        };
+        let mut function = ClientFunction::new(self.name.clone(), self.parameters.clone()?);
+        function.description = self.description.clone();
         Ok(ClientTool::new(ClientToolType::Function, function))
     }
 }
@@ -214,12 +206,9 @@ fn object_schema(schema: Value) -> Result<ClientFunctionParameters, String> {
     if schema.r#type != "object" {
         return Err(format!("its `type` is `{}`", schema.r#type));
     }
-    Ok(ClientFunctionParameters {
-        r#type: schema.r#type,
-        properties: schema.properties,
-        required: schema.required,
-        ..Default::default()
-    })
+    let mut parameters = ClientFunctionParameters::new(schema.r#type, schema.properties);
+    parameters.required = schema.required;
+    Ok(parameters)
 }
 
 /// The text sent as a tool's output: a JSON string as is, any other value as JSON text.
@@ -598,17 +587,17 @@ impl ToolRegistry {
                 "client tool ran"
             );
         });
+        let mut result = ToolResult::new(
+            action.execution_id.clone(),
+            status == ToolStatus::Succeeded,
+            output,
+        );
+        result.error = error;
         let run = ToolRun {
             name: name.to_owned(),
             arguments: action.args.clone(),
             status,
-            result: ToolResult {
-                execution_id: action.execution_id.clone(),
-                success: status == ToolStatus::Succeeded,
-                output,
-                error,
-                ..Default::default()
-            },
+            result,
             duration,
         };
         if let Some(callback) = &self.on_end {

@@ -218,7 +218,19 @@ fn yaml(value: &serde_json::Value) -> Value {
 /// What [`check`] runs in the extended copy, in order: regenerate, then the suite.
 const STEPS: &[(&str, &[&str])] = &[
     ("regenerate", &["xtask", "codegen"]),
-    ("test", &["test", "--workspace", "--locked"]),
+    // The compile-fail test is left to the original workspace: trybuild cannot shorten the paths
+    // of a workspace that lies inside the target directory, so its pinned messages would not match.
+    (
+        "test",
+        &[
+            "test",
+            "--workspace",
+            "--locked",
+            "--",
+            "--skip",
+            "misuse_does_not_compile_and_says_what_to_do",
+        ],
+    ),
     (
         "clippy",
         &[
@@ -277,8 +289,8 @@ pub fn check(root: &Path) -> Result<(), String> {
             return Err(format!(
                 "error: `{line}` failed on the extended specs\n  the copy is kept in {}; \
                  its specs show the edit. Make the code that failed independent of what the \
-                 edit adds (e.g. `..Default::default()` or `..Model::new(…)` in struct \
-                 literals of models, a `_` arm in `match`es on open enums)",
+                 edit adds (models built with `new` and `with_…`, a `_` arm in `match`es on \
+                 open enums, `..` in patterns of models)",
                 copy.display()
             ));
         }

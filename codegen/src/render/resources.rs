@@ -338,6 +338,11 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
             });
         let mut fields = fields.clone();
         fields.pop();
+        let body_field = if arg == "body" {
+            quote!(body)
+        } else {
+            quote!(body: #arg)
+        };
         let docs = doc(&format!(
             "[`{}`](Self::{}) with the body prepared: `{arg}` holds the required fields that \
              are arguments there. The request's setters still change single fields.",
@@ -351,7 +356,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
             where
                 K: #bound,
             {
-                #request { #(#fields,)* body: #arg }
+                #request { #(#fields,)* #body_field }
             }
         })
     });

@@ -180,7 +180,7 @@ impl<'a, K: kind::TokenKind> Contacts<'a, K> {
     {
         ContactsUpdateRequest {
             ctx: self.ctx,
-            body: body,
+            body,
         }
     }
 

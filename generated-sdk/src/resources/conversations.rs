@@ -178,7 +178,7 @@ impl<'a, K: kind::TokenKind> Conversations<'a, K> {
         ConversationsSendMessageRequest {
             ctx: self.ctx,
             path_conversation_id: conversation_id.into(),
-            body: body,
+            body,
         }
     }
 
@@ -224,7 +224,7 @@ impl<'a, K: kind::TokenKind> Conversations<'a, K> {
             ctx: self.ctx,
             path_conversation_id: conversation_id.into(),
             path_message_id: message_id.into(),
-            body: body,
+            body,
         }
     }
 

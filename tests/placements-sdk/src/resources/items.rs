@@ -234,7 +234,7 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
     {
         ItemsByBodyRequest {
             ctx: self.ctx,
-            body: body,
+            body,
         }
     }
 
@@ -307,7 +307,7 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
         ItemsReplaceRequest {
             ctx: self.ctx,
             path_id: id.into(),
-            body: body,
+            body,
         }
     }
 
