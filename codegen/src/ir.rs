@@ -278,6 +278,13 @@ pub enum InputSource {
     Body,
 }
 
+impl InputSource {
+    /// Whether the value goes in the body (a body field, or the body itself).
+    pub fn in_body(&self) -> bool {
+        matches!(self, InputSource::BodyField(_) | InputSource::Body)
+    }
+}
+
 /// How a request builder holds its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestBody {
@@ -469,11 +476,9 @@ pub struct Query {
     pub defaultable: bool,
 }
 
-/// Page/limit pagination of a list operation, for its `…_all` helper.
+/// Page/limit pagination of a list operation, for its request's `into_pages`.
 #[derive(Debug, Clone)]
 pub struct Pagination {
-    /// Name of the helper method, e.g. `list_all`.
-    pub method_name: String,
     /// Name of the static `Paging` descriptor, e.g. `LIST_PAGING`.
     pub constant: String,
     /// Request field or query parameter holding the 1-based page number.

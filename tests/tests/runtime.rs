@@ -1038,7 +1038,16 @@ async fn user_agent_names_the_sdk_and_its_version() {
         .unwrap();
     let request = only_request(&server, PAT).await;
     let version = cognipeer_sdk_version();
-    assert_eq!(version, "0.1.0");
+    // The manifest's version is the spec's `api.version`.
+    let spec = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/cognipeer.yaml"),
+    )
+    .unwrap();
+    assert!(
+        spec.lines()
+            .any(|l| l.trim() == format!("version: {version}")),
+        "generated-sdk/Cargo.toml's version {version} is not the spec's"
+    );
     assert_eq!(
         header_values(&request, "user-agent"),
         vec![format!("cognipeer-sdk-rust/{version}")]

@@ -226,6 +226,7 @@ const STEPS: &[(&str, &[&str])] = &[
             "test",
             "--workspace",
             "--locked",
+            "--no-fail-fast",
             "--",
             "--skip",
             "misuse_does_not_compile_and_says_what_to_do",

@@ -447,12 +447,7 @@ fn migration(api: &ir::Api) -> String {
                 .request
                 .args
                 .iter()
-                .filter(|a| {
-                    matches!(
-                        a.source,
-                        ir::InputSource::Path(_) | ir::InputSource::Query(_)
-                    )
-                })
+                .filter(|a| !a.source.in_body())
                 .map(|a| a.name.trim_start_matches("r#"))
                 .collect();
             let (mut call, mut args) = (method.to_string(), ids.clone());

@@ -325,12 +325,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
             .request
             .args
             .iter()
-            .filter(|a| {
-                matches!(
-                    a.source,
-                    ir::InputSource::Path(_) | ir::InputSource::Query(_)
-                )
-            })
+            .filter(|a| !a.source.in_body())
             .map(|a| {
                 let name = ident(&a.name);
                 let ty = input_type(api, op, &a.source);

@@ -54,6 +54,8 @@ pub const RESERVED_ACCESSORS: &[&str] = &[
     "token_secret",
     "ctx",
     "with_options",
+    "typed",
+    "dynamic",
     "clone",
     "fmt",
 ];

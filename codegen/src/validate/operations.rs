@@ -92,7 +92,7 @@ impl Validator {
                     operations.push(op);
                 }
             }
-            // Operation names were checked above; here only the `…_all` helpers pagination adds.
+            // Operation names were checked above; here only the `…_with_body` methods bodies add.
             let mut method_names: BTreeSet<&str> = operations
                 .iter()
                 .map(|op| op.method_name.as_str())
@@ -101,11 +101,6 @@ impl Validator {
                 if let Some((with_body, _)) = &op.request.with_body {
                     if !method_names.insert(with_body) {
                         self.error_help(format!("{path}.{}.body", op.id.rsplit('.').next().unwrap_or_default()), format!("the body of `{}` adds a method `{with_body}` to `{name}` (it takes the body prepared), but that name is taken", op.id), "rename the operation or the other method");
-                    }
-                }
-                if let Some(helper) = op.pagination.as_ref().map(|p| p.method_name.as_str()) {
-                    if !method_names.insert(helper) {
-                        self.error_help(format!("{path}.{}.paginate", op.id.rsplit('.').next().unwrap_or_default()), format!("pagination adds a method `{helper}` to `{name}`, but that name is taken"), "rename the operation or the other method");
                     }
                 }
             }
@@ -236,7 +231,6 @@ impl Validator {
                 p,
                 &inputs,
                 response.as_ref(),
-                &method_name,
             )
         });
 
@@ -288,7 +282,6 @@ impl Validator {
         p: &spec::Paginate,
         inputs: &Inputs,
         response: Option<&TypeRef>,
-        method_name: &str,
     ) -> Option<ir::Pagination> {
         self.input_name(&format!("{path}.page"), &p.page, inputs);
         self.input_name(&format!("{path}.limit"), &p.limit, inputs);
@@ -341,7 +334,6 @@ impl Validator {
             }
         }
         Some(ir::Pagination {
-            method_name: format!("{method_name}_all"),
             constant: format!("{}_PAGING", shouty(ctx.name)),
             page: p.page.clone(),
             limit: p.limit.clone(),
@@ -635,12 +627,7 @@ fn request(
             let mut taken: BTreeSet<String> = inputs
                 .args
                 .iter()
-                .filter(|a| {
-                    matches!(
-                        a.source,
-                        ir::InputSource::Path(_) | ir::InputSource::Query(_)
-                    )
-                })
+                .filter(|a| !a.source.in_body())
                 .map(|a| a.name.clone())
                 .collect();
             let method = format!("{}_with_body", method_name.trim_start_matches("r#"));
