@@ -294,6 +294,51 @@ async fn an_unknown_tool_is_answered_with_a_failure_and_the_loop_goes_on() {
 }
 
 #[tokio::test]
+async fn a_client_typed_by_its_token_kind_runs_the_loop_as_a_dynamic_one_does() {
+    let answers = || {
+        (
+            waiting("get_time", "exec-1", json!({})),
+            vec![done("It is noon.")],
+        )
+    };
+    let tools = ToolRegistry::new().tool(time_tool());
+    let mut sent = Vec::new();
+    for typed in [true, false] {
+        let (first, rest) = answers();
+        let server = peer(SEND, first, rest).await;
+        let outcome = if typed {
+            // `Token::pat` gives a `CognipeerClient<kind::Pat>`, which may send and resume.
+            let client = cognipeer_sdk::CognipeerClient::builder(
+                cognipeer_sdk::Token::pat(PAT).unwrap(),
+                cognipeer_sdk::HookId::new(common::HOOK).unwrap(),
+            )
+            .base_url(server.uri())
+            .build()
+            .unwrap();
+            tools.send_message(&client, CONVERSATION, &message()).await
+        } else {
+            tools
+                .send_message(&client(&server), CONVERSATION, &message())
+                .await
+        }
+        .unwrap();
+        assert_eq!(outcome.response.content.as_deref(), Some("It is noon."));
+        let requests = received(&server).await;
+        sent.push(
+            requests
+                .iter()
+                .map(|r| (r.url.to_string().replace(&server.uri(), ""), r.body.clone()))
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(sent[0].len(), 2, "one message and one resume");
+    assert_eq!(
+        sent[0], sent[1],
+        "the typed client sends what the dynamic one sends"
+    );
+}
+
+#[tokio::test]
 async fn failing_handlers_are_answered_with_the_reason_and_the_loop_goes_on() {
     struct Case {
         name: &'static str,
