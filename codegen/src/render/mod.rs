@@ -11,6 +11,7 @@ mod resources;
 mod static_files;
 
 use crate::ir;
+pub(crate) use lib_rs::ROOT_MODULES;
 use proc_macro2::TokenStream;
 use quote::quote;
 pub(crate) use static_files::FILES as STATIC_FILES;

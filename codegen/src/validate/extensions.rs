@@ -104,6 +104,15 @@ impl Validator {
                     ),
                     "rename the extension (its key under `extensions`)",
                 );
+            } else if crate::render::ROOT_MODULES.contains(&e.module.as_str()) {
+                self.error_help(
+                    &path,
+                    format!(
+                        "extension module `{}` clashes with the module of that name the crate root re-exports",
+                        e.module
+                    ),
+                    "rename the extension (its key under `extensions`)",
+                );
             } else if e.module == "main" {
                 self.error_help(
                     &path,
