@@ -65,7 +65,6 @@ pub(crate) const ROOT_MODULES: &[&str] = &["kind", "reqwest"];
 /// The core crate's modules, lowest layer first: the runtime's files and the spec's auth modes,
 /// errors and token constructors. The SDK crate imports each under its own name, so no
 /// hand-written module may take one.
-
 pub(crate) const CORE_MODULES: &[&str] = &[
     "text",
     "json",
