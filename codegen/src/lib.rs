@@ -13,6 +13,7 @@
 //! ```
 
 pub mod diagnostic;
+pub mod diff;
 pub mod ir;
 pub mod naming;
 pub mod openapi;

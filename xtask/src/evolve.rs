@@ -307,38 +307,306 @@ pub fn check(root: &Path) -> Result<(), String> {
 }
 
 /// cargo-semver-checks on the generated crates before and after the edits: every edit
-/// [`extend`] makes must be a minor change for their users. Then the other way round, from the
-/// extended crates back to the committed ones, which removes fields of response models among
-/// others: that must be reported as major, or the judge could not fail.
+/// [`extend`] makes must be a minor change for their users, and the generator's own class of the
+/// edits ([`codegen::diff`]) must be no milder. Then the other way round, from the extended crates
+/// back to the committed ones, which removes fields of response models among others: that must
+/// be reported as major, or the judge could not fail.
 fn judge(root: &Path, copy: &Path) -> Result<(), String> {
     use crate::semver::{check, Verdict, CRATES, FIELD_REMOVED};
     println!("==> semver: cargo semver-checks, committed crates → extended crates");
     for dir in CRATES {
         if let Verdict::Major(report) = check(root, copy, dir)? {
             return Err(format!(
-                "error: the spec edits of the evolution check are a major change for users of                  {dir} (cargo semver-checks):
-{report}
-  the copy is kept in {}; a generated                  item that a spec addition changes incompatibly is the usual cause",
+                "error: the spec edits of the evolution check are a major change for users of \
+                 {dir} (cargo semver-checks):\n{report}\n  the copy is kept in {}; a generated \
+                 item that a spec addition changes incompatibly is the usual cause",
                 copy.display()
             ));
         }
         println!("    {dir}: minor");
     }
+    let ours = our_class(root, copy)?;
+    println!(
+        "    the generator's own class of these edits: {}",
+        ours.map_or("none", |c| c.as_str())
+    );
+    if ours.is_none() {
+        return Err("error: the generator found no change in the extended spec".to_owned());
+    }
     println!("==> semver: the judge can fail: extended crates → committed crates (items removed)");
     match check(copy, root, CRATES[0])? {
         Verdict::Major(report) if report.contains(FIELD_REMOVED) => {
-            println!("    {}: major, as it must be ({FIELD_REMOVED} among the findings)", CRATES[0]);
-            Ok(())
+            println!(
+                "    {}: major, as it must be ({FIELD_REMOVED} among the findings)",
+                CRATES[0]
+            );
         }
-        Verdict::Major(report) => Err(format!(
-            "error: removing fields was reported as major, but not under `{FIELD_REMOVED}`:
-{report}"
-        )),
-        Verdict::Minor => Err(format!(
-            "error: cargo semver-checks judged removing fields, operations and resources from {}              a minor change; the check cannot tell a breaking edit",
-            CRATES[0]
-        )),
+        Verdict::Major(report) => {
+            return Err(format!(
+                "error: removing fields was reported as major, but not under `{FIELD_REMOVED}`:\n{report}"
+            ))
+        }
+        Verdict::Minor => {
+            return Err(format!(
+                "error: cargo semver-checks judged removing fields, operations and resources from \
+                 {} a minor change; the check cannot tell a breaking edit",
+                CRATES[0]
+            ))
+        }
     }
+    cross_check(root, copy)
+}
+
+/// The generator's class of the changes from the committed spec to the copy's.
+fn our_class(root: &Path, copy: &Path) -> Result<Option<codegen::diff::Class>, String> {
+    let spec = crate::TARGETS[0].0;
+    let read = |dir: &Path| {
+        let text = std::fs::read_to_string(dir.join(spec))
+            .map_err(|e| format!("error: cannot read {spec}: {e}"))?;
+        codegen::parse(&text, spec).map_err(|d| d.to_string())
+    };
+    Ok(codegen::diff::required(&codegen::diff::diff(
+        &read(root)?,
+        &read(copy)?,
+    )))
+}
+
+/// Breaking edits, one at a time on the committed spec in the copy: each regenerated, judged by
+/// cargo-semver-checks against the committed crate, and classed by the generator, whose class
+/// must be no milder. Prints the edits the generator calls major where cargo-semver-checks sees
+/// nothing major (wire-only changes, changed types it cannot see). The copy's spec is the
+/// committed one again afterwards.
+fn cross_check(root: &Path, copy: &Path) -> Result<(), String> {
+    use crate::semver::{check, Verdict, CRATES};
+    use codegen::diff::Class;
+    let (spec, out) = crate::TARGETS[0];
+    let original = std::fs::read_to_string(root.join(spec))
+        .map_err(|e| format!("error: cannot read {spec}: {e}"))?;
+    println!("==> semver: breaking edits, the generator's class against cargo-semver-checks'");
+    let mut only_ours = Vec::new();
+    for (name, edited) in breaking_edits(&original)? {
+        std::fs::write(copy.join(spec), &edited)
+            .map_err(|e| format!("error: cannot write the copy's {spec}: {e}"))?;
+        let status = cargo(copy)
+            .args(["xtask", "codegen", "--spec", spec, "--out", out])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("error: cannot run cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("error: the edit `{name}` made {spec} invalid"));
+        }
+        let theirs = match check(root, copy, CRATES[0])? {
+            Verdict::Major(_) => Class::Major,
+            Verdict::Minor => Class::Minor,
+        };
+        let ours = our_class(root, copy)?.unwrap_or(Class::Patch);
+        println!("    {name}: ours {ours}, cargo-semver-checks {theirs}");
+        if ours < theirs {
+            return Err(format!(
+                "error: the generator classes `{name}` as {ours}, milder than cargo-semver-checks' {theirs}"
+            ));
+        }
+        if ours == Class::Major && theirs != Class::Major {
+            only_ours.push(name);
+        }
+    }
+    std::fs::write(copy.join(spec), &original)
+        .map_err(|e| format!("error: cannot write the copy's {spec}: {e}"))?;
+    println!(
+        "    major for the generator only (the wire, or types cargo-semver-checks does not compare): {}",
+        if only_ours.is_empty() { "none".to_owned() } else { only_ours.join(", ") }
+    );
+    Ok(())
+}
+
+/// Edits that break users, each of the spec `text` alone, found in the spec's own structure: a
+/// field removed from a response model, a required field added to a request body, a value
+/// added to a closed enum, a field's type changed, an operation removed, a hookId placement
+/// changed, an operation's path changed. An edit the spec has nothing for is left out.
+pub fn breaking_edits(text: &str) -> Result<Vec<(&'static str, String)>, String> {
+    let spec: Value =
+        yaml_serde::from_str(text).map_err(|e| format!("error: the spec is not YAML: {e}"))?;
+    let mut edits = Vec::new();
+    let mut edit =
+        |name: &'static str, change: &dyn Fn(&mut Value) -> bool| -> Result<(), String> {
+            let mut copy = spec.clone();
+            if change(&mut copy) {
+                let text = yaml_serde::to_string(&copy)
+                    .map_err(|e| format!("error: cannot write the spec: {e}"))?;
+                edits.push((name, text));
+            }
+            Ok(())
+        };
+    let ops = |spec: &Value| -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        for (r, resource) in spec
+            .get("resources")
+            .and_then(Value::as_mapping)
+            .into_iter()
+            .flatten()
+        {
+            for (o, _) in resource
+                .get("operations")
+                .and_then(Value::as_mapping)
+                .into_iter()
+                .flatten()
+            {
+                found.extend(
+                    r.as_str()
+                        .zip(o.as_str())
+                        .map(|(r, o)| (r.to_owned(), o.to_owned())),
+                );
+            }
+        }
+        found
+    };
+    let responses: Vec<String> = ops(&spec)
+        .iter()
+        .filter_map(|(r, o)| {
+            spec["resources"][r.as_str()]["operations"][o.as_str()]["response"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    let bodies: Vec<String> = ops(&spec)
+        .iter()
+        .filter_map(|(r, o)| {
+            spec["resources"][r.as_str()]["operations"][o.as_str()]["body"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    edit("a response model's optional field removed", &|s| {
+        first_field(s, &responses, is_optional).is_some_and(|(t, f)| {
+            entries(&mut s["types"][t.as_str()], "fields")
+                .is_some_and(|m| m.remove(f.as_str()).is_some())
+        })
+    })?;
+    edit("a required field added to a request body", &|s| {
+        bodies
+            .iter()
+            .find(|b| s["types"][b.as_str()].get("fields").is_some())
+            .is_some_and(|b| {
+                entries(&mut s["types"][b.as_str()], "fields").is_some_and(|m| {
+                    m.insert(
+                        Value::String("evolutionRequired".to_owned()),
+                        Value::String("string".to_owned()),
+                    );
+                    true
+                })
+            })
+    })?;
+    edit("a value added to a closed enum", &|s| {
+        let closed = s
+            .get("types")
+            .and_then(Value::as_mapping)
+            .and_then(|types| {
+                types
+                    .iter()
+                    .find(|(_, t)| {
+                        t.get("values").is_some()
+                            && t.get("open").and_then(Value::as_bool) != Some(true)
+                    })
+                    .and_then(|(n, _)| n.as_str().map(str::to_owned))
+            });
+        closed.is_some_and(|n| {
+            entries(&mut s["types"][n.as_str()], "values").is_some_and(|m| {
+                m.insert(Value::String("evolution_value".to_owned()), Value::Null);
+                true
+            })
+        })
+    })?;
+    edit(
+        "a response model's field changed from text to a number",
+        &|s| {
+            first_field(s, &responses, |f| {
+                type_of(f).is_some_and(|t| t.trim_end_matches('?') == "string")
+            })
+            .is_some_and(|(t, f)| {
+                let field = &mut s["types"][t.as_str()]["fields"][f.as_str()];
+                let optional = type_of(field).is_some_and(|t| t.ends_with('?'));
+                let ty = Value::String(if optional { "integer?" } else { "integer" }.to_owned());
+                match field {
+                    Value::Mapping(m) => {
+                        m.insert(Value::String("type".to_owned()), ty);
+                    }
+                    other => *other = ty,
+                }
+                true
+            })
+        },
+    )?;
+    let all = ops(&spec);
+    edit("an operation removed", &|s| {
+        all.last().is_some_and(|(r, o)| {
+            entries(&mut s["resources"][r.as_str()], "operations")
+                .is_some_and(|m| m.len() > 1 && m.remove(o.as_str()).is_some())
+        })
+    })?;
+    edit("an operation's hookId placement changed", &|s| {
+        all.first().is_some_and(|(r, o)| {
+            let op = &mut s["resources"][r.as_str()]["operations"][o.as_str()];
+            let now = op.get("hook").and_then(Value::as_str).map(str::to_owned);
+            let other = if now.as_deref() == Some("none") {
+                "header"
+            } else {
+                "none"
+            };
+            op.as_mapping_mut().is_some_and(|m| {
+                m.insert(
+                    Value::String("hook".to_owned()),
+                    Value::String(other.to_owned()),
+                );
+                true
+            })
+        })
+    })?;
+    edit("an operation's path changed", &|s| {
+        all.first().is_some_and(|(r, o)| {
+            let op = &mut s["resources"][r.as_str()]["operations"][o.as_str()];
+            let path = op
+                .get("path")
+                .and_then(Value::as_str)
+                .map(|p| format!("{p}/v2"));
+            path.is_some_and(|p| {
+                op.as_mapping_mut().is_some_and(|m| {
+                    m.insert(Value::String("path".to_owned()), Value::String(p));
+                    true
+                })
+            })
+        })
+    })?;
+    Ok(edits)
+}
+
+/// The type written for a field: `string?`, or the `type` of its long form.
+fn type_of(field: &Value) -> Option<&str> {
+    field
+        .as_str()
+        .or_else(|| field.get("type").and_then(Value::as_str))
+}
+
+fn is_optional(field: &Value) -> bool {
+    type_of(field).is_some_and(|t| t.ends_with('?'))
+}
+
+/// The first field of the first of `types` (object types) that `pick` accepts: type and field name.
+fn first_field(
+    spec: &Value,
+    types: &[String],
+    pick: impl Fn(&Value) -> bool,
+) -> Option<(String, String)> {
+    types.iter().find_map(|t| {
+        let fields = spec
+            .get("types")?
+            .get(t.as_str())?
+            .get("fields")?
+            .as_mapping()?;
+        fields
+            .iter()
+            .find(|(_, f)| pick(f))
+            .and_then(|(n, _)| Some((t.clone(), n.as_str()?.to_owned())))
+    })
 }
 
 /// Gives the copy's own packages a profile of their own (line tables only for debug info), so

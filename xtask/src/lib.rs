@@ -2,6 +2,7 @@
 //! evolution check ([`evolve`]).
 
 pub mod evolve;
+pub mod release;
 pub mod semver;
 
 use std::collections::BTreeSet;

@@ -30,9 +30,15 @@ evolve-check: copies the workspace into target/evolve-check/, extends its spec/c
 object type and query, a new value on every open enum), runs `cargo xtask codegen` there, then
 its tests and clippy (warnings denied), building into this workspace's target directory.
 
-  --check      write nothing; fail naming every file that differs from what the spec generates
-  --spec PATH  the spec to read
-  --out DIR    the crate directory to write";
+  --check           write nothing; fail naming every file that differs from what the spec
+                    generates, or when `api.version` is lower than the spec's changes require
+  --bump            first write into the spec the version its changes require
+  --baseline WHAT   measure the changes against a spec file or git revision (default HEAD)
+  --spec PATH       the spec to read
+  --out DIR         the crate directory to write
+
+codegen prints every change of the committed specs since their baseline with its class (major:
+breaks users' code or the wire; minor: adds; patch: docs), and keeps each crate's CHANGELOG.md.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +53,10 @@ fn main() -> ExitCode {
 
 struct Options {
     check: bool,
+    /// Write the version the spec's changes require into the spec first.
+    bump: bool,
+    /// What the spec's changes are measured against (`HEAD` unless `--baseline`).
+    baseline: xtask::release::Baseline,
     /// Every committed target (no `--spec`/`--out`), the schema included.
     all: bool,
     targets: Vec<(PathBuf, PathBuf)>,
@@ -86,6 +96,13 @@ fn run(args: &[String]) -> Result<(), String> {
                 }
             }
             for (spec, out) in &options.targets {
+                // The committed crates are released: their changes, version and changelog.
+                if options.all {
+                    if let Err(message) = release(&options, spec, out, &root) {
+                        failures.push(message);
+                        continue;
+                    }
+                }
                 if let Err(message) = codegen(options.check, spec, out, &root) {
                     failures.push(message);
                 }
@@ -102,7 +119,7 @@ fn run(args: &[String]) -> Result<(), String> {
 }
 
 fn parse_options(root: &Path, args: &[String]) -> Result<Options, String> {
-    let (mut check, mut spec, mut out) = (false, None, None);
+    let (mut check, mut bump, mut spec, mut out, mut baseline) = (false, false, None, None, None);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| {
@@ -112,6 +129,8 @@ fn parse_options(root: &Path, args: &[String]) -> Result<Options, String> {
         };
         match arg.as_str() {
             "--check" => check = true,
+            "--bump" => bump = true,
+            "--baseline" => baseline = Some(value("--baseline")?),
             "--spec" => spec = Some(value("--spec")?),
             "--out" => out = Some(value("--out")?),
             other => return Err(format!("error: unknown option `{other}`\n\n{USAGE}")),
@@ -132,8 +151,19 @@ fn parse_options(root: &Path, args: &[String]) -> Result<Options, String> {
             ))
         }
     };
+    if check && bump {
+        return Err(format!(
+            "error: `--check` writes nothing, so it cannot `--bump`\n\n{USAGE}"
+        ));
+    }
+    let baseline = match baseline {
+        Some(value) => xtask::release::Baseline::parse(&value.to_string_lossy(), root),
+        None => xtask::release::Baseline::Rev("HEAD".to_owned()),
+    };
     Ok(Options {
         check,
+        bump,
+        baseline,
         all,
         targets,
     })
@@ -236,6 +266,53 @@ fn check_fixtures(root: &Path) -> Result<(), String> {
             failed.join("\n  ")
         ))
     }
+}
+
+/// The spec's changes since its baseline, printed with their classes; with `--bump` the version
+/// they require written into the spec; with `--check` a failure when `api.version` is lower than
+/// they require; the crate's `CHANGELOG.md` written (or checked) with their entry.
+fn release(options: &Options, spec_path: &Path, out: &Path, root: &Path) -> Result<(), String> {
+    use xtask::release::{changelog, with_version, Report};
+    let spec_label = display(root, spec_path);
+    let text = std::fs::read_to_string(spec_path)
+        .map_err(|e| format!("error: cannot read {spec_label}: {e}"))?;
+    let api = codegen::parse(&text, &spec_label).map_err(|d| d.to_string())?;
+    let old = options.baseline.read(root, &spec_label, true)?;
+    let mut report = Report::new(options.baseline.label(root), old.as_deref(), &api)?;
+    if options.bump {
+        if let Some(lowest) = report.lowest_version().filter(|v| *v > report.new_version) {
+            std::fs::write(spec_path, with_version(&text, lowest)?)
+                .map_err(|e| format!("error: cannot write {spec_label}: {e}"))?;
+            println!(
+                "{spec_label}: api.version {} → {lowest}",
+                report.new_version
+            );
+            report.new_version = lowest;
+        }
+    }
+    print!("{}", report.text(&spec_label));
+    let unmet = report.unmet();
+    if options.check && !unmet.is_empty() {
+        let lowest = report
+            .lowest_version()
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        let list: Vec<String> = unmet.iter().map(|c| format!("  {c}")).collect();
+        return Err(format!(
+            "error: `api.version` {} of {spec_label} is too low for its changes since {} (they need at least {lowest}):\n{}\n  = help: `cargo xtask codegen --bump` writes {lowest} into the spec",
+            report.new_version,
+            report.baseline,
+            list.join("\n")
+        ));
+    }
+    let relative = format!("{}/CHANGELOG.md", display(root, out));
+    let old_changelog = options.baseline.read(root, &relative, false)?;
+    ensure_file(
+        options.check,
+        root,
+        &relative,
+        &changelog(old_changelog.as_deref(), &report),
+    )
 }
 
 /// Generates the crate of the spec at `spec_path`, reading the modules it names next to it.
