@@ -53,10 +53,11 @@ fn the_cross_checks_breaking_edits_are_major() {
     }
 }
 
-/// The wire tests' spec at 0.1.0 with a response field removed, an operation deprecated, an optional
+/// A copy of the wire tests' spec (`tests/fixtures/diff/before.yaml`, which no evolution edits)
+/// at 0.1.0 with a response field removed, an operation deprecated, an optional
 /// query parameter added and the version raised to 0.2.0.
 fn edited_placements() -> (String, String) {
-    let old = read("tests/fixtures/wire/placements.yaml");
+    let old = read("tests/fixtures/diff/before.yaml");
     let new = old
         .replacen("version: 0.1.0", "version: 0.2.0", 1)
         .replacen(
@@ -82,7 +83,7 @@ fn the_report_and_the_changelog_entry_say_what_changed() {
         report.unmet().is_empty(),
         "0.2.0 allows a major change of 0.1.0"
     );
-    insta::assert_snapshot!("report", report.text("tests/fixtures/wire/placements.yaml"));
+    insta::assert_snapshot!("report", report.text("tests/fixtures/diff/before.yaml"));
     let first = changelog(
         None,
         &Report::new("HEAD".to_owned(), None, &parse(&old)).unwrap(),

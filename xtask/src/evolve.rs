@@ -374,14 +374,16 @@ fn our_class(root: &Path, copy: &Path) -> Result<Option<codegen::diff::Class>, S
 /// Breaking edits, one at a time on the committed spec in the copy: each regenerated, judged by
 /// cargo-semver-checks against the committed crate, and classed by the generator, whose class
 /// must be no milder. Prints the edits the generator calls major where cargo-semver-checks sees
-/// nothing major (wire-only changes, changed types it cannot see). The copy's spec is the
-/// committed one again afterwards.
+/// nothing major (wire-only changes, changed types it cannot see). The copy holds the extended
+/// spec and its crates again afterwards.
 fn cross_check(root: &Path, copy: &Path) -> Result<(), String> {
     use crate::semver::{check, Verdict, CRATES};
     use codegen::diff::Class;
     let (spec, out) = crate::TARGETS[0];
     let original = std::fs::read_to_string(root.join(spec))
         .map_err(|e| format!("error: cannot read {spec}: {e}"))?;
+    let extended = std::fs::read_to_string(copy.join(spec))
+        .map_err(|e| format!("error: cannot read the copy's {spec}: {e}"))?;
     println!("==> semver: breaking edits, the generator's class against cargo-semver-checks'");
     let mut only_ours = Vec::new();
     for (name, edited) in breaking_edits(&original)? {
@@ -410,8 +412,17 @@ fn cross_check(root: &Path, copy: &Path) -> Result<(), String> {
             only_ours.push(name);
         }
     }
-    std::fs::write(copy.join(spec), &original)
+    // Back to the extended spec and its crates, for the tests that follow.
+    std::fs::write(copy.join(spec), &extended)
         .map_err(|e| format!("error: cannot write the copy's {spec}: {e}"))?;
+    let status = cargo(copy)
+        .args(["xtask", "codegen"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("error: cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("error: the copy does not regenerate from its extended spec".to_owned());
+    }
     println!(
         "    major for the generator only (the wire, or types cargo-semver-checks does not compare): {}",
         if only_ours.is_empty() { "none".to_owned() } else { only_ours.join(", ") }
