@@ -306,7 +306,12 @@ fn release(options: &Options, spec_path: &Path, out: &Path, root: &Path) -> Resu
         ));
     }
     let relative = format!("{}/CHANGELOG.md", display(root, out));
-    let old_changelog = options.baseline.read(root, &relative, false)?;
+    let old_changelog = match options.baseline.read(root, &relative, false)? {
+        Some(text) => Some(text),
+        // No baseline at all (no git history): the changelog stays as it is, if there is one.
+        None if old.is_none() => std::fs::read_to_string(root.join(&relative)).ok(),
+        None => None,
+    };
     ensure_file(
         options.check,
         root,

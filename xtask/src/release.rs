@@ -242,8 +242,8 @@ All notable changes to this crate, written by `cargo xtask codegen` from the cha
 versions follow [Semantic Versioning](https://semver.org/) as Cargo reads it.\n";
 
 /// The changelog: the baseline's, with an entry for this report's changes on top (none when
-/// nothing changed). A version the baseline's changelog already has is replaced, so that
-/// regenerating twice gives the same file.
+/// nothing changed; an `Unreleased` one replaced, so that regenerating twice gives the same
+/// file); without a baseline spec, a first entry unless there is a changelog already.
 pub fn changelog(baseline: Option<&str>, report: &Report) -> String {
     let old = baseline.unwrap_or(CHANGELOG_HEAD);
     let (head, mut entries) = match old.find("\n## ") {
@@ -257,6 +257,7 @@ pub fn changelog(baseline: Option<&str>, report: &Report) -> String {
     let mut out = head.trim_end().to_owned();
     out.push_str("\n\n");
     let entry = match (report.old_version, report.changes.is_empty()) {
+        (None, _) if baseline.is_some() => None,
         (None, _) => Some(format!(
             "## [{}]\n\nThe first version.\n",
             report.new_version
@@ -378,6 +379,11 @@ mod tests {
     #[test]
     fn the_changelog_gains_one_entry_per_version_breaking_changes_marked() {
         let first = changelog(None, &report("", "0.1.0", Vec::new()));
+        assert_eq!(
+            changelog(Some(&first), &report("", "0.2.0", Vec::new())),
+            first,
+            "without a baseline spec an existing changelog stays"
+        );
         assert!(
             first.starts_with("# Changelog\n\n")
                 && first.contains("## [0.1.0]\n\nThe first version.\n"),
