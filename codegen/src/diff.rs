@@ -222,6 +222,24 @@ impl Diff<'_> {
         });
     }
 
+    /// Items in one list and not the other: each new one minor (Added) with `added`, each gone one
+    /// major (Removed) with `removed`. Returns the items in both, to compare.
+    fn came_and_went<'p, T>(
+        &mut self,
+        items: Pairs<'p, T>,
+        subject: impl Fn(&T) -> String,
+        added: &str,
+        removed: &str,
+    ) -> Vec<(&'p T, &'p T)> {
+        for item in items.added {
+            self.push(Class::Minor, Section::Added, &subject(item), added);
+        }
+        for item in items.removed {
+            self.push(Class::Major, Section::Removed, &subject(item), removed);
+        }
+        items.kept
+    }
+
     /// A value that changed, listed under Changed as `<what> <old> → <new>: <why>`.
     fn changed(
         &mut self,
@@ -346,26 +364,13 @@ impl Diff<'_> {
         let (ou, nu) = (unprefixed(o), unprefixed(n));
         self.changed(Class::Major, s, "unprefixed mode", ou, nu, why);
         let modes = pairs(&o.modes, &n.modes, |m| m.id.as_str());
-        for m in modes.added {
-            let reason =
-                "new token kind: a new constructor and variant of the #[non_exhaustive] AuthMode";
-            self.push(
-                Class::Minor,
-                Section::Added,
-                &format!("auth mode {}", m.id),
-                reason,
-            );
-        }
-        for m in modes.removed {
-            let reason = "removed: its constructor and variant go, and its tokens are refused";
-            self.push(
-                Class::Major,
-                Section::Removed,
-                &format!("auth mode {}", m.id),
-                reason,
-            );
-        }
-        for (om, nm) in modes.kept {
+        let kept = self.came_and_went(
+            modes,
+            |x| format!("auth mode {}", x.id),
+            "new token kind: a new constructor and variant of the #[non_exhaustive] AuthMode",
+            "removed: its constructor and variant go, and its tokens are refused",
+        );
+        for (om, nm) in kept {
             self.auth_mode(om, nm);
         }
     }
@@ -407,26 +412,14 @@ impl Diff<'_> {
     fn errors(&mut self) {
         let (o, n) = (&self.old.errors, &self.new.errors);
         let classes = pairs(o, n, |e| e.variant.as_str());
-        for e in classes.added {
-            let reason = "new variant of the #[non_exhaustive] Error: responses that matched the \
-                          generic API error before now get it";
-            self.push(
-                Class::Minor,
-                Section::Added,
-                &format!("error {}", e.variant),
-                reason,
-            );
-        }
-        for e in classes.removed {
-            let reason = "removed: code that matches the variant breaks";
-            self.push(
-                Class::Major,
-                Section::Removed,
-                &format!("error {}", e.variant),
-                reason,
-            );
-        }
-        for (oe, ne) in &classes.kept {
+        let kept = self.came_and_went(
+            classes,
+            |x| format!("error {}", x.variant),
+            "new variant of the #[non_exhaustive] Error: responses that matched the \
+                          generic API error before now get it",
+            "removed: code that matches the variant breaks",
+        );
+        for (oe, ne) in kept {
             self.error_class(oe, ne);
         }
         let order = |list: &[ir::ErrorClass], other: &[ir::ErrorClass]| -> Vec<String> {
@@ -470,21 +463,13 @@ impl Diff<'_> {
     fn envelopes(&mut self) {
         let (o, n) = (&self.old.envelopes, &self.new.envelopes);
         let envelopes = pairs(o, n, |e| e.constant.as_str());
-        for e in envelopes.added {
-            let s = &format!("envelope {}", envelope_name(e));
-            self.push(
-                Class::Minor,
-                Section::Added,
-                s,
-                "new envelope: a new constant",
-            );
-        }
-        for e in envelopes.removed {
-            let s = &format!("envelope {}", envelope_name(e));
-            let reason = "removed: its constant goes, and responses are unwrapped differently";
-            self.push(Class::Major, Section::Removed, s, reason);
-        }
-        for (oe, ne) in envelopes.kept {
+        let kept = self.came_and_went(
+            envelopes,
+            |x| format!("envelope {}", envelope_name(x)),
+            "new envelope: a new constant",
+            "removed: its constant goes, and responses are unwrapped differently",
+        );
+        for (oe, ne) in kept {
             let s = &format!("envelope {}", envelope_name(oe));
             let why = "responses are read differently";
             self.changed(
@@ -508,24 +493,13 @@ impl Diff<'_> {
     fn models(&mut self) {
         let (old, new) = (self.old, self.new);
         let models = pairs(&old.models, &new.models, |m| m.name.as_str());
-        for m in models.added {
-            self.push(
-                Class::Minor,
-                Section::Added,
-                &format!("type {}", m.name),
-                "new type",
-            );
-        }
-        for m in models.removed {
-            let reason = "removed: code that names it breaks";
-            self.push(
-                Class::Major,
-                Section::Removed,
-                &format!("type {}", m.name),
-                reason,
-            );
-        }
-        for (om, nm) in models.kept {
+        let kept = self.came_and_went(
+            models,
+            |x| format!("type {}", x.name),
+            "new type",
+            "removed: code that names it breaks",
+        );
+        for (om, nm) in kept {
             self.model(om, nm);
         }
     }
@@ -688,25 +662,13 @@ impl Diff<'_> {
     fn resources(&mut self) {
         let (old, new) = (self.old, self.new);
         let resources = pairs(&old.resources, &new.resources, |r| r.name.as_str());
-        for r in resources.added {
-            let reason = "new resource: a new accessor on the client";
-            self.push(
-                Class::Minor,
-                Section::Added,
-                &format!("resource {}", r.name),
-                reason,
-            );
-        }
-        for r in resources.removed {
-            let reason = "removed: its accessor and its operations go, code that calls them breaks";
-            self.push(
-                Class::Major,
-                Section::Removed,
-                &format!("resource {}", r.name),
-                reason,
-            );
-        }
-        for (or, nr) in resources.kept {
+        let kept = self.came_and_went(
+            resources,
+            |x| format!("resource {}", x.name),
+            "new resource: a new accessor on the client",
+            "removed: its accessor and its operations go, code that calls them breaks",
+        );
+        for (or, nr) in kept {
             let s = &format!("resource {}", or.name);
             self.docs(s, "description", &or.description, &nr.description);
             self.operations(or, nr);
@@ -715,25 +677,13 @@ impl Diff<'_> {
 
     fn operations(&mut self, o: &ir::Resource, n: &ir::Resource) {
         let ops = pairs(&o.operations, &n.operations, |op| op.id.as_str());
-        for op in ops.added {
-            let reason = "new operation: a new method";
-            self.push(
-                Class::Minor,
-                Section::Added,
-                &format!("operation {}", op.id),
-                reason,
-            );
-        }
-        for op in ops.removed {
-            let reason = "removed: code that calls the method breaks";
-            self.push(
-                Class::Major,
-                Section::Removed,
-                &format!("operation {}", op.id),
-                reason,
-            );
-        }
-        for (oo, no) in ops.kept {
+        let kept = self.came_and_went(
+            ops,
+            |x| format!("operation {}", x.id),
+            "new operation: a new method",
+            "removed: code that calls the method breaks",
+        );
+        for (oo, no) in kept {
             self.operation(oo, no);
         }
     }
@@ -929,25 +879,13 @@ impl Diff<'_> {
     fn extensions(&mut self) {
         let (old, new) = (self.old, self.new);
         let modules = pairs(&old.extensions, &new.extensions, |e| e.module.as_str());
-        for e in modules.added {
-            let reason = "new hand-written module: new items";
-            self.push(
-                Class::Minor,
-                Section::Added,
-                &format!("extension {}", e.module),
-                reason,
-            );
-        }
-        for e in modules.removed {
-            let reason = "removed: code that uses its items breaks";
-            self.push(
-                Class::Major,
-                Section::Removed,
-                &format!("extension {}", e.module),
-                reason,
-            );
-        }
-        for (oe, ne) in modules.kept {
+        let kept = self.came_and_went(
+            modules,
+            |x| format!("extension {}", x.module),
+            "new hand-written module: new items",
+            "removed: code that uses its items breaks",
+        );
+        for (oe, ne) in kept {
             self.extension(oe, ne);
         }
     }
