@@ -59,6 +59,8 @@ fn git_show(root: &Path, rev: &str, relative: &str) -> Result<Option<String>, St
     let output = Command::new("git")
         .args(["show", &format!("{rev}:{relative}")])
         .current_dir(root)
+        // Its messages are matched below: in English, whatever the user's locale.
+        .env("LC_ALL", "C")
         .output();
     match output {
         Ok(out) if out.status.success() => String::from_utf8(out.stdout)
