@@ -27,13 +27,20 @@ pub struct CognipeerClient<K = kind::Dynamic> {
     kind: PhantomData<fn() -> K>,
 }
 
-impl<K> Clone for CognipeerClient<K> {
-    fn clone(&self) -> Self {
+impl<K> CognipeerClient<K> {
+    /// A client on this one's connection pool, with `options`, of token kind `T`.
+    fn view<T>(&self, options: RequestOptions) -> CognipeerClient<T> {
         CognipeerClient {
             transport: Arc::clone(&self.transport),
-            options: self.options.clone(),
+            options,
             kind: PhantomData,
         }
+    }
+}
+
+impl<K> Clone for CognipeerClient<K> {
+    fn clone(&self) -> Self {
+        self.view(self.options.clone())
     }
 }
 
@@ -122,21 +129,13 @@ impl<K: kind::TokenKind> CognipeerClient<K> {
     /// ```
     pub fn typed<T: kind::TokenKind>(&self) -> Result<CognipeerClient<T>, Error> {
         self.transport.token().clone().typed::<T>()?;
-        Ok(CognipeerClient {
-            transport: Arc::clone(&self.transport),
-            options: self.options.clone(),
-            kind: PhantomData,
-        })
+        Ok(self.view(self.options.clone()))
     }
 
     /// This client with its token kind known only at run time ([`kind::Dynamic`]): it offers
     /// every operation and checks the kind before sending. It shares the connection pool.
     pub fn dynamic(&self) -> CognipeerClient {
-        CognipeerClient {
-            transport: Arc::clone(&self.transport),
-            options: self.options.clone(),
-            kind: PhantomData,
-        }
+        self.view(self.options.clone())
     }
 
     /// The base URL requests go to, without a trailing slash.
@@ -181,11 +180,7 @@ impl<K: kind::TokenKind> CognipeerClient<K> {
     /// # }
     /// ```
     pub fn with_options(&self, options: RequestOptions) -> Self {
-        CognipeerClient {
-            transport: Arc::clone(&self.transport),
-            options: self.options.merged(options),
-            kind: PhantomData,
-        }
+        self.view(self.options.merged(options))
     }
 
     /// Conversations with the peer behind the hookId. With a personal access token they belong to the token's user; with an API token pass `contactId`.

@@ -161,9 +161,16 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             kind: PhantomData<fn() -> K>,
         }
 
+        impl<K> #client<K> {
+            /// A client on this one's connection pool, with `options`, of token kind `T`.
+            fn view<T>(&self, options: RequestOptions) -> #client<T> {
+                #client { transport: Arc::clone(&self.transport), options, kind: PhantomData }
+            }
+        }
+
         impl<K> Clone for #client<K> {
             fn clone(&self) -> Self {
-                #client { transport: Arc::clone(&self.transport), options: self.options.clone(), kind: PhantomData }
+                self.view(self.options.clone())
             }
         }
 
@@ -238,13 +245,13 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             #typed_doc
             pub fn typed<T: kind::TokenKind>(&self) -> Result<#client<T>, Error> {
                 self.transport.token().clone().typed::<T>()?;
-                Ok(#client { transport: Arc::clone(&self.transport), options: self.options.clone(), kind: PhantomData })
+                Ok(self.view(self.options.clone()))
             }
 
             /// This client with its token kind known only at run time ([`kind::Dynamic`]): it offers
             /// every operation and checks the kind before sending. It shares the connection pool.
             pub fn dynamic(&self) -> #client {
-                #client { transport: Arc::clone(&self.transport), options: self.options.clone(), kind: PhantomData }
+                self.view(self.options.clone())
             }
 
             /// The base URL requests go to, without a trailing slash.
@@ -271,7 +278,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
 
             #with_options_doc
             pub fn with_options(&self, options: RequestOptions) -> Self {
-                #client { transport: Arc::clone(&self.transport), options: self.options.merged(options), kind: PhantomData }
+                self.view(self.options.merged(options))
             }
 
             #(#accessors)*

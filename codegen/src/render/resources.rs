@@ -62,7 +62,10 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
         .operations
         .iter()
         .map(|op| auth_trait(api, resource, op));
-    let builders = resource.operations.iter().map(|op| builder(api, op));
+    let builders = resource
+        .operations
+        .iter()
+        .map(|op| builder(api, resource, op));
     let module_doc = inner_doc(&resource.description);
     let ops = &resource.operations;
     // One `use` of the runtime, naming only what this module needs (no unused imports).
@@ -370,7 +373,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
 
 /// The request builder of `op`: its inputs, a setter per optional one, `send` and, for a
 /// paginated operation, `into_pages`.
-fn builder(api: &ir::Api, op: &ir::Operation) -> TokenStream {
+fn builder(api: &ir::Api, resource: &ir::Resource, op: &ir::Operation) -> TokenStream {
     let request = ident(&op.request.type_name);
     let descriptor = ident(&op.constant);
     let (query_fields, body_fields) = input_fields(api, op);
@@ -533,10 +536,7 @@ fn builder(api: &ir::Api, op: &ir::Operation) -> TokenStream {
          [`send`](Self::send) it{}.",
         op.id,
         op.id.replace('.', "().").to_string() + "()",
-        api.resources
-            .iter()
-            .find(|r| r.operations.iter().any(|o| o.id == op.id))
-            .map_or("", |r| r.type_name.as_str()),
+        resource.type_name,
         op.method_name.trim_start_matches("r#"),
         if op.pagination.is_some() {
             " (one page) or walk every page with [`into_pages`](Self::into_pages)"
