@@ -34,6 +34,21 @@ pub struct Envelope {
     pub data: Option<&'static str>,
 }
 
+/// Where a list operation's paging fields are.
+#[derive(Debug)]
+pub struct Paging {
+    /// Request field holding the 1-based page number; the response echoes it under this name.
+    pub page: &'static str,
+    /// Request field holding the page size; the response echoes it under this name.
+    pub limit: &'static str,
+    /// Whether the request fields are query parameters (else body fields).
+    pub in_query: bool,
+    /// Response field holding the items.
+    pub items: &'static str,
+    /// Response field holding the total number of items.
+    pub total: &'static str,
+}
+
 /// What the request core needs to know about one operation.
 #[derive(Debug)]
 pub struct Operation {

@@ -320,6 +320,19 @@ impl<K: kind::TokenKind> CognipeerClientBuilder<K> {
         self
     }
 
+    /// Answers every call from the rules of `mocks` instead of the network (the
+    /// `test-util` feature): no HTTP client is built and nothing leaves the process.
+    /// Everything else works as it does over HTTP: the token kind, preconditions and
+    /// hookId are checked, retries, timeouts and the body limit apply, and responses
+    /// are decoded the same way. Replaces an earlier
+    /// [`http_client`](Self::http_client) or [`configure_http`](Self::configure_http).
+    /// Example: [`mock`](crate::mock).
+    #[cfg(feature = "test-util")]
+    pub fn mock(mut self, mocks: &crate::mock::Mocks) -> Self {
+        self.http = HttpSetup::Mock(std::sync::Arc::clone(mocks.registry()));
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<CognipeerClient<K>, Error> {
         let credentials = (self.token.into_dynamic(), self.hook_id);

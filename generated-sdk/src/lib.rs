@@ -14,6 +14,9 @@ use cognipeer_sdk_core::{
 pub mod models;
 pub mod resources;
 mod client;
+
+#[cfg(feature = "test-util")]
+pub mod mock;
 mod tool_loop;
 
 #[doc(inline)]

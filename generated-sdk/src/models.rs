@@ -95,6 +95,11 @@ crate::json::serde_object!(
     Message[] { required role = "role", required content = "content" }
 );
 
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize Message[] { required role = "role", required content = "content" }
+);
+
 /// The format of the peer's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ResponseFormat {
@@ -182,6 +187,12 @@ impl ClientTool {
 
 crate::json::serde_object!(
     ClientTool[] { required r#type = "type", required function = "function" }
+);
+
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ClientTool[] { required r#type = "type", required function = "function"
+    }
 );
 
 /// The kind of a client tool.
@@ -283,6 +294,12 @@ crate::json::serde_object!(
     required parameters = "parameters" }
 );
 
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ClientFunction[] { required name = "name", optional description =
+    "description", required parameters = "parameters" }
+);
+
 /// JSON Schema of a function's arguments (an object schema).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -338,6 +355,12 @@ impl ClientFunctionParameters {
 crate::json::serde_object!(
     ClientFunctionParameters[] { required r#type = "type", required properties =
     "properties", optional required = "required" }
+);
+
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ClientFunctionParameters[] { required r#type = "type", required
+    properties = "properties", optional required = "required" }
 );
 
 /// State of a peer's answer.
@@ -533,6 +556,12 @@ crate::json::serde_object!(
     required output = "output", optional error = "error" }
 );
 
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ToolResult[] { required execution_id = "executionId", required success
+    = "success", required output = "output", optional error = "error" }
+);
+
 /// A tool the peer ran while answering.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -695,6 +724,14 @@ crate::json::serde_object!(
     "messages", optional client_tools = "clientTools", optional response_format =
     "response_format", optional response_schema = "response_schema", optional
     additional_context = "additionalContext", optional version = "version" }
+);
+
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize CreateConversation[] { optional contact_id = "contactId", optional
+    messages = "messages", optional client_tools = "clientTools", optional
+    response_format = "response_format", optional response_schema = "response_schema",
+    optional additional_context = "additionalContext", optional version = "version" }
 );
 
 /// The new conversation and, if messages were sent, the peer's answer.
@@ -924,6 +961,14 @@ crate::json::serde_object!(
     "additionalContext", optional version = "version" }
 );
 
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize SendMessage[] { required content = "content", optional contact_id =
+    "contactId", optional client_tools = "clientTools", optional response_format =
+    "response_format", optional response_schema = "response_schema", optional
+    additional_context = "additionalContext", optional version = "version" }
+);
+
 /// The peer's answer to a message.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1048,6 +1093,10 @@ impl ResumeMessage {
 }
 
 crate::json::serde_object!(ResumeMessage[] { required tool_result = "toolResult" });
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ResumeMessage[] { required tool_result = "toolResult" }
+);
 
 /// The peer's answer after a client tool result.
 #[derive(Debug, Clone, PartialEq)]
@@ -1330,6 +1379,13 @@ impl ListConversations {
 crate::json::serde_object!(
     ListConversations[] { optional contact_id = "contactId", optional filter = "filter",
     optional page = "page", optional limit = "limit", optional sort = "sort" }
+);
+
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ListConversations[] { optional contact_id = "contactId", optional
+    filter = "filter", optional page = "page", optional limit = "limit", optional sort =
+    "sort" }
 );
 
 /// One page of conversations.
@@ -2449,6 +2505,14 @@ crate::json::serde_object!(
     status = "status" }
 );
 
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize CreateContact[extra] { optional email = "email", optional
+    integration_id = "integrationId", optional name = "name", optional phone = "phone",
+    optional metadata = "metadata", optional properties = "properties", optional tags =
+    "tags", optional status = "status" }
+);
+
 /// Selects a contact by `email` or `integrationId` (at least one) and changes the fields in `data`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -2497,6 +2561,12 @@ impl UpdateContact {
 
 crate::json::serde_object!(
     UpdateContact[] { optional email = "email", optional integration_id =
+    "integrationId", required data = "data" }
+);
+
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize UpdateContact[] { optional email = "email", optional integration_id =
     "integrationId", required data = "data" }
 );
 
@@ -2612,6 +2682,13 @@ crate::json::serde_object!(
     optional tags = "tags", optional status = "status" }
 );
 
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ContactChanges[extra] { optional name = "name", optional email =
+    "email", optional phone = "phone", optional metadata = "metadata", optional
+    properties = "properties", optional tags = "tags", optional status = "status" }
+);
+
 impl crate::operation::Given for ContactChanges {
     fn given(&self) -> bool {
         self.name.is_some() || self.email.is_some() || self.phone.is_some()
@@ -2707,6 +2784,13 @@ crate::json::serde_object!(
     ListContacts[] { defaulted page = "page" => default_page, defaulted limit = "limit"
     => default_limit, defaulted filter = "filter" => default_filter, optional sort =
     "sort" }
+);
+
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ListContacts[] { defaulted page = "page" => default_page, defaulted
+    limit = "limit" => default_limit, defaulted filter = "filter" => default_filter,
+    optional sort = "sort" }
 );
 
 /// One page of contacts.
@@ -2805,6 +2889,12 @@ crate::json::serde_object!(
     ConversationsMessagesQuery[] { optional messages_count = "messagesCount" }
 );
 
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ConversationsMessagesQuery[] { optional messages_count =
+    "messagesCount" }
+);
+
 /// Query parameters of `flows.execute`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -2832,6 +2922,11 @@ impl FlowsExecuteQuery {
 }
 
 crate::json::serde_object!(FlowsExecuteQuery[] { optional version = "version" });
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize FlowsExecuteQuery[] { optional version = "version" }
+);
+
 /// Query parameters of `contacts.get`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -2871,4 +2966,10 @@ impl ContactsGetQuery {
 crate::json::serde_object!(
     ContactsGetQuery[] { optional email = "email", optional integration_id =
     "integrationId" }
+);
+
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ContactsGetQuery[] { optional email = "email", optional integration_id
+    = "integrationId" }
 );

@@ -45,6 +45,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         quote!(Error::#variant(api) => Some(api),)
     });
 
+    let classes = error_classes(api);
     quote! {
         //! Everything that can go wrong, as one enum. API errors keep their status and raw body.
 
@@ -211,6 +212,50 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             }
         }
 
+        #classes
+    }
+}
+
+/// The spec's error classes as values, for test doubles to answer with (`test-util`): each
+/// with the status and message `from_response` classifies as it.
+fn error_classes(api: &ir::Api) -> TokenStream {
+    let variants = api.errors.iter().map(|class| {
+        let variant = ident(&class.variant);
+        let docs = doc(&format!(
+            "Answers as [`Error::{}`]: {}",
+            class.variant,
+            class_doc(class)
+        ));
+        quote!(#docs #variant,)
+    });
+    let all = api.errors.iter().map(|class| ident(&class.variant));
+    let responses = api.errors.iter().map(|class| {
+        let variant = ident(&class.variant);
+        let status = class.status;
+        let message = class.message_contains.as_ref().unwrap_or(&class.summary);
+        quote!(ErrorClass::#variant => (#status, #message),)
+    });
+    quote! {
+        /// An error class of the spec, for a test double's answer (`mock::Answer::error`).
+        #[cfg(feature = "test-util")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorClass {
+            #(#variants)*
+        }
+
+        #[cfg(feature = "test-util")]
+        impl ErrorClass {
+            /// Every class, in the spec's order.
+            pub const ALL: &'static [ErrorClass] = &[#(ErrorClass::#all),*];
+
+            /// The status and message of a response of this class.
+            pub(crate) fn response(self) -> (u16, &'static str) {
+                match self {
+                    #(#responses)*
+                }
+            }
+        }
     }
 }
 

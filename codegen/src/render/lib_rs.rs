@@ -41,6 +41,8 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         pub mod models;
         pub mod resources;
         mod client;
+        #[cfg(feature = "test-util")]
+        pub mod mock;
         #(#extension_mods)*
 
         #[doc(inline)]
@@ -60,7 +62,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
 }
 
 /// Modules `lib.rs` re-exports at the crate root, which no extension module may be named.
-pub(crate) const ROOT_MODULES: &[&str] = &["kind", "reqwest"];
+pub(crate) const ROOT_MODULES: &[&str] = &["kind", "reqwest", "mock"];
 
 /// The core crate's modules, lowest layer first: the runtime's files and the spec's auth modes,
 /// errors and token constructors. The SDK crate imports each under its own name, so no
@@ -103,5 +105,9 @@ pub(super) fn render_core(api: &ir::Api) -> TokenStream {
         compile_error!(#no_tls);
 
         #(#[doc(hidden)] pub mod #core_modules;)*
+
+        #[cfg(feature = "test-util")]
+        #[doc(hidden)]
+        pub mod mock;
     }
 }

@@ -24,6 +24,8 @@ rustls = ["{core}/rustls"]
 native-tls = ["{core}/native-tls"]
 # Read a `.env` file in `from_env()` before the environment (variables already set win).
 dotenv = ["{core}/dotenv"]
+# Test doubles for your tests (`mock::Mocks`): enable it in `[dev-dependencies]` only.
+test-util = ["{core}/test-util"]
 
 [dependencies]
 {core} = {{ path = "core", version = {exact}, default-features = false }}
@@ -34,6 +36,10 @@ serde_json = "1"
 thiserror = "2"
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
+
+[dev-dependencies]
+# The test doubles' example in the crate docs runs on it.
+tokio = {{ version = "1", features = ["macros", "rt"] }}
 "#,
         package = package(api, &api.crate_name, &api.description),
         exact = toml_string(&format!("={}", api.version)),
@@ -84,10 +90,13 @@ default = ["rustls"]
 rustls = ["reqwest/rustls-no-provider", "dep:rustls"]
 native-tls = ["reqwest/native-tls"]
 dotenv = ["dep:dotenvy"]
+# Test doubles answer with `http` responses; a transport failure is a failing body stream.
+test-util = ["dep:http", "reqwest/stream"]
 
 [dependencies]
 dotenvy = {{ version = "0.15", optional = true }}
 futures-core = "0.3"
+http = {{ version = "1", optional = true }}
 httpdate = "1"
 percent-encoding = "2"
 reqwest = {{ version = "0.13", default-features = false, features = ["system-proxy"] }}

@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod lib_rs;
 mod manifest;
+mod mock;
 mod models;
 mod resources;
 mod static_files;
@@ -34,8 +35,9 @@ fn jobs(api: &ir::Api) -> Vec<(String, Renderer<'_>)> {
             )
         })
         .collect();
-    jobs.extend::<[(String, Renderer); 7]>([
+    jobs.extend::<[(String, Renderer); 8]>([
         ("src/lib.rs".to_owned(), Box::new(|| lib_rs::render(api))),
+        ("src/mock.rs".to_owned(), Box::new(|| mock::render(api))),
         (
             "core/src/lib.rs".to_owned(),
             Box::new(|| lib_rs::render_core(api)),

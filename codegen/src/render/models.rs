@@ -293,8 +293,18 @@ fn serde_impls(m: &Struct, defaulted: &[&ir::Field]) -> TokenStream {
             quote!(required #field = #wire)
         }
     });
+    let fields: Vec<TokenStream> = fields.collect();
+    // Test doubles read requests back into their types.
+    let test_util = (!m.decoded).then(|| {
+        let extra = m.extra.then(|| quote!(extra));
+        quote! {
+            #[cfg(feature = "test-util")]
+            crate::json::serde_object!(@deserialize #name [#extra] { #(#fields),* });
+        }
+    });
     quote! {
         crate::json::serde_object!(#name [#(#flags)*] { #(#fields),* });
+        #test_util
     }
 }
 

@@ -67,6 +67,7 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
         .iter()
         .map(|op| builder(api, resource, op));
     let module_doc = inner_doc(&resource.description);
+    let doubles = test_doubles(api, resource);
     let ops = &resource.operations;
     // One `use` of the runtime, naming only what this module needs (no unused imports).
     let mut runtime = vec![
@@ -137,6 +138,150 @@ pub(super) fn render(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
 
         #(#traits)*
         #(#builders)*
+        #doubles
+    }
+}
+
+/// The name of `op`'s input type for test doubles: `ContactsGetRequest` → `ContactsGetInput`.
+pub(super) fn input_type_name(op: &ir::Operation) -> String {
+    let stem = op.request.type_name.strip_suffix("Request");
+    format!("{}Input", stem.unwrap_or(&op.request.type_name))
+}
+
+/// The name of a resource's rule-declaring handle for test doubles, e.g. `ContactsMocks`.
+pub(super) fn mocks_type_name(resource: &ir::Resource) -> String {
+    format!("{}Mocks", resource.type_name)
+}
+
+/// The `test-util` part of a resource module: per operation the input a test double receives,
+/// and the handle whose methods declare rules for the resource's operations.
+fn test_doubles(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
+    let inputs = resource.operations.iter().map(|op| {
+        let name = ident(&input_type_name(op));
+        let mut fields = Vec::new();
+        let mut reads = Vec::new();
+        for p in &op.path_params {
+            let bare = p.rust.trim_start_matches("r#");
+            // `query` and `body` name the other fields.
+            let field = if matches!(bare, "query" | "body") {
+                quote::format_ident!("{bare}_param")
+            } else {
+                ident(&p.rust)
+            };
+            let wire = &p.wire;
+            let docs = doc(&format!(
+                "{} (`{{{wire}}}` in the path).",
+                p.description.trim_end_matches('.')
+            ));
+            fields.push(quote!(#docs pub #field: String,));
+            reads.push(quote!(#field: request.path_param(#wire)?,));
+        }
+        if let Some(q) = &op.query {
+            let ty = ident(&q.name);
+            fields.push(quote! {
+                /// The query parameters as sent: the spec's defaults filled in.
+                pub query: crate::models::#ty,
+            });
+            reads.push(quote!(query: request.query_as()?,));
+        }
+        if let Some(ty) = &op.body {
+            let ty = rust_type(api, ty, true);
+            fields.push(quote! {
+                /// The body as sent: the spec's defaults filled in, the hookId left out.
+                pub body: #ty,
+            });
+            reads.push(quote!(body: request.body_as()?,));
+        }
+        let request = if reads.is_empty() {
+            quote!(_request)
+        } else {
+            quote!(request)
+        };
+        let docs = doc(&format!(
+            "A `{}` call as a test double receives it: what the API would read from the request. \
+             Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.",
+            op.id
+        ));
+        quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#fields)*
+            }
+
+            impl crate::mock::Input for #name {
+                fn decode(#request: &crate::mock::Request) -> Result<Self, String> {
+                    Ok(#name { #(#reads)* })
+                }
+            }
+        }
+    });
+    let mocks = ident(&mocks_type_name(resource));
+    let methods = resource.operations.iter().map(|op| {
+        let method = ident(&op.method_name);
+        let input = ident(&input_type_name(op));
+        let descriptor = ident(&op.constant);
+        let output = op
+            .response
+            .as_ref()
+            .map_or(quote!(()), |ty| rust_type(api, ty, true));
+        let (types, paging) = match &op.pagination {
+            Some(p) => {
+                let item = rust_type(api, &p.item, true);
+                let paging = ident(&p.constant);
+                (
+                    quote!(#input, #output, #item),
+                    quote!(Some(&super::#paging)),
+                )
+            }
+            None => (quote!(#input, #output), quote!(None)),
+        };
+        let docs = doc(&format!(
+            "Declares a rule for `{}` calls ([`{}().{}()`]({}::{})).",
+            op.id,
+            resource.accessor,
+            op.method_name.trim_start_matches("r#"),
+            resource.type_name,
+            op.method_name.trim_start_matches("r#"),
+        ));
+        quote! {
+            #docs
+            pub fn #method(&self) -> RuleBuilder<#types> {
+                RuleBuilder::new(self.registry, &super::#descriptor, #paging)
+            }
+        }
+    });
+    let mocks_doc = doc(&format!(
+        "Declares test doubles of the `{}` operations, from [`Mocks::{}`](crate::mock::Mocks::{}).",
+        resource.accessor,
+        resource.accessor.trim_start_matches("r#"),
+        resource.accessor.trim_start_matches("r#"),
+    ));
+    quote! {
+        /// Test doubles of this resource's operations (the `test-util` feature).
+        #[cfg(feature = "test-util")]
+        mod test_util {
+            use crate::mock::{Registry, RuleBuilder};
+
+            #(#inputs)*
+
+            #mocks_doc
+            #[derive(Debug, Clone, Copy)]
+            pub struct #mocks<'m> {
+                registry: &'m std::sync::Arc<Registry>,
+            }
+
+            impl<'m> #mocks<'m> {
+                pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
+                    #mocks { registry }
+                }
+
+                #(#methods)*
+            }
+        }
+        #[cfg(feature = "test-util")]
+        pub use test_util::*;
     }
 }
 

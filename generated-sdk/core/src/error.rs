@@ -227,3 +227,49 @@ impl Error {
         }
     }
 }
+
+/// An error class of the spec, for a test double's answer (`mock::Answer::error`).
+#[cfg(feature = "test-util")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// Answers as [`Error::InvalidToken`]: The API rejected the token as invalid (HTTP 401 whose message contains "invalid token").
+    ///
+    /// What to check:
+    /// - the token may have been revoked or may have expired
+    /// - the token's format may be wrong (personal access tokens start with `pat_`)
+    /// - create a new token under Settings → Security → Personal Access Tokens if needed
+    InvalidToken,
+    /// Answers as [`Error::Unauthorized`]: Authorization failed (HTTP 401).
+    ///
+    /// What to check:
+    /// - verify the token starts with the `pat_` prefix
+    /// - check the token has not been revoked or expired
+    /// - make sure the token is sent in the `Authorization` header with the `Bearer` prefix
+    Unauthorized,
+    /// Answers as [`Error::ChannelNotFound`]: The channel for this hookId was not found (HTTP 404 whose message contains "channel not found").
+    ///
+    /// What to check:
+    /// - verify the hookId is correct
+    /// - check the channel has not been deleted or disabled
+    /// - make sure the hookId is sent (COGNIPEER_HOOK_ID or the client's hook_id)
+    ChannelNotFound,
+}
+
+#[cfg(feature = "test-util")]
+impl ErrorClass {
+    /// Every class, in the spec's order.
+    pub const ALL: &'static [ErrorClass] = &[
+        ErrorClass::InvalidToken,
+        ErrorClass::Unauthorized,
+        ErrorClass::ChannelNotFound,
+    ];
+    /// The status and message of a response of this class.
+    pub(crate) fn response(self) -> (u16, &'static str) {
+        match self {
+            ErrorClass::InvalidToken => (401u16, "invalid token"),
+            ErrorClass::Unauthorized => (401u16, "authorization failed"),
+            ErrorClass::ChannelNotFound => (404u16, "channel not found"),
+        }
+    }
+}

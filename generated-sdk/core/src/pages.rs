@@ -6,6 +6,7 @@
 use crate::auth::HookId;
 use crate::error::Error;
 use crate::operation::{decode_error, Args, Operation};
+pub use crate::operation::Paging;
 use crate::options::RequestOptions;
 use crate::transport::{Ctx, Transport};
 use serde::de::DeserializeOwned;
@@ -17,21 +18,6 @@ use std::hash::Hasher;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
-
-/// Where a list operation's paging fields are.
-#[derive(Debug)]
-pub struct Paging {
-    /// Request field holding the 1-based page number; the response echoes it under this name.
-    pub page: &'static str,
-    /// Request field holding the page size; the response echoes it under this name.
-    pub limit: &'static str,
-    /// Whether the request fields are query parameters (else body fields).
-    pub in_query: bool,
-    /// Response field holding the items.
-    pub items: &'static str,
-    /// Response field holding the total number of items.
-    pub total: &'static str,
-}
 
 /// Every item of a page/limit list, fetched one page at a time as they are consumed.
 ///

@@ -93,3 +93,39 @@ impl ChannelsGetRequest<'_> {
         self.ctx.send(&GET, "/sdk/channel", Args::NONE).await
     }
 }
+
+/// Test doubles of this resource's operations (the `test-util` feature).
+#[cfg(feature = "test-util")]
+mod test_util {
+    use crate::mock::{Registry, RuleBuilder};
+
+    /// A `channels.get` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ChannelsGetInput {}
+    impl crate::mock::Input for ChannelsGetInput {
+        fn decode(_request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ChannelsGetInput {})
+        }
+    }
+
+    /// Declares test doubles of the `channels` operations, from [`Mocks::channels`](crate::mock::Mocks::channels).
+    #[derive(Debug, Clone, Copy)]
+    pub struct ChannelsMocks<'m> {
+        registry: &'m std::sync::Arc<Registry>,
+    }
+
+    impl<'m> ChannelsMocks<'m> {
+        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
+            ChannelsMocks { registry }
+        }
+
+        /// Declares a rule for `channels.get` calls ([`channels().get()`](Channels::get)).
+        pub fn get(&self) -> RuleBuilder<ChannelsGetInput, crate::models::Channel> {
+            RuleBuilder::new(self.registry, &super::GET, None)
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+pub use test_util::*;

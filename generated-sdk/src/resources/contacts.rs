@@ -471,3 +471,118 @@ impl ContactsListRequest<'_> {
         )
     }
 }
+
+/// Test doubles of this resource's operations (the `test-util` feature).
+#[cfg(feature = "test-util")]
+mod test_util {
+    use crate::mock::{Registry, RuleBuilder};
+
+    /// A `contacts.create` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ContactsCreateInput {
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: crate::models::CreateContact,
+    }
+
+    impl crate::mock::Input for ContactsCreateInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ContactsCreateInput {
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// A `contacts.get` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ContactsGetInput {
+        /// The query parameters as sent: the spec's defaults filled in.
+        pub query: crate::models::ContactsGetQuery,
+    }
+
+    impl crate::mock::Input for ContactsGetInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ContactsGetInput {
+                query: request.query_as()?,
+            })
+        }
+    }
+
+    /// A `contacts.update` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ContactsUpdateInput {
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: crate::models::UpdateContact,
+    }
+
+    impl crate::mock::Input for ContactsUpdateInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ContactsUpdateInput {
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// A `contacts.list` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ContactsListInput {
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: crate::models::ListContacts,
+    }
+
+    impl crate::mock::Input for ContactsListInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ContactsListInput {
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// Declares test doubles of the `contacts` operations, from [`Mocks::contacts`](crate::mock::Mocks::contacts).
+    #[derive(Debug, Clone, Copy)]
+    pub struct ContactsMocks<'m> {
+        registry: &'m std::sync::Arc<Registry>,
+    }
+
+    impl<'m> ContactsMocks<'m> {
+        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
+            ContactsMocks { registry }
+        }
+
+        /// Declares a rule for `contacts.create` calls ([`contacts().create()`](Contacts::create)).
+        pub fn create(
+            &self,
+        ) -> RuleBuilder<ContactsCreateInput, crate::models::Contact> {
+            RuleBuilder::new(self.registry, &super::CREATE, None)
+        }
+
+        /// Declares a rule for `contacts.get` calls ([`contacts().get()`](Contacts::get)).
+        pub fn get(&self) -> RuleBuilder<ContactsGetInput, crate::models::Contact> {
+            RuleBuilder::new(self.registry, &super::GET, None)
+        }
+
+        /// Declares a rule for `contacts.update` calls ([`contacts().update()`](Contacts::update)).
+        pub fn update(
+            &self,
+        ) -> RuleBuilder<ContactsUpdateInput, crate::models::Contact> {
+            RuleBuilder::new(self.registry, &super::UPDATE, None)
+        }
+
+        /// Declares a rule for `contacts.list` calls ([`contacts().list()`](Contacts::list)).
+        pub fn list(
+            &self,
+        ) -> RuleBuilder<
+            ContactsListInput,
+            crate::models::ContactPage,
+            crate::models::Contact,
+        > {
+            RuleBuilder::new(self.registry, &super::LIST, Some(&super::LIST_PAGING))
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+pub use test_util::*;

@@ -677,3 +677,190 @@ impl ConversationsMessagesRequest<'_> {
             .await
     }
 }
+
+/// Test doubles of this resource's operations (the `test-util` feature).
+#[cfg(feature = "test-util")]
+mod test_util {
+    use crate::mock::{Registry, RuleBuilder};
+
+    /// A `conversations.create` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ConversationsCreateInput {
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: crate::models::CreateConversation,
+    }
+
+    impl crate::mock::Input for ConversationsCreateInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ConversationsCreateInput {
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// A `conversations.send_message` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ConversationsSendMessageInput {
+        /// The conversation to send to (`{conversationId}` in the path).
+        pub conversation_id: String,
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: crate::models::SendMessage,
+    }
+
+    impl crate::mock::Input for ConversationsSendMessageInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ConversationsSendMessageInput {
+                conversation_id: request.path_param("conversationId")?,
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// A `conversations.resume_message` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ConversationsResumeMessageInput {
+        /// The conversation (`{conversationId}` in the path).
+        pub conversation_id: String,
+        /// The message waiting for the tool result (`{messageId}` in the path).
+        pub message_id: String,
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: crate::models::ResumeMessage,
+    }
+
+    impl crate::mock::Input for ConversationsResumeMessageInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ConversationsResumeMessageInput {
+                conversation_id: request.path_param("conversationId")?,
+                message_id: request.path_param("messageId")?,
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// A `conversations.list` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ConversationsListInput {
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: crate::models::ListConversations,
+    }
+
+    impl crate::mock::Input for ConversationsListInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ConversationsListInput {
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// A `conversations.get` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ConversationsGetInput {
+        /// The conversation to fetch (`{conversationId}` in the path).
+        pub conversation_id: String,
+    }
+
+    impl crate::mock::Input for ConversationsGetInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ConversationsGetInput {
+                conversation_id: request.path_param("conversationId")?,
+            })
+        }
+    }
+
+    /// A `conversations.messages` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ConversationsMessagesInput {
+        /// The conversation (`{conversationId}` in the path).
+        pub conversation_id: String,
+        /// The query parameters as sent: the spec's defaults filled in.
+        pub query: crate::models::ConversationsMessagesQuery,
+    }
+
+    impl crate::mock::Input for ConversationsMessagesInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ConversationsMessagesInput {
+                conversation_id: request.path_param("conversationId")?,
+                query: request.query_as()?,
+            })
+        }
+    }
+
+    /// Declares test doubles of the `conversations` operations, from [`Mocks::conversations`](crate::mock::Mocks::conversations).
+    #[derive(Debug, Clone, Copy)]
+    pub struct ConversationsMocks<'m> {
+        registry: &'m std::sync::Arc<Registry>,
+    }
+
+    impl<'m> ConversationsMocks<'m> {
+        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
+            ConversationsMocks { registry }
+        }
+
+        /// Declares a rule for `conversations.create` calls ([`conversations().create()`](Conversations::create)).
+        pub fn create(
+            &self,
+        ) -> RuleBuilder<
+            ConversationsCreateInput,
+            crate::models::CreateConversationResponse,
+        > {
+            RuleBuilder::new(self.registry, &super::CREATE, None)
+        }
+
+        /// Declares a rule for `conversations.send_message` calls ([`conversations().send_message()`](Conversations::send_message)).
+        pub fn send_message(
+            &self,
+        ) -> RuleBuilder<
+            ConversationsSendMessageInput,
+            crate::models::SendMessageResponse,
+        > {
+            RuleBuilder::new(self.registry, &super::SEND_MESSAGE, None)
+        }
+
+        /// Declares a rule for `conversations.resume_message` calls ([`conversations().resume_message()`](Conversations::resume_message)).
+        pub fn resume_message(
+            &self,
+        ) -> RuleBuilder<
+            ConversationsResumeMessageInput,
+            crate::models::ResumeMessageResponse,
+        > {
+            RuleBuilder::new(self.registry, &super::RESUME_MESSAGE, None)
+        }
+
+        /// Declares a rule for `conversations.list` calls ([`conversations().list()`](Conversations::list)).
+        pub fn list(
+            &self,
+        ) -> RuleBuilder<
+            ConversationsListInput,
+            crate::models::ConversationPage,
+            crate::models::Conversation,
+        > {
+            RuleBuilder::new(self.registry, &super::LIST, Some(&super::LIST_PAGING))
+        }
+
+        /// Declares a rule for `conversations.get` calls ([`conversations().get()`](Conversations::get)).
+        pub fn get(
+            &self,
+        ) -> RuleBuilder<ConversationsGetInput, crate::models::Conversation> {
+            RuleBuilder::new(self.registry, &super::GET, None)
+        }
+
+        /// Declares a rule for `conversations.messages` calls ([`conversations().messages()`](Conversations::messages)).
+        pub fn messages(
+            &self,
+        ) -> RuleBuilder<
+            ConversationsMessagesInput,
+            Vec<crate::models::ConversationMessage>,
+        > {
+            RuleBuilder::new(self.registry, &super::MESSAGES, None)
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+pub use test_util::*;

@@ -137,3 +137,53 @@ impl FlowsExecuteRequest<'_> {
             .await
     }
 }
+
+/// Test doubles of this resource's operations (the `test-util` feature).
+#[cfg(feature = "test-util")]
+mod test_util {
+    use crate::mock::{Registry, RuleBuilder};
+
+    /// A `flows.execute` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct FlowsExecuteInput {
+        /// The flow to run (`{flowId}` in the path).
+        pub flow_id: String,
+        /// The query parameters as sent: the spec's defaults filled in.
+        pub query: crate::models::FlowsExecuteQuery,
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: std::collections::BTreeMap<String, serde_json::Value>,
+    }
+
+    impl crate::mock::Input for FlowsExecuteInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(FlowsExecuteInput {
+                flow_id: request.path_param("flowId")?,
+                query: request.query_as()?,
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// Declares test doubles of the `flows` operations, from [`Mocks::flows`](crate::mock::Mocks::flows).
+    #[derive(Debug, Clone, Copy)]
+    pub struct FlowsMocks<'m> {
+        registry: &'m std::sync::Arc<Registry>,
+    }
+
+    impl<'m> FlowsMocks<'m> {
+        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
+            FlowsMocks { registry }
+        }
+
+        /// Declares a rule for `flows.execute` calls ([`flows().execute()`](Flows::execute)).
+        pub fn execute(
+            &self,
+        ) -> RuleBuilder<FlowsExecuteInput, crate::models::ExecuteFlowResponse> {
+            RuleBuilder::new(self.registry, &super::EXECUTE, None)
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+pub use test_util::*;

@@ -91,3 +91,39 @@ impl PeersGetRequest<'_> {
         self.ctx.send(&GET, "/sdk/peer", Args::NONE).await
     }
 }
+
+/// Test doubles of this resource's operations (the `test-util` feature).
+#[cfg(feature = "test-util")]
+mod test_util {
+    use crate::mock::{Registry, RuleBuilder};
+
+    /// A `peers.get` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct PeersGetInput {}
+    impl crate::mock::Input for PeersGetInput {
+        fn decode(_request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(PeersGetInput {})
+        }
+    }
+
+    /// Declares test doubles of the `peers` operations, from [`Mocks::peers`](crate::mock::Mocks::peers).
+    #[derive(Debug, Clone, Copy)]
+    pub struct PeersMocks<'m> {
+        registry: &'m std::sync::Arc<Registry>,
+    }
+
+    impl<'m> PeersMocks<'m> {
+        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
+            PeersMocks { registry }
+        }
+
+        /// Declares a rule for `peers.get` calls ([`peers().get()`](Peers::get)).
+        pub fn get(&self) -> RuleBuilder<PeersGetInput, crate::models::Peer> {
+            RuleBuilder::new(self.registry, &super::GET, None)
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+pub use test_util::*;

@@ -91,3 +91,39 @@ impl UsersGetRequest<'_> {
         self.ctx.send(&GET, "/sdk/user", Args::NONE).await
     }
 }
+
+/// Test doubles of this resource's operations (the `test-util` feature).
+#[cfg(feature = "test-util")]
+mod test_util {
+    use crate::mock::{Registry, RuleBuilder};
+
+    /// A `users.get` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct UsersGetInput {}
+    impl crate::mock::Input for UsersGetInput {
+        fn decode(_request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(UsersGetInput {})
+        }
+    }
+
+    /// Declares test doubles of the `users` operations, from [`Mocks::users`](crate::mock::Mocks::users).
+    #[derive(Debug, Clone, Copy)]
+    pub struct UsersMocks<'m> {
+        registry: &'m std::sync::Arc<Registry>,
+    }
+
+    impl<'m> UsersMocks<'m> {
+        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
+            UsersMocks { registry }
+        }
+
+        /// Declares a rule for `users.get` calls ([`users().get()`](Users::get)).
+        pub fn get(&self) -> RuleBuilder<UsersGetInput, crate::models::User> {
+            RuleBuilder::new(self.registry, &super::GET, None)
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+pub use test_util::*;

@@ -15,6 +15,9 @@ pub mod models;
 pub mod resources;
 mod client;
 
+#[cfg(feature = "test-util")]
+pub mod mock;
+
 #[doc(inline)]
 pub use auth::{kind, AuthMode, HookId, Token};
 pub use client::{AcmeClient, AcmeClientBuilder};

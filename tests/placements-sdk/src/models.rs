@@ -379,6 +379,16 @@ crate::json::serde_object!(
     default_weights, defaulted options = "options" => default_options }
 );
 
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize Find[] { optional text = "text", defaulted page = "page" =>
+    default_page, defaulted ratio = "ratio" => default_ratio, defaulted exact = "exact"
+    => default_exact, defaulted label = "label" => default_label, defaulted mode = "mode"
+    => default_mode, defaulted tags = "tags" => default_tags, defaulted ids = "ids" =>
+    default_ids, defaulted filter = "filter" => default_filter, defaulted weights =
+    "weights" => default_weights, defaulted options = "options" => default_options }
+);
+
 /// Whatever the server answers.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -445,6 +455,8 @@ impl ItemsByQueryQuery {
 }
 
 crate::json::serde_object!(ItemsByQueryQuery[] { optional size = "size" });
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(@ deserialize ItemsByQueryQuery[] { optional size = "size" });
 /// Query parameters of `items.search`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -498,6 +510,12 @@ crate::json::serde_object!(
     "limit" }
 );
 
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ItemsSearchQuery[] { optional q = "q", optional page = "page", optional
+    limit = "limit" }
+);
+
 /// Query parameters of `items.in_folder`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -533,4 +551,10 @@ impl ItemsInFolderQuery {
 
 crate::json::serde_object!(
     ItemsInFolderQuery[] { optional page = "page", optional limit = "limit" }
+);
+
+#[cfg(feature = "test-util")]
+crate::json::serde_object!(
+    @ deserialize ItemsInFolderQuery[] { optional page = "page", optional limit = "limit"
+    }
 );

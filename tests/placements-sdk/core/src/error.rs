@@ -184,3 +184,18 @@ impl Error {
         }
     }
 }
+
+/// An error class of the spec, for a test double's answer (`mock::Answer::error`).
+#[cfg(feature = "test-util")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {}
+#[cfg(feature = "test-util")]
+impl ErrorClass {
+    /// Every class, in the spec's order.
+    pub const ALL: &'static [ErrorClass] = &[];
+    /// The status and message of a response of this class.
+    pub(crate) fn response(self) -> (u16, &'static str) {
+        match self {}
+    }
+}

@@ -44,3 +44,7 @@ pub mod transport;
 
 #[doc(hidden)]
 pub mod pages;
+
+#[cfg(feature = "test-util")]
+#[doc(hidden)]
+pub mod mock;

@@ -28,7 +28,7 @@ impl Ctx<'_> {
     /// the envelope, if any).
     pub async fn send<T: DeserializeOwned>(
         &self,
-        op: &Operation,
+        op: &'static Operation,
         path: &str,
         args: Args,
     ) -> Result<T, Error> {
@@ -59,6 +59,9 @@ pub enum HttpSetup {
     Configured(ConfigureHttp),
     /// The caller's own, used as it is.
     Given(reqwest::Client),
+    /// No HTTP client: test doubles answer every call (the `test-util` feature).
+    #[cfg(feature = "test-util")]
+    Mock(Arc<crate::mock::Registry>),
 }
 
 impl std::fmt::Debug for HttpSetup {
@@ -67,13 +70,22 @@ impl std::fmt::Debug for HttpSetup {
             HttpSetup::Sdk => "Sdk",
             HttpSetup::Configured(_) => "Configured(..)",
             HttpSetup::Given(_) => "Given(..)",
+            #[cfg(feature = "test-util")]
+            HttpSetup::Mock(_) => "Mock(..)",
         })
     }
 }
 
+/// Where a client's requests go.
+enum Backend {
+    Http(reqwest::Client),
+    #[cfg(feature = "test-util")]
+    Mock(Arc<crate::mock::Registry>),
+}
+
 /// Connection settings and credentials shared by every resource handle of a client.
 pub struct Transport {
-    http: reqwest::Client,
+    backend: Backend,
     base_url: String,
     /// The base URL's origin: answers from anywhere else are refused.
     origin: url::Origin,
@@ -128,6 +140,8 @@ impl Transport {
             HttpSetup::Configured(configure) => {
                 with_safety_settings(configure(sdk_defaults()), plain_http)?
             }
+            #[cfg(feature = "test-util")]
+            HttpSetup::Mock(registry) => return Ok(Self::with_backend(Backend::Mock(registry), (token, hook_id), base_url, parsed, timeout, retry)),
             HttpSetup::Given(_) if plain_http => {
                 return Err(Error::Config(format!(
                     "refusing to send the token over plain http to `{}` with your own HTTP client: the SDK cannot turn off its proxies, and a proxy would read the token; use https, or the builder's `configure_http` instead of `http_client` (the SDK then turns proxies off for plain http)",
@@ -136,8 +150,26 @@ impl Transport {
             }
             HttpSetup::Given(client) => client,
         };
-        Ok(Transport {
-            http,
+        Ok(Self::with_backend(
+            Backend::Http(http),
+            (token, hook_id),
+            base_url,
+            parsed,
+            timeout,
+            retry,
+        ))
+    }
+
+    fn with_backend(
+        backend: Backend,
+        (token, hook_id): (Token, HookId),
+        base_url: &str,
+        parsed: url::Url,
+        timeout: Option<Duration>,
+        retry: RetryPolicy,
+    ) -> Self {
+        Transport {
+            backend,
             base_url: base_url.to_owned(),
             origin: parsed.origin(),
             token,
@@ -145,7 +177,7 @@ impl Transport {
             timeout,
             retry,
             body_limit: u64::MAX,
-        })
+        }
     }
 
     /// Refuses response bodies longer than `limit` bytes.
@@ -174,7 +206,7 @@ impl Transport {
     /// every operation.
     pub(crate) async fn send_value<T: DeserializeOwned>(
         &self,
-        op: &Operation,
+        op: &'static Operation,
         options: &RequestOptions,
         path: &str,
         args: Args,
@@ -192,7 +224,7 @@ impl Transport {
     /// Prepares and sends one call, inside its tracing span.
     async fn exchange(
         &self,
-        op: &Operation,
+        op: &'static Operation,
         options: &RequestOptions,
         path: &str,
         args: Args,
@@ -219,7 +251,7 @@ impl Transport {
     /// Sends a prepared call, retrying idempotent operations.
     async fn call(
         &self,
-        op: &Operation,
+        op: &'static Operation,
         options: &RequestOptions,
         hook_id: &HookId,
         path: &str,
@@ -243,28 +275,47 @@ impl Transport {
         loop {
             tracing::Span::current().record("attempt", attempt);
             let started = tokio::time::Instant::now();
-            let mut request = self.http.request(op.method.clone(), &url);
-            for (name, value) in &options.headers {
-                request = request.header(name, value);
-            }
-            request = request
-                .header(Token::HEADER, self.token.header_value().clone())
-                .header(reqwest::header::ACCEPT, "application/json");
-            if op.hook == HookPlacement::Header {
-                request = request.header(HookId::HEADER, hook_id.header_value().clone());
-            }
             // The last attempt takes the body instead of copying it (a call not retried has one).
             let body = if attempt < attempts {
                 prepared.body.clone()
             } else {
                 prepared.body.take()
             };
-            if let Some(body) = body {
-                request = request
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body);
-            }
-            let outcome = self.attempt(op, request, timeout).await;
+            let outcome = match &self.backend {
+                Backend::Http(http) => {
+                    let mut request = http.request(op.method.clone(), &url);
+                    for (name, value) in &options.headers {
+                        request = request.header(name, value);
+                    }
+                    request = request
+                        .header(Token::HEADER, self.token.header_value().clone())
+                        .header(reqwest::header::ACCEPT, "application/json");
+                    if op.hook == HookPlacement::Header {
+                        request = request.header(HookId::HEADER, hook_id.header_value().clone());
+                    }
+                    if let Some(body) = body {
+                        request = request
+                            .header(reqwest::header::CONTENT_TYPE, "application/json")
+                            .body(body);
+                    }
+                    let sent = async { request.send().await.map_err(|e| transport_error(op, e)) };
+                    self.attempt(op, sent, timeout).await
+                }
+                #[cfg(feature = "test-util")]
+                Backend::Mock(registry) => {
+                    let request = crate::mock::Request::new(
+                        op,
+                        self.token.mode(),
+                        path,
+                        &prepared.query,
+                        body.as_deref(),
+                        hook_id,
+                        &options.headers,
+                        attempt,
+                    );
+                    self.attempt(op, registry.respond(request, &url), timeout).await
+                }
+            };
             let latency_ms = started.elapsed().as_millis() as u64;
             let result = outcome.and_then(|received| {
                 tracing::Span::current().record("status", received.status);
@@ -312,19 +363,16 @@ impl Transport {
         }
     }
 
-    /// One HTTP exchange, body included, under the deadline.
+    /// One HTTP exchange, body included, under the deadline: `sent` resolves to the response.
     async fn attempt(
         &self,
-        op: &Operation,
-        request: reqwest::RequestBuilder,
+        op: &'static Operation,
+        sent: impl std::future::Future<Output = Result<reqwest::Response, Error>>,
         timeout: Option<Duration>,
     ) -> Result<Received, Error> {
-        let transport = |e: reqwest::Error| Error::Transport {
-            operation: op.id,
-            source: e.without_url(),
-        };
+        let transport = |e: reqwest::Error| transport_error(op, e);
         let exchange = async {
-            let mut response = request.send().await.map_err(transport)?;
+            let mut response = sent.await?;
             if let Some(location) = self.redirect_target(&response) {
                 return Err(Error::Redirect {
                     operation: op.id,
@@ -405,6 +453,14 @@ impl Transport {
             return None;
         };
         Some(self.token.secret().redact_owned(target))
+    }
+}
+
+/// A failure of the HTTP client, without the URL (its query may carry the hookId).
+fn transport_error(op: &Operation, error: reqwest::Error) -> Error {
+    Error::Transport {
+        operation: op.id,
+        source: error.without_url(),
     }
 }
 

@@ -141,3 +141,54 @@ impl AccountsAppRequest<'_> {
         self.ctx.send(&APP, "/accounts/app", Args::NONE).await
     }
 }
+
+/// Test doubles of this resource's operations (the `test-util` feature).
+#[cfg(feature = "test-util")]
+mod test_util {
+    use crate::mock::{Registry, RuleBuilder};
+
+    /// A `accounts.me` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct AccountsMeInput {}
+    impl crate::mock::Input for AccountsMeInput {
+        fn decode(_request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(AccountsMeInput {})
+        }
+    }
+
+    /// A `accounts.app` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct AccountsAppInput {}
+    impl crate::mock::Input for AccountsAppInput {
+        fn decode(_request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(AccountsAppInput {})
+        }
+    }
+
+    /// Declares test doubles of the `accounts` operations, from [`Mocks::accounts`](crate::mock::Mocks::accounts).
+    #[derive(Debug, Clone, Copy)]
+    pub struct AccountsMocks<'m> {
+        registry: &'m std::sync::Arc<Registry>,
+    }
+
+    impl<'m> AccountsMocks<'m> {
+        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
+            AccountsMocks { registry }
+        }
+
+        /// Declares a rule for `accounts.me` calls ([`accounts().me()`](Accounts::me)).
+        pub fn me(&self) -> RuleBuilder<AccountsMeInput, crate::models::Echo> {
+            RuleBuilder::new(self.registry, &super::ME, None)
+        }
+
+        /// Declares a rule for `accounts.app` calls ([`accounts().app()`](Accounts::app)).
+        pub fn app(&self) -> RuleBuilder<AccountsAppInput, crate::models::Echo> {
+            RuleBuilder::new(self.registry, &super::APP, None)
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+pub use test_util::*;

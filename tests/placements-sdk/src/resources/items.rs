@@ -897,3 +897,254 @@ impl ItemsFindRequest<'_> {
         self.ctx.send(&FIND, "/items/find", Args::NONE.body(&self.body)?).await
     }
 }
+
+/// Test doubles of this resource's operations (the `test-util` feature).
+#[cfg(feature = "test-util")]
+mod test_util {
+    use crate::mock::{Registry, RuleBuilder};
+
+    /// A `items.by_header` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ItemsByHeaderInput {
+        /// Item id (`{id}` in the path).
+        pub id: String,
+    }
+
+    impl crate::mock::Input for ItemsByHeaderInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ItemsByHeaderInput {
+                id: request.path_param("id")?,
+            })
+        }
+    }
+
+    /// A `items.by_query` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ItemsByQueryInput {
+        /// The query parameters as sent: the spec's defaults filled in.
+        pub query: crate::models::ItemsByQueryQuery,
+    }
+
+    impl crate::mock::Input for ItemsByQueryInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ItemsByQueryInput {
+                query: request.query_as()?,
+            })
+        }
+    }
+
+    /// A `items.by_body` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ItemsByBodyInput {
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: crate::models::Item,
+    }
+
+    impl crate::mock::Input for ItemsByBodyInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ItemsByBodyInput {
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// A `items.by_map_body` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ItemsByMapBodyInput {
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: std::collections::BTreeMap<String, serde_json::Value>,
+    }
+
+    impl crate::mock::Input for ItemsByMapBodyInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ItemsByMapBodyInput {
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// A `items.without_hook` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ItemsWithoutHookInput {}
+    impl crate::mock::Input for ItemsWithoutHookInput {
+        fn decode(_request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ItemsWithoutHookInput {})
+        }
+    }
+
+    /// A `items.replace` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ItemsReplaceInput {
+        /// Item id (`{id}` in the path).
+        pub id: String,
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: crate::models::Item,
+    }
+
+    impl crate::mock::Input for ItemsReplaceInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ItemsReplaceInput {
+                id: request.path_param("id")?,
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// A `items.search` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ItemsSearchInput {
+        /// The query parameters as sent: the spec's defaults filled in.
+        pub query: crate::models::ItemsSearchQuery,
+    }
+
+    impl crate::mock::Input for ItemsSearchInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ItemsSearchInput {
+                query: request.query_as()?,
+            })
+        }
+    }
+
+    /// A `items.in_folder` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ItemsInFolderInput {
+        /// Folder id (`{folder}` in the path).
+        pub folder: String,
+        /// The query parameters as sent: the spec's defaults filled in.
+        pub query: crate::models::ItemsInFolderQuery,
+    }
+
+    impl crate::mock::Input for ItemsInFolderInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ItemsInFolderInput {
+                folder: request.path_param("folder")?,
+                query: request.query_as()?,
+            })
+        }
+    }
+
+    /// A `items.touch` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ItemsTouchInput {
+        /// Item id (`{id}` in the path).
+        pub id: String,
+    }
+
+    impl crate::mock::Input for ItemsTouchInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ItemsTouchInput {
+                id: request.path_param("id")?,
+            })
+        }
+    }
+
+    /// A `items.find` call as a test double receives it: what the API would read from the request. Rules match on it and [`Rule::calls`](crate::mock::Rule::calls) returns it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ItemsFindInput {
+        /// The body as sent: the spec's defaults filled in, the hookId left out.
+        pub body: crate::models::Find,
+    }
+
+    impl crate::mock::Input for ItemsFindInput {
+        fn decode(request: &crate::mock::Request) -> Result<Self, String> {
+            Ok(ItemsFindInput {
+                body: request.body_as()?,
+            })
+        }
+    }
+
+    /// Declares test doubles of the `items` operations, from [`Mocks::items`](crate::mock::Mocks::items).
+    #[derive(Debug, Clone, Copy)]
+    pub struct ItemsMocks<'m> {
+        registry: &'m std::sync::Arc<Registry>,
+    }
+
+    impl<'m> ItemsMocks<'m> {
+        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
+            ItemsMocks { registry }
+        }
+
+        /// Declares a rule for `items.by_header` calls ([`items().by_header()`](Items::by_header)).
+        pub fn by_header(&self) -> RuleBuilder<ItemsByHeaderInput, crate::models::Echo> {
+            RuleBuilder::new(self.registry, &super::BY_HEADER, None)
+        }
+
+        /// Declares a rule for `items.by_query` calls ([`items().by_query()`](Items::by_query)).
+        pub fn by_query(&self) -> RuleBuilder<ItemsByQueryInput, crate::models::Echo> {
+            RuleBuilder::new(self.registry, &super::BY_QUERY, None)
+        }
+
+        /// Declares a rule for `items.by_body` calls ([`items().by_body()`](Items::by_body)).
+        pub fn by_body(&self) -> RuleBuilder<ItemsByBodyInput, crate::models::Echo> {
+            RuleBuilder::new(self.registry, &super::BY_BODY, None)
+        }
+
+        /// Declares a rule for `items.by_map_body` calls ([`items().by_map_body()`](Items::by_map_body)).
+        pub fn by_map_body(
+            &self,
+        ) -> RuleBuilder<ItemsByMapBodyInput, crate::models::Echo> {
+            RuleBuilder::new(self.registry, &super::BY_MAP_BODY, None)
+        }
+
+        /// Declares a rule for `items.without_hook` calls ([`items().without_hook()`](Items::without_hook)).
+        pub fn without_hook(
+            &self,
+        ) -> RuleBuilder<ItemsWithoutHookInput, crate::models::Echo> {
+            RuleBuilder::new(self.registry, &super::WITHOUT_HOOK, None)
+        }
+
+        /// Declares a rule for `items.replace` calls ([`items().replace()`](Items::replace)).
+        pub fn replace(&self) -> RuleBuilder<ItemsReplaceInput, crate::models::Echo> {
+            RuleBuilder::new(self.registry, &super::REPLACE, None)
+        }
+
+        /// Declares a rule for `items.search` calls ([`items().search()`](Items::search)).
+        pub fn search(
+            &self,
+        ) -> RuleBuilder<
+            ItemsSearchInput,
+            crate::models::ItemPage,
+            crate::models::Item,
+        > {
+            RuleBuilder::new(self.registry, &super::SEARCH, Some(&super::SEARCH_PAGING))
+        }
+
+        /// Declares a rule for `items.in_folder` calls ([`items().in_folder()`](Items::in_folder)).
+        pub fn in_folder(
+            &self,
+        ) -> RuleBuilder<
+            ItemsInFolderInput,
+            crate::models::ItemPage,
+            crate::models::Item,
+        > {
+            RuleBuilder::new(
+                self.registry,
+                &super::IN_FOLDER,
+                Some(&super::IN_FOLDER_PAGING),
+            )
+        }
+
+        /// Declares a rule for `items.touch` calls ([`items().touch()`](Items::touch)).
+        pub fn touch(&self) -> RuleBuilder<ItemsTouchInput, crate::models::Echo> {
+            RuleBuilder::new(self.registry, &super::TOUCH, None)
+        }
+
+        /// Declares a rule for `items.find` calls ([`items().find()`](Items::find)).
+        pub fn find(&self) -> RuleBuilder<ItemsFindInput, crate::models::Echo> {
+            RuleBuilder::new(self.registry, &super::FIND, None)
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+pub use test_util::*;
