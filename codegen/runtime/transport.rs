@@ -59,7 +59,7 @@ pub enum HttpSetup {
     Given(reqwest::Client),
     /// No HTTP client: test doubles answer every call (the `test-util` feature).
     #[cfg(feature = "test-util")]
-    Mock(Arc<crate::mock::Registry>),
+    Mock(Arc<crate::doubles::Registry>),
 }
 
 impl std::fmt::Debug for HttpSetup {
@@ -78,7 +78,7 @@ impl std::fmt::Debug for HttpSetup {
 enum Backend {
     Http(reqwest::Client),
     #[cfg(feature = "test-util")]
-    Mock(Arc<crate::mock::Registry>),
+    Mock(Arc<crate::doubles::Registry>),
 }
 
 /// Connection settings and credentials shared by every resource handle of a client.
@@ -301,7 +301,7 @@ impl Transport {
                 }
                 #[cfg(feature = "test-util")]
                 Backend::Mock(registry) => {
-                    let request = crate::mock::Request::new(
+                    let request = crate::doubles::Request::new(
                         op,
                         self.token.mode(),
                         path,

@@ -6,17 +6,15 @@
 
 #[allow(unused_imports)]
 use cognipeer_sdk_core::{
-
-    text, json, auth, api_error, error, env, credentials, tokens, options, operation,
-    transport, pages,
+    api_error, auth, credentials, env, error, json, operation, options, pages, text, tokens,
+    transport,
 };
 
-pub mod models;
-pub mod resources;
 mod client;
-
 #[cfg(feature = "test-util")]
 pub mod mock;
+pub mod models;
+pub mod resources;
 mod tool_loop;
 
 #[doc(inline)]
@@ -32,5 +30,5 @@ pub use pages::Pages;
 /// (`configure_http`, `http_client`).
 pub use reqwest;
 pub use tool_loop::{
-    ToolRegistry, Tool, ToolArguments, ToolStatus, ToolRun, ToolOutcome, ToolLoopError,
+    Tool, ToolArguments, ToolLoopError, ToolOutcome, ToolRegistry, ToolRun, ToolStatus,
 };

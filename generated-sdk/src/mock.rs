@@ -16,15 +16,13 @@
 //! that matches its input and has an answer left answers it.
 
 #[doc(inline)]
-pub use cognipeer_sdk_core::mock::{
-    Answer, Call, Input, NoPages, Request, Rule, RuleBuilder,
-};
+pub use cognipeer_sdk_core::doubles::{Answer, Call, Input, NoPages, Request, Rule, RuleBuilder};
 
 #[doc(inline)]
 pub use crate::error::ErrorClass;
 #[doc(hidden)]
-pub use cognipeer_sdk_core::mock::Registry;
-/// A set of test doubles: the rules that answer the calls of the clients built on it with [`CognipeerClientBuilder::mock`](crate::CognipeerClientBuilder::mock). Declare rules at any time, before or after building clients; each resource's rules come from the accessor named like the client's. Clones share the rules.
+pub use cognipeer_sdk_core::doubles::Registry;
+/// A set of test doubles: the rules that answer the calls of the clients built on it with [`CognipeerClientBuilder::mock`](crate::CognipeerClientBuilder::mock). Declare rules at any time, before or after building clients; each resource's rules come from the accessor named like the client's, with one method per operation. Clones share the rules.
 ///
 /// A call that no rule answers fails the test (it panics), naming the operation and its input.
 #[derive(Debug, Clone, Default)]
@@ -40,37 +38,5 @@ impl Mocks {
 
     pub(crate) fn registry(&self) -> &std::sync::Arc<Registry> {
         &self.registry
-    }
-
-    /// Declares rules for the `conversations` operations: one method per operation, named like the client's.
-    pub fn conversations(
-        &self,
-    ) -> crate::resources::conversations::ConversationsMocks<'_> {
-        crate::resources::conversations::ConversationsMocks::new(&self.registry)
-    }
-
-    /// Declares rules for the `flows` operations: one method per operation, named like the client's.
-    pub fn flows(&self) -> crate::resources::flows::FlowsMocks<'_> {
-        crate::resources::flows::FlowsMocks::new(&self.registry)
-    }
-
-    /// Declares rules for the `peers` operations: one method per operation, named like the client's.
-    pub fn peers(&self) -> crate::resources::peers::PeersMocks<'_> {
-        crate::resources::peers::PeersMocks::new(&self.registry)
-    }
-
-    /// Declares rules for the `users` operations: one method per operation, named like the client's.
-    pub fn users(&self) -> crate::resources::users::UsersMocks<'_> {
-        crate::resources::users::UsersMocks::new(&self.registry)
-    }
-
-    /// Declares rules for the `channels` operations: one method per operation, named like the client's.
-    pub fn channels(&self) -> crate::resources::channels::ChannelsMocks<'_> {
-        crate::resources::channels::ChannelsMocks::new(&self.registry)
-    }
-
-    /// Declares rules for the `contacts` operations: one method per operation, named like the client's.
-    pub fn contacts(&self) -> crate::resources::contacts::ContactsMocks<'_> {
-        crate::resources::contacts::ContactsMocks::new(&self.registry)
     }
 }

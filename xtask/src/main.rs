@@ -23,7 +23,7 @@ OpenAPI 3.1 document of the API spec/openapi.json.
 schema: only the JSON Schema.
 openapi: only the OpenAPI document.
 check-fixtures: generates the crate of every spec in tests/fixtures/valid/ into
-target/fixture-crates/ and runs `cargo check` on each (warnings denied, one shared target dir).
+target/fixture-crates/ and runs `cargo check` on each, without and with `test-util` (warnings denied, one shared target dir).
 measure: generated lines per operation, `cargo check` times and dependency count (BENCHMARKS.md).
 evolve-check: copies the workspace into target/evolve-check/, extends its spec/cognipeer.yaml
 (new endpoints of every hookId placement and auth combination, a new optional field on every
@@ -242,13 +242,22 @@ fn check_fixtures(root: &Path) -> Result<(), String> {
             .unwrap_or_default();
         let dir = crates.join(&stem);
         xtask::write_standalone_crate(&files, &dir, &lock)?;
-        let status = std::process::Command::new(&cargo)
-            .args(["check", "--quiet", "--all-targets", "--manifest-path"])
-            .arg(dir.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", root.join("target/fixture-check"))
-            .env("RUSTFLAGS", "-D warnings")
-            .status()
-            .map_err(|e| format!("error: cannot run cargo: {e}"))?;
+        // As users build it, then with the test doubles (only the fixture's crates rebuild).
+        let check = |extra: &[&str]| {
+            std::process::Command::new(&cargo)
+                .args(["check", "--quiet", "--all-targets"])
+                .args(extra)
+                .arg("--manifest-path")
+                .arg(dir.join("Cargo.toml"))
+                .env("CARGO_TARGET_DIR", root.join("target/fixture-check"))
+                .env("RUSTFLAGS", "-D warnings")
+                .status()
+                .map_err(|e| format!("error: cannot run cargo: {e}"))
+        };
+        let mut status = check(&[])?;
+        if status.success() {
+            status = check(&["--features", "test-util"])?;
+        }
         println!(
             "{} {label}",
             if status.success() { "ok    " } else { "FAILED" }

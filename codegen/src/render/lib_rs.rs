@@ -38,11 +38,11 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         // names the rest of the crate uses. A spec may leave some of them unused.
         #[allow(unused_imports)]
         use #core::{#(#core_modules),*};
+        #[cfg(feature = "test-util")]
+        pub mod mock;
         pub mod models;
         pub mod resources;
         mod client;
-        #[cfg(feature = "test-util")]
-        pub mod mock;
         #(#extension_mods)*
 
         #[doc(inline)]
@@ -96,7 +96,16 @@ pub(super) fn render_core(api: &ir::Api) -> TokenStream {
         "enable a TLS feature of `{}`: `rustls` (the default) or `native-tls`",
         api.crate_name
     );
-    let core_modules = CORE_MODULES.iter().map(|m| ident(m));
+    // The test doubles sit between the operations they answer and the transport that asks them.
+    let split = CORE_MODULES
+        .iter()
+        .position(|m| *m == "transport")
+        .unwrap_or(CORE_MODULES.len());
+    let (below, above) = CORE_MODULES.split_at(split);
+    let (below, above) = (
+        below.iter().map(|m| ident(m)),
+        above.iter().map(|m| ident(m)),
+    );
     quote! {
         #![doc = #docs]
         #![forbid(unsafe_code)]
@@ -104,10 +113,12 @@ pub(super) fn render_core(api: &ir::Api) -> TokenStream {
         #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
         compile_error!(#no_tls);
 
-        #(#[doc(hidden)] pub mod #core_modules;)*
+        #(#[doc(hidden)] pub mod #below;)*
 
         #[cfg(feature = "test-util")]
         #[doc(hidden)]
-        pub mod mock;
+        pub mod doubles;
+
+        #(#[doc(hidden)] pub mod #above;)*
     }
 }

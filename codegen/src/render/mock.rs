@@ -1,5 +1,6 @@
-//! `src/mock.rs` (the `test-util` feature): the set of test doubles a client is built on, with
-//! an accessor per resource like the client's, and the runtime's rule types under the SDK's name.
+//! `src/mock.rs` (the `test-util` feature): the set of test doubles a client is built on and the
+//! runtime's rule types under the SDK's name. Each resource module adds its accessor to `Mocks`,
+//! so that this module, declared before the resources, imports none of them.
 
 use super::doc;
 use crate::ir;
@@ -10,27 +11,11 @@ use quote::quote;
 pub(super) fn render(api: &ir::Api) -> TokenStream {
     let core = ident(&super::manifest::core_name(api).replace('-', "_"));
     let builder = &api.builder;
-    let accessors = api.resources.iter().map(|r| {
-        let accessor = ident(&r.accessor);
-        let module = ident(&r.module);
-        let mocks = ident(&super::resources::mocks_type_name(r));
-        let docs = doc(&format!(
-            "Declares rules for the `{}` operations: one method per operation, named like the \
-             client's.",
-            r.accessor.trim_start_matches("r#")
-        ));
-        quote! {
-            #docs
-            pub fn #accessor(&self) -> crate::resources::#module::#mocks<'_> {
-                crate::resources::#module::#mocks::new(&self.registry)
-            }
-        }
-    });
     let mocks_doc = doc(&format!(
         "A set of test doubles: the rules that answer the calls of the clients built on it with \
          [`{builder}::mock`](crate::{builder}::mock). Declare rules at any time, before or after \
          building clients; each resource's rules come from the accessor named like the \
-         client's. Clones share the rules.\n\n\
+         client's, with one method per operation. Clones share the rules.\n\n\
          A call that no rule answers fails the test (it panics), naming the operation and its \
          input."
     ));
@@ -51,12 +36,12 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         //! that matches its input and has an answer left answers it.
 
         #[doc(inline)]
-        pub use #core::mock::{Answer, Call, Input, NoPages, Request, Rule, RuleBuilder};
+        pub use #core::doubles::{Answer, Call, Input, NoPages, Request, Rule, RuleBuilder};
         #[doc(inline)]
         pub use crate::error::ErrorClass;
         // For the resources' rule handles, not for users.
         #[doc(hidden)]
-        pub use #core::mock::Registry;
+        pub use #core::doubles::Registry;
 
         #mocks_doc
         #[derive(Debug, Clone, Default)]
@@ -73,8 +58,6 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             pub(crate) fn registry(&self) -> &std::sync::Arc<Registry> {
                 &self.registry
             }
-
-            #(#accessors)*
         }
     }
 }

@@ -238,7 +238,7 @@ fn test_doubles(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
             None => (quote!(#input, #output), quote!(None)),
         };
         let docs = doc(&format!(
-            "Declares a rule for `{}` calls ([`{}().{}()`]({}::{})).",
+            "Declares a rule for `{}` calls ([`{}().{}()`](super::{}::{})).",
             op.id,
             resource.accessor,
             op.method_name.trim_start_matches("r#"),
@@ -252,11 +252,15 @@ fn test_doubles(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
             }
         }
     });
+    let bare_accessor = resource.accessor.trim_start_matches("r#");
     let mocks_doc = doc(&format!(
-        "Declares test doubles of the `{}` operations, from [`Mocks::{}`](crate::mock::Mocks::{}).",
-        resource.accessor,
-        resource.accessor.trim_start_matches("r#"),
-        resource.accessor.trim_start_matches("r#"),
+        "Declares test doubles of the `{bare_accessor}` operations, from \
+         [`Mocks::{bare_accessor}`](crate::mock::Mocks::{bare_accessor})."
+    ));
+    let accessor = ident(&resource.accessor);
+    let accessor_doc = doc(&format!(
+        "Declares rules for the `{bare_accessor}` operations: one method per operation, named \
+         like the client's."
     ));
     quote! {
         /// Test doubles of this resource's operations (the `test-util` feature).
@@ -272,12 +276,15 @@ fn test_doubles(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
                 registry: &'m std::sync::Arc<Registry>,
             }
 
-            impl<'m> #mocks<'m> {
-                pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
-                    #mocks { registry }
-                }
-
+            impl #mocks<'_> {
                 #(#methods)*
+            }
+
+            impl crate::mock::Mocks {
+                #accessor_doc
+                pub fn #accessor(&self) -> #mocks<'_> {
+                    #mocks { registry: self.registry() }
+                }
             }
         }
         #[cfg(feature = "test-util")]

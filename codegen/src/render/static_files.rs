@@ -1,7 +1,7 @@
 //! The spec-independent part of every generated crate (the runtime), layered so that each file
 //! imports only from the layers below it (the generated files in brackets):
 //! `text`, `json` → [`auth`] → `api_error`, [`error`] → `env`, `credentials`, [`tokens`] → `options`,
-//! `operation` → `mock` (the `test-util` feature) → `transport` → `pages` → [`resources`, `client`], the lot in the generated
+//! `operation` → `doubles` (the `test-util` feature) → `transport` → `pages` → [`resources`, `client`], the lot in the generated
 //! crate's core crate (see `render::core_lib_rs`). They are real Rust sources
 //! in `codegen/runtime/`, formatted with rustfmt (CI checks it), compiled and linted as part of
 //! every generated crate, and emitted verbatim: rebuilding them through `quote!`, `syn` and
@@ -33,5 +33,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         include_str!("../../runtime/transport.rs"),
     ),
     ("core/src/pages.rs", include_str!("../../runtime/pages.rs")),
-    ("core/src/mock.rs", include_str!("../../runtime/mock.rs")),
+    (
+        "core/src/doubles.rs",
+        include_str!("../../runtime/doubles.rs"),
+    ),
 ];

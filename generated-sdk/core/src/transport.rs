@@ -61,7 +61,7 @@ pub enum HttpSetup {
     Given(reqwest::Client),
     /// No HTTP client: test doubles answer every call (the `test-util` feature).
     #[cfg(feature = "test-util")]
-    Mock(Arc<crate::mock::Registry>),
+    Mock(Arc<crate::doubles::Registry>),
 }
 
 impl std::fmt::Debug for HttpSetup {
@@ -80,7 +80,7 @@ impl std::fmt::Debug for HttpSetup {
 enum Backend {
     Http(reqwest::Client),
     #[cfg(feature = "test-util")]
-    Mock(Arc<crate::mock::Registry>),
+    Mock(Arc<crate::doubles::Registry>),
 }
 
 /// Connection settings and credentials shared by every resource handle of a client.
@@ -303,7 +303,7 @@ impl Transport {
                 }
                 #[cfg(feature = "test-util")]
                 Backend::Mock(registry) => {
-                    let request = crate::mock::Request::new(
+                    let request = crate::doubles::Request::new(
                         op,
                         self.token.mode(),
                         path,
@@ -313,7 +313,8 @@ impl Transport {
                         &options.headers,
                         attempt,
                     );
-                    self.attempt(op, registry.respond(request, &url), timeout).await
+                    self.attempt(op, registry.respond(request, &url), timeout)
+                        .await
                 }
             };
             let latency_ms = started.elapsed().as_millis() as u64;

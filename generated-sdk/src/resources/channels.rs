@@ -45,13 +45,18 @@ impl<K> Clone for Channels<'_, K> {
 impl<K> Copy for Channels<'_, K> {}
 impl<K> std::fmt::Debug for Channels<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Channels)).field("ctx", &self.ctx).finish()
+        f.debug_struct(stringify!(Channels))
+            .field("ctx", &self.ctx)
+            .finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Channels<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Channels { ctx, kind: PhantomData }
+        Channels {
+            ctx,
+            kind: PhantomData,
+        }
     }
 
     /// Fetch the channel the hookId belongs to.
@@ -65,9 +70,7 @@ impl<'a, K: kind::TokenKind> Channels<'a, K> {
     where
         K: AcceptsGet,
     {
-        ChannelsGetRequest {
-            ctx: self.ctx,
-        }
+        ChannelsGetRequest { ctx: self.ctx }
     }
 }
 
@@ -115,14 +118,19 @@ mod test_util {
         registry: &'m std::sync::Arc<Registry>,
     }
 
-    impl<'m> ChannelsMocks<'m> {
-        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
-            ChannelsMocks { registry }
-        }
-
-        /// Declares a rule for `channels.get` calls ([`channels().get()`](Channels::get)).
+    impl ChannelsMocks<'_> {
+        /// Declares a rule for `channels.get` calls ([`channels().get()`](super::Channels::get)).
         pub fn get(&self) -> RuleBuilder<ChannelsGetInput, crate::models::Channel> {
             RuleBuilder::new(self.registry, &super::GET, None)
+        }
+    }
+
+    impl crate::mock::Mocks {
+        /// Declares rules for the `channels` operations: one method per operation, named like the client's.
+        pub fn channels(&self) -> ChannelsMocks<'_> {
+            ChannelsMocks {
+                registry: self.registry(),
+            }
         }
     }
 }

@@ -49,13 +49,18 @@ impl<K> Clone for Flows<'_, K> {
 impl<K> Copy for Flows<'_, K> {}
 impl<K> std::fmt::Debug for Flows<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Flows)).field("ctx", &self.ctx).finish()
+        f.debug_struct(stringify!(Flows))
+            .field("ctx", &self.ctx)
+            .finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Flows<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Flows { ctx, kind: PhantomData }
+        Flows {
+            ctx,
+            kind: PhantomData,
+        }
     }
 
     /// Run a flow with the given inputs and wait for its outputs.
@@ -116,10 +121,7 @@ impl FlowsExecuteRequest<'_> {
     }
 
     /// Sets the body.
-    pub fn body(
-        mut self,
-        body: std::collections::BTreeMap<String, serde_json::Value>,
-    ) -> Self {
+    pub fn body(mut self, body: std::collections::BTreeMap<String, serde_json::Value>) -> Self {
         self.body = body;
         self
     }
@@ -171,16 +173,21 @@ mod test_util {
         registry: &'m std::sync::Arc<Registry>,
     }
 
-    impl<'m> FlowsMocks<'m> {
-        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
-            FlowsMocks { registry }
-        }
-
-        /// Declares a rule for `flows.execute` calls ([`flows().execute()`](Flows::execute)).
+    impl FlowsMocks<'_> {
+        /// Declares a rule for `flows.execute` calls ([`flows().execute()`](super::Flows::execute)).
         pub fn execute(
             &self,
         ) -> RuleBuilder<FlowsExecuteInput, crate::models::ExecuteFlowResponse> {
             RuleBuilder::new(self.registry, &super::EXECUTE, None)
+        }
+    }
+
+    impl crate::mock::Mocks {
+        /// Declares rules for the `flows` operations: one method per operation, named like the client's.
+        pub fn flows(&self) -> FlowsMocks<'_> {
+            FlowsMocks {
+                registry: self.registry(),
+            }
         }
     }
 }

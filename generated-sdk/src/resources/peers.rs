@@ -45,13 +45,18 @@ impl<K> Clone for Peers<'_, K> {
 impl<K> Copy for Peers<'_, K> {}
 impl<K> std::fmt::Debug for Peers<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Peers)).field("ctx", &self.ctx).finish()
+        f.debug_struct(stringify!(Peers))
+            .field("ctx", &self.ctx)
+            .finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Peers<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Peers { ctx, kind: PhantomData }
+        Peers {
+            ctx,
+            kind: PhantomData,
+        }
     }
 
     /// Fetch the peer the channel's hookId belongs to.
@@ -113,14 +118,19 @@ mod test_util {
         registry: &'m std::sync::Arc<Registry>,
     }
 
-    impl<'m> PeersMocks<'m> {
-        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
-            PeersMocks { registry }
-        }
-
-        /// Declares a rule for `peers.get` calls ([`peers().get()`](Peers::get)).
+    impl PeersMocks<'_> {
+        /// Declares a rule for `peers.get` calls ([`peers().get()`](super::Peers::get)).
         pub fn get(&self) -> RuleBuilder<PeersGetInput, crate::models::Peer> {
             RuleBuilder::new(self.registry, &super::GET, None)
+        }
+    }
+
+    impl crate::mock::Mocks {
+        /// Declares rules for the `peers` operations: one method per operation, named like the client's.
+        pub fn peers(&self) -> PeersMocks<'_> {
+            PeersMocks {
+                registry: self.registry(),
+            }
         }
     }
 }

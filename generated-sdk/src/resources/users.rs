@@ -45,13 +45,18 @@ impl<K> Clone for Users<'_, K> {
 impl<K> Copy for Users<'_, K> {}
 impl<K> std::fmt::Debug for Users<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Users)).field("ctx", &self.ctx).finish()
+        f.debug_struct(stringify!(Users))
+            .field("ctx", &self.ctx)
+            .finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Users<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Users { ctx, kind: PhantomData }
+        Users {
+            ctx,
+            kind: PhantomData,
+        }
     }
 
     /// Fetch the user the personal access token belongs to.
@@ -113,14 +118,19 @@ mod test_util {
         registry: &'m std::sync::Arc<Registry>,
     }
 
-    impl<'m> UsersMocks<'m> {
-        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
-            UsersMocks { registry }
-        }
-
-        /// Declares a rule for `users.get` calls ([`users().get()`](Users::get)).
+    impl UsersMocks<'_> {
+        /// Declares a rule for `users.get` calls ([`users().get()`](super::Users::get)).
         pub fn get(&self) -> RuleBuilder<UsersGetInput, crate::models::User> {
             RuleBuilder::new(self.registry, &super::GET, None)
+        }
+    }
+
+    impl crate::mock::Mocks {
+        /// Declares rules for the `users` operations: one method per operation, named like the client's.
+        pub fn users(&self) -> UsersMocks<'_> {
+            UsersMocks {
+                registry: self.registry(),
+            }
         }
     }
 }

@@ -6,17 +6,15 @@
 
 #[allow(unused_imports)]
 use placements_sdk_core::{
-
-    text, json, auth, api_error, error, env, credentials, tokens, options, operation,
-    transport, pages,
+    api_error, auth, credentials, env, error, json, operation, options, pages, text, tokens,
+    transport,
 };
 
-pub mod models;
-pub mod resources;
 mod client;
-
 #[cfg(feature = "test-util")]
 pub mod mock;
+pub mod models;
+pub mod resources;
 
 #[doc(inline)]
 pub use auth::{kind, AuthMode, HookId, Token};

@@ -16,15 +16,13 @@
 //! that matches its input and has an answer left answers it.
 
 #[doc(inline)]
-pub use placements_sdk_core::mock::{
-    Answer, Call, Input, NoPages, Request, Rule, RuleBuilder,
-};
+pub use placements_sdk_core::doubles::{Answer, Call, Input, NoPages, Request, Rule, RuleBuilder};
 
 #[doc(inline)]
 pub use crate::error::ErrorClass;
 #[doc(hidden)]
-pub use placements_sdk_core::mock::Registry;
-/// A set of test doubles: the rules that answer the calls of the clients built on it with [`AcmeClientBuilder::mock`](crate::AcmeClientBuilder::mock). Declare rules at any time, before or after building clients; each resource's rules come from the accessor named like the client's. Clones share the rules.
+pub use placements_sdk_core::doubles::Registry;
+/// A set of test doubles: the rules that answer the calls of the clients built on it with [`AcmeClientBuilder::mock`](crate::AcmeClientBuilder::mock). Declare rules at any time, before or after building clients; each resource's rules come from the accessor named like the client's, with one method per operation. Clones share the rules.
 ///
 /// A call that no rule answers fails the test (it panics), naming the operation and its input.
 #[derive(Debug, Clone, Default)]
@@ -40,15 +38,5 @@ impl Mocks {
 
     pub(crate) fn registry(&self) -> &std::sync::Arc<Registry> {
         &self.registry
-    }
-
-    /// Declares rules for the `items` operations: one method per operation, named like the client's.
-    pub fn items(&self) -> crate::resources::items::ItemsMocks<'_> {
-        crate::resources::items::ItemsMocks::new(&self.registry)
-    }
-
-    /// Declares rules for the `accounts` operations: one method per operation, named like the client's.
-    pub fn accounts(&self) -> crate::resources::accounts::AccountsMocks<'_> {
-        crate::resources::accounts::AccountsMocks::new(&self.registry)
     }
 }

@@ -5,9 +5,7 @@
 #![forbid(unsafe_code)]
 
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-compile_error!(
-    "enable a TLS feature of `placements-sdk`: `rustls` (the default) or `native-tls`"
-);
+compile_error!("enable a TLS feature of `placements-sdk`: `rustls` (the default) or `native-tls`");
 
 #[doc(hidden)]
 pub mod text;
@@ -39,12 +37,12 @@ pub mod options;
 #[doc(hidden)]
 pub mod operation;
 
+#[cfg(feature = "test-util")]
+#[doc(hidden)]
+pub mod doubles;
+
 #[doc(hidden)]
 pub mod transport;
 
 #[doc(hidden)]
 pub mod pages;
-
-#[cfg(feature = "test-util")]
-#[doc(hidden)]
-pub mod mock;

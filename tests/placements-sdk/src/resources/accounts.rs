@@ -56,13 +56,18 @@ impl<K> Clone for Accounts<'_, K> {
 impl<K> Copy for Accounts<'_, K> {}
 impl<K> std::fmt::Debug for Accounts<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Accounts)).field("ctx", &self.ctx).finish()
+        f.debug_struct(stringify!(Accounts))
+            .field("ctx", &self.ctx)
+            .finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Accounts<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Accounts { ctx, kind: PhantomData }
+        Accounts {
+            ctx,
+            kind: PhantomData,
+        }
     }
 
     /// The account behind a user key.
@@ -90,9 +95,7 @@ impl<'a, K: kind::TokenKind> Accounts<'a, K> {
     where
         K: AcceptsApp,
     {
-        AccountsAppRequest {
-            ctx: self.ctx,
-        }
+        AccountsAppRequest { ctx: self.ctx }
     }
 }
 
@@ -173,19 +176,24 @@ mod test_util {
         registry: &'m std::sync::Arc<Registry>,
     }
 
-    impl<'m> AccountsMocks<'m> {
-        pub(crate) fn new(registry: &'m std::sync::Arc<Registry>) -> Self {
-            AccountsMocks { registry }
-        }
-
-        /// Declares a rule for `accounts.me` calls ([`accounts().me()`](Accounts::me)).
+    impl AccountsMocks<'_> {
+        /// Declares a rule for `accounts.me` calls ([`accounts().me()`](super::Accounts::me)).
         pub fn me(&self) -> RuleBuilder<AccountsMeInput, crate::models::Echo> {
             RuleBuilder::new(self.registry, &super::ME, None)
         }
 
-        /// Declares a rule for `accounts.app` calls ([`accounts().app()`](Accounts::app)).
+        /// Declares a rule for `accounts.app` calls ([`accounts().app()`](super::Accounts::app)).
         pub fn app(&self) -> RuleBuilder<AccountsAppInput, crate::models::Echo> {
             RuleBuilder::new(self.registry, &super::APP, None)
+        }
+    }
+
+    impl crate::mock::Mocks {
+        /// Declares rules for the `accounts` operations: one method per operation, named like the client's.
+        pub fn accounts(&self) -> AccountsMocks<'_> {
+            AccountsMocks {
+                registry: self.registry(),
+            }
         }
     }
 }
