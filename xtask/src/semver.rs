@@ -22,14 +22,16 @@ pub enum Verdict {
 }
 
 /// Checks the crate in `current/<dir>` against the one in `baseline/<dir>` as a minor release,
-/// with the crate's default features (the heuristic that turns on every feature would build
-/// `native-tls`, which needs OpenSSL's headers). Prints how long it took.
+/// with the crate's default features and `test-util` (users' tests build their rules on the test
+/// doubles' API, so a spec edit must not break it either; the heuristic that turns on every
+/// feature would build `native-tls`, which needs OpenSSL's headers). Prints how long it took.
 pub fn check(baseline: &Path, current: &Path, dir: &str) -> Result<Verdict, String> {
     let manifest = current.join(dir).join("Cargo.toml");
     let package = package_name(&manifest)?;
     let started = Instant::now();
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
         .args(["semver-checks", "check-release", "--default-features"])
+        .args(["--features", "test-util"])
         .args(["--release-type", "minor", "-p", &package])
         .arg("--manifest-path")
         .arg(&manifest)

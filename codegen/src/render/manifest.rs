@@ -147,6 +147,7 @@ pub(super) fn readme(api: &ir::Api) -> String {
     out.push_str(&token_kinds(api, krate));
     out.push_str(&http_setup(api, krate));
     out.push_str(&listing(api, krate));
+    out.push_str(&testing(api, krate));
     out.push_str(
         "## Operations\n\n| operation | request | accepts | hookId |\n|---|---|---|---|\n",
     );
@@ -549,6 +550,107 @@ fn http_setup(api: &ir::Api, krate: &str) -> String {
          one leaves the origin, but the hookId header and a 307/308 body would go along: build it \
          with `http_client_builder()` or `redirect::Policy::none()`.\n\n",
         client = api.client,
+    )
+}
+
+/// How users test their own code with the `test-util` feature's doubles: a runnable example
+/// on the first operation whose required inputs are path ids, answered with an error of the
+/// spec's first class (a status without one), then what else a rule can do.
+fn testing(api: &ir::Api, krate: &str) -> String {
+    let example = api.resources.iter().find_map(|r| {
+        r.operations
+            .iter()
+            .filter(|op| op.deprecated.is_none())
+            .find_map(|op| {
+                let args = super::resources::default_args(op)?;
+                let mode = op
+                    .accepts
+                    .iter()
+                    .filter_map(|i| api.auth.modes.get(*i))
+                    .find(|m| m.deprecated.is_none())?;
+                Some((r, op, args, mode))
+            })
+    });
+    let code = match example {
+        Some((r, op, args, mode)) => {
+            let (answer, expected) = match api.errors.first() {
+                Some(class) => (
+                    format!("Answer::error(ErrorClass::{})", class.variant),
+                    format!("Error::{}(_)", class.variant),
+                ),
+                None => (
+                    "Answer::status(400, serde_json::json!({ \"message\": \"no such thing\" }))"
+                        .to_owned(),
+                    "Error::Api(_)".to_owned(),
+                ),
+            };
+            let token = match &mode.prefix {
+                Some(prefix) => format!("{prefix}example"),
+                None => "example-token".to_owned(),
+            };
+            format!(
+                "```rust\n\
+                 # #[cfg(feature = \"test-util\")]\n\
+                 # #[tokio::main(flavor = \"current_thread\")]\n\
+                 # async fn main() -> Result<(), {krate}::Error> {{\n\
+                 use {krate}::mock::{{Answer, ErrorClass, Mocks}};\n\
+                 use {krate}::{{{client}, Error, HookId, Token}};\n\n\
+                 let mocks = Mocks::new();\n\
+                 let rule = mocks.{accessor}().{method}().answers({answer});\n\
+                 let client = {client}::builder(Token::{ctor}(\"{token}\")?, HookId::new(\"hook-id\")?)\n\
+                 \x20   .mock(&mocks)\n\
+                 \x20   .build()?;\n\n\
+                 // The code under test gets the error the API would give.\n\
+                 let result = client.{accessor}().{method}({args}).send().await;\n\
+                 assert!(matches!(result, Err({expected})));\n\
+                 assert_eq!(rule.num_calls(), 1);\n\
+                 println!(\"{{:?}}\", rule.last_call().map(|call| call.input));\n\
+                 # Ok(())\n\
+                 # }}\n\
+                 # #[cfg(not(feature = \"test-util\"))]\n\
+                 # fn main() {{}}\n\
+                 ```\n\n",
+                client = api.client,
+                accessor = crate::naming::ident(&r.accessor),
+                method = crate::naming::ident(&op.method_name),
+                ctor = mode.constructor,
+            )
+        }
+        None => String::new(),
+    };
+    format!(
+        "## Testing your code\n\n\
+         The `test-util` feature adds test doubles: `mock::Mocks` holds rules that answer a \
+         client's calls in place of the API, with no socket, and the client your code uses is \
+         built on it with `.mock(&mocks)`. Enable it for your tests only:\n\n\
+         ```toml\n\
+         [dev-dependencies]\n\
+         {name} = {{ path = \"../{name}\", features = [\"test-util\"] }}\n\
+         ```\n\n\
+         {code}\
+         `mocks.<resource>().<operation>()` starts a rule for one operation, named like the \
+         client's method. A rule:\n\n\
+         - matches calls by their typed input with `matching(|input| …)`: path parameters, \
+         `query` and `body` as the API receives them (the spec's defaults filled in);\n\
+         - answers every call with `returns(output)`, `answers(answer)`, \
+         `answers_with(|input| answer)` or, for a paginated operation, `pages(items)` (each \
+         call gets the page it asks for, so `into_pages()` walks them all), or a sequence with \
+         `once(answer)` and `times(n, answer)`, then `build()` or one of the above;\n\
+         - answers with `Answer::ok(output)`, `Answer::error(ErrorClass::…)` (one per error \
+         class of the spec), `Answer::unsuccessful(message)` (a `success: false` envelope), \
+         `Answer::status(code, json)` or `Answer::raw(code, bytes)` (any response), \
+         `Answer::transport_failure(message)`, each `.after(delay)` and with `.header(…)`;\n\
+         - counts and records its calls: `num_calls()`, `calls()` and `last_call()` give each \
+         call's typed `input` and its `request` (path, query, body, hookId, token kind, extra \
+         headers, attempt), and `is_exhausted()` says whether a sequence is used up.\n\n\
+         The client checks the token kind, the preconditions, the path parameters and the \
+         hookId before a rule is asked, and treats answers as it treats the API's: retries \
+         (set a `RetryPolicy` without backoff, or pause tokio's clock, to keep tests fast), \
+         timeouts, the body limit, envelopes and error classes. A call that no rule answers \
+         panics with the operation and its input, so the test fails; a hookId missing where the \
+         spec places it does too. A new operation in the spec only adds methods: existing \
+         rules keep compiling.\n\n",
+        name = api.crate_name,
     )
 }
 
