@@ -328,7 +328,7 @@ impl<K: kind::TokenKind> CognipeerClientBuilder<K> {
     /// Example: [`mock`](crate::mock).
     #[cfg(feature = "test-util")]
     pub fn mock(mut self, mocks: &crate::mock::Mocks) -> Self {
-        self.http = HttpSetup::Mock(std::sync::Arc::clone(mocks.registry()));
+        self.http = HttpSetup::Mock(std::sync::Arc::clone(&mocks.registry));
         self
     }
 

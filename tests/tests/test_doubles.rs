@@ -144,6 +144,38 @@ async fn a_sequence_answers_in_turn_then_is_used_up() {
 }
 
 #[tokio::test]
+async fn verify_fails_the_test_when_a_rule_was_not_used_up() {
+    let mocks = Mocks::new();
+    let answers = [true, false, true].map(|ok| Answer::ok(echo(ok)));
+    let script = mocks.items().without_hook().in_turn(answers).build();
+    let _never = mocks.items().by_query().returns(echo(true));
+    let client = key_client(&mocks);
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        seen.push(client.items().without_hook().send().await.unwrap().ok);
+    }
+    assert_eq!(seen, [Some(true), Some(false)]);
+    assert!(!script.is_exhausted());
+
+    let unused = mocks.clone();
+    let message = panic_message(async move { unused.verify() }).await;
+    assert!(
+        message
+            .contains("a rule of `items.without_hook` answered 2 call(s) and has 1 answer(s) left"),
+        "{message}"
+    );
+    assert!(
+        message.contains("a rule of `items.by_query` answered no call"),
+        "{message}"
+    );
+
+    // Used up, nothing is reported.
+    client.items().without_hook().send().await.unwrap();
+    client.items().by_query().send().await.unwrap();
+    mocks.verify();
+}
+
+#[tokio::test]
 async fn a_call_no_rule_answers_fails_the_test_naming_the_operation_and_its_input() {
     let mocks = Mocks::new();
     let client = key_client(&mocks);

@@ -1,115 +1,170 @@
-//! Wire tests of the client-tool loop (`ToolRegistry`, the hand-written `tool_loop` module of
-//! `cognipeer-sdk`) against a scripted peer on 127.0.0.1: tools run in turn until the answer
-//! is done; unknown tools, failing, panicking and slow handlers are answered with
-//! `success: false` and the loop goes on; the round limit; credentials and request options on
-//! every resume; dropping the loop sends nothing more; logs without arguments or token.
+//! Tests of the client-tool loop (`ToolRegistry`, the hand-written `tool_loop` module of
+//! `cognipeer-sdk`).
+//!
+//! The loop's logic runs on the SDK's typed test doubles (`cognipeer_sdk::mock`): the real
+//! client, built with `.mock(&mocks)` and its default retry policy, with rules answering the
+//! conversation calls in place of the API. Those tests read what the loop sent from the typed
+//! inputs the rules recorded (the first body and its `clientTools`, each resume's message and
+//! `toolResult`): tools run in turn until the answer is done; unknown tools, failing,
+//! panicking and slow handlers are answered with `success: false` and the loop goes on; the
+//! round limit; a failed resume (not retried) keeps the runs; a tool that cannot be offered
+//! stops the loop before anything is sent; dropping the loop stops its tool and sends nothing
+//! more; a client typed by its token kind sends what a dynamic one sends.
+//!
+//! What only the wire shows stays on a scripted wiremock peer on 127.0.0.1, over real HTTP:
+//! the token on every resume (a double keeps only the token's kind) with the hookId and the
+//! request options of the first call, and the logs of whole exchanges, transport included,
+//! which show neither the arguments nor the token.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cognipeer_sdk::models::{CreateConversation, MessageStatus, SendMessage};
+use cognipeer_sdk::mock::{Answer, Mocks, Rule};
+use cognipeer_sdk::models::{
+    ClientFunction, ClientFunctionParameters, ClientTool, ClientToolType, CreateConversation,
+    CreateConversationResponse, MessageStatus, PendingAction, ResumeMessageResponse, SendMessage,
+    SendMessageResponse, ToolResult,
+};
+use cognipeer_sdk::resources::conversations::{
+    ConversationsResumeMessageInput as ResumeInput, ConversationsSendMessageInput as SendInput,
+};
 use cognipeer_sdk::{
-    CognipeerClient, HookId, RequestOptions, Token, Tool, ToolLoopError, ToolRegistry, ToolStatus,
+    ApiError, CognipeerClient, HookId, RequestOptions, Token, Tool, ToolLoopError, ToolRegistry,
+    ToolStatus,
 };
 use common::{
-    assert_credential_headers, assert_formats_hidden, assert_hidden, assert_nothing_sent,
-    builder_for, capture_tracing, header_values, hidden_runs, json_body, json_response, ok_json,
-    on, received, request_count, HOOK, PAT,
+    assert_formats_hidden, assert_hidden, builder, builder_for, capture_tracing, header_values,
+    hidden_runs, ok_json, on, received, tree, HOOK, PAT,
 };
 use serde_json::{json, Value};
-use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+use wiremock::MockServer;
 
 const CONVERSATION: &str = "conv-1";
 const MESSAGE: &str = "msg-1";
-const CREATE: &str = "/sdk/conversation";
 const SEND: &str = "/sdk/conversation/conv-1/message";
 const RESUME: &str = "/sdk/conversation/conv-1/message/msg-1/resume";
 
 // ---------------------------------------------------------------------------------------
-// the scripted peer
+// the peer's answers
 // ---------------------------------------------------------------------------------------
 
-/// An answer waiting for client tool `tool` (call `execution`) with `args`.
-fn waiting(tool: &str, execution: &str, args: Value) -> Value {
-    json!({
-        "conversationId": CONVERSATION,
-        "peerId": "peer-1",
-        "messageId": MESSAGE,
-        "content": "",
-        "status": "client_tool_call",
-        "pendingAction": { "executionId": execution, "toolName": tool, "args": args }
-    })
+/// The peer's call of client tool `tool` (execution `execution`) with `args`.
+fn action(tool: &str, execution: &str, args: Value) -> PendingAction {
+    PendingAction::new(execution, tool, tree(args))
 }
 
-/// A finished answer.
-fn done(content: &str) -> Value {
-    json!({
-        "conversationId": CONVERSATION,
-        "peerId": "peer-1",
-        "messageId": MESSAGE,
-        "content": content,
-        "status": "done"
-    })
+/// A first answer waiting for `action`.
+fn asks(action: PendingAction) -> SendMessageResponse {
+    SendMessageResponse::new(CONVERSATION, MESSAGE, MessageStatus::ClientToolCall)
+        .with_pending_action(action)
 }
 
-/// Answers with each of its bodies in turn, then repeats the last.
-struct InTurn {
-    answers: Vec<Value>,
-    next: AtomicUsize,
+/// A resume's answer waiting for `action` (a chained call).
+fn asks_again(action: PendingAction) -> ResumeMessageResponse {
+    ResumeMessageResponse::new(CONVERSATION, "", MESSAGE, MessageStatus::ClientToolCall)
+        .with_pending_action(action)
 }
 
-impl Respond for InTurn {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
-        let i = self.next.fetch_add(1, Ordering::SeqCst);
-        ok_json(&self.answers[i.min(self.answers.len() - 1)])
-    }
-}
-
-/// A peer where `POST first_route` answers `first` and the resumes answer `resumes` in turn.
-async fn peer(first_route: &str, first: Value, resumes: Vec<Value>) -> MockServer {
-    let server = MockServer::start().await;
-    on("POST", first_route)
-        .respond_with(ok_json(&first))
-        .expect(1)
-        .mount(&server)
-        .await;
-    on("POST", RESUME)
-        .respond_with(InTurn {
-            answers: resumes,
-            next: AtomicUsize::new(0),
-        })
-        .mount(&server)
-        .await;
-    server
-}
-
-/// A peer that answers every message and resume with a call of `get_time`.
-async fn endless_peer() -> MockServer {
-    let asking = waiting("get_time", "exec-n", json!({}));
-    peer(SEND, asking.clone(), vec![asking]).await
-}
-
-fn client(server: &MockServer) -> CognipeerClient {
-    builder_for(server, PAT).build().unwrap()
+/// A resume's finished answer.
+fn done(content: &str) -> ResumeMessageResponse {
+    ResumeMessageResponse::new(CONVERSATION, content, MESSAGE, MessageStatus::Done)
 }
 
 fn message() -> SendMessage {
     SendMessage::new("What is the weather in Oslo?")
 }
 
-/// The `toolResult` of every resume the peer received, in order.
-async fn tool_results(server: &MockServer) -> Vec<Value> {
-    received(server)
-        .await
-        .iter()
-        .filter(|r| r.url.path() == RESUME)
-        .map(|r| json_body(r).unwrap()["toolResult"].clone())
+// ---------------------------------------------------------------------------------------
+// the peer as test doubles
+// ---------------------------------------------------------------------------------------
+
+/// Doubles where the message is answered with `first` and the resumes with `resumes` in turn;
+/// a second message or one resume more fails the test as an unexpected call.
+fn scripted(
+    first: SendMessageResponse,
+    resumes: Vec<ResumeMessageResponse>,
+) -> (Mocks, Rule<SendInput>, Rule<ResumeInput>) {
+    let mocks = Mocks::new();
+    let send = mocks
+        .conversations()
+        .send_message()
+        .once(Answer::ok(first))
+        .build();
+    let resume = mocks
+        .conversations()
+        .resume_message()
+        .in_turn(resumes.into_iter().map(Answer::ok))
+        .build();
+    (mocks, send, resume)
+}
+
+/// The client under test, on `mocks` (with the default retry policy, as in production).
+fn mocked(mocks: &Mocks) -> CognipeerClient {
+    builder(PAT).mock(mocks).build().unwrap()
+}
+
+/// The `toolResult` of every resume, in order; each resume must be of [`MESSAGE`] in
+/// [`CONVERSATION`].
+fn tool_results(resume: &Rule<ResumeInput>) -> Vec<ToolResult> {
+    resume
+        .calls()
+        .into_iter()
+        .map(|call| {
+            let resumed = (
+                call.input.conversation_id.as_str(),
+                call.input.message_id.as_str(),
+            );
+            assert_eq!(resumed, (CONVERSATION, MESSAGE), "the message resumed");
+            call.input.body.tool_result
+        })
         .collect()
+}
+
+/// A successful tool result.
+fn succeeded(execution: &str, output: impl Into<String>) -> ToolResult {
+    ToolResult::new(execution, true, output)
+}
+
+/// A failed tool result: no output, and why.
+fn failed(execution: &str, error: &str) -> ToolResult {
+    ToolResult::new(execution, false, "").with_error(error)
+}
+
+// ---------------------------------------------------------------------------------------
+// the peer over HTTP
+// ---------------------------------------------------------------------------------------
+
+/// A wiremock peer where `POST SEND` answers `first` (once) and the resumes answer `resumes`
+/// in turn, the last one repeated.
+async fn peer(first: SendMessageResponse, resumes: Vec<ResumeMessageResponse>) -> MockServer {
+    let server = MockServer::start().await;
+    on("POST", SEND)
+        .respond_with(ok_json(&json!(first)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let last = resumes.len() - 1;
+    for (i, answer) in resumes.iter().enumerate() {
+        // The first mounted mock that still matches answers.
+        let mock = on("POST", RESUME).respond_with(ok_json(&json!(answer)));
+        let mock = if i < last {
+            mock.up_to_n_times(1)
+        } else {
+            mock
+        };
+        mock.mount(&server).await;
+    }
+    server
+}
+
+fn client(server: &MockServer) -> CognipeerClient {
+    builder_for(server, PAT).build().unwrap()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -138,9 +193,28 @@ fn weather_tool() -> Tool {
     .parameters(weather_schema())
 }
 
+/// [`weather_tool`] as the registry offers it in `clientTools`.
+fn weather_offered() -> ClientTool {
+    let properties = tree(weather_schema()["properties"].clone());
+    let parameters =
+        ClientFunctionParameters::new("object", properties).with_required(vec!["city".into()]);
+    let function = ClientFunction::new("get_weather", parameters)
+        .with_description("The current weather in a city.");
+    ClientTool::new(ClientToolType::Function, function)
+}
+
 /// A tool without parameters answering with text.
 fn time_tool() -> Tool {
     Tool::new("get_time", |_: Value| async { Ok::<_, String>("12:00") })
+}
+
+/// [`time_tool`] as the registry offers it: no description, an object without properties.
+fn time_offered() -> ClientTool {
+    let parameters = ClientFunctionParameters::new("object", BTreeMap::new());
+    ClientTool::new(
+        ClientToolType::Function,
+        ClientFunction::new("get_time", parameters),
+    )
 }
 
 async fn fail(_: Value) -> Result<Value, String> {
@@ -160,20 +234,18 @@ async fn never(_: Value) -> Result<Value, String> {
 }
 
 // ---------------------------------------------------------------------------------------
-// the loop
+// the loop, on test doubles
 // ---------------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn two_tools_run_in_turn_then_the_answer_is_returned() {
-    let server = peer(
-        SEND,
-        waiting("get_weather", "exec-1", json!({ "city": "Oslo" })),
+    let (mocks, send, resume) = scripted(
+        asks(action("get_weather", "exec-1", json!({ "city": "Oslo" }))),
         vec![
-            waiting("get_time", "exec-2", json!({})),
+            asks_again(action("get_time", "exec-2", json!({}))),
             done("21 °C in Oslo at noon."),
         ],
-    )
-    .await;
+    );
     let events = Arc::new(Mutex::new(Vec::new()));
     let (on_start, on_end) = (Arc::clone(&events), Arc::clone(&events));
     let tools = ToolRegistry::new()
@@ -194,7 +266,7 @@ async fn two_tools_run_in_turn_then_the_answer_is_returned() {
         });
 
     let outcome = tools
-        .send_message(&client(&server), CONVERSATION, &message())
+        .send_message(&mocked(&mocks), CONVERSATION, &message())
         .await
         .unwrap();
 
@@ -216,6 +288,7 @@ async fn two_tools_run_in_turn_then_the_answer_is_returned() {
             ("get_time", ToolStatus::Succeeded)
         ]
     );
+    assert_eq!(outcome.runs[0].arguments, tree(json!({ "city": "Oslo" })));
     assert_eq!(
         *events.lock().unwrap(),
         [
@@ -226,112 +299,120 @@ async fn two_tools_run_in_turn_then_the_answer_is_returned() {
         ]
     );
 
-    let requests = received(&server).await;
-    assert_eq!(requests.len(), 3);
-    // The registry wrote the tools once; they go out as `clientTools`.
+    // The registry wrote the tools once; they go out as `clientTools` of the message.
+    let sent = send.calls();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].input.conversation_id, CONVERSATION);
     assert_eq!(
-        json_body(&requests[0]).unwrap(),
-        json!({
-            "content": "What is the weather in Oslo?",
-            "clientTools": [
-                { "type": "function", "function": {
-                    "name": "get_weather",
-                    "description": "The current weather in a city.",
-                    "parameters": weather_schema()
-                } },
-                { "type": "function", "function": {
-                    "name": "get_time",
-                    "parameters": { "type": "object", "properties": {} }
-                } }
-            ]
-        })
+        sent[0].input.body,
+        message().with_client_tools(vec![weather_offered(), time_offered()])
     );
     // A JSON output is sent as JSON text, a text output as is.
     assert_eq!(
-        tool_results(&server).await,
+        tool_results(&resume),
         [
-            json!({
-                "executionId": "exec-1",
-                "success": true,
-                "output": json!({ "city": "Oslo", "celsius": 21 }).to_string()
-            }),
-            json!({ "executionId": "exec-2", "success": true, "output": "12:00" }),
+            succeeded(
+                "exec-1",
+                json!({ "city": "Oslo", "celsius": 21 }).to_string()
+            ),
+            succeeded("exec-2", "12:00"),
         ]
     );
 }
 
 #[tokio::test]
 async fn an_unknown_tool_is_answered_with_a_failure_and_the_loop_goes_on() {
-    let server = peer(
-        CREATE,
-        waiting("launch_rockets", "exec-9", json!({ "count": 3 })),
-        vec![done("I cannot launch rockets.")],
-    )
-    .await;
+    let mocks = Mocks::new();
+    let create = mocks.conversations().create().once(Answer::ok(
+        CreateConversationResponse::new(CONVERSATION, "peer-1")
+            .with_message_id(MESSAGE)
+            .with_status(MessageStatus::ClientToolCall)
+            .with_pending_action(action("launch_rockets", "exec-9", json!({ "count": 3 }))),
+    ));
+    let create = create.build();
+    let resume = mocks
+        .conversations()
+        .resume_message()
+        .once(Answer::ok(done("I cannot launch rockets.")))
+        .build();
     let tools = ToolRegistry::new().tool(time_tool());
     let body = CreateConversation::new().with_contact_id("contact-1");
 
-    let outcome = tools.create(&client(&server), &body).await.unwrap();
+    let outcome = tools.create(&mocked(&mocks), &body).await.unwrap();
 
     assert_eq!(outcome.response.conversation_id, CONVERSATION);
     assert_eq!(
         outcome.response.content.as_deref(),
         Some("I cannot launch rockets.")
     );
+    assert_eq!(outcome.response.status, Some(MessageStatus::Done));
     assert_eq!(outcome.runs.len(), 1);
+    assert_eq!(outcome.runs[0].name, "launch_rockets");
     assert_eq!(outcome.runs[0].status, ToolStatus::UnknownTool);
+    assert_eq!(outcome.runs[0].arguments, tree(json!({ "count": 3 })));
     assert_eq!(
-        tool_results(&server).await,
-        [json!({
-            "executionId": "exec-9",
-            "success": false,
-            "output": "",
-            "error": "unknown tool `launch_rockets`; this client offers `get_time`"
-        })]
+        tool_results(&resume),
+        [failed(
+            "exec-9",
+            "unknown tool `launch_rockets`; this client offers `get_time`"
+        )]
     );
-    let first = json_body(&received(&server).await[0]).unwrap();
-    assert_eq!(first["contactId"], "contact-1", "the caller's body is kept");
+    let created = create.calls();
+    assert_eq!(created.len(), 1);
+    assert_eq!(
+        created[0].input.body,
+        body.with_client_tools(vec![time_offered()]),
+        "the caller's body is kept, the registry's tools added"
+    );
 }
 
 #[tokio::test]
 async fn a_client_typed_by_its_token_kind_runs_the_loop_as_a_dynamic_one_does() {
-    let answers = || {
-        (
-            waiting("get_time", "exec-1", json!({})),
-            vec![done("It is noon.")],
-        )
-    };
     let tools = ToolRegistry::new().tool(time_tool());
     let mut sent = Vec::new();
     for typed in [true, false] {
-        let (first, rest) = answers();
-        let server = peer(SEND, first, rest).await;
+        let (mocks, send, resume) = scripted(
+            asks(action("get_time", "exec-1", json!({}))),
+            vec![done("It is noon.")],
+        );
         let outcome = if typed {
             // `Token::pat` gives a `CognipeerClient<kind::Pat>`, which may send and resume.
-            let client = cognipeer_sdk::CognipeerClient::builder(
-                cognipeer_sdk::Token::pat(PAT).unwrap(),
-                cognipeer_sdk::HookId::new(common::HOOK).unwrap(),
-            )
-            .base_url(server.uri())
-            .build()
-            .unwrap();
+            let client =
+                CognipeerClient::builder(Token::pat(PAT).unwrap(), HookId::new(HOOK).unwrap())
+                    .mock(&mocks)
+                    .build()
+                    .unwrap();
             tools.send_message(&client, CONVERSATION, &message()).await
         } else {
             tools
-                .send_message(&client(&server), CONVERSATION, &message())
+                .send_message(&mocked(&mocks), CONVERSATION, &message())
                 .await
         }
         .unwrap();
         assert_eq!(outcome.response.content.as_deref(), Some("It is noon."));
-        let requests = received(&server).await;
-        sent.push(
-            requests
-                .iter()
-                .map(|r| (r.url.to_string().replace(&server.uri(), ""), r.body.clone()))
+        assert_eq!(tool_results(&resume), [succeeded("exec-1", "12:00")]);
+        // What each request carried besides its input: the hookId and the token's kind.
+        let requests: Vec<_> = send
+            .calls()
+            .into_iter()
+            .map(|c| c.request)
+            .chain(resume.calls().into_iter().map(|c| c.request))
+            .map(|r| (r.hook_id().map(|h| h.as_str().to_owned()), r.token_kind()))
+            .collect();
+        let inputs = (
+            send.calls()
+                .into_iter()
+                .map(|c| c.input)
+                .collect::<Vec<_>>(),
+            resume
+                .calls()
+                .into_iter()
+                .map(|c| c.input)
                 .collect::<Vec<_>>(),
         );
+        sent.push((inputs, requests));
     }
-    assert_eq!(sent[0].len(), 2, "one message and one resume");
+    assert_eq!(sent[0].1.len(), 2, "one message and one resume");
     assert_eq!(
         sent[0], sent[1],
         "the typed client sends what the dynamic one sends"
@@ -385,16 +466,14 @@ async fn failing_handlers_are_answered_with_the_reason_and_the_loop_goes_on() {
         },
     ];
     for case in cases {
-        let server = peer(
-            SEND,
-            waiting("tool", "exec-1", case.args),
+        let (mocks, _, resume) = scripted(
+            asks(action("tool", "exec-1", case.args.clone())),
             vec![done("Sorry.")],
-        )
-        .await;
+        );
         let tools = ToolRegistry::new().tool(case.tool);
 
         let outcome = tools
-            .send_message(&client(&server), CONVERSATION, &message())
+            .send_message(&mocked(&mocks), CONVERSATION, &message())
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", case.name));
 
@@ -404,15 +483,12 @@ async fn failing_handlers_are_answered_with_the_reason_and_the_loop_goes_on() {
             "{}",
             case.name
         );
+        assert_eq!(outcome.runs.len(), 1, "{}", case.name);
         assert_eq!(outcome.runs[0].status, case.status, "{}", case.name);
+        assert_eq!(outcome.runs[0].arguments, tree(case.args), "{}", case.name);
         assert_eq!(
-            tool_results(&server).await,
-            [json!({
-                "executionId": "exec-1",
-                "success": false,
-                "output": "",
-                "error": case.error
-            })],
+            tool_results(&resume),
+            [failed("exec-1", case.error)],
             "{}",
             case.name
         );
@@ -423,14 +499,24 @@ async fn failing_handlers_are_answered_with_the_reason_and_the_loop_goes_on() {
 async fn a_peer_that_never_stops_asking_hits_the_round_limit() {
     // (limit set, rounds allowed): each round is one resume after the first request.
     for (limit, rounds) in [(None, 10), (Some(3), 3), (Some(0), 0)] {
-        let server = endless_peer().await;
+        let asking = action("get_time", "exec-n", json!({}));
+        let mocks = Mocks::new();
+        let send = mocks
+            .conversations()
+            .send_message()
+            .once(Answer::ok(asks(asking.clone())))
+            .build();
+        let resume = mocks
+            .conversations()
+            .resume_message()
+            .returns(asks_again(asking));
         let mut tools = ToolRegistry::new().tool(time_tool());
         if let Some(limit) = limit {
             tools = tools.max_rounds(limit);
         }
 
         let error = tools
-            .send_message(&client(&server), CONVERSATION, &message())
+            .send_message(&mocked(&mocks), CONVERSATION, &message())
             .await
             .unwrap_err();
 
@@ -451,21 +537,140 @@ async fn a_peer_that_never_stops_asking_hits_the_round_limit() {
             text.contains(&format!("after {rounds} tool rounds")),
             "{text}"
         );
+        assert_eq!(send.num_calls(), 1, "limit {limit:?}");
         assert_eq!(
-            request_count(&server).await,
-            rounds as usize + 1,
+            tool_results(&resume),
+            vec![succeeded("exec-n", "12:00"); rounds as usize],
             "limit {limit:?}"
         );
     }
 }
 
 #[tokio::test]
+async fn a_failed_resume_stops_the_loop_and_keeps_the_runs() {
+    let mocks = Mocks::new();
+    let send = mocks
+        .conversations()
+        .send_message()
+        .once(Answer::ok(asks(action("get_time", "exec-1", json!({})))))
+        .build();
+    let resume = mocks
+        .conversations()
+        .resume_message()
+        .answers(Answer::status(500, json!({ "message": "resume failed" })));
+
+    let error = ToolRegistry::new()
+        .tool(time_tool())
+        .send_message(&mocked(&mocks), CONVERSATION, &message())
+        .await
+        .unwrap_err();
+
+    let ToolLoopError::Request { source, runs } = error else {
+        panic!("expected a request error, got {error}")
+    };
+    assert_eq!(source.status(), Some(500));
+    assert_eq!(
+        source.api_error().and_then(ApiError::message),
+        Some("resume failed")
+    );
+    let runs: Vec<(&str, ToolStatus)> = runs.iter().map(|r| (r.name.as_str(), r.status)).collect();
+    assert_eq!(runs, [("get_time", ToolStatus::Succeeded)]);
+    assert_eq!(send.num_calls(), 1);
+    // Resuming is not idempotent, so it is not retried (the client keeps the default policy).
+    assert_eq!(tool_results(&resume), [succeeded("exec-1", "12:00")]);
+    let resumed = resume.last_call().unwrap().request;
+    assert_eq!(resumed.hook_id().map(HookId::as_str), Some(HOOK));
+}
+
+#[tokio::test]
+async fn a_tool_with_parameters_of_the_wrong_shape_fails_before_sending() {
+    let mocks = Mocks::new();
+    let send = mocks
+        .conversations()
+        .send_message()
+        .returns(SendMessageResponse::new(
+            CONVERSATION,
+            MESSAGE,
+            MessageStatus::Done,
+        ));
+    let tools = ToolRegistry::new().tool(
+        Tool::new("get_time", |_: Value| async { Ok::<_, String>("12:00") })
+            // The properties without the object schema around them.
+            .parameters(json!({ "zone": { "type": "string" } })),
+    );
+
+    let error = tools
+        .send_message(&mocked(&mocks), CONVERSATION, &message())
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(&error, ToolLoopError::InvalidTool { tool, .. } if tool == "get_time"),
+        "{error}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "client tool `get_time` cannot be sent: the parameters must be an object schema with \
+         `type: \"object\"` and `properties` (missing field `type`); nothing was sent"
+    );
+    assert_eq!(send.num_calls(), 0, "nothing may be sent");
+}
+
+#[tokio::test]
+async fn dropping_the_loop_stops_its_tool_and_sends_nothing_more() {
+    /// Sets its flag when dropped: the handler's future was dropped, not left running.
+    struct SetOnDrop(Arc<AtomicBool>);
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let (mocks, send, resume) = scripted(
+        asks(action("slow", "exec-1", json!({}))),
+        vec![done("Done.")],
+    );
+    let started = Arc::new(tokio::sync::Notify::new());
+    let dropped = Arc::new(AtomicBool::new(false));
+    let (started_in_tool, dropped_in_tool) = (Arc::clone(&started), Arc::clone(&dropped));
+    let tools = ToolRegistry::new().tool(Tool::new("slow", move |_: Value| {
+        let started = Arc::clone(&started_in_tool);
+        let guard = SetOnDrop(Arc::clone(&dropped_in_tool));
+        async move {
+            let _guard = guard;
+            started.notify_one();
+            std::future::pending::<()>().await;
+            Ok::<_, String>("never")
+        }
+    }));
+    let (client, message) = (mocked(&mocks), message());
+
+    let running = tools.send_message(&client, CONVERSATION, &message);
+    tokio::select! {
+        _ = running => panic!("the tool never finishes, so the loop cannot"),
+        _ = started.notified() => {}
+    }
+
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the tool must stop with the loop"
+    );
+    assert_eq!(send.num_calls(), 1, "the message was sent");
+    assert_eq!(resume.num_calls(), 0, "no resume after the drop");
+}
+
+// ---------------------------------------------------------------------------------------
+// the loop over HTTP: credentials and logs
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
 async fn every_resume_carries_the_token_hook_id_and_options_of_the_first_call() {
     const OTHER_HOOK: &str = "other-channel-hook-id";
     let server = peer(
-        SEND,
-        waiting("get_time", "exec-1", json!({})),
-        vec![waiting("get_time", "exec-2", json!({})), done("Noon.")],
+        asks(action("get_time", "exec-1", json!({}))),
+        vec![
+            asks_again(action("get_time", "exec-2", json!({}))),
+            done("Noon."),
+        ],
     )
     .await;
     let client = client(&server).with_options(
@@ -482,7 +687,8 @@ async fn every_resume_carries_the_token_hook_id_and_options_of_the_first_call() 
         .unwrap();
 
     let requests = received(&server).await;
-    assert_eq!(requests.len(), 3);
+    let paths: Vec<&str> = requests.iter().map(|r| r.url.path()).collect();
+    assert_eq!(paths, [SEND, RESUME, RESUME]);
     for request in &requests {
         let at = request.url.path();
         assert_eq!(
@@ -496,109 +702,10 @@ async fn every_resume_carries_the_token_hook_id_and_options_of_the_first_call() 
 }
 
 #[tokio::test]
-async fn a_failed_resume_stops_the_loop_and_keeps_the_runs() {
-    let server = MockServer::start().await;
-    let first = waiting("get_time", "exec-1", json!({}));
-    on("POST", SEND)
-        .respond_with(ok_json(&first))
-        .mount(&server)
-        .await;
-    on("POST", RESUME)
-        .respond_with(json_response(500, json!({ "message": "resume failed" })))
-        .mount(&server)
-        .await;
-
-    let error = ToolRegistry::new()
-        .tool(time_tool())
-        .send_message(&client(&server), CONVERSATION, &message())
-        .await
-        .unwrap_err();
-
-    let ToolLoopError::Request { source, runs } = error else {
-        panic!("expected a request error, got {error}")
-    };
-    assert_eq!(source.status(), Some(500));
-    assert_eq!(runs.len(), 1);
-    // Resuming is not idempotent, so it is not retried.
-    assert_eq!(request_count(&server).await, 2);
-    assert_credential_headers(&received(&server).await[1], PAT);
-}
-
-#[tokio::test]
-async fn a_tool_with_parameters_of_the_wrong_shape_fails_before_sending() {
-    let server = MockServer::start().await;
-    let tools = ToolRegistry::new().tool(
-        Tool::new("get_time", |_: Value| async { Ok::<_, String>("12:00") })
-            // The properties without the object schema around them.
-            .parameters(json!({ "zone": { "type": "string" } })),
-    );
-
-    let error = tools
-        .send_message(&client(&server), CONVERSATION, &message())
-        .await
-        .unwrap_err();
-
-    assert!(
-        matches!(&error, ToolLoopError::InvalidTool { tool, .. } if tool == "get_time"),
-        "{error}"
-    );
-    assert_eq!(
-        error.to_string(),
-        "client tool `get_time` cannot be sent: the parameters must be an object schema with \
-         `type: \"object\"` and `properties` (missing field `type`); nothing was sent"
-    );
-    assert_nothing_sent(&server).await;
-}
-
-#[tokio::test]
-async fn dropping_the_loop_stops_its_tool_and_sends_nothing_more() {
-    /// Sets its flag when dropped: the handler's future was dropped, not left running.
-    struct SetOnDrop(Arc<AtomicBool>);
-    impl Drop for SetOnDrop {
-        fn drop(&mut self) {
-            self.0.store(true, Ordering::SeqCst);
-        }
-    }
-    let server = peer(
-        SEND,
-        waiting("slow", "exec-1", json!({})),
-        vec![done("Done.")],
-    )
-    .await;
-    let started = Arc::new(tokio::sync::Notify::new());
-    let dropped = Arc::new(AtomicBool::new(false));
-    let (started_in_tool, dropped_in_tool) = (Arc::clone(&started), Arc::clone(&dropped));
-    let tools = ToolRegistry::new().tool(Tool::new("slow", move |_: Value| {
-        let started = Arc::clone(&started_in_tool);
-        let guard = SetOnDrop(Arc::clone(&dropped_in_tool));
-        async move {
-            let _guard = guard;
-            started.notify_one();
-            std::future::pending::<()>().await;
-            Ok::<_, String>("never")
-        }
-    }));
-    let (client, message) = (client(&server), message());
-
-    let running = tools.send_message(&client, CONVERSATION, &message);
-    tokio::select! {
-        _ = running => panic!("the tool never finishes, so the loop cannot"),
-        _ = started.notified() => {}
-    }
-
-    assert!(
-        dropped.load(Ordering::SeqCst),
-        "the tool must stop with the loop"
-    );
-    assert_eq!(request_count(&server).await, 1, "no resume after the drop");
-}
-
-#[tokio::test]
 async fn tool_runs_are_logged_with_name_status_and_duration_but_no_arguments() {
     const SECRET: &str = "sk-live-7f3a9c";
     let server = peer(
-        SEND,
-        waiting("get_weather", "exec-1", json!({ "city": SECRET })),
+        asks(action("get_weather", "exec-1", json!({ "city": SECRET }))),
         vec![done("Sunny.")],
     )
     .await;
@@ -629,8 +736,8 @@ async fn tool_runs_are_logged_with_name_status_and_duration_but_no_arguments() {
 
 #[tokio::test]
 async fn a_tool_name_that_echoes_the_token_shows_masked_in_errors_and_logs() {
-    let asking = waiting(PAT, "exec-n", json!({}));
-    let server = peer(SEND, asking.clone(), vec![asking]).await;
+    let asking = action(PAT, "exec-n", json!({}));
+    let server = peer(asks(asking.clone()), vec![asks_again(asking)]).await;
     let (captured, guard) = capture_tracing();
 
     let error = ToolRegistry::new()
@@ -653,6 +760,10 @@ async fn a_tool_name_that_echoes_the_token_shows_masked_in_errors_and_logs() {
     );
     assert_hidden("logs", &runs, &logs);
 }
+
+// ---------------------------------------------------------------------------------------
+// without a peer
+// ---------------------------------------------------------------------------------------
 
 #[test]
 fn the_loop_can_run_on_another_task() {

@@ -375,7 +375,7 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
             /// Example: [`mock`](crate::mock).
             #[cfg(feature = "test-util")]
             pub fn mock(mut self, mocks: &crate::mock::Mocks) -> Self {
-                self.http = HttpSetup::Mock(std::sync::Arc::clone(mocks.registry()));
+                self.http = HttpSetup::Mock(std::sync::Arc::clone(&mocks.registry));
                 self
             }
 

@@ -573,15 +573,17 @@ fn testing(api: &ir::Api, krate: &str) -> String {
     });
     let code = match example {
         Some((r, op, args, mode)) => {
-            let (answer, expected) = match api.errors.first() {
+            let (answer, expected, class) = match api.errors.first() {
                 Some(class) => (
                     format!("Answer::error(ErrorClass::{})", class.variant),
                     format!("Error::{}(_)", class.variant),
+                    ", ErrorClass",
                 ),
                 None => (
                     "Answer::status(400, serde_json::json!({ \"message\": \"no such thing\" }))"
                         .to_owned(),
                     "Error::Api(_)".to_owned(),
+                    "",
                 ),
             };
             let token = match &mode.prefix {
@@ -593,7 +595,7 @@ fn testing(api: &ir::Api, krate: &str) -> String {
                  # #[cfg(feature = \"test-util\")]\n\
                  # #[tokio::main(flavor = \"current_thread\")]\n\
                  # async fn main() -> Result<(), {krate}::Error> {{\n\
-                 use {krate}::mock::{{Answer, ErrorClass, Mocks}};\n\
+                 use {krate}::mock::{{Answer{class}, Mocks}};\n\
                  use {krate}::{{{client}, Error, HookId, Token}};\n\n\
                  let mocks = Mocks::new();\n\
                  let rule = mocks.{accessor}().{method}().answers({answer});\n\
@@ -635,14 +637,17 @@ fn testing(api: &ir::Api, krate: &str) -> String {
          - answers every call with `returns(output)`, `answers(answer)`, \
          `answers_with(|input| answer)` or, for a paginated operation, `pages(items)` (each \
          call gets the page it asks for, so `into_pages()` walks them all), or a sequence with \
-         `once(answer)` and `times(n, answer)`, then `build()` or one of the above;\n\
+         `once(answer)`, `times(n, answer)` and `in_turn(answers)`, then `build()` or one of \
+         the above;\n\
          - answers with `Answer::ok(output)`, `Answer::error(ErrorClass::…)` (one per error \
          class of the spec), `Answer::unsuccessful(message)` (a `success: false` envelope), \
          `Answer::status(code, json)` or `Answer::raw(code, bytes)` (any response), \
          `Answer::transport_failure(message)`, each `.after(delay)` and with `.header(…)`;\n\
          - counts and records its calls: `num_calls()`, `calls()` and `last_call()` give each \
          call's typed `input` and its `request` (path, query, body, hookId, token kind, extra \
-         headers, attempt), and `is_exhausted()` says whether a sequence is used up.\n\n\
+         headers, attempt; never the token, only its kind), and `is_exhausted()` says whether a \
+         sequence is used up; `mocks.verify()` fails the test if a rule answered nothing or \
+         kept answers of a sequence.\n\n\
          The client checks the token kind, the preconditions, the path parameters and the \
          hookId before a rule is asked, and treats answers as it treats the API's: retries \
          (set a `RetryPolicy` without backoff, or pause tokio's clock, to keep tests fast), \

@@ -46,7 +46,8 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
         #mocks_doc
         #[derive(Debug, Clone, Default)]
         pub struct Mocks {
-            registry: std::sync::Arc<Registry>,
+            // A field, not a method, so that a resource's accessor may take any name.
+            pub(crate) registry: std::sync::Arc<Registry>,
         }
 
         impl Mocks {
@@ -55,8 +56,11 @@ pub(super) fn render(api: &ir::Api) -> TokenStream {
                 Self::default()
             }
 
-            pub(crate) fn registry(&self) -> &std::sync::Arc<Registry> {
-                &self.registry
+            /// Fails the test (it panics) if a rule answered no call, or if a sequence of
+            /// `once`/`times`/`in_turn` answers was not used up, listing each: call it at the end
+            /// of a test that expects every rule to be used, like wiremock's `expect`.
+            pub fn verify(&self) {
+                self.registry.verify();
             }
         }
     }

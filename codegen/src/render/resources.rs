@@ -283,7 +283,7 @@ fn test_doubles(api: &ir::Api, resource: &ir::Resource) -> TokenStream {
             impl crate::mock::Mocks {
                 #accessor_doc
                 pub fn #accessor(&self) -> #mocks<'_> {
-                    #mocks { registry: self.registry() }
+                    #mocks { registry: &self.registry }
                 }
             }
         }

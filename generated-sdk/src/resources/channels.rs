@@ -129,7 +129,7 @@ mod test_util {
         /// Declares rules for the `channels` operations: one method per operation, named like the client's.
         pub fn channels(&self) -> ChannelsMocks<'_> {
             ChannelsMocks {
-                registry: self.registry(),
+                registry: &self.registry,
             }
         }
     }

@@ -581,7 +581,7 @@ mod test_util {
         /// Declares rules for the `contacts` operations: one method per operation, named like the client's.
         pub fn contacts(&self) -> ContactsMocks<'_> {
             ContactsMocks {
-                registry: self.registry(),
+                registry: &self.registry,
             }
         }
     }

@@ -832,7 +832,7 @@ mod test_util {
         /// Declares rules for the `conversations` operations: one method per operation, named like the client's.
         pub fn conversations(&self) -> ConversationsMocks<'_> {
             ConversationsMocks {
-                registry: self.registry(),
+                registry: &self.registry,
             }
         }
     }

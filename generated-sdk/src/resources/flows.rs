@@ -186,7 +186,7 @@ mod test_util {
         /// Declares rules for the `flows` operations: one method per operation, named like the client's.
         pub fn flows(&self) -> FlowsMocks<'_> {
             FlowsMocks {
-                registry: self.registry(),
+                registry: &self.registry,
             }
         }
     }

@@ -129,7 +129,7 @@ mod test_util {
         /// Declares rules for the `peers` operations: one method per operation, named like the client's.
         pub fn peers(&self) -> PeersMocks<'_> {
             PeersMocks {
-                registry: self.registry(),
+                registry: &self.registry,
             }
         }
     }

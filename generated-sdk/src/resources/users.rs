@@ -129,7 +129,7 @@ mod test_util {
         /// Declares rules for the `users` operations: one method per operation, named like the client's.
         pub fn users(&self) -> UsersMocks<'_> {
             UsersMocks {
-                registry: self.registry(),
+                registry: &self.registry,
             }
         }
     }

@@ -27,7 +27,7 @@ pub use placements_sdk_core::doubles::Registry;
 /// A call that no rule answers fails the test (it panics), naming the operation and its input.
 #[derive(Debug, Clone, Default)]
 pub struct Mocks {
-    registry: std::sync::Arc<Registry>,
+    pub(crate) registry: std::sync::Arc<Registry>,
 }
 
 impl Mocks {
@@ -36,7 +36,10 @@ impl Mocks {
         Self::default()
     }
 
-    pub(crate) fn registry(&self) -> &std::sync::Arc<Registry> {
-        &self.registry
+    /// Fails the test (it panics) if a rule answered no call, or if a sequence of
+    /// `once`/`times`/`in_turn` answers was not used up, listing each: call it at the end
+    /// of a test that expects every rule to be used, like wiremock's `expect`.
+    pub fn verify(&self) {
+        self.registry.verify();
     }
 }

@@ -517,6 +517,14 @@ impl<I: Input, O: 'static, P> RuleBuilder<I, O, P> {
         self.times(1, answer)
     }
 
+    /// Answers the next matching calls with `answers`, one each, in turn.
+    ///
+    /// # Panics
+    /// If an answer is `success: false` and the operation has no envelope.
+    pub fn in_turn(self, answers: impl IntoIterator<Item = Answer<O>>) -> Self {
+        answers.into_iter().fold(self, Self::once)
+    }
+
     /// Answers the next `count` matching calls with `answer`.
     ///
     /// # Panics
@@ -700,6 +708,9 @@ trait Answers: Send + Sync {
     fn answer(&self, request: &Request) -> Option<Reply>;
     /// The request's typed input, for a message.
     fn describe(&self, request: &Request) -> String;
+    /// What is left unused of the rule: answers of a sequence, or the whole rule if it
+    /// answered nothing.
+    fn unused(&self) -> Option<String>;
 }
 
 impl<I: Input> Answers for RuleState<I> {
@@ -731,6 +742,22 @@ impl<I: Input> Answers for RuleState<I> {
     fn describe(&self, request: &Request) -> String {
         format!("{:?}", decode::<I>(request))
     }
+
+    fn unused(&self) -> Option<String> {
+        let calls = lock(&self.calls).len();
+        let left: usize = lock(&self.steps).iter().filter_map(|step| step.left).sum();
+        match (calls, left) {
+            (0, _) => Some(format!(
+                "a rule of `{}` answered no call",
+                self.operation.id
+            )),
+            (_, 0) => None,
+            (calls, left) => Some(format!(
+                "a rule of `{}` answered {calls} call(s) and has {left} answer(s) left",
+                self.operation.id
+            )),
+        }
+    }
 }
 
 /// The typed input of a request.
@@ -761,6 +788,23 @@ impl fmt::Debug for Registry {
 }
 
 impl Registry {
+    /// Fails the test if a rule answered no call or has answers of a sequence left.
+    ///
+    /// # Panics
+    /// Then, listing each such rule.
+    pub fn verify(&self) {
+        let unused: Vec<String> = lock(&self.rules)
+            .iter()
+            .filter_map(|r| r.unused())
+            .collect();
+        if !unused.is_empty() {
+            fail(format!(
+                "the test doubles were not all used: {}",
+                unused.join("; ")
+            ));
+        }
+    }
+
     /// The response to a request: from the first rule of its operation that matches it and
     /// has an answer left, after the answer's delay.
     ///

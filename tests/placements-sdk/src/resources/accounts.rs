@@ -192,7 +192,7 @@ mod test_util {
         /// Declares rules for the `accounts` operations: one method per operation, named like the client's.
         pub fn accounts(&self) -> AccountsMocks<'_> {
             AccountsMocks {
-                registry: self.registry(),
+                registry: &self.registry,
             }
         }
     }

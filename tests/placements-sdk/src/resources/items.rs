@@ -1132,7 +1132,7 @@ mod test_util {
         /// Declares rules for the `items` operations: one method per operation, named like the client's.
         pub fn items(&self) -> ItemsMocks<'_> {
             ItemsMocks {
-                registry: self.registry(),
+                registry: &self.registry,
             }
         }
     }
