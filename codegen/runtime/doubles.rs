@@ -529,7 +529,10 @@ impl<I: Input, O: 'static, P> RuleBuilder<I, O, P> {
     /// If the answer is `success: false` and the operation has no envelope.
     pub fn times(self, count: usize, answer: Answer<O>) -> Self {
         self.check(&answer);
-        self.step(Some(count), Arc::new(move |_, request| answer.reply(request.operation)))
+        self.step(
+            Some(count),
+            Arc::new(move |_, request| answer.reply(request.operation)),
+        )
     }
 
     /// Answers every matching call (after the answers given before) with `output`, and
@@ -548,16 +551,16 @@ impl<I: Input, O: 'static, P> RuleBuilder<I, O, P> {
     /// If the answer is `success: false` and the operation has no envelope.
     pub fn answers(self, answer: Answer<O>) -> Rule<I> {
         self.check(&answer);
-        self.step(None, Arc::new(move |_, request| answer.reply(request.operation)))
-            .build()
+        self.step(
+            None,
+            Arc::new(move |_, request| answer.reply(request.operation)),
+        )
+        .build()
     }
 
     /// Answers every matching call (after the answers given before) with what `answer` makes
     /// of its input, and finishes the rule.
-    pub fn answers_with(
-        self,
-        answer: impl Fn(&I) -> Answer<O> + Send + Sync + 'static,
-    ) -> Rule<I> {
+    pub fn answers_with(self, answer: impl Fn(&I) -> Answer<O> + Send + Sync + 'static) -> Rule<I> {
         self.step(
             None,
             Arc::new(move |input, request| answer(input).reply(request.operation)),
@@ -742,7 +745,10 @@ impl<I: Input> Answers for RuleState<I> {
         let calls = lock(&self.calls).len();
         let left: usize = lock(&self.steps).iter().filter_map(|step| step.left).sum();
         match (calls, left) {
-            (0, _) => Some(format!("a rule of `{}` answered no call", self.operation.id)),
+            (0, _) => Some(format!(
+                "a rule of `{}` answered no call",
+                self.operation.id
+            )),
             (_, 0) => None,
             (calls, left) => Some(format!(
                 "a rule of `{}` answered {calls} call(s) and has {left} answer(s) left",
@@ -785,7 +791,10 @@ impl Registry {
     /// # Panics
     /// Then, listing each such rule.
     pub fn verify(&self) {
-        let unused: Vec<String> = lock(&self.rules).iter().filter_map(|r| r.unused()).collect();
+        let unused: Vec<String> = lock(&self.rules)
+            .iter()
+            .filter_map(|r| r.unused())
+            .collect();
         if !unused.is_empty() {
             fail(format!(
                 "the test doubles were not all used: {}",
@@ -847,12 +856,11 @@ fn response(reply: Reply, url: &str) -> reqwest::Response {
             .status(status)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(reqwest::Body::from(body)),
-        Outcome::TransportFailure(message) => builder.body(reqwest::Body::wrap_stream(
-            Failing(Some(std::io::Error::new(
-                std::io::ErrorKind::ConnectionReset,
-                message,
-            ))),
-        )),
+        Outcome::TransportFailure(message) => {
+            builder.body(reqwest::Body::wrap_stream(Failing(Some(
+                std::io::Error::new(std::io::ErrorKind::ConnectionReset, message),
+            ))))
+        }
     };
     match built {
         Ok(response) => reqwest::Response::from(response),

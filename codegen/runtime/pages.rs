@@ -3,8 +3,8 @@
 
 use crate::auth::HookId;
 use crate::error::Error;
-use crate::operation::{decode_error, Args, Operation};
 pub use crate::operation::Paging;
+use crate::operation::{decode_error, Args, Operation};
 use crate::options::RequestOptions;
 use crate::transport::{Ctx, Transport};
 use serde::de::DeserializeOwned;

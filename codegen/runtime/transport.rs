@@ -311,7 +311,8 @@ impl Transport {
                         &options.headers,
                         attempt,
                     );
-                    self.attempt(op, registry.respond(request, &url), timeout).await
+                    self.attempt(op, registry.respond(request, &url), timeout)
+                        .await
                 }
             };
             let latency_ms = started.elapsed().as_millis() as u64;

@@ -87,8 +87,7 @@ impl CognipeerClient {
     ///
     /// A missing or empty variable is an [`Error::Config`] naming it.
     pub fn from_env() -> Result<Self, Error> {
-        #[cfg(feature = "dotenv")]
-        crate::env::load_dotenv()?;
+        #[cfg(feature = "dotenv")] crate::env::load_dotenv()?;
         let token = Token::new(crate::env::env_var(Token::ENV)?)
             .map_err(|e| Error::Config(format!("{}: {e}", Token::ENV)))?;
         let hook_id = HookId::new(crate::env::env_var(HookId::ENV)?)
@@ -110,7 +109,8 @@ impl<K: kind::TokenKind> CognipeerClient<K> {
             base_url: <CognipeerClient>::DEFAULT_BASE_URL.to_owned(),
             timeout: Some(<CognipeerClient>::DEFAULT_TIMEOUT),
             retry: <CognipeerClient>::DEFAULT_RETRY,
-            user_agent: concat!("cognipeer-sdk-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_agent: concat!("cognipeer-sdk-rust/", env!("CARGO_PKG_VERSION"))
+                .to_owned(),
             response_body_limit: <CognipeerClient>::DEFAULT_RESPONSE_BODY_LIMIT,
             http: HttpSetup::default(),
         }
@@ -186,7 +186,9 @@ impl<K: kind::TokenKind> CognipeerClient<K> {
     /// Conversations with the peer behind the hookId. With a personal access token they belong to the token's user; with an API token pass `contactId`.
     ///
     /// See [`crate::resources::Conversations`].
-    pub fn conversations(&self) -> crate::resources::conversations::Conversations<'_, K> {
+    pub fn conversations(
+        &self,
+    ) -> crate::resources::conversations::Conversations<'_, K> {
         crate::resources::conversations::Conversations::new(self.ctx())
     }
 
@@ -245,10 +247,7 @@ impl<K> std::fmt::Debug for CognipeerClientBuilder<K> {
         f.debug_struct(stringify!(CognipeerClientBuilder))
             .field("token", &self.token)
             .field("hook_id", &self.hook_id)
-            .field(
-                "base_url",
-                &crate::transport::without_userinfo(&self.base_url),
-            )
+            .field("base_url", &crate::transport::without_userinfo(&self.base_url))
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
@@ -301,7 +300,9 @@ impl<K: kind::TokenKind> CognipeerClientBuilder<K> {
     /// Replaces an earlier [`http_client`](Self::http_client). Examples: [the crate docs](crate#your-own-http-setup).
     pub fn configure_http(
         mut self,
-        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+        configure: impl Fn(
+            reqwest::ClientBuilder,
+        ) -> reqwest::ClientBuilder + Send + Sync + 'static,
     ) -> Self {
         self.http = HttpSetup::Configured(Arc::new(configure));
         self
@@ -336,8 +337,13 @@ impl<K: kind::TokenKind> CognipeerClientBuilder<K> {
     pub fn build(self) -> Result<CognipeerClient<K>, Error> {
         let credentials = (self.token.into_dynamic(), self.hook_id);
         let http = (self.http, self.user_agent.as_str());
-        let transport =
-            Transport::new(credentials, &self.base_url, self.timeout, self.retry, http)?;
+        let transport = Transport::new(
+            credentials,
+            &self.base_url,
+            self.timeout,
+            self.retry,
+            http,
+        )?;
         let transport = transport.with_body_limit(self.response_body_limit)?;
         Ok(CognipeerClient {
             transport: Arc::new(transport),

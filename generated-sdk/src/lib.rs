@@ -6,15 +6,16 @@
 
 #[allow(unused_imports)]
 use cognipeer_sdk_core::{
-    api_error, auth, credentials, env, error, json, operation, options, pages, text, tokens,
-    transport,
+
+    text, json, auth, api_error, error, env, credentials, tokens, options, operation,
+    transport, pages,
 };
 
-mod client;
 #[cfg(feature = "test-util")]
 pub mod mock;
 pub mod models;
 pub mod resources;
+mod client;
 mod tool_loop;
 
 #[doc(inline)]
@@ -30,5 +31,5 @@ pub use pages::Pages;
 /// (`configure_http`, `http_client`).
 pub use reqwest;
 pub use tool_loop::{
-    Tool, ToolArguments, ToolLoopError, ToolOutcome, ToolRegistry, ToolRun, ToolStatus,
+    ToolRegistry, Tool, ToolArguments, ToolStatus, ToolRun, ToolOutcome, ToolLoopError,
 };

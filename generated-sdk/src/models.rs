@@ -41,8 +41,12 @@ impl serde::Serialize for MessageRole {
 }
 
 impl<'de> serde::Deserialize<'de> for MessageRole {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
         match value.as_str() {
             "user" => Ok(MessageRole::User),
             "ai" => Ok(MessageRole::Ai),
@@ -128,8 +132,12 @@ impl serde::Serialize for ResponseFormat {
 }
 
 impl<'de> serde::Deserialize<'de> for ResponseFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
         match value.as_str() {
             "text" => Ok(ResponseFormat::Text),
             "json" => Ok(ResponseFormat::Json),
@@ -152,7 +160,10 @@ impl ClientTool {
     /// A new `ClientTool` from its required fields, in the spec's order.
     ///
     /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
-    pub fn new(r#type: impl Into<ClientToolType>, function: impl Into<ClientFunction>) -> Self {
+    pub fn new(
+        r#type: impl Into<ClientToolType>,
+        function: impl Into<ClientFunction>,
+    ) -> Self {
         Self {
             r#type: r#type.into(),
             function: function.into(),
@@ -213,8 +224,12 @@ impl serde::Serialize for ClientToolType {
 }
 
 impl<'de> serde::Deserialize<'de> for ClientToolType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
         match value.as_str() {
             "function" => Ok(ClientToolType::Function),
             other => Err(serde::de::Error::unknown_variant(other, &["function"])),
@@ -238,7 +253,10 @@ impl ClientFunction {
     /// A new `ClientFunction` from its required fields, in the spec's order; the optional ones start as `None`.
     ///
     /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
-    pub fn new(name: impl Into<String>, parameters: impl Into<ClientFunctionParameters>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        parameters: impl Into<ClientFunctionParameters>,
+    ) -> Self {
         Self {
             name: name.into(),
             description: None,
@@ -262,7 +280,10 @@ impl ClientFunction {
 
     /// Sets `parameters`.
     #[must_use]
-    pub fn with_parameters(mut self, value: impl Into<ClientFunctionParameters>) -> Self {
+    pub fn with_parameters(
+        mut self,
+        value: impl Into<ClientFunctionParameters>,
+    ) -> Self {
         self.parameters = value.into();
         self
     }
@@ -386,8 +407,12 @@ impl serde::Serialize for MessageStatus {
 }
 
 impl<'de> serde::Deserialize<'de> for MessageStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
         match value.as_str() {
             "done" => Ok(MessageStatus::Done),
             "completed" => Ok(MessageStatus::Completed),
@@ -1342,7 +1367,10 @@ impl ListConversations {
 
     /// Sets `sort` (to `Some`).
     #[must_use]
-    pub fn with_sort(mut self, value: impl Into<std::collections::BTreeMap<String, i64>>) -> Self {
+    pub fn with_sort(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, i64>>,
+    ) -> Self {
         self.sort = Some(value.into());
         self
     }
@@ -1792,8 +1820,12 @@ impl serde::Serialize for ChannelType {
 }
 
 impl<'de> serde::Deserialize<'de> for ChannelType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
         match value.as_str() {
             "api" => Ok(ChannelType::Api),
             "whatsapp" => Ok(ChannelType::Whatsapp),
@@ -2659,14 +2691,9 @@ crate::json::serde_object!(
 
 impl crate::operation::Given for ContactChanges {
     fn given(&self) -> bool {
-        self.name.is_some()
-            || self.email.is_some()
-            || self.phone.is_some()
-            || self.metadata.is_some()
-            || self.properties.is_some()
-            || self.tags.is_some()
-            || self.status.is_some()
-            || !self.extra.is_empty()
+        self.name.is_some() || self.email.is_some() || self.phone.is_some()
+            || self.metadata.is_some() || self.properties.is_some()
+            || self.tags.is_some() || self.status.is_some() || !self.extra.is_empty()
     }
 }
 
@@ -2729,7 +2756,10 @@ impl ListContacts {
 
     /// Sets `sort` (to `Some`).
     #[must_use]
-    pub fn with_sort(mut self, value: impl Into<std::collections::BTreeMap<String, i64>>) -> Self {
+    pub fn with_sort(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, i64>>,
+    ) -> Self {
         self.sort = Some(value.into());
         self
     }
@@ -2844,9 +2874,7 @@ impl ConversationsMessagesQuery {
     ///
     /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
     pub fn new() -> Self {
-        Self {
-            messages_count: None,
-        }
+        Self { messages_count: None }
     }
 
     /// Sets `messages_count` (to `Some`).

@@ -24,8 +24,11 @@ pub enum AuthMode {
 
 impl AuthMode {
     /// Every kind, in the spec's order.
-    pub const ALL: &'static [AuthMode] =
-        &[AuthMode::Pat, AuthMode::ApiToken, AuthMode::WorkspaceToken];
+    pub const ALL: &'static [AuthMode] = &[
+        AuthMode::Pat,
+        AuthMode::ApiToken,
+        AuthMode::WorkspaceToken,
+    ];
     /// The spec's id of this kind.
     pub const fn id(self) -> &'static str {
         match self {
@@ -64,10 +67,10 @@ impl AuthMode {
 
     /// The kind a token's prefix tells, or why it cannot be told.
     pub(crate) fn detect(secret: &str) -> Result<AuthMode, &'static str> {
-        let mode = AuthMode::ALL.iter().copied().find(|mode| {
-            mode.prefix()
-                .is_some_and(|prefix| secret.starts_with(prefix))
-        });
+        let mode = AuthMode::ALL
+            .iter()
+            .copied()
+            .find(|mode| mode.prefix().is_some_and(|prefix| secret.starts_with(prefix)));
         Ok(mode.unwrap_or(AuthMode::ApiToken))
     }
 }

@@ -163,11 +163,7 @@ pub enum Error {
 
 /// "a personal access token or an API token", for a list of kinds.
 fn kinds_phrase(modes: &[AuthMode]) -> String {
-    crate::text::or_list(
-        modes
-            .iter()
-            .map(|mode| crate::text::with_article(mode.name())),
-    )
+    crate::text::or_list(modes.iter().map(|mode| crate::text::with_article(mode.name())))
 }
 
 impl Error {
@@ -205,9 +201,13 @@ impl Error {
             | Error::Unsuccessful(_)
             | Error::Redirect { .. }
             | Error::BodyTooLarge { .. } => false,
-            other => other
-                .status()
-                .is_some_and(|status| matches!(status, 408 | 429 | 500 | 502 | 503 | 504)),
+            other => {
+                other
+                    .status()
+                    .is_some_and(|status| {
+                        matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+                    })
+            }
         }
     }
 

@@ -45,18 +45,13 @@ impl<K> Clone for Channels<'_, K> {
 impl<K> Copy for Channels<'_, K> {}
 impl<K> std::fmt::Debug for Channels<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Channels))
-            .field("ctx", &self.ctx)
-            .finish()
+        f.debug_struct(stringify!(Channels)).field("ctx", &self.ctx).finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Channels<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Channels {
-            ctx,
-            kind: PhantomData,
-        }
+        Channels { ctx, kind: PhantomData }
     }
 
     /// Fetch the channel the hookId belongs to.
@@ -70,7 +65,9 @@ impl<'a, K: kind::TokenKind> Channels<'a, K> {
     where
         K: AcceptsGet,
     {
-        ChannelsGetRequest { ctx: self.ctx }
+        ChannelsGetRequest {
+            ctx: self.ctx,
+        }
     }
 }
 

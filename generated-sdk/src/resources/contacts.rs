@@ -4,8 +4,8 @@
 
 use crate::auth::{kind, AuthMode};
 use crate::error::Error;
-use crate::operation::{to_json, Args, Given, HookPlacement, Inputs, Operation};
 use crate::pages::Paging;
+use crate::operation::{Args, HookPlacement, Inputs, Operation, Given, to_json};
 use crate::transport::Ctx;
 use std::marker::PhantomData;
 
@@ -95,18 +95,13 @@ impl<K> Clone for Contacts<'_, K> {
 impl<K> Copy for Contacts<'_, K> {}
 impl<K> std::fmt::Debug for Contacts<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Contacts))
-            .field("ctx", &self.ctx)
-            .finish()
+        f.debug_struct(stringify!(Contacts)).field("ctx", &self.ctx).finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Contacts<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Contacts {
-            ctx,
-            kind: PhantomData,
-        }
+        Contacts { ctx, kind: PhantomData }
     }
 
     /// Create a contact.
@@ -176,7 +171,10 @@ impl<'a, K: kind::TokenKind> Contacts<'a, K> {
     }
 
     /// [`update`](Self::update) with the body prepared: `body` holds the required fields that are arguments there. The request's setters still change single fields.
-    pub fn update_with_body(&self, body: crate::models::UpdateContact) -> ContactsUpdateRequest<'a>
+    pub fn update_with_body(
+        &self,
+        body: crate::models::UpdateContact,
+    ) -> ContactsUpdateRequest<'a>
     where
         K: AcceptsUpdate,
     {
@@ -321,9 +319,7 @@ impl ContactsCreateRequest<'_> {
 
     /// Sends the request: `POST /sdk/contact`. Checks first, without sending anything, that the client's token kind is accepted.
     pub async fn send(self) -> Result<crate::models::Contact, Error> {
-        self.ctx
-            .send(&CREATE, "/sdk/contact", Args::NONE.body(&self.body)?)
-            .await
+        self.ctx.send(&CREATE, "/sdk/contact", Args::NONE.body(&self.body)?).await
     }
 }
 
@@ -357,13 +353,12 @@ impl ContactsGetRequest<'_> {
 
     /// Sends the request: `GET /sdk/contact`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
     pub async fn send(self) -> Result<crate::models::Contact, Error> {
-        self.ctx.check(
-            &GET,
-            &[self.query.email.given(), self.query.integration_id.given()],
-        )?;
         self.ctx
-            .send(&GET, "/sdk/contact", Args::NONE.query(&self.query)?)
-            .await
+            .check(
+                &GET,
+                &[self.query.email.given(), self.query.integration_id.given()],
+            )?;
+        self.ctx.send(&GET, "/sdk/contact", Args::NONE.query(&self.query)?).await
     }
 }
 
@@ -396,17 +391,16 @@ impl ContactsUpdateRequest<'_> {
 
     /// Sends the request: `PATCH /sdk/contact`. Checks first, without sending anything, that the client's token kind is accepted and the inputs are complete.
     pub async fn send(self) -> Result<crate::models::Contact, Error> {
-        self.ctx.check(
-            &UPDATE,
-            &[
-                self.body.email.given(),
-                self.body.integration_id.given(),
-                self.body.data.given(),
-            ],
-        )?;
         self.ctx
-            .send(&UPDATE, "/sdk/contact", Args::NONE.body(&self.body)?)
-            .await
+            .check(
+                &UPDATE,
+                &[
+                    self.body.email.given(),
+                    self.body.integration_id.given(),
+                    self.body.data.given(),
+                ],
+            )?;
+        self.ctx.send(&UPDATE, "/sdk/contact", Args::NONE.body(&self.body)?).await
     }
 }
 
@@ -447,7 +441,10 @@ impl ContactsListRequest<'_> {
     }
 
     /// Sort order by field: `1` ascending, `-1` descending.
-    pub fn sort(mut self, value: impl Into<std::collections::BTreeMap<String, i64>>) -> Self {
+    pub fn sort(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, i64>>,
+    ) -> Self {
         self.body.sort = Some(value.into());
         self
     }
@@ -460,9 +457,7 @@ impl ContactsListRequest<'_> {
 
     /// Sends the request: `POST /sdk/contact/list`. Checks first, without sending anything, that the client's token kind is accepted.
     pub async fn send(self) -> Result<crate::models::ContactPage, Error> {
-        self.ctx
-            .send(&LIST, "/sdk/contact/list", Args::NONE.body(&self.body)?)
-            .await
+        self.ctx.send(&LIST, "/sdk/contact/list", Args::NONE.body(&self.body)?).await
     }
 
     /// Every item of the list, page by page, as a [`Pages`](crate::Pages) stream: requests page after page (from this request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
@@ -554,7 +549,9 @@ mod test_util {
 
     impl ContactsMocks<'_> {
         /// Declares a rule for `contacts.create` calls ([`contacts().create()`](super::Contacts::create)).
-        pub fn create(&self) -> RuleBuilder<ContactsCreateInput, crate::models::Contact> {
+        pub fn create(
+            &self,
+        ) -> RuleBuilder<ContactsCreateInput, crate::models::Contact> {
             RuleBuilder::new(self.registry, &super::CREATE, None)
         }
 
@@ -564,15 +561,20 @@ mod test_util {
         }
 
         /// Declares a rule for `contacts.update` calls ([`contacts().update()`](super::Contacts::update)).
-        pub fn update(&self) -> RuleBuilder<ContactsUpdateInput, crate::models::Contact> {
+        pub fn update(
+            &self,
+        ) -> RuleBuilder<ContactsUpdateInput, crate::models::Contact> {
             RuleBuilder::new(self.registry, &super::UPDATE, None)
         }
 
         /// Declares a rule for `contacts.list` calls ([`contacts().list()`](super::Contacts::list)).
         pub fn list(
             &self,
-        ) -> RuleBuilder<ContactsListInput, crate::models::ContactPage, crate::models::Contact>
-        {
+        ) -> RuleBuilder<
+            ContactsListInput,
+            crate::models::ContactPage,
+            crate::models::Contact,
+        > {
             RuleBuilder::new(self.registry, &super::LIST, Some(&super::LIST_PAGING))
         }
     }

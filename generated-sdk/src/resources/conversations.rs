@@ -4,8 +4,8 @@
 
 use crate::auth::{kind, AuthMode};
 use crate::error::Error;
-use crate::operation::{to_json, Args, HookPlacement, Inputs, Operation};
 use crate::pages::Paging;
+use crate::operation::{Args, HookPlacement, Inputs, Operation, to_json};
 use crate::transport::Ctx;
 use std::marker::PhantomData;
 
@@ -113,9 +113,7 @@ impl<K> Clone for Conversations<'_, K> {
 impl<K> Copy for Conversations<'_, K> {}
 impl<K> std::fmt::Debug for Conversations<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Conversations))
-            .field("ctx", &self.ctx)
-            .finish()
+        f.debug_struct(stringify!(Conversations)).field("ctx", &self.ctx).finish()
     }
 }
 
@@ -275,7 +273,10 @@ impl<'a, K: kind::TokenKind> Conversations<'a, K> {
     /// `conversation_id`: The conversation (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub fn messages(&self, conversation_id: impl Into<String>) -> ConversationsMessagesRequest<'a>
+    pub fn messages(
+        &self,
+        conversation_id: impl Into<String>,
+    ) -> ConversationsMessagesRequest<'a>
     where
         K: AcceptsMessages,
     {
@@ -375,13 +376,19 @@ impl ConversationsCreateRequest<'_> {
     }
 
     /// Tools the peer may ask the caller to run.
-    pub fn client_tools(mut self, value: impl Into<Vec<crate::models::ClientTool>>) -> Self {
+    pub fn client_tools(
+        mut self,
+        value: impl Into<Vec<crate::models::ClientTool>>,
+    ) -> Self {
         self.body.client_tools = Some(value.into());
         self
     }
 
     /// Format of the answer.
-    pub fn response_format(mut self, value: impl Into<crate::models::ResponseFormat>) -> Self {
+    pub fn response_format(
+        mut self,
+        value: impl Into<crate::models::ResponseFormat>,
+    ) -> Self {
         self.body.response_format = Some(value.into());
         self
     }
@@ -412,9 +419,7 @@ impl ConversationsCreateRequest<'_> {
 
     /// Sends the request: `POST /sdk/conversation`. Checks first, without sending anything, that the client's token kind is accepted.
     pub async fn send(self) -> Result<crate::models::CreateConversationResponse, Error> {
-        self.ctx
-            .send(&CREATE, "/sdk/conversation", Args::NONE.body(&self.body)?)
-            .await
+        self.ctx.send(&CREATE, "/sdk/conversation", Args::NONE.body(&self.body)?).await
     }
 }
 
@@ -435,13 +440,19 @@ impl ConversationsSendMessageRequest<'_> {
     }
 
     /// Tools the peer may ask the caller to run.
-    pub fn client_tools(mut self, value: impl Into<Vec<crate::models::ClientTool>>) -> Self {
+    pub fn client_tools(
+        mut self,
+        value: impl Into<Vec<crate::models::ClientTool>>,
+    ) -> Self {
         self.body.client_tools = Some(value.into());
         self
     }
 
     /// Format of the answer.
-    pub fn response_format(mut self, value: impl Into<crate::models::ResponseFormat>) -> Self {
+    pub fn response_format(
+        mut self,
+        value: impl Into<crate::models::ResponseFormat>,
+    ) -> Self {
         self.body.response_format = Some(value.into());
         self
     }
@@ -476,7 +487,9 @@ impl ConversationsSendMessageRequest<'_> {
             .send(
                 &SEND_MESSAGE,
                 &SEND_MESSAGE
-                    .path_segments([("conversation_id", self.path_conversation_id.as_str())])
+                    .path_segments([
+                        ("conversation_id", self.path_conversation_id.as_str()),
+                    ])
                     .map(|[conversation_id]| {
                         format!("/sdk/conversation/{}/message", conversation_id)
                     })?,
@@ -515,8 +528,8 @@ impl ConversationsResumeMessageRequest<'_> {
                     ])
                     .map(|[conversation_id, message_id]| {
                         format!(
-                            "/sdk/conversation/{}/message/{}/resume",
-                            conversation_id, message_id
+                            "/sdk/conversation/{}/message/{}/resume", conversation_id,
+                            message_id
                         )
                     })?,
                 Args::NONE.body(&self.body)?,
@@ -562,7 +575,10 @@ impl ConversationsListRequest<'_> {
     }
 
     /// Sort order by field: `1` ascending, `-1` descending.
-    pub fn sort(mut self, value: impl Into<std::collections::BTreeMap<String, i64>>) -> Self {
+    pub fn sort(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, i64>>,
+    ) -> Self {
         self.body.sort = Some(value.into());
         self
     }
@@ -576,11 +592,7 @@ impl ConversationsListRequest<'_> {
     /// Sends the request: `POST /sdk/conversation/list`. Checks first, without sending anything, that the client's token kind is accepted.
     pub async fn send(self) -> Result<crate::models::ConversationPage, Error> {
         self.ctx
-            .send(
-                &LIST,
-                "/sdk/conversation/list",
-                Args::NONE.body(&self.body)?,
-            )
+            .send(&LIST, "/sdk/conversation/list", Args::NONE.body(&self.body)?)
             .await
     }
 
@@ -610,8 +622,13 @@ impl ConversationsGetRequest<'_> {
         self.ctx
             .send(
                 &GET,
-                &GET.path_segments([("conversation_id", self.path_conversation_id.as_str())])
-                    .map(|[conversation_id]| format!("/sdk/conversation/{}", conversation_id))?,
+                &GET
+                    .path_segments([
+                        ("conversation_id", self.path_conversation_id.as_str()),
+                    ])
+                    .map(|[conversation_id]| {
+                        format!("/sdk/conversation/{}", conversation_id)
+                    })?,
                 Args::NONE,
             )
             .await
@@ -649,7 +666,9 @@ impl ConversationsMessagesRequest<'_> {
             .send(
                 &MESSAGES,
                 &MESSAGES
-                    .path_segments([("conversation_id", self.path_conversation_id.as_str())])
+                    .path_segments([
+                        ("conversation_id", self.path_conversation_id.as_str()),
+                    ])
                     .map(|[conversation_id]| {
                         format!("/sdk/conversation/{}/message", conversation_id)
                     })?,
@@ -782,24 +801,30 @@ mod test_util {
         /// Declares a rule for `conversations.create` calls ([`conversations().create()`](super::Conversations::create)).
         pub fn create(
             &self,
-        ) -> RuleBuilder<ConversationsCreateInput, crate::models::CreateConversationResponse>
-        {
+        ) -> RuleBuilder<
+            ConversationsCreateInput,
+            crate::models::CreateConversationResponse,
+        > {
             RuleBuilder::new(self.registry, &super::CREATE, None)
         }
 
         /// Declares a rule for `conversations.send_message` calls ([`conversations().send_message()`](super::Conversations::send_message)).
         pub fn send_message(
             &self,
-        ) -> RuleBuilder<ConversationsSendMessageInput, crate::models::SendMessageResponse>
-        {
+        ) -> RuleBuilder<
+            ConversationsSendMessageInput,
+            crate::models::SendMessageResponse,
+        > {
             RuleBuilder::new(self.registry, &super::SEND_MESSAGE, None)
         }
 
         /// Declares a rule for `conversations.resume_message` calls ([`conversations().resume_message()`](super::Conversations::resume_message)).
         pub fn resume_message(
             &self,
-        ) -> RuleBuilder<ConversationsResumeMessageInput, crate::models::ResumeMessageResponse>
-        {
+        ) -> RuleBuilder<
+            ConversationsResumeMessageInput,
+            crate::models::ResumeMessageResponse,
+        > {
             RuleBuilder::new(self.registry, &super::RESUME_MESSAGE, None)
         }
 
@@ -815,15 +840,19 @@ mod test_util {
         }
 
         /// Declares a rule for `conversations.get` calls ([`conversations().get()`](super::Conversations::get)).
-        pub fn get(&self) -> RuleBuilder<ConversationsGetInput, crate::models::Conversation> {
+        pub fn get(
+            &self,
+        ) -> RuleBuilder<ConversationsGetInput, crate::models::Conversation> {
             RuleBuilder::new(self.registry, &super::GET, None)
         }
 
         /// Declares a rule for `conversations.messages` calls ([`conversations().messages()`](super::Conversations::messages)).
         pub fn messages(
             &self,
-        ) -> RuleBuilder<ConversationsMessagesInput, Vec<crate::models::ConversationMessage>>
-        {
+        ) -> RuleBuilder<
+            ConversationsMessagesInput,
+            Vec<crate::models::ConversationMessage>,
+        > {
             RuleBuilder::new(self.registry, &super::MESSAGES, None)
         }
     }

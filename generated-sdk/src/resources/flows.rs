@@ -49,18 +49,13 @@ impl<K> Clone for Flows<'_, K> {
 impl<K> Copy for Flows<'_, K> {}
 impl<K> std::fmt::Debug for Flows<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Flows))
-            .field("ctx", &self.ctx)
-            .finish()
+        f.debug_struct(stringify!(Flows)).field("ctx", &self.ctx).finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Flows<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Flows {
-            ctx,
-            kind: PhantomData,
-        }
+        Flows { ctx, kind: PhantomData }
     }
 
     /// Run a flow with the given inputs and wait for its outputs.
@@ -121,7 +116,10 @@ impl FlowsExecuteRequest<'_> {
     }
 
     /// Sets the body.
-    pub fn body(mut self, body: std::collections::BTreeMap<String, serde_json::Value>) -> Self {
+    pub fn body(
+        mut self,
+        body: std::collections::BTreeMap<String, serde_json::Value>,
+    ) -> Self {
         self.body = body;
         self
     }

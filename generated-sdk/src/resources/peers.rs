@@ -45,18 +45,13 @@ impl<K> Clone for Peers<'_, K> {
 impl<K> Copy for Peers<'_, K> {}
 impl<K> std::fmt::Debug for Peers<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Peers))
-            .field("ctx", &self.ctx)
-            .finish()
+        f.debug_struct(stringify!(Peers)).field("ctx", &self.ctx).finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Peers<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Peers {
-            ctx,
-            kind: PhantomData,
-        }
+        Peers { ctx, kind: PhantomData }
     }
 
     /// Fetch the peer the channel's hookId belongs to.

@@ -45,18 +45,13 @@ impl<K> Clone for Users<'_, K> {
 impl<K> Copy for Users<'_, K> {}
 impl<K> std::fmt::Debug for Users<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Users))
-            .field("ctx", &self.ctx)
-            .finish()
+        f.debug_struct(stringify!(Users)).field("ctx", &self.ctx).finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Users<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Users {
-            ctx,
-            kind: PhantomData,
-        }
+        Users { ctx, kind: PhantomData }
     }
 
     /// Fetch the user the personal access token belongs to.

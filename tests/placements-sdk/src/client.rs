@@ -87,8 +87,7 @@ impl AcmeClient {
     ///
     /// A missing or empty variable is an [`Error::Config`] naming it.
     pub fn from_env() -> Result<Self, Error> {
-        #[cfg(feature = "dotenv")]
-        crate::env::load_dotenv()?;
+        #[cfg(feature = "dotenv")] crate::env::load_dotenv()?;
         let token = Token::new(crate::env::env_var(Token::ENV)?)
             .map_err(|e| Error::Config(format!("{}: {e}", Token::ENV)))?;
         let hook_id = HookId::new(crate::env::env_var(HookId::ENV)?)
@@ -110,7 +109,8 @@ impl<K: kind::TokenKind> AcmeClient<K> {
             base_url: <AcmeClient>::DEFAULT_BASE_URL.to_owned(),
             timeout: Some(<AcmeClient>::DEFAULT_TIMEOUT),
             retry: <AcmeClient>::DEFAULT_RETRY,
-            user_agent: concat!("placements-sdk-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_agent: concat!("placements-sdk-rust/", env!("CARGO_PKG_VERSION"))
+                .to_owned(),
             response_body_limit: <AcmeClient>::DEFAULT_RESPONSE_BODY_LIMIT,
             http: HttpSetup::default(),
         }
@@ -217,10 +217,7 @@ impl<K> std::fmt::Debug for AcmeClientBuilder<K> {
         f.debug_struct(stringify!(AcmeClientBuilder))
             .field("token", &self.token)
             .field("hook_id", &self.hook_id)
-            .field(
-                "base_url",
-                &crate::transport::without_userinfo(&self.base_url),
-            )
+            .field("base_url", &crate::transport::without_userinfo(&self.base_url))
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
@@ -273,7 +270,9 @@ impl<K: kind::TokenKind> AcmeClientBuilder<K> {
     /// Replaces an earlier [`http_client`](Self::http_client). Examples: [the crate docs](crate#your-own-http-setup).
     pub fn configure_http(
         mut self,
-        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+        configure: impl Fn(
+            reqwest::ClientBuilder,
+        ) -> reqwest::ClientBuilder + Send + Sync + 'static,
     ) -> Self {
         self.http = HttpSetup::Configured(Arc::new(configure));
         self
@@ -308,8 +307,13 @@ impl<K: kind::TokenKind> AcmeClientBuilder<K> {
     pub fn build(self) -> Result<AcmeClient<K>, Error> {
         let credentials = (self.token.into_dynamic(), self.hook_id);
         let http = (self.http, self.user_agent.as_str());
-        let transport =
-            Transport::new(credentials, &self.base_url, self.timeout, self.retry, http)?;
+        let transport = Transport::new(
+            credentials,
+            &self.base_url,
+            self.timeout,
+            self.retry,
+            http,
+        )?;
         let transport = transport.with_body_limit(self.response_body_limit)?;
         Ok(AcmeClient {
             transport: Arc::new(transport),

@@ -6,15 +6,16 @@
 
 #[allow(unused_imports)]
 use placements_sdk_core::{
-    api_error, auth, credentials, env, error, json, operation, options, pages, text, tokens,
-    transport,
+
+    text, json, auth, api_error, error, env, credentials, tokens, options, operation,
+    transport, pages,
 };
 
-mod client;
 #[cfg(feature = "test-util")]
 pub mod mock;
 pub mod models;
 pub mod resources;
+mod client;
 
 #[doc(inline)]
 pub use auth::{kind, AuthMode, HookId, Token};

@@ -16,7 +16,9 @@
 //! that matches its input and has an answer left answers it.
 
 #[doc(inline)]
-pub use placements_sdk_core::doubles::{Answer, Call, Input, NoPages, Request, Rule, RuleBuilder};
+pub use placements_sdk_core::doubles::{
+    Answer, Call, Input, NoPages, Request, Rule, RuleBuilder,
+};
 
 #[doc(inline)]
 pub use crate::error::ErrorClass;

@@ -140,15 +140,16 @@ impl serde::Serialize for Mode {
 }
 
 impl<'de> serde::Deserialize<'de> for Mode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::json::Key<'de> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
         match value.as_str() {
             "fast" => Ok(Mode::Fast),
             "thorough" => Ok(Mode::Thorough),
-            other => Err(serde::de::Error::unknown_variant(
-                other,
-                &["fast", "thorough"],
-            )),
+            other => Err(serde::de::Error::unknown_variant(other, &["fast", "thorough"])),
         }
     }
 }
@@ -351,15 +352,21 @@ impl Find {
 
     /// The default of `options`, `{"nested":[1,"two",null,true]}`, sent when it is `None`.
     fn default_options() -> serde_json::Value {
-        serde_json::Value::Object(serde_json::Map::from_iter([(
-            String::from("nested"),
-            serde_json::Value::Array(Vec::from([
-                serde_json::Value::from(1i64),
-                serde_json::Value::from("two"),
-                serde_json::Value::Null,
-                serde_json::Value::Bool(true),
-            ])),
-        )]))
+        serde_json::Value::Object(
+            serde_json::Map::from_iter([
+                (
+                    String::from("nested"),
+                    serde_json::Value::Array(
+                        Vec::from([
+                            serde_json::Value::from(1i64),
+                            serde_json::Value::from("two"),
+                            serde_json::Value::Null,
+                            serde_json::Value::Bool(true),
+                        ]),
+                    ),
+                ),
+            ]),
+        )
     }
 }
 
@@ -524,10 +531,7 @@ impl ItemsInFolderQuery {
     ///
     /// Set the others with the `with_…` methods: the type is `#[non_exhaustive]`, so that the fields the API adds later are not a breaking change.
     pub fn new() -> Self {
-        Self {
-            page: None,
-            limit: None,
-        }
+        Self { page: None, limit: None }
     }
 
     /// Sets `page` (to `Some`).

@@ -55,10 +55,10 @@ impl AuthMode {
 
     /// The kind a token's prefix tells, or why it cannot be told.
     pub(crate) fn detect(secret: &str) -> Result<AuthMode, &'static str> {
-        let mode = AuthMode::ALL.iter().copied().find(|mode| {
-            mode.prefix()
-                .is_some_and(|prefix| secret.starts_with(prefix))
-        });
+        let mode = AuthMode::ALL
+            .iter()
+            .copied()
+            .find(|mode| mode.prefix().is_some_and(|prefix| secret.starts_with(prefix)));
         Ok(mode.unwrap_or(AuthMode::App))
     }
 }

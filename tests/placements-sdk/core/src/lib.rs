@@ -5,7 +5,9 @@
 #![forbid(unsafe_code)]
 
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-compile_error!("enable a TLS feature of `placements-sdk`: `rustls` (the default) or `native-tls`");
+compile_error!(
+    "enable a TLS feature of `placements-sdk`: `rustls` (the default) or `native-tls`"
+);
 
 #[doc(hidden)]
 pub mod text;

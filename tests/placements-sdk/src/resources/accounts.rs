@@ -56,18 +56,13 @@ impl<K> Clone for Accounts<'_, K> {
 impl<K> Copy for Accounts<'_, K> {}
 impl<K> std::fmt::Debug for Accounts<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Accounts))
-            .field("ctx", &self.ctx)
-            .finish()
+        f.debug_struct(stringify!(Accounts)).field("ctx", &self.ctx).finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Accounts<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Accounts {
-            ctx,
-            kind: PhantomData,
-        }
+        Accounts { ctx, kind: PhantomData }
     }
 
     /// The account behind a user key.
@@ -95,7 +90,9 @@ impl<'a, K: kind::TokenKind> Accounts<'a, K> {
     where
         K: AcceptsApp,
     {
-        AccountsAppRequest { ctx: self.ctx }
+        AccountsAppRequest {
+            ctx: self.ctx,
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 
 use crate::auth::{kind, AuthMode};
 use crate::error::Error;
-use crate::operation::{to_json, Args, HookPlacement, Inputs, Operation};
 use crate::pages::Paging;
+use crate::operation::{Args, HookPlacement, Inputs, Operation, to_json};
 use crate::transport::Ctx;
 use std::marker::PhantomData;
 
@@ -165,18 +165,13 @@ impl<K> Clone for Items<'_, K> {
 impl<K> Copy for Items<'_, K> {}
 impl<K> std::fmt::Debug for Items<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(Items))
-            .field("ctx", &self.ctx)
-            .finish()
+        f.debug_struct(stringify!(Items)).field("ctx", &self.ctx).finish()
     }
 }
 
 impl<'a, K: kind::TokenKind> Items<'a, K> {
     pub(crate) fn new(ctx: Ctx<'a>) -> Self {
-        Items {
-            ctx,
-            kind: PhantomData,
-        }
+        Items { ctx, kind: PhantomData }
     }
 
     /// hookId in the header.
@@ -271,7 +266,9 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
     where
         K: AcceptsWithoutHook,
     {
-        ItemsWithoutHookRequest { ctx: self.ctx }
+        ItemsWithoutHookRequest {
+            ctx: self.ctx,
+        }
     }
 
     /// A PUT, idempotent by method, so it is retried.
@@ -283,7 +280,11 @@ impl<'a, K: kind::TokenKind> Items<'a, K> {
     /// `id`: Item id (percent-encoded into one path segment; `""`, `.` and `..` are refused).
     ///
     /// Fails before sending with [`Error::AuthModeNotAccepted`] or [`Error::Precondition`] (see above).
-    pub fn replace(&self, id: impl Into<String>, name: impl Into<String>) -> ItemsReplaceRequest<'a>
+    pub fn replace(
+        &self,
+        id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> ItemsReplaceRequest<'a>
     where
         K: AcceptsReplace,
     {
@@ -531,9 +532,7 @@ impl ItemsByQueryRequest<'_> {
 
     /// Sends the request: `GET /items`. Checks first, without sending anything, that the client's token kind is accepted.
     pub async fn send(self) -> Result<crate::models::Echo, Error> {
-        self.ctx
-            .send(&BY_QUERY, "/items", Args::NONE.query(&self.query)?)
-            .await
+        self.ctx.send(&BY_QUERY, "/items", Args::NONE.query(&self.query)?).await
     }
 }
 
@@ -582,7 +581,10 @@ pub struct ItemsByMapBodyRequest<'a> {
 
 impl ItemsByMapBodyRequest<'_> {
     /// Sets the body.
-    pub fn body(mut self, body: std::collections::BTreeMap<String, serde_json::Value>) -> Self {
+    pub fn body(
+        mut self,
+        body: std::collections::BTreeMap<String, serde_json::Value>,
+    ) -> Self {
         self.body = body;
         self
     }
@@ -689,9 +691,7 @@ impl ItemsSearchRequest<'_> {
 
     /// Sends the request: `GET /items/search`. Checks first, without sending anything, that the client's token kind is accepted.
     pub async fn send(self) -> Result<crate::models::ItemPage, Error> {
-        self.ctx
-            .send(&SEARCH, "/items/search", Args::NONE.query(&self.query)?)
-            .await
+        self.ctx.send(&SEARCH, "/items/search", Args::NONE.query(&self.query)?).await
     }
 
     /// Every item of the list, page by page, as a [`Pages`](crate::Pages) stream: requests page after page (from this request's `page`, or 1) while `page × limit` is below `total`, and stops at an empty page. Nothing is sent until the first item is asked for. The stream owns a clone of the client: it can be returned, spawned and used with `StreamExt`/`TryStreamExt`.
@@ -870,7 +870,10 @@ impl ItemsFindRequest<'_> {
     /// Weights by field.
     ///
     /// Unset, `{"a":1.5}` is sent.
-    pub fn weights(mut self, value: impl Into<std::collections::BTreeMap<String, f64>>) -> Self {
+    pub fn weights(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, f64>>,
+    ) -> Self {
         self.body.weights = Some(value.into());
         self
     }
@@ -891,9 +894,7 @@ impl ItemsFindRequest<'_> {
 
     /// Sends the request: `POST /items/find`. Checks first, without sending anything, that the client's token kind is accepted.
     pub async fn send(self) -> Result<crate::models::Echo, Error> {
-        self.ctx
-            .send(&FIND, "/items/find", Args::NONE.body(&self.body)?)
-            .await
+        self.ctx.send(&FIND, "/items/find", Args::NONE.body(&self.body)?).await
     }
 }
 
@@ -1085,12 +1086,16 @@ mod test_util {
         }
 
         /// Declares a rule for `items.by_map_body` calls ([`items().by_map_body()`](super::Items::by_map_body)).
-        pub fn by_map_body(&self) -> RuleBuilder<ItemsByMapBodyInput, crate::models::Echo> {
+        pub fn by_map_body(
+            &self,
+        ) -> RuleBuilder<ItemsByMapBodyInput, crate::models::Echo> {
             RuleBuilder::new(self.registry, &super::BY_MAP_BODY, None)
         }
 
         /// Declares a rule for `items.without_hook` calls ([`items().without_hook()`](super::Items::without_hook)).
-        pub fn without_hook(&self) -> RuleBuilder<ItemsWithoutHookInput, crate::models::Echo> {
+        pub fn without_hook(
+            &self,
+        ) -> RuleBuilder<ItemsWithoutHookInput, crate::models::Echo> {
             RuleBuilder::new(self.registry, &super::WITHOUT_HOOK, None)
         }
 
@@ -1102,14 +1107,22 @@ mod test_util {
         /// Declares a rule for `items.search` calls ([`items().search()`](super::Items::search)).
         pub fn search(
             &self,
-        ) -> RuleBuilder<ItemsSearchInput, crate::models::ItemPage, crate::models::Item> {
+        ) -> RuleBuilder<
+            ItemsSearchInput,
+            crate::models::ItemPage,
+            crate::models::Item,
+        > {
             RuleBuilder::new(self.registry, &super::SEARCH, Some(&super::SEARCH_PAGING))
         }
 
         /// Declares a rule for `items.in_folder` calls ([`items().in_folder()`](super::Items::in_folder)).
         pub fn in_folder(
             &self,
-        ) -> RuleBuilder<ItemsInFolderInput, crate::models::ItemPage, crate::models::Item> {
+        ) -> RuleBuilder<
+            ItemsInFolderInput,
+            crate::models::ItemPage,
+            crate::models::Item,
+        > {
             RuleBuilder::new(
                 self.registry,
                 &super::IN_FOLDER,
