@@ -776,29 +776,35 @@ fn decode<I: Input>(request: &Request) -> I {
 #[derive(Default)]
 pub struct Registry {
     rules: Mutex<Vec<Arc<dyn Answers>>>,
+    /// What each unexpected call's panic said, for `verify` (a panic on a task the test does
+    /// not join goes unseen).
+    unexpected: Mutex<Vec<String>>,
 }
 
 impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let rules: Vec<&str> = lock(&self.rules).iter().map(|r| r.operation()).collect();
-        f.debug_struct("Registry").field("rules", &rules).finish()
+        let unexpected = lock(&self.unexpected).len();
+        f.debug_struct("Registry")
+            .field("rules", &rules)
+            .field("unexpected_calls", &unexpected)
+            .finish()
     }
 }
 
 impl Registry {
-    /// Fails the test if a rule answered no call or has answers of a sequence left.
+    /// Fails the test if a call was unexpected, or a rule answered no call or has answers of
+    /// a sequence left.
     ///
     /// # Panics
-    /// Then, listing each such rule.
+    /// Then, listing each.
     pub fn verify(&self) {
-        let unused: Vec<String> = lock(&self.rules)
-            .iter()
-            .filter_map(|r| r.unused())
-            .collect();
-        if !unused.is_empty() {
+        let mut problems = lock(&self.unexpected).clone();
+        problems.extend(lock(&self.rules).iter().filter_map(|r| r.unused()));
+        if !problems.is_empty() {
             fail(format!(
-                "the test doubles were not all used: {}",
-                unused.join("; ")
+                "the test doubles were not used as declared: {}",
+                problems.join("; ")
             ));
         }
     }
@@ -827,11 +833,13 @@ impl Registry {
                     rule.describe(&request)
                 ),
             };
-            fail(format!(
+            let message = format!(
                 "unexpected call of `{}`: {}; {why}",
                 request.operation.id,
                 request.summary()
-            ))
+            );
+            lock(&self.unexpected).push(message.clone());
+            fail(message)
         };
         if !reply.delay.is_zero() {
             tokio::time::sleep(reply.delay).await;

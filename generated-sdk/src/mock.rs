@@ -38,9 +38,10 @@ impl Mocks {
         Self::default()
     }
 
-    /// Fails the test (it panics) if a rule answered no call, or if a sequence of
-    /// `once`/`times`/`in_turn` answers was not used up, listing each: call it at the end
-    /// of a test that expects every rule to be used, like wiremock's `expect`.
+    /// Fails the test (it panics), listing each problem, if a call was unexpected (its
+    /// panic may have gone unseen on a task the test did not join), a rule answered no
+    /// call, or a sequence of `once`/`times`/`in_turn` answers was not used up: call it
+    /// at the end of a test that expects every rule to be used, like wiremock's `expect`.
     pub fn verify(&self) {
         self.registry.verify();
     }

@@ -169,9 +169,29 @@ async fn verify_fails_the_test_when_a_rule_was_not_used_up() {
         "{message}"
     );
 
+    // An unexpected call on a task nobody joins is reported too.
+    let on_the_side = key_client(&mocks);
+    let _ = tokio::spawn(async move { on_the_side.items().by_header("x").send().await }).await;
+    let unseen = mocks.clone();
+    let message = panic_message(async move { unseen.verify() }).await;
+    assert!(
+        message.contains("unexpected call of `items.by_header`"),
+        "{message}"
+    );
+
     // Used up, nothing is reported.
-    client.items().without_hook().send().await.unwrap();
-    client.items().by_query().send().await.unwrap();
+    let mocks = Mocks::new();
+    let _rule = mocks
+        .items()
+        .without_hook()
+        .once(Answer::ok(echo(true)))
+        .build();
+    key_client(&mocks)
+        .items()
+        .without_hook()
+        .send()
+        .await
+        .unwrap();
     mocks.verify();
 }
 
