@@ -535,6 +535,34 @@ mod cognipeer {
     }
 
     #[tokio::test]
+    async fn a_body_paged_list_in_a_whole_body_envelope_walks_every_page() {
+        let mocks = Mocks::new();
+        let contacts: Vec<Contact> = (0..23)
+            .map(|i| Contact::new(format!("c{i}"), "ws1"))
+            .collect();
+        let list = mocks.contacts().list().pages(contacts.clone());
+        let all = client(&mocks)
+            .contacts()
+            .list()
+            .into_pages()
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(all, contacts);
+        // Page after page of the size the client sends (the spec's default), numbered from 1.
+        let calls = list.calls();
+        let size = calls[0].input.body.limit.expect("a page size");
+        let pages: Vec<(Option<i64>, Option<i64>)> = calls
+            .iter()
+            .map(|c| (c.input.body.page, c.input.body.limit))
+            .collect();
+        let expected: Vec<(Option<i64>, Option<i64>)> = (1..=(23 + size - 1) / size)
+            .map(|page| (Some(page), Some(size)))
+            .collect();
+        assert_eq!(pages, expected);
+    }
+
+    #[tokio::test]
     async fn preconditions_hold_before_any_rule_is_asked() {
         let mocks = Mocks::new();
         let get = mocks.contacts().get().returns(Contact::new("c1", "ws1"));
