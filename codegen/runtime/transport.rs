@@ -133,40 +133,23 @@ impl Transport {
         }
         let plain_http = parsed.scheme() == "http";
         let sdk_defaults = || reqwest::Client::builder().user_agent(user_agent);
-        let http = match http {
-            HttpSetup::Sdk => with_safety_settings(sdk_defaults(), plain_http)?,
-            HttpSetup::Configured(configure) => {
-                with_safety_settings(configure(sdk_defaults()), plain_http)?
-            }
-            #[cfg(feature = "test-util")]
-            HttpSetup::Mock(registry) => return Ok(Self::with_backend(Backend::Mock(registry), (token, hook_id), base_url, parsed, timeout, retry)),
+        let backend = match http {
+            HttpSetup::Sdk => Backend::Http(with_safety_settings(sdk_defaults(), plain_http)?),
+            HttpSetup::Configured(configure) => Backend::Http(with_safety_settings(
+                configure(sdk_defaults()),
+                plain_http,
+            )?),
             HttpSetup::Given(_) if plain_http => {
                 return Err(Error::Config(format!(
                     "refusing to send the token over plain http to `{}` with your own HTTP client: the SDK cannot turn off its proxies, and a proxy would read the token; use https, or the builder's `configure_http` instead of `http_client` (the SDK then turns proxies off for plain http)",
                     parsed.host_str().unwrap_or_default()
                 )))
             }
-            HttpSetup::Given(client) => client,
+            HttpSetup::Given(client) => Backend::Http(client),
+            #[cfg(feature = "test-util")]
+            HttpSetup::Mock(registry) => Backend::Mock(registry),
         };
-        Ok(Self::with_backend(
-            Backend::Http(http),
-            (token, hook_id),
-            base_url,
-            parsed,
-            timeout,
-            retry,
-        ))
-    }
-
-    fn with_backend(
-        backend: Backend,
-        (token, hook_id): (Token, HookId),
-        base_url: &str,
-        parsed: url::Url,
-        timeout: Option<Duration>,
-        retry: RetryPolicy,
-    ) -> Self {
-        Transport {
+        Ok(Transport {
             backend,
             base_url: base_url.to_owned(),
             origin: parsed.origin(),
@@ -175,7 +158,7 @@ impl Transport {
             timeout,
             retry,
             body_limit: u64::MAX,
-        }
+        })
     }
 
     /// Refuses response bodies longer than `limit` bytes.

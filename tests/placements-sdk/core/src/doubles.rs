@@ -530,11 +530,7 @@ impl<I: Input, O: 'static, P> RuleBuilder<I, O, P> {
     /// # Panics
     /// If the answer is `success: false` and the operation has no envelope.
     pub fn times(self, count: usize, answer: Answer<O>) -> Self {
-        self.check(&answer);
-        self.step(
-            Some(count),
-            Arc::new(move |_, request| answer.reply(request.operation)),
-        )
+        self.fixed(Some(count), answer)
     }
 
     /// Answers every matching call (after the answers given before) with `output`, and
@@ -552,12 +548,7 @@ impl<I: Input, O: 'static, P> RuleBuilder<I, O, P> {
     /// # Panics
     /// If the answer is `success: false` and the operation has no envelope.
     pub fn answers(self, answer: Answer<O>) -> Rule<I> {
-        self.check(&answer);
-        self.step(
-            None,
-            Arc::new(move |_, request| answer.reply(request.operation)),
-        )
-        .build()
+        self.fixed(None, answer).build()
     }
 
     /// Answers every matching call (after the answers given before) with what `answer` makes
@@ -587,11 +578,16 @@ impl<I: Input, O: 'static, P> RuleBuilder<I, O, P> {
         self
     }
 
-    /// Refuses an answer the operation cannot give, when the rule is declared.
-    fn check(&self, answer: &Answer<O>) {
+    /// A step answering `left` calls (`None`: every call) with `answer`, refused when the
+    /// rule is declared if the operation cannot give it.
+    fn fixed(self, left: Option<usize>, answer: Answer<O>) -> Self {
         if let AnswerKind::Unsuccessful(_) = answer.kind {
             unsuccessful_envelope(self.operation);
         }
+        self.step(
+            left,
+            Arc::new(move |_, request| answer.reply(request.operation)),
+        )
     }
 }
 
@@ -636,11 +632,7 @@ impl<I: Input, O: 'static, P: Serialize> RuleBuilder<I, O, P> {
                 ];
                 let payload = fields.map(|(name, value)| (name.to_owned(), value));
                 let body = success_body(request.operation, Value::Object(Map::from_iter(payload)));
-                Reply {
-                    outcome: Outcome::Response(200, body.to_string().into_bytes()),
-                    delay: Duration::ZERO,
-                    headers: Vec::new(),
-                }
+                Answer::<O>::status(200, body).reply(request.operation)
             }),
         )
         .build()
